@@ -1,0 +1,96 @@
+// Types shared by the attention math (src/attention), the model loaders (src/models) and every
+// pipeline that calls them (image, video, volume). Plain data plus the Head abstraction, so the
+// same solver runs on a TF.js head, an ONNX head translated to TF.js ops, or a hand-built test head.
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** How the head's outputs depend on a spatial filter f applied to its input features. */
+export type HeadLinearity =
+  /** pointwise affine ops, global average pooling, affine ops: out(f) = J f + c, and CAM is defined */
+  | 'gap-affine'
+  /** affine in f but not through global average pooling (e.g. Flatten + Dense): exact solvers apply, CAM does not */
+  | 'affine'
+  /** anything else: only iterative L2-CAF and Grad-CAM apply */
+  | 'nonlinear';
+
+/**
+ * The part of the network from the chosen layer to the logits (or the embedding). The backbone runs
+ * once per input; the head is what the solvers iterate on, so it must be cheap and differentiable
+ * with respect to its input on every backend in use (wasm has no filter-gradient kernels, so
+ * convolutions in a head carry a custom gradient for the input only).
+ */
+export interface Head {
+  /** One input without the batch dimension: [h, w, C] for a 2-D layer, [d, h, w, C] for a 3-D one. */
+  readonly featureShape: readonly number[];
+  /** The spatial filter's shape: featureShape without its channel axis ([h, w] or [d, h, w]). */
+  readonly filterShape: readonly number[];
+  /** Number of outputs K (classes, or embedding size). */
+  readonly numOutputs: number;
+  /** 'logits': a classifier (softmax, if any, already removed); 'embedding': compared by cosine/L2. */
+  readonly outputKind: 'logits' | 'embedding';
+  readonly linearity: HeadLinearity;
+  /**
+   * features [B, ...featureShape] -> outputs [B, K]. Must not dispose its input. Differentiable with
+   * respect to `features`.
+   */
+  apply(features: tf.Tensor): tf.Tensor2D;
+  /**
+   * Only when linearity is not 'nonlinear': for one input's features [1, ...featureShape], the affine
+   * map of the filter: out(f) = J vec(f) + c with J [K, S] (S = product of filterShape, row-major)
+   * and c [K] = out(0). The caller disposes both.
+   */
+  affine?(features: tf.Tensor): { J: tf.Tensor2D; c: tf.Tensor1D };
+}
+
+export type Method = 'l2caf' | 'l2caf-class' | 'gradcam' | 'cam';
+export type Constraint = 'l2' | 'softmax' | 'gaussian';
+export type SolverChoice = 'auto' | 'iterative' | 'exact';
+
+/**
+ * When the iterative solver stops.
+ * 'paper': the reference code's rule: every `every` iterations, stop when |loss - loss at the previous
+ *   check| < tol. 'converged': stop as soon as the filter has settled: the relative change of the
+ *   normalised filter, max over the last `window` iterations, is below `relTol`.
+ */
+export type StopRule =
+  | { kind: 'paper'; every: number; tol: number }
+  | { kind: 'converged'; window: number; relTol: number; minIterations: number };
+
+export interface SolveOptions {
+  constraint: Constraint;
+  solver: SolverChoice;
+  /** Adam's initial learning rate; decays linearly to 0 at maxIterations (reference: 0.5, 1000). */
+  learningRate: number;
+  maxIterations: number;
+  stop: StopRule;
+  /** Seed for the N(0,1) initial v when no warm start is given. */
+  seed: number;
+  /** Warm start: the raw parameter v of a previous solve with the same filter shape and constraint. */
+  init?: Float32Array;
+  /** Record the normalised filter every `traceEvery` iterations (0 or undefined: no trace). */
+  traceEvery?: number;
+}
+
+/** One attention map, whatever the method. */
+export interface AttentionMap {
+  method: Method;
+  /** Target output index for class-specific methods; null for class-oblivious L2-CAF. */
+  target: number | null;
+  /** 'iterative' | 'exact' for L2-CAF; 'gradient' for Grad-CAM; 'weights' for CAM. */
+  solver: 'iterative' | 'exact' | 'gradient' | 'weights';
+  iterations: number;
+  /** Final objective value (NaN for Grad-CAM/CAM). */
+  loss: number;
+  ms: number;
+  /** Filter shape ([h, w] or [d, h, w]); `raw` and `values` are row-major over it. */
+  shape: number[];
+  /** Unnormalised map: |f| for L2-CAF, the ReLU'd weighted sum for Grad-CAM/CAM. */
+  raw: Float32Array;
+  /** raw min-max normalised to 0..1 (all zeros when raw is constant). */
+  values: Float32Array;
+  /** L2-CAF only: the raw parameter v at the end, to warm-start the next solve. */
+  param?: Float32Array;
+  /** L2-CAF only, when traceEvery > 0: the normalised filter every traceEvery iterations. */
+  trace?: { iteration: number; loss: number; filter: Float32Array }[];
+  /** Whether the solve started from `init`. */
+  warmStarted: boolean;
+}

@@ -1,0 +1,96 @@
+// `l2caf image FILE`: maps for one image, as JSON and/or overlay PNGs.
+import { Command } from 'commander';
+import path from 'node:path';
+import type { Constraint, Method, SolverChoice } from '../attention/types.js';
+import { defaultSolveOptions } from '../attention/index.js';
+import { analyzeImageFile, type MapResult } from '../engine/imageAnalysis.js';
+import { decodeImage } from '../media/decodeImage.js';
+import { renderOverlay, writePng } from '../media/overlay.js';
+import { colormapNames } from '../media/colormaps.js';
+import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
+import { writeJsonAtomic } from './writeJson.js';
+
+interface ImageCliOptions extends ModelCliOptions {
+  method?: Method[];
+  class?: string[];
+  solver: SolverChoice;
+  constraint: Constraint;
+  preset: Preset;
+  seed?: number;
+  maxIterations?: number;
+  lr?: number;
+  trace?: number;
+  json?: string;
+  overlay?: string;
+  colormap: string;
+  opacity: number;
+  sideBySide?: boolean;
+}
+
+export function imageCommand(): Command {
+  return addModelOptions(new Command('image'))
+    .description('attention maps for one image (L2-CAF, class-specific L2-CAF, Grad-CAM, CAM)')
+    .argument('<file>', 'image file (PNG, JPEG, WebP, BMP, ... anything ffmpeg reads)')
+    .option('--method <m>', `method, repeatable: ${METHODS.join(', ')} (default l2caf)`, repeatable(oneOf(METHODS, 'method')))
+    .option('--class <c>', 'target class for class-specific methods: label (case-insensitive) or index; repeatable (default: top-1)', repeatable(String))
+    .option('--solver <s>', `auto (exact where the head is linear), iterative or exact`, oneOf(SOLVERS, 'solver'), 'auto')
+    .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
+    .option('--preset <p>', 'stopping rule: paper (every 50 iterations, |dloss| < 1e-4) or converged (stops when the filter settles)', oneOf(PRESETS, 'preset'), 'paper')
+    .option('--seed <n>', 'seed of the random initial filter', intArg(0, 2 ** 31 - 1))
+    .option('--max-iterations <n>', 'iteration limit (learning rate decays to 0 there)', intArg(1, 100000))
+    .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
+    .option('--trace <k>', 'record the filter every K iterations', intArg(1))
+    .option('--json <file>', 'write the result as JSON ("-" for stdout)')
+    .option('--overlay <file.png>', 'write the image with the map tinted over it (one file per map: -<method>-<class> added when several)')
+    .option('--colormap <name>', `overlay colour map: ${colormapNames.join(', ')}`, 'jet')
+    .option('--opacity <x>', 'overlay opacity 0..1', numberArg(0, 1), 0.5)
+    .option('--side-by-side', 'overlay next to the original')
+    .action(async (file: string, o: ImageCliOptions) => {
+      const { model } = await loadFromFlags(o);
+      try {
+        const split = model.split(o.layer);
+        const solve = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
+        if (o.seed != null) solve.seed = o.seed;
+        if (o.maxIterations != null) solve.maxIterations = o.maxIterations;
+        if (o.lr != null) solve.learningRate = o.lr;
+        if (o.trace != null) solve.traceEvery = o.trace;
+        const { result } = await analyzeImageFile(model, split, file, { methods: o.method ?? ['l2caf'], classes: o.class ?? [], solve });
+        if (o.json) await writeJsonAtomic(o.json, result);
+        if (o.overlay) await writeOverlays(file, o, result.maps);
+        if (!o.json || o.json !== '-') printSummary(result.predictions, result.maps, result.model.backend);
+      } finally {
+        model.dispose();
+      }
+    });
+}
+
+async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[]): Promise<void> {
+  const image = await decodeImage(file);
+  for (const m of maps) {
+    if (m.depth !== undefined) throw new Error(`${file}: overlays of 3-D maps are written by \`l2caf volume\``);
+    const out = maps.length === 1 ? o.overlay! : suffixed(o.overlay!, `${m.method}${m.target ? '-' + m.target.index : ''}`);
+    const img = renderOverlay({
+      image,
+      map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
+      colormap: o.colormap,
+      opacity: o.opacity,
+      sideBySide: o.sideBySide,
+    });
+    await writePng(out, img);
+  }
+}
+
+function suffixed(file: string, suffix: string): string {
+  const ext = path.extname(file) || '.png';
+  return path.join(path.dirname(file), `${path.basename(file, ext)}-${suffix}${ext}`);
+}
+
+function printSummary(preds: { index: number; label: string; score: number }[], maps: MapResult[], backend: string): void {
+  for (const p of preds) process.stdout.write(`${p.score.toFixed(4)}  ${p.label} (${p.index})\n`);
+  for (const m of maps) {
+    const target = m.target ? ` ${m.target.label}` : '';
+    const loss = m.loss == null ? '' : ` loss ${m.loss.toPrecision(5)}`;
+    process.stdout.write(`${m.method}${target}: ${m.solver}, ${m.iterations} iterations,${loss} ${m.ms.toFixed(1)} ms [${backend}]\n`);
+  }
+}

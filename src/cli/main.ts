@@ -1,0 +1,39 @@
+// `l2caf`: the command line. Each command is its own module; this file wires them and maps
+// errors to exit codes (2 bad usage, 1 failure) with one-line messages.
+import { Command, CommanderError } from 'commander';
+import { imageCommand } from './imageCommand.js';
+import { layersCommand } from './layersCommand.js';
+import { modelsCommand } from './modelsCommand.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
+import { UsageError } from '../engine/targets.js';
+
+export function program(): Command {
+  const p = new Command('l2caf')
+    .description('L2-CAF Studio: where a convolutional network looks (L2-CAF, Grad-CAM, CAM)')
+    .version('0.1.0')
+    .showHelpAfterError('(add --help for usage)');
+  p.addCommand(imageCommand());
+  p.addCommand(layersCommand());
+  p.addCommand(modelsCommand());
+  // Make every subcommand throw instead of exiting, so run() decides the exit code.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(p)) c.exitOverride();
+  return p;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit "with an error" of code 0
+      if (e.exitCode === 0) return EXIT_OK;
+      return EXIT_USAGE; // commander already printed the message
+    }
+    const msg = (e as Error).message ?? String(e);
+    process.stderr.write(`l2caf: ${msg.split('\n')[0]}\n`);
+    if (process.env.L2CAF_DEBUG) console.error(e);
+    return e instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}

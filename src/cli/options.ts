@@ -1,0 +1,36 @@
+// Flag parsing helpers shared by the commands: numbers, enumerations, repeatable flags.
+import { InvalidArgumentError } from 'commander';
+import type { Constraint, Method, SolverChoice } from '../attention/types.js';
+
+export const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
+export const SOLVERS: readonly SolverChoice[] = ['auto', 'iterative', 'exact'];
+export const CONSTRAINTS: readonly Constraint[] = ['l2', 'softmax', 'gaussian'];
+export const PRESETS = ['paper', 'converged'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export function oneOf<T extends string>(values: readonly T[], what: string) {
+  return (v: string): T => {
+    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown ${what} "${v}" (choose ${values.join(', ')})`);
+    return v as T;
+  };
+}
+
+export function repeatable<T>(parse: (v: string) => T) {
+  return (v: string, prev: T[] | undefined): T[] => [...(prev ?? []), parse(v)];
+}
+
+export function intArg(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in ${min}..${max}, got "${v}"`);
+    return n;
+  };
+}
+
+export function numberArg(min = -Infinity, max = Infinity) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number in ${min}..${max}, got "${v}"`);
+    return n;
+  };
+}

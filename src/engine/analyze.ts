@@ -1,0 +1,58 @@
+// The per-input core shared by images, video frames and volume slices: given one backbone output,
+// compute every requested map from the head alone. Several methods and classes share the one
+// backbone pass; L2-CAF maps may start from a previous filter (warm start).
+import * as tf from '@tensorflow/tfjs-core';
+import type { AttentionMap, Head, Method, SolveOptions } from '../attention/types.js';
+import { solveL2caf, gradCam, cam } from '../attention/index.js';
+
+export interface MapRequest {
+  method: Method;
+  /** Output index for class-specific methods; null for class-oblivious L2-CAF. */
+  target: number | null;
+}
+
+/** Key of a request, so warm-start filters can be matched frame to frame. */
+export function requestKey(r: MapRequest): string {
+  return `${r.method}:${r.target ?? '-'}`;
+}
+
+export interface AnalyzeFeaturesOptions {
+  solve: SolveOptions;
+  /** Warm-start parameters by requestKey (from the previous frame or slice). */
+  init?: Map<string, Float32Array>;
+}
+
+/**
+ * The unfiltered outputs and every requested map for one backbone output. `features` has batch 1.
+ * Returns logits as a plain array; tensors created here are disposed here.
+ */
+export function analyzeFeatures(
+  head: Head,
+  features: tf.Tensor,
+  requests: readonly MapRequest[],
+  opts: AnalyzeFeaturesOptions,
+): { logits: Float32Array; maps: AttentionMap[] } {
+  const logits = tf.tidy(() => head.apply(features).dataSync() as Float32Array);
+  const maps = requests.map((r) => {
+    switch (r.method) {
+      case 'l2caf':
+      case 'l2caf-class': {
+        const target = r.method === 'l2caf' ? null : r.target;
+        if (r.method === 'l2caf-class' && target == null) throw new Error('l2caf-class needs a target class');
+        const init = opts.init?.get(requestKey(r));
+        return solveL2caf(head, features, target, init ? { ...opts.solve, init } : opts.solve);
+      }
+      case 'gradcam':
+        return gradCam(head, features, r.target ?? argmax(logits));
+      case 'cam':
+        return cam(head, features, r.target ?? argmax(logits));
+    }
+  });
+  return { logits: Float32Array.from(logits), maps };
+}
+
+export function argmax(a: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
+  return best;
+}

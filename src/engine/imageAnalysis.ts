@@ -1,0 +1,126 @@
+// One image through the engine: decode at the model's input size, backbone once, then every
+// requested map from the head. Produces the documented image result (see README, "Image JSON").
+import * as tf from '@tensorflow/tfjs-core';
+import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
+import type { LoadedModel } from '../models/loadModel.js';
+import { inputTensor } from '../models/preprocess.js';
+import type { SplitModel } from '../models/split.js';
+import { decodeImage } from '../media/decodeImage.js';
+import { analyzeFeatures, argmax, type MapRequest } from './analyze.js';
+import { currentBackend } from './backend.js';
+import { topK, type Prediction } from './predictions.js';
+import { labelOf, resolveClass, UsageError } from './targets.js';
+
+export interface MapResult {
+  method: Method;
+  target: { index: number; label: string } | null;
+  solver: AttentionMap['solver'];
+  iterations: number;
+  loss: number | null;
+  ms: number;
+  width: number;
+  height: number;
+  /** present for 3-D filters */
+  depth?: number;
+  /** row-major, 0..1 (min-max of |f| or of the Grad-CAM/CAM map) */
+  values: number[];
+  /** the engine's trace (`--trace K`): normalised |f| every K iterations */
+  trace?: { iteration: number; loss: number; values: number[] }[];
+}
+
+export interface ImageResult {
+  input: { path: string; width: number; height: number };
+  model: { id: string; layer: string; layerShape: number[]; backend: string; outputKind: string };
+  predictions: Prediction[];
+  maps: MapResult[];
+  timings: { decodeMs: number; backboneMs: number; totalMs: number };
+}
+
+export interface ImageRequestOptions {
+  methods: Method[];
+  /** class labels or indices for class-specific methods; empty = the top-1 class */
+  classes: (string | number)[];
+  solve: SolveOptions;
+}
+
+/** Expands methods x classes into map requests (class-oblivious L2-CAF once). */
+export function buildRequests(methods: readonly Method[], targets: readonly number[]): MapRequest[] {
+  const out: MapRequest[] = [];
+  for (const m of methods) {
+    if (m === 'l2caf') out.push({ method: m, target: null });
+    else for (const t of targets) out.push({ method: m, target: t });
+  }
+  return out;
+}
+
+export function toMapResult(m: AttentionMap, labels: readonly string[] | null): MapResult {
+  const [d, h, w] = m.shape.length === 3 ? m.shape : [undefined, m.shape[0]!, m.shape[1]!];
+  const round = (a: ArrayLike<number>) => Array.from(a, (v) => Math.round(v * 1e5) / 1e5);
+  const r: MapResult = {
+    method: m.method,
+    target: m.target == null ? null : { index: m.target, label: labelOf(m.target, labels) },
+    solver: m.solver,
+    iterations: m.iterations,
+    loss: Number.isFinite(m.loss) ? m.loss : null,
+    ms: Math.round(m.ms * 1000) / 1000,
+    width: w!,
+    height: h!,
+    values: round(m.values),
+  };
+  if (d !== undefined) r.depth = d;
+  if (m.trace) r.trace = m.trace.map((t) => ({ iteration: t.iteration, loss: t.loss, values: round(normAbs(t.filter)) }));
+  return r;
+}
+
+function normAbs(f: Float32Array): Float32Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of f) {
+    const a = Math.abs(v);
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
+  }
+  const span = hi - lo;
+  return f.map((v) => (span > 0 ? (Math.abs(v) - lo) / span : 0));
+}
+
+export async function analyzeImageFile(
+  model: LoadedModel,
+  split: SplitModel,
+  file: string,
+  opts: ImageRequestOptions,
+): Promise<{ result: ImageResult; maps: AttentionMap[] }> {
+  const t0 = performance.now();
+  const [h, w] = model.inputSize;
+  const img = await decodeImage(file, { width: w, height: h });
+  const t1 = performance.now();
+  const x = inputTensor(img.data, img.width, img.height, model.preprocessing);
+  const bbStart = performance.now();
+  const bb = split.runBackbone(x);
+  // Backbone timing includes reading the features back, i.e. the work really done.
+  await bb.features.data();
+  const backboneMs = performance.now() - bbStart;
+  x.dispose();
+  try {
+    const head = split.head(bb);
+    const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
+    const needsTarget = opts.methods.some((m) => m !== 'l2caf');
+    if (needsTarget && model.outputKind === 'embedding' && opts.classes.length === 0) {
+      throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
+    }
+    const targets = opts.classes.length ? opts.classes.map((c) => resolveClass(c, model.labels, head.numOutputs)) : [argmax(logits)];
+    const requests = buildRequests(opts.methods, targets);
+    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve });
+    const result: ImageResult = {
+      input: { path: file, width: img.sourceWidth, height: img.sourceHeight },
+      model: { id: model.id, layer: split.layer, layerShape: split.layerShape, backend: currentBackend(), outputKind: model.outputKind },
+      predictions: model.outputKind === 'logits' ? topK(logits, model.labels, 5) : [],
+      maps: maps.map((m) => toMapResult(m, model.labels)),
+      timings: { decodeMs: t1 - t0, backboneMs, totalMs: performance.now() - t0 },
+    };
+    return { result, maps };
+  } finally {
+    bb.features.dispose();
+    for (const s of bb.side) s.dispose();
+  }
+}

@@ -1,0 +1,62 @@
+// From what the user typed (--model ID|DIR|URL plus preprocessing flags) to a loaded model:
+// resolve (cache, mirror, download), then load with the catalogue's facts or the flags.
+import { readFile } from 'node:fs/promises';
+import { resolveModel, type DownloadProgress } from '../models/resolve.js';
+import { parseLabelsJson, parseLabelsTxt } from '../models/labels.js';
+import { loadModel, type LoadedModel, type ModelSpec } from '../models/loadModel.js';
+import type { Preprocessing } from '../models/preprocess.js';
+import type { CatalogueEntry } from '../models/catalogue.js';
+
+export interface ModelFlags {
+  model?: string;
+  /** square input size N (N x N) */
+  inputSize?: number;
+  scale?: number;
+  offset?: number;
+  allowUnverified?: boolean;
+  onProgress?: (p: DownloadProgress) => void;
+  signal?: AbortSignal;
+  log?: (m: string) => void;
+}
+
+async function readLabelFile(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8');
+  return file.endsWith('.json') ? parseLabelsJson(text, file) : parseLabelsTxt(text);
+}
+
+/** Output index i is label i - offset; lower indices are extra classes such as "background". */
+function withOffset(labels: string[], offset: number): string[] {
+  return [...Array.from({ length: offset }, (_, i) => (i === 0 ? 'background' : `extra ${i}`)), ...labels];
+}
+
+export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
+  const resolved = await resolveModel(flags.model, {
+    allowUnverified: flags.allowUnverified,
+    onProgress: flags.onProgress,
+    signal: flags.signal,
+    log: flags.log,
+  });
+  const entry: CatalogueEntry | null = resolved.entry;
+  if (entry && entry.format === 'onnx') {
+    throw new Error(`model ${entry.id}: ONNX models are not supported yet`);
+  }
+  let labels: string[] | null = null;
+  if (resolved.labelsFile) {
+    labels = await readLabelFile(resolved.labelsFile);
+    if (entry) labels = withOffset(labels, entry.labels.offset);
+  }
+  const flagPre = flags.scale != null || flags.offset != null;
+  const preprocessing: Preprocessing | null = flagPre
+    ? { scale: flags.scale ?? 1, offset: flags.offset ?? 0, channelOrder: entry?.preprocessing.channelOrder ?? 'rgb' }
+    : (entry?.preprocessing ?? null);
+  const spec: ModelSpec = {
+    id: entry?.id ?? flags.model ?? resolved.dir,
+    location: resolved.modelFile ?? resolved.dir,
+    inputSize: flags.inputSize ? [flags.inputSize, flags.inputSize] : (entry?.inputSize ?? null),
+    preprocessing,
+    labels,
+    defaultLayer: entry?.defaultLayer ?? null,
+    outputKind: entry ? (entry.outputs === 'embedding' ? 'embedding' : 'logits') : null,
+  };
+  return loadModel(spec);
+}

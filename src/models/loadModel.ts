@@ -1,0 +1,145 @@
+// Loads a TF.js model (layers or graph) from a folder, a model.json, a file:// or an https:// URL,
+// with the facts the engine needs: input size, preprocessing, labels, layers and the default layer.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import path from 'node:path';
+import { fileHandler, modelJsonPath, readModelJson, ModelFileError } from './fileHandler.js';
+import { readLabels } from './labels.js';
+import type { Preprocessing } from './preprocess.js';
+import { listLayers, splitLayersModel } from './layersSplit.js';
+import { defaultLayer, type LayerInfo, type SplitModel } from './split.js';
+
+export interface ModelSpec {
+  /** Catalogue id, or the folder/URL the user gave. */
+  id: string;
+  location: string;
+  /** From the catalogue or flags; null = not given (assumptions are then reported). */
+  inputSize?: [number, number] | null;
+  preprocessing?: Preprocessing | null;
+  labels?: string[] | null;
+  defaultLayer?: string | null;
+  outputKind?: 'logits' | 'embedding' | null;
+}
+
+export interface LoadedModel {
+  id: string;
+  location: string;
+  format: 'tfjs-layers' | 'tfjs-graph';
+  inputSize: [number, number];
+  preprocessing: Preprocessing;
+  labels: string[] | null;
+  layers: LayerInfo[];
+  defaultLayer: string;
+  /** Warnings about what was assumed rather than known (printed by the CLI). */
+  assumptions: string[];
+  outputKind: 'logits' | 'embedding';
+  split(layer?: string): SplitModel;
+  dispose(): void;
+}
+
+const DEFAULT_PREPROCESSING: Preprocessing = { scale: 1 / 255, offset: 0, channelOrder: 'rgb' };
+
+export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
+  const isHttp = /^https?:\/\//.test(spec.location);
+  let handler: tf.io.IOHandler | string;
+  let dir: string | null = null;
+  let format: 'tfjs-layers' | 'tfjs-graph';
+  if (isHttp) {
+    handler = spec.location;
+    const res = await fetch(spec.location).catch((e: Error) => {
+      throw new ModelFileError(`${spec.location}: cannot download (${e.message})`);
+    });
+    if (!res.ok) throw new ModelFileError(`${spec.location}: HTTP ${res.status}`);
+    const json = (await res.json()) as tf.io.ModelJSON;
+    format = detectFormat(json, spec.location);
+  } else {
+    const jsonPath = await modelJsonPath(spec.location);
+    if (jsonPath.endsWith('.onnx')) throw new ModelFileError(`${jsonPath}: ONNX models are not supported yet`);
+    dir = path.dirname(jsonPath);
+    const json = await readModelJson(jsonPath);
+    format = detectFormat(json, jsonPath);
+    handler = fileHandler(jsonPath);
+  }
+  if (format === 'tfjs-graph') {
+    throw new ModelFileError(`${spec.location}: TF.js graph models are not supported yet (layers models are)`);
+  }
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(handler as tf.io.IOHandler);
+  } catch (e) {
+    if (e instanceof ModelFileError) throw e;
+    throw new ModelFileError(`${spec.location}: cannot load the model: ${(e as Error).message}`);
+  }
+  const assumptions: string[] = [];
+  const inputShape = model.inputs[0]!.shape;
+  // [B, h, w, 3] for images; [B, d, h, w, C] for 3-D models (volumes)
+  const c = inputShape[inputShape.length - 1];
+  const [h, w] = [inputShape[inputShape.length - 3], inputShape[inputShape.length - 2]];
+  if (inputShape.length === 4 && c != null && c !== 3) {
+    model.dispose();
+    throw new ModelFileError(`${spec.location}: the model's input has ${c} channels (3 expected)`);
+  }
+  let inputSize = spec.inputSize ?? null;
+  if (!inputSize) {
+    if (h != null && w != null && h > 0 && w > 0) inputSize = [h, w];
+    else {
+      inputSize = [224, 224];
+      assumptions.push('input size 224x224 assumed (the model accepts any size; pass --input-size N)');
+    }
+  }
+  let preprocessing = spec.preprocessing ?? null;
+  if (!preprocessing) {
+    preprocessing = DEFAULT_PREPROCESSING;
+    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O for another)');
+  }
+  let labels = spec.labels ?? null;
+  if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;
+  const layers = listLayers(model);
+  const def = spec.defaultLayer ?? defaultLayer(layers);
+  if (!def) {
+    model.dispose();
+    throw new ModelFileError(`${spec.location}: no layer with spatial extent (h, w > 1) found`);
+  }
+  const outShape = model.outputs[0]!.shape;
+  const K = outShape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
+  if (labels && labels.length !== K) {
+    assumptions.push(`the label list has ${labels.length} names but the model has ${K} outputs: labels ignored`);
+    labels = null;
+  }
+  const lastClass = model.layers[model.layers.length - 1]!;
+  const endsInSoftmax = lastClass.getClassName() === 'Softmax' || (lastClass.getConfig() as Record<string, unknown>)['activation'] === 'softmax';
+  // A model without a softmax is a classifier when labels match its outputs, else an embedding.
+  const outputKind = spec.outputKind ?? (endsInSoftmax || labels ? 'logits' : 'embedding');
+  const splits: SplitModel[] = [];
+  return {
+    id: spec.id,
+    location: spec.location,
+    format,
+    inputSize,
+    preprocessing,
+    labels,
+    layers,
+    defaultLayer: def,
+    assumptions,
+    outputKind,
+    split(layer?: string) {
+      const s = splitLayersModel(model, layer ?? def, spec.location);
+      splits.push(s);
+      return s;
+    },
+    dispose() {
+      for (const s of splits) s.dispose();
+      model.dispose();
+    },
+  };
+}
+
+function detectFormat(json: tf.io.ModelJSON, where: string): 'tfjs-layers' | 'tfjs-graph' {
+  const fmt = (json as { format?: string }).format;
+  if (fmt === 'graph-model') return 'tfjs-graph';
+  if (fmt === 'layers-model') return 'tfjs-layers';
+  const topo = json.modelTopology as Record<string, unknown>;
+  if (topo && ('node' in topo || 'versions' in topo)) return 'tfjs-graph';
+  if (topo && ('model_config' in topo || 'class_name' in topo || 'config' in topo)) return 'tfjs-layers';
+  throw new ModelFileError(`${where}: unrecognised TF.js model format`);
+}

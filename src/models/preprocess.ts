@@ -1,0 +1,31 @@
+// Turns decoded RGB bytes into the model's input tensor. Pure apart from creating the tensor.
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface Preprocessing {
+  /** input = pixel (0..255) * scale + offset, per channel after mean/std when those are given */
+  scale: number;
+  offset: number;
+  channelOrder: 'rgb' | 'bgr';
+  /** Optional per-channel normalisation applied after scale/offset: (x - mean) / std. */
+  mean?: [number, number, number];
+  std?: [number, number, number];
+}
+
+/** Float32 input values for one RGB image (interleaved, height x width x 3). */
+export function preprocessPixels(rgb: Uint8Array, p: Preprocessing): Float32Array {
+  const out = new Float32Array(rgb.length);
+  const mean = p.mean ?? [0, 0, 0];
+  const std = p.std ?? [1, 1, 1];
+  for (let i = 0; i < rgb.length; i += 3) {
+    for (let c = 0; c < 3; c++) {
+      const src = p.channelOrder === 'bgr' ? 2 - c : c;
+      out[i + c] = (rgb[i + src]! * p.scale + p.offset - mean[c]!) / std[c]!;
+    }
+  }
+  return out;
+}
+
+export function inputTensor(rgb: Uint8Array, width: number, height: number, p: Preprocessing): tf.Tensor4D {
+  if (rgb.length !== width * height * 3) throw new Error(`image buffer has ${rgb.length} bytes, expected ${width}x${height}x3`);
+  return tf.tensor4d(preprocessPixels(rgb, p), [1, height, width, 3]);
+}
