@@ -25,7 +25,11 @@ export type MediaErrorCode =
   /** an output file could not be written */
   | 'write-failed'
   /** bad arguments from the caller */
-  | 'invalid-argument';
+  | 'invalid-argument'
+  /** a video stream from which not a single frame decodes (header only, data missing) */
+  | 'no-frames'
+  /** a requested time range that holds no frame of the clip */
+  | 'out-of-range';
 
 export class MediaError extends Error {
   readonly code: MediaErrorCode;

@@ -14,3 +14,15 @@ export * from './colormaps.js';
 export * from './png.js';
 export { renderOverlay, type OverlayOptions } from './overlay.js';
 export * from './ppm.js';
+// Video: probing with per-frame timestamps, streaming decode, export, burned-in text.
+export * from './showinfo.js';
+export * from './frameTiming.js';
+export * from './ffmpegFeatures.js';
+export * from './ffmpegProcess.js';
+export * from './probeVideo.js';
+export * from './decodeFrames.js';
+export * from './outputTarget.js';
+export * from './encodeVideo.js';
+export * from './font5x7.js';
+export * from './text.js';
+export * from './annotate.js';

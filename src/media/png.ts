@@ -31,7 +31,11 @@ export function encodePng(img: RgbImage): Buffer {
   return PNG.sync.write(meta, { colorType: 2, inputColorType: 2, inputHasAlpha: false, bitDepth: 8 });
 }
 
-async function writeFailure(file: string, e: unknown): Promise<MediaError> {
+/**
+ * A one-line 'write-failed' MediaError for a failed file-system call on `file`, saying why in words
+ * (missing folder, permission, full disk...). `what` names the kind of output ("PNG", "video").
+ */
+export async function writeFailure(file: string, e: unknown, what = 'PNG'): Promise<MediaError> {
   const err = e as NodeJS.ErrnoException;
   const dir = path.dirname(file);
   // ENOENT also comes from special file systems (/proc) whose folder does exist.
@@ -44,7 +48,7 @@ async function writeFailure(file: string, e: unknown): Promise<MediaError> {
     : err.code === 'EISDIR' ? 'it is a directory'
     : err.code === 'ENOTDIR' ? 'a parent of it is not a folder'
     : (err.message ?? String(e));
-  return new MediaError('write-failed', `Cannot write PNG "${file}": ${reason}`, { file, cause: e });
+  return new MediaError('write-failed', `Cannot write ${what} "${file}": ${reason}`, { file, cause: e });
 }
 
 /** Writes `img` as a PNG to `file` atomically (temporary file + rename). Rejects with 'write-failed'. */

@@ -11,6 +11,11 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Default 30 s: probing reads a few kilobytes, so anything longer is a hung file system. */
   timeoutMs?: number;
+  /**
+   * Default true. False: always hand ffmpeg the path, never pipe the bytes (see ffmpegInput).
+   * Videos need this: they are too big to read into memory, and their demuxers seek.
+   */
+  pipeAllowed?: boolean;
 }
 
 /** How to hand a file to ffmpeg: `-i` arguments, plus stdin bytes when it must be piped. */
@@ -43,9 +48,9 @@ export async function checkInputFile(file: string): Promise<void> {
  * that off for every demuxer, so such files are piped through stdin instead: images only, since
  * most video containers need seeking.
  */
-export async function ffmpegInput(file: string): Promise<FfmpegInput> {
+export async function ffmpegInput(file: string, pipeAllowed = true): Promise<FfmpegInput> {
   const abs = path.resolve(file);
-  if (path.basename(abs).includes('%')) return { args: ['-i', 'pipe:0'], stdin: await readFile(abs) };
+  if (pipeAllowed && path.basename(abs).includes('%')) return { args: ['-i', 'pipe:0'], stdin: await readFile(abs) };
   return { args: ['-i', `file:${abs}`] };
 }
 
@@ -56,7 +61,7 @@ export async function ffmpegInput(file: string): Promise<FfmpegInput> {
  */
 export async function probeMedia(file: string, opts: ProbeOptions = {}): Promise<{ info: MediaInfo; stderr: string }> {
   await checkInputFile(file);
-  const input = await ffmpegInput(file);
+  const input = await ffmpegInput(file, opts.pipeAllowed ?? true);
   // Without an output ffmpeg exits 1 after describing the input ("At least one output file must be
   // specified"), so exit 1 is the normal outcome; whether the file was understood is in the text.
   const run = await runFfmpeg(input.args, {

@@ -205,6 +205,24 @@ export function liveFfmpegCount(): number {
   return live.size;
 }
 
+/**
+ * Registers a child started outside runFfmpeg (the streaming decoders and encoders in
+ * ffmpegProcess.ts) so it is counted by liveFfmpegCount() and killed if the parent exits first.
+ * It is forgotten when it exits.
+ */
+export function trackFfmpegChild(child: ChildProcess): void {
+  live.add(child);
+  installExitHook();
+  const forget = (): void => {
+    live.delete(child);
+  };
+  child.once('exit', forget);
+  child.once('close', forget);
+  child.once('error', () => {
+    if (child.pid === undefined) forget();
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function describe(input: string | undefined): string {
@@ -383,7 +401,8 @@ export function runFfmpeg(args: readonly string[], opts: RunFfmpegOptions = {}):
   });
 }
 
-function spawnFailure(binary: string, input: string | undefined, err: unknown): FfmpegError {
+/** The error for an ffmpeg that could not be started (missing binary, no permission). */
+export function spawnFailure(binary: string, input: string | undefined, err: unknown): FfmpegError {
   const reason = err instanceof Error ? err.message : String(err);
   return new FfmpegError(
     'ffmpeg-missing',

@@ -1,0 +1,25 @@
+// Exact class-oblivious L2-CAF for heads affine in the filter: FT(f) = J f + c, NT = head(A), so
+//   loss(f) = (1/K) ||r - J f||^2,  r = NT - c,
+//           = f^T H f - 2 b^T f + const,  H = J^T J / K,  b = J^T r / K,
+// minimised on ||f|| = 1: the equality-constrained trust-region subproblem (trustRegion.ts).
+// H is PSD, so any multiplier lambda <= 0 certifies the global minimum (lowerBound 0). H is never
+// formed (K S^2 work); each Lanczos step is one J and one J^T product (2 K S).
+import { jTimes, jTransposeTimes, type AffineMap } from './affine.js';
+import { solveSphereTrs, type SphereTrsResult } from './trustRegion.js';
+
+export function solveExactOblivious(a: AffineMap, nt: ArrayLike<number>): SphereTrsResult {
+  const { K, S } = a;
+  if (nt.length !== K) throw new Error(`solveExactOblivious: NT has ${nt.length} values, expected ${K}`);
+  const r = new Float64Array(K);
+  for (let k = 0; k < K; k++) r[k] = nt[k]! - a.c[k]!;
+  const b = new Float64Array(S);
+  jTransposeTimes(a, r, b);
+  for (let i = 0; i < S; i++) b[i] = b[i]! / K;
+  const u = new Float64Array(K);
+  const matvec = (x: Float64Array, out: Float64Array): void => {
+    jTimes(a, x, u);
+    jTransposeTimes(a, u, out);
+    for (let i = 0; i < S; i++) out[i] = out[i]! / K;
+  };
+  return solveSphereTrs(matvec, b, { lowerBound: 0 });
+}

@@ -1,0 +1,37 @@
+// Grad-CAM (Selvaraju et al. 2017) at the same layer L2-CAF filters: the gradient of output t with
+// respect to the unfiltered features, averaged over the spatial positions, weights the channels;
+// the map is ReLU(sum_c w_c A_c). Works for 2-D and 3-D features and for embedding heads (t is then
+// an embedding dimension).
+import * as tf from '@tensorflow/tfjs-core';
+import { makeAttentionMap } from './result.js';
+import type { AttentionMap, Head } from './types.js';
+import { checkFeatures, checkTarget } from './validate.js';
+
+export function gradCam(head: Head, features: tf.Tensor, target: number): AttentionMap {
+  const startedAt = performance.now();
+  checkFeatures(head, features);
+  checkTarget(head, target);
+  const raw = tf.tidy(() => {
+    // Selecting output t by a one-hot product rather than tf.gather/slice: gather's gradient needs
+    // UnsortedSegmentSum, which the wasm backend lacks.
+    const pick = new Float32Array(head.numOutputs);
+    pick[target] = 1;
+    const onehot = tf.tensor2d(pick, [1, head.numOutputs]);
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(head.apply(x), onehot)))(features);
+    const spatialAxes = head.filterShape.map((_, i) => i + 1);
+    const weights = tf.mean(grad, spatialAxes, true);
+    const map = tf.relu(tf.sum(tf.mul(features, weights), -1));
+    return map.dataSync().slice() as Float32Array;
+  });
+  return makeAttentionMap({
+    method: 'gradcam',
+    target,
+    solver: 'gradient',
+    iterations: 0,
+    loss: NaN,
+    raw,
+    warmStarted: false,
+    filterShape: head.filterShape,
+    startedAt,
+  });
+}

@@ -1,0 +1,57 @@
+// The two L2-CAF objectives on the head's outputs FT = head(A * f), and the composition
+// v -> f -> filtered features -> head -> loss that the iterative solver differentiates.
+import * as tf from '@tensorflow/tfjs-core';
+import type { FilterConstraint } from './constraints.js';
+import type { Head } from './types.js';
+
+/**
+ * 'oblivious': mean_k (NT_k - FT_k)^2 with NT = head(A), the unfiltered outputs.
+ * 'class':     sum_{k != t} FT_k - FT_t = s . FT with s = 1 - 2 e_t (raw logits, as the paper).
+ */
+export type Objective =
+  | { kind: 'oblivious'; nt: tf.Tensor2D }
+  | { kind: 'class'; target: number; weights: tf.Tensor2D };
+
+/** Builds the objective; target null = class-oblivious. The caller disposes it (disposeObjective). */
+export function makeObjective(head: Head, features: tf.Tensor, target: number | null): Objective {
+  if (target === null) return { kind: 'oblivious', nt: tf.tidy(() => head.apply(features)) };
+  const s = new Float32Array(head.numOutputs).fill(1);
+  s[target] = -1;
+  return { kind: 'class', target, weights: tf.tensor2d(s, [1, head.numOutputs]) };
+}
+
+export function disposeObjective(obj: Objective): void {
+  if (obj.kind === 'oblivious') obj.nt.dispose();
+  else obj.weights.dispose();
+}
+
+/** The loss of head outputs FT [1, K]. */
+export function objectiveLoss(obj: Objective, ft: tf.Tensor2D): tf.Scalar {
+  if (obj.kind === 'oblivious') return tf.mean(tf.squaredDifference(obj.nt, ft));
+  return tf.sum(tf.mul(obj.weights, ft));
+}
+
+/** A * f with f [S] broadcast over the channel axis: features [1, ...filterShape, C]. */
+export function applyFilter(features: tf.Tensor, f: tf.Tensor, filterShape: readonly number[]): tf.Tensor {
+  return tf.mul(features, tf.reshape(f, [1, ...filterShape, 1]));
+}
+
+/** v -> { loss, f }: everything the iterative solver needs from one forward pass. */
+export type FilterLoss = (v: tf.Tensor1D) => { loss: tf.Scalar; f: tf.Tensor1D };
+
+export function makeFilterLoss(head: Head, features: tf.Tensor, constraint: FilterConstraint, obj: Objective): FilterLoss {
+  const shape = head.filterShape;
+  return (v) => {
+    const f = constraint.apply(v);
+    const ft = head.apply(applyFilter(features, f, shape));
+    return { loss: objectiveLoss(obj, ft), f };
+  };
+}
+
+/** The objective at a given filter f [S] (one forward pass; used to report the exact solvers' loss). */
+export function lossAtFilter(head: Head, features: tf.Tensor, obj: Objective, f: Float32Array): number {
+  return tf.tidy(() => {
+    const ft = head.apply(applyFilter(features, tf.tensor1d(f), head.filterShape));
+    return objectiveLoss(obj, ft).dataSync()[0]!;
+  });
+}

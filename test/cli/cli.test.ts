@@ -1,0 +1,140 @@
+// The command line as a user runs it: the built bin in a child process, exit codes, outputs, errors.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, cpSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { PROJECT_ROOT, FIXTURES, fixture, haveFixture } from '../helpers/fixtures.js';
+import { saveLayersModel } from '../helpers/saveModel.js';
+import { gapDenseSoftmax } from '../models/tinyModels.js';
+
+const BIN = path.join(PROJECT_ROOT, 'bin', 'l2caf.js');
+const built = existsSync(path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js'));
+if (!built) console.warn('[skip] dist/ not built: run `npm run build` (npm test does)');
+
+function l2caf(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, L2CAF_MODEL_MIRROR: path.join(FIXTURES, 'models'), L2CAF_OFFLINE: '1', ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-cli-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe.skipIf(!built)('l2caf usage', () => {
+  it('--help exits 0 and lists the commands', () => {
+    const r = l2caf(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['image', 'layers', 'models']) expect(r.stdout).toContain(c);
+    expect(l2caf(['image', '--help']).stdout).toContain('--method');
+  });
+
+  it('bad usage exits 2', () => {
+    expect(l2caf(['image']).code).toBe(2);
+    const r = l2caf(['image', 'x.png', '--method', 'bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown method "bogus"/);
+    expect(l2caf(['frobnicate']).code).toBe(2);
+  });
+
+  it('models lists the catalogue with the default marked', () => {
+    const r = l2caf(['models']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\* darknet-tiny/m);
+  });
+});
+
+describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('images'))('l2caf on darknet-tiny', () => {
+  it('layers marks conv2d_16 as the default', () => {
+    const r = l2caf(['layers', '--model', 'darknet-tiny']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\* conv2d_16\s+Conv2D\s+\[14, 14, 1000\]/m);
+    expect(r.stdout).toMatch(/global_average_pooling2d_1 .*no spatial extent/);
+  });
+
+  it('image writes the documented JSON and an overlay PNG of the image size', () => {
+    const json = path.join(tmp, 'cat.json');
+    const png = path.join(tmp, 'cat.png');
+    const r = l2caf(['image', fixture('images/chelsea.png'), '--method', 'l2caf', '--method', 'gradcam', '--json', json, '--overlay', png]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(readFileSync(json, 'utf8'));
+    expect(out.input).toEqual({ path: fixture('images/chelsea.png'), width: 451, height: 300 });
+    expect(out.model).toMatchObject({ id: 'darknet-tiny', layer: 'conv2d_16', layerShape: [14, 14, 1000] });
+    expect(['wasm', 'cpu', 'tensorflow']).toContain(out.model.backend);
+    expect(out.predictions[0].label).toBe('Egyptian cat');
+    expect(out.maps.map((m: { method: string }) => m.method)).toEqual(['l2caf', 'gradcam']);
+    for (const m of out.maps) {
+      expect(m.values).toHaveLength(196);
+      expect(Math.min(...m.values)).toBe(0);
+      expect(Math.max(...m.values)).toBe(1);
+    }
+    expect(out.maps[0].target).toBeNull();
+    expect(out.maps[1].target.label).toBe('Egyptian cat');
+    // one overlay per map when there are several
+    for (const suffix of ['l2caf', 'gradcam-7']) {
+      const p = PNG.sync.read(readFileSync(path.join(tmp, `cat-${suffix}.png`)));
+      expect([p.width, p.height]).toEqual([451, 300]);
+    }
+  });
+
+  it('errors are one line naming the file or the problem', () => {
+    const img = fixture('images/chelsea.png');
+    const cases: [string[], number, RegExp][] = [
+      [['image', path.join(tmp, 'missing.png')], 1, /missing\.png/],
+      [['image', img, '--layer', 'nope'], 1, /no layer named "nope"/],
+      [['image', img, '--layer', 'global_average_pooling2d_1'], 1, /without spatial extent/],
+      [['image', img, '--method', 'l2caf-class', '--class', 'flying teapot'], 2, /unknown class "flying teapot"/],
+      [['image', img, '--model', path.join(tmp, 'nomodel')], 1, /no model.json|no such file/],
+    ];
+    mkdirSync(path.join(tmp, 'nomodel'), { recursive: true });
+    const corrupt = path.join(tmp, 'corrupt.png');
+    writeFileSync(corrupt, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+    cases.push([['image', corrupt], 1, /corrupt\.png/]);
+    const trunc = path.join(tmp, 'trunc-model');
+    cpSync(fixture('models/darknet-tiny'), trunc, { recursive: true });
+    const shard = path.join(trunc, 'group31-shard1of1');
+    truncateSync(shard, Math.floor(statSync(shard).size / 2));
+    cases.push([['image', img, '--model', trunc], 1, /group31-shard1of1: weight shard truncated/]);
+    for (const [args, code, msg] of cases) {
+      const r = l2caf(args);
+      expect({ args, code: r.code }).toEqual({ args, code });
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n').filter((l) => !l.includes('warning')).length).toBe(1);
+    }
+  });
+});
+
+describe.skipIf(!built || !haveFixture('images'))('a classifier the engine has never seen', () => {
+  it('own folder with labels.txt, a softmax layer at the end, preprocessing from flags', async () => {
+    const { selectBackend } = await import('../../src/engine/backend.js');
+    await selectBackend();
+    const dir = await saveLayersModel(gapDenseSoftmax(5, 32), path.join(tmp, 'own'), { 'labels.txt': 'alpha\nbeta\ngamma\ndelta\nepsilon\n' });
+    const json = path.join(tmp, 'own.json');
+    const r = l2caf(['image', fixture('images/coffee.png'), '--model', dir, '--input-size', '32', '--scale', String(1 / 127.5), '--offset', '-1',
+      '--method', 'l2caf', '--method', 'l2caf-class', '--method', 'cam', '--method', 'gradcam', '--class', 'Gamma', '--json', json]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(readFileSync(json, 'utf8'));
+    expect(out.model.layer).toBe('bn');
+    expect(out.predictions).toHaveLength(5);
+    expect(out.predictions.map((p: { label: string }) => p.label).sort()).toEqual(['alpha', 'beta', 'delta', 'epsilon', 'gamma']);
+    const sum = out.predictions.reduce((a: number, p: { score: number }) => a + p.score, 0);
+    expect(sum).toBeCloseTo(1, 5);
+    expect(out.maps.map((m: { method: string }) => m.method)).toEqual(['l2caf', 'l2caf-class', 'cam', 'gradcam']);
+    expect(out.maps[1].target).toEqual({ index: 2, label: 'gamma' });
+    expect(out.maps[1].solver).toBe('exact');
+    for (const m of out.maps) expect([m.width, m.height]).toEqual([16, 16]);
+    // without flags the assumption is named
+    const w = l2caf(['image', fixture('images/coffee.png'), '--model', dir]);
+    expect(w.code).toBe(0);
+    expect(w.stderr).toMatch(/warning: preprocessing x\/255 assumed/);
+  });
+});
