@@ -7,6 +7,7 @@ import { solveExactClassSpecific } from './exactClassSpecific.js';
 import { solveExactOblivious } from './exactOblivious.js';
 import { solveIterative } from './iterative.js';
 import { absValues } from './normalise.js';
+import { affineProxy, type AffineProxy } from './affineProxy.js';
 import { disposeObjective, lossAtFilter, makeObjective } from './objectives.js';
 import { makeAttentionMap } from './result.js';
 import type { AttentionMap, Head, SolveOptions } from './types.js';
@@ -63,7 +64,9 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
   if (target !== null) checkTarget(head, target);
   const method = target === null ? 'l2caf' : 'l2caf-class';
   const exact = usesExactSolver(head, opts);
-  const obj = makeObjective(head, features, target);
+  // Iterating on an affine head: use its exact affine form (same function, far cheaper per step).
+  const proxy: AffineProxy | null = !exact && head.linearity !== 'nonlinear' && typeof head.affine === 'function' ? affineProxy(head, features) : null;
+  const obj = proxy ? makeObjective(proxy.head, proxy.features, target) : makeObjective(head, features, target);
   try {
     if (exact) {
       const a = readAffine(head, features);
@@ -95,7 +98,7 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
         startedAt,
       });
     }
-    const r = solveIterative(head, features, obj, opts);
+    const r = proxy ? solveIterative(proxy.head, proxy.features, obj, opts) : solveIterative(head, features, obj, opts);
     return makeAttentionMap({
       method,
       target,
@@ -111,5 +114,6 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
     });
   } finally {
     disposeObjective(obj);
+    proxy?.dispose();
   }
 }
