@@ -58,7 +58,7 @@ export function imageCommand(): Command {
         const { result } = await analyzeImageFile(model, split, file, { methods: o.method ?? ['l2caf'], classes: o.class ?? [], solve });
         if (o.json) await writeJsonAtomic(o.json, result);
         if (o.overlay) await writeOverlays(file, o, result.maps);
-        if (!o.json || o.json !== '-') printSummary(result.predictions, result.maps, result.model.backend);
+        if (o.json !== '-') printSummary(result.predictions, result.maps, result.model.backend);
       } finally {
         model.dispose();
       }

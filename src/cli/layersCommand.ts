@@ -16,7 +16,7 @@ export function layersCommand(): Command {
         }
         const w = Math.max(...model.layers.map((l) => l.name.length));
         for (const l of model.layers) {
-          const mark = l.name === model.defaultLayer ? '*' : l.spatial ? ' ' : ' ';
+          const mark = l.name === model.defaultLayer ? '*' : ' ';
           const shape = l.shape ? `[${l.shape.join(', ')}]` : '?';
           process.stdout.write(`${mark} ${l.name.padEnd(w)}  ${l.type.padEnd(24)} ${shape}${l.spatial ? '' : '  (no spatial extent)'}\n`);
         }
