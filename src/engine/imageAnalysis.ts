@@ -2,6 +2,7 @@
 // requested map from the head. Produces the documented image result (see README, "Image JSON").
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
+import { absValues, normalise01 } from '../attention/index.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { inputTensor } from '../models/preprocess.js';
 import type { SplitModel } from '../models/split.js';
@@ -68,20 +69,8 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
     values: round(m.values),
   };
   if (d !== undefined) r.depth = d;
-  if (m.trace) r.trace = m.trace.map((t) => ({ iteration: t.iteration, loss: t.loss, values: round(normAbs(t.filter)) }));
+  if (m.trace) r.trace = m.trace.map((t) => ({ iteration: t.iteration, loss: t.loss, values: round(normalise01(absValues(t.filter))) }));
   return r;
-}
-
-function normAbs(f: Float32Array): Float32Array {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of f) {
-    const a = Math.abs(v);
-    if (a < lo) lo = a;
-    if (a > hi) hi = a;
-  }
-  const span = hi - lo;
-  return f.map((v) => (span > 0 ? (Math.abs(v) - lo) / span : 0));
 }
 
 export async function analyzeImageFile(

@@ -2,8 +2,8 @@
 // temporary file in the destination folder and is renamed over the target only once complete, so a
 // crash or a full disk never leaves a truncated PNG where a finished one is expected (rename within
 // one folder is atomic on POSIX and replaces the target on Windows too).
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { MediaError } from './errors.js';
@@ -58,20 +58,9 @@ export async function writePng(file: string, img: RgbImage): Promise<void> {
   const existing = await stat(file).catch(() => null);
   if (existing?.isDirectory()) throw await writeFailure(file, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
 
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let handle;
   try {
-    handle = await open(tmp, 'wx');
-    await handle.writeFile(bytes);
-    // Flush before the rename, or a power cut could leave the new name pointing at empty blocks.
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, file);
+    await writeFileAtomic(file, bytes);
   } catch (e) {
-    await handle?.close().catch(() => {});
-    await rm(tmp, { force: true }).catch(() => {});
     throw await writeFailure(file, e);
   }
 }

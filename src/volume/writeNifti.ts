@@ -5,9 +5,7 @@
 // the qform) still place the map correctly. Little-endian, no extensions, vox_offset 352.
 // The file appears atomically: written under a temporary name in the same folder, then renamed.
 
-import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
@@ -112,12 +110,9 @@ export async function writeNifti(file: string, input: NiftiWriteInput, opts: Nif
   } catch (err) {
     throw new VolumeError(file, `cannot write NIfTI: ${(err as Error).message}`);
   }
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, bytes, { flag: 'wx' });
-    await rename(tmp, file);
+    await writeFileAtomic(file, bytes);
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
     throw new VolumeError(file, `cannot write file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }

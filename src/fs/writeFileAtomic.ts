@@ -1,0 +1,25 @@
+// The one way this project writes a finished file: a temporary name in the same folder, flushed,
+// then renamed over the target, so a crash or a full disk never leaves a partial file where a
+// finished one was expected. Errors are the file system's own (callers word them for their users).
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(tmp, 'wx');
+    await handle.writeFile(data);
+    // Flush before the rename, or a power cut could leave the new name pointing at empty blocks.
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(tmp, file);
+  } catch (e) {
+    await handle?.close().catch(() => {});
+    await rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
+}
