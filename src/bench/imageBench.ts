@@ -46,7 +46,7 @@ export async function benchImage(model: LoadedModel, image: string, repeats: num
   try {
     for (let r = 0; r < repeats + 1; r++) {
       const t0 = performance.now();
-      const bb = split.runBackbone(x);
+      const bb = await split.runBackbone(x);
       await bb.features.data();
       const bbMs = performance.now() - t0;
       if (r > 0) backbone.push(bbMs); // the first pass warms up kernels

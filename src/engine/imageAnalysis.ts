@@ -85,7 +85,7 @@ export async function analyzeImageFile(
   const t1 = performance.now();
   const x = inputTensor(img.data, img.width, img.height, model.preprocessing);
   const bbStart = performance.now();
-  const bb = split.runBackbone(x);
+  const bb = await split.runBackbone(x);
   // Backbone timing includes reading the features back, i.e. the work really done.
   await bb.features.data();
   const backboneMs = performance.now() - bbStart;

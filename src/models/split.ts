@@ -26,8 +26,11 @@ export interface SplitModel {
   layer: string;
   /** features shape without the batch dimension */
   layerShape: number[];
-  /** Runs input [B, H, W, 3] (already preprocessed) up to the chosen layer. */
-  runBackbone(input: tf.Tensor): BackboneOutput;
+  /**
+   * Runs input [B, H, W, 3] (already preprocessed) up to the chosen layer. TF.js engines answer at
+   * once; engines that run elsewhere (ONNX Runtime) answer with a promise, so callers always await.
+   */
+  runBackbone(input: tf.Tensor): BackboneOutput | Promise<BackboneOutput>;
   /** The head bound to one backbone output (its side tensors). */
   head(out: BackboneOutput): Head;
   /** Whether a softmax at the end of the model was removed to get logits. */

@@ -19,7 +19,7 @@ describe.skipIf(!haveFixture('models/darknet-tiny'))('darknet-tiny split', () =>
     expect(split.softmaxRemoved).toBe(false);
     expect(m.outputKind).toBe('logits');
     const x = tf.randomUniform([1, 224, 224, 3]);
-    const bb = split.runBackbone(x);
+    const bb = await split.runBackbone(x);
     const head = split.head(bb);
     expect(head.linearity).toBe('gap-affine');
     const logits = head.apply(bb.features);

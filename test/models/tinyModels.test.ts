@@ -25,7 +25,7 @@ async function checkSplitMatches(model: tfl.LayersModel, name: string, layer?: s
   const split = m.split(layer);
   const shape = model.inputs[0]!.shape.slice(1) as number[];
   const x = tf.randomUniform([1, ...shape]);
-  const bb = split.runBackbone(x);
+  const bb = await split.runBackbone(x);
   const head = split.head(bb);
   const out = head.apply(bb.features);
   const ref = model.predict(x) as tf.Tensor;
@@ -45,7 +45,7 @@ describe('tiny TF.js models', () => {
     expect(split.layerShape).toEqual([16, 16, 6]);
     expect(head.linearity).toBe('gap-affine');
     const x = tf.randomUniform([1, 32, 32, 3]);
-    const bb = split.runBackbone(x);
+    const bb = await split.runBackbone(x);
     const f = tf.randomUniform([16 * 16]);
     const { J, c } = head.affine!(bb.features);
     const viaJ = tf.add(tf.squeeze(tf.matMul(J, tf.reshape(f, [-1, 1]))), c);

@@ -1,0 +1,71 @@
+// The backbone as a service that takes pixels and gives features back as plain arrays, so it can
+// run in this thread or in worker threads (one model instance each) behind the same interface.
+// Per-frame and per-slice pipelines depend on this, never on where the backbone runs.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LoadedModel } from '../models/loadModel.js';
+import type { BackboneOutput, SplitModel } from '../models/split.js';
+import { inputTensor } from '../models/preprocess.js';
+
+export interface ArrayTensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** One backbone pass as arrays: the chosen layer's output (batch 1) and any side tensors the head reads. */
+export interface BackboneArrays {
+  features: ArrayTensor;
+  side: ArrayTensor[];
+  /** time spent in the backbone for this input, ms */
+  ms: number;
+}
+
+export interface BackboneRunner {
+  /** How many inputs can usefully be in flight at once (workers x 1). */
+  readonly concurrency: number;
+  /**
+   * rgb: width x height x 3 bytes, already at the model's input size. Rejects with an AbortError
+   * when `signal` aborts before the pass starts.
+   */
+  run(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal): Promise<BackboneArrays>;
+  close(): Promise<void>;
+}
+
+/** Reads a backbone output into arrays and disposes its tensors. */
+export async function backboneToArrays(out: BackboneOutput, ms: number): Promise<BackboneArrays> {
+  try {
+    const read = async (t: tf.Tensor): Promise<ArrayTensor> => ({ data: (await t.data()) as Float32Array, shape: t.shape.slice() });
+    return { features: await read(out.features), side: await Promise.all(out.side.map(read)), ms };
+  } finally {
+    out.features.dispose();
+    for (const s of out.side) s.dispose();
+  }
+}
+
+/** Rebuilds tensors from arrays (the caller disposes them, e.g. with disposeBackbone). */
+export function arraysToBackbone(a: BackboneArrays): BackboneOutput {
+  return { features: tf.tensor(a.features.data, a.features.shape), side: a.side.map((s) => tf.tensor(s.data, s.shape)) };
+}
+
+export function disposeBackbone(out: BackboneOutput): void {
+  out.features.dispose();
+  for (const s of out.side) s.dispose();
+}
+
+/** The backbone in this thread: for images, tests, and machines where workers do not pay. */
+export function inProcessRunner(model: LoadedModel, split: SplitModel): BackboneRunner {
+  return {
+    concurrency: 1,
+    async run(rgb, width, height, signal) {
+      signal?.throwIfAborted();
+      const t0 = performance.now();
+      const x = inputTensor(rgb, width, height, model.preprocessing);
+      try {
+        const out = await split.runBackbone(x);
+        return await backboneToArrays(out, performance.now() - t0);
+      } finally {
+        x.dispose();
+      }
+    },
+    async close() {},
+  };
+}
