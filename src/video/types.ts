@@ -87,8 +87,10 @@ export interface VideoJobProgress {
   etaS: number | null;
 }
 
-export interface VideoJobOptions extends ModelFlags {
+export interface VideoJobOptions {
   file: string;
+  /** how to find and load the model (--model, preprocessing flags, download progress) */
+  model: ModelFlags;
   layer?: string;
   methods: Method[];
   classes: (string | number)[];
