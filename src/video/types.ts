@@ -108,3 +108,30 @@ export interface VideoJobOptions {
   /** each analysed frame, in order, as soon as it is ready (the app's timeline fills in with these) */
   onFrame?: (f: TimelineFrame) => void;
 }
+
+export interface ExportProgress {
+  framesDone: number;
+  framesTotal: number;
+}
+
+/** Annotated export of a clip with its timeline (CLI `--out`, the app's export dialog). */
+export interface ExportOptions {
+  file: string;
+  timeline: Timeline;
+  /** .mp4 | .webm | .gif, or a folder for a PNG sequence */
+  out: string;
+  /** which map of each frame to show (index into TimelineFrame.maps); default 0 */
+  mapIndex?: number;
+  colormap?: string;
+  /** 0..1 */
+  opacity?: number;
+  /** 'frame': per-frame min-max; 'clip': one scale for the whole clip from the raw maps */
+  scale?: 'frame' | 'clip';
+  sideBySide?: boolean;
+  /** frames between analysed ones: the nearest analysed map, or a blend of the two around them */
+  between?: 'nearest' | 'blend';
+  fromS?: number;
+  toS?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ExportProgress) => void;
+}
