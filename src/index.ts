@@ -7,3 +7,4 @@ export { analyzeFeatures, requestKey, type MapRequest } from './engine/analyze.j
 export { analyzeImageFile, buildRequests, toMapResult, type ImageResult, type MapResult } from './engine/imageAnalysis.js';
 export type { LoadedModel } from './models/loadModel.js';
 export type { SplitModel, BackboneOutput, LayerInfo } from './models/split.js';
+export * from './slices/index.js';

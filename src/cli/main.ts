@@ -4,6 +4,11 @@ import { Command, CommanderError } from 'commander';
 import { imageCommand } from './imageCommand.js';
 import { layersCommand } from './layersCommand.js';
 import { modelsCommand } from './modelsCommand.js';
+import { volumeCommand } from './volumeCommand.js';
+import { videoCommand } from './videoCommand.js';
+import { evalCommand } from './evalCommand.js';
+import { evalVideoCommand } from './evalVideoCommand.js';
+import { serveCommand } from './serveCommand.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { UsageError } from '../engine/targets.js';
 
@@ -15,6 +20,11 @@ export function program(): Command {
   p.addCommand(imageCommand());
   p.addCommand(layersCommand());
   p.addCommand(modelsCommand());
+  p.addCommand(videoCommand());
+  p.addCommand(volumeCommand());
+  p.addCommand(evalCommand());
+  p.addCommand(evalVideoCommand());
+  p.addCommand(serveCommand());
   // Make every subcommand throw instead of exiting, so run() decides the exit code.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(p)) c.exitOverride();

@@ -5,6 +5,7 @@ import { resolveModel, type DownloadProgress } from '../models/resolve.js';
 import { parseLabelsJson, parseLabelsTxt } from '../models/labels.js';
 import { loadModel, type LoadedModel, type ModelSpec } from '../models/loadModel.js';
 import type { Preprocessing } from '../models/preprocess.js';
+import { isOnnxLocation, loadOnnxModel } from '../models/onnx/loadOnnx.js';
 import type { CatalogueEntry } from '../models/catalogue.js';
 
 export interface ModelFlags {
@@ -37,9 +38,6 @@ export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
     log: flags.log,
   });
   const entry: CatalogueEntry | null = resolved.entry;
-  if (entry && entry.format === 'onnx') {
-    throw new Error(`model ${entry.id}: ONNX models are not supported yet`);
-  }
   let labels: string[] | null = null;
   if (resolved.labelsFile) {
     labels = await readLabelFile(resolved.labelsFile);
@@ -58,5 +56,8 @@ export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
     defaultLayer: entry?.defaultLayer ?? null,
     outputKind: entry ? (entry.outputs === 'embedding' ? 'embedding' : 'logits') : null,
   };
+  if (entry?.format === 'onnx' || (await isOnnxLocation(spec.location))) {
+    return loadOnnxModel({ ...spec, outputName: entry?.outputName ?? null, inputLayout: entry?.inputLayout ?? null });
+  }
   return loadModel(spec);
 }

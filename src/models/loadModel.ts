@@ -7,7 +7,9 @@ import { fileHandler, modelJsonPath, readModelJson, ModelFileError } from './fil
 import { readLabels } from './labels.js';
 import type { Preprocessing } from './preprocess.js';
 import { listLayers, splitLayersModel } from './layersSplit.js';
+import { loadGraphModelFrom } from './graph/index.js';
 import { defaultLayer, type LayerInfo, type SplitModel } from './split.js';
+import { isOnnxLocation, loadOnnxModel } from './onnx/loadOnnx.js';
 
 export interface ModelSpec {
   /** Catalogue id, or the folder/URL the user gave. */
@@ -24,7 +26,7 @@ export interface ModelSpec {
 export interface LoadedModel {
   id: string;
   location: string;
-  format: 'tfjs-layers' | 'tfjs-graph';
+  format: 'tfjs-layers' | 'tfjs-graph' | 'onnx';
   inputSize: [number, number];
   preprocessing: Preprocessing;
   labels: string[] | null;
@@ -44,25 +46,24 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   let handler: tf.io.IOHandler | string;
   let dir: string | null = null;
   let format: 'tfjs-layers' | 'tfjs-graph';
+  let json: tf.io.ModelJSON;
   if (isHttp) {
     handler = spec.location;
     const res = await fetch(spec.location).catch((e: Error) => {
       throw new ModelFileError(`${spec.location}: cannot download (${e.message})`);
     });
     if (!res.ok) throw new ModelFileError(`${spec.location}: HTTP ${res.status}`);
-    const json = (await res.json()) as tf.io.ModelJSON;
+    json = (await res.json()) as tf.io.ModelJSON;
     format = detectFormat(json, spec.location);
   } else {
+    if (await isOnnxLocation(spec.location)) return loadOnnxModel(spec);
     const jsonPath = await modelJsonPath(spec.location);
-    if (jsonPath.endsWith('.onnx')) throw new ModelFileError(`${jsonPath}: ONNX models are not supported yet`);
     dir = path.dirname(jsonPath);
-    const json = await readModelJson(jsonPath);
+    json = await readModelJson(jsonPath);
     format = detectFormat(json, jsonPath);
     handler = fileHandler(jsonPath);
   }
-  if (format === 'tfjs-graph') {
-    throw new ModelFileError(`${spec.location}: TF.js graph models are not supported yet (layers models are)`);
-  }
+  if (format === 'tfjs-graph') return loadGraphModelFrom(spec, handler, json, dir);
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel(handler as tf.io.IOHandler);

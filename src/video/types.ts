@@ -1,6 +1,6 @@
 // The attention timeline of a clip: what `l2caf video --json` writes, what the cache stores and
 // what the app's timeline draws. Data only (no tensors), so it crosses workers, IPC and HTTP as is.
-import type { AttentionMap, Method } from '../attention/types.js';
+import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ModelFlags } from '../engine/openModel.js';
 
@@ -77,6 +77,10 @@ export interface Timeline {
   summary: TimelineSummary;
   /** true when the job was cancelled: frames holds what was done */
   partial?: boolean;
+  /** problems that did not stop the job (e.g. the probe's "file looks truncated") */
+  warnings?: string[];
+  /** how the cache served this job: 'finished' = no model work, 'resumed' = continued a stopped job */
+  cache?: { key: string; hit: 'finished' | 'resumed' | 'miss' } | null;
 }
 
 export interface VideoJobProgress {
@@ -99,8 +103,12 @@ export interface VideoJobOptions {
   toS?: number;
   preset?: Preset;
   warmStart?: boolean;
-  /** backbone worker threads; default: the number of cores */
+  /** backbone worker threads; default: the number of cores; 0 = backbone in this thread (no workers) */
   workers?: number;
+  /** solver overrides on top of the preset (e.g. { solver: 'iterative' } for the warm-start study) */
+  solve?: Partial<Omit<SolveOptions, 'init' | 'traceEvery'>>;
+  /** TF.js backend (default: env L2CAF_BACKEND, else the usual order) */
+  backend?: string;
   /** cache folder; null disables the cache */
   cacheDir?: string | null;
   signal?: AbortSignal;

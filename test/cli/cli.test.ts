@@ -32,7 +32,7 @@ describe.skipIf(!built)('l2caf usage', () => {
   it('--help exits 0 and lists the commands', () => {
     const r = l2caf(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['image', 'layers', 'models']) expect(r.stdout).toContain(c);
+    for (const c of ['image', 'layers', 'models', 'video', 'volume', 'eval', 'eval-video', 'serve']) expect(r.stdout).toContain(c);
     expect(l2caf(['image', '--help']).stdout).toContain('--method');
   });
 

@@ -92,6 +92,26 @@ describe('bundled catalogue', () => {
     expect(e.modelFile).toBe('model.onnx');
   });
 
+  it('lists ONNX Model Zoo classifiers with their LFS sha256, ImageNet mean/std and shared labels', async () => {
+    const cat = await loadCatalogue();
+    for (const id of ['resnet18-v2-onnx', 'resnet50-v2-onnx', 'mobilenet-v2-onnx']) {
+      const e = findEntry(cat, id)!;
+      expect(e.format, id).toBe('onnx');
+      expect(e.verified, id).toBe(true);
+      expect(e.modelFile).toBe('model.onnx');
+      expect(e.inputLayout).toBe('NCHW');
+      expect(e.inputName).toBe('data');
+      expect(e.outputs).toBe('logits');
+      expect(e.preprocessing).toEqual({ scale: 1 / 255, offset: 0, channelOrder: 'rgb', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+      expect(e.labels).toEqual({ shared: 'imagenet-ilsvrc2012', offset: 0 });
+      const f = e.source.files[0]!;
+      expect(f.url).toMatch(/^https:\/\/github\.com\/onnx\/models\/raw\/[0-9a-f]{40}\/(validated\/)?vision\/classification\/.+\.onnx$/);
+      expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(f.size).toBeGreaterThan(10_000_000);
+      expect(plannedFiles(cat, e).map((p) => p.path).sort()).toEqual(['labels.txt', 'model.onnx']);
+    }
+  });
+
   it('marks the MobileNets unverified (no sha256) with ImageNet shared labels', async () => {
     const cat = await loadCatalogue();
     const v1 = findEntry(cat, 'mobilenet-v1-1.0-224')!;

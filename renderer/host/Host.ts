@@ -1,0 +1,54 @@
+// What the UI needs from wherever it runs. renderer/ code depends only on this interface; the
+// Electron host (electronHost.ts, over the preload's bridge) and the web host (webHost.ts, over
+// HTTP + server-sent events to `l2caf serve`) implement it.
+import type { ArgsOf, BinaryRef, MethodName, ResultOf, ServiceEvent, ServiceMethodName } from '../../src/contract/index.js';
+
+export type HostKind = 'electron' | 'web';
+
+export interface OpenedFile {
+  /** path on the service's machine (in the browser mode: the uploaded copy) */
+  path: string;
+  /** the name the user picked */
+  name: string;
+}
+
+export interface OpenFileOptions {
+  kind: 'video' | 'volume' | 'any' | 'model-folder';
+}
+
+export interface SaveOptions {
+  /** the file the service wrote */
+  path: string;
+  /** a download handle (browser mode) */
+  download: string | null;
+  name: string;
+}
+
+/** A FileList (drop, file input) without needing the DOM types (tests type-check without them). */
+export interface FileListLike {
+  readonly length: number;
+  readonly [index: number]: File;
+}
+
+export interface Host {
+  readonly kind: HostKind;
+  /** one service method; rejects with a ServiceError (code + readable message) */
+  call<M extends ServiceMethodName>(method: M, args: ArgsOf<M>): Promise<ResultOf<M>>;
+  /** every service event; returns the unsubscribe function */
+  onEvent(listener: (e: ServiceEvent) => void): () => void;
+  /** a native dialog (Electron) or a file input + upload (browser); null when the user cancels */
+  openFile(opts: OpenFileOptions): Promise<OpenedFile | null>;
+  /** files dropped on the window (Electron: their paths; browser: uploaded) */
+  openDropped(files: FileListLike): Promise<OpenedFile | null>;
+  /** the bytes of a binary handle */
+  fetchBinary(ref: BinaryRef | string): Promise<ArrayBuffer>;
+  /** a URL the <video> element can play (range requests supported) */
+  mediaUrl(path: string): string;
+  /** after an export: show it in its folder (Electron) or download it (browser) */
+  deliver(file: SaveOptions): Promise<void>;
+  /** Electron can ask where to save; the browser mode always downloads (null = use the default) */
+  chooseSavePath(suggestedName: string): Promise<string | null>;
+}
+
+export type { MethodName };
+export type { AnalysisMethod } from '../../src/contract/index.js';

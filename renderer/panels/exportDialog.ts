@@ -1,0 +1,144 @@
+// The export dialog: range (from the timeline's in/out marks), format, overlay options, progress,
+// cancel; the finished file is shown in its folder (Electron) or downloaded (browser).
+import type { ExportFormat, ExportResult, JobProgressEvent, ServiceEvent } from '../../src/contract/index.js';
+import type { Host } from '../host/Host.js';
+import type { ViewSettings } from '../player/player.js';
+import { h, fmtTime } from '../ui/dom.js';
+
+export interface ExportContext {
+  jobId: string;
+  fromS: number;
+  toS: number;
+  view: ViewSettings;
+  clipName: string;
+}
+
+export class ExportDialog {
+  readonly el: HTMLElement;
+  private readonly from: HTMLInputElement;
+  private readonly to: HTMLInputElement;
+  private readonly format: HTMLSelectElement;
+  private readonly sbs: HTMLInputElement;
+  private readonly between: HTMLSelectElement;
+  private readonly progress: HTMLProgressElement;
+  private readonly status: HTMLElement;
+  private readonly startBtn: HTMLButtonElement;
+  private readonly cancelBtn: HTMLButtonElement;
+  private ctx: ExportContext | null = null;
+  private jobId: string | null = null;
+  private off: (() => void) | null = null;
+
+  constructor(private readonly host: Host, private readonly onError: (e: unknown, ctx?: string) => void) {
+    this.from = h('input', { type: 'number', step: '0.01', min: '0', 'data-testid': 'export-from' });
+    this.to = h('input', { type: 'number', step: '0.01', min: '0', 'data-testid': 'export-to' });
+    this.format = h('select', { 'data-testid': 'export-format' },
+      h('option', { value: 'mp4' }, 'MP4 (H.264)'), h('option', { value: 'webm' }, 'WebM (VP9)'), h('option', { value: 'gif' }, 'GIF'), h('option', { value: 'png' }, 'PNG sequence'));
+    this.sbs = h('input', { type: 'checkbox', 'data-testid': 'export-side-by-side' });
+    this.between = h('select', { 'data-testid': 'export-between' }, h('option', { value: 'nearest' }, 'nearest analysed map'), h('option', { value: 'blend' }, 'blend the two around'));
+    this.progress = h('progress', { max: 1, value: 0, 'data-testid': 'export-progress' });
+    this.status = h('div', { class: 'export-status', 'data-testid': 'export-status' });
+    this.startBtn = h('button', { class: 'primary', 'data-testid': 'export-start', onclick: () => void this.start() }, 'Export');
+    this.cancelBtn = h('button', { 'data-testid': 'export-cancel', onclick: () => void this.cancelOrClose() }, 'Close');
+    const row = (label: string, ...els: HTMLElement[]) => h('label', { class: 'field' }, h('span', {}, label), ...els);
+    this.el = h('div', { class: 'modal-backdrop', hidden: true, 'data-testid': 'export-dialog' },
+      h('div', { class: 'modal', role: 'dialog', 'aria-label': 'Export' },
+        h('h2', {}, 'Export annotated clip'),
+        h('div', { class: 'row' }, row('From (s)', this.from), row('To (s)', this.to)),
+        row('Format', this.format),
+        row('Between analysed frames', this.between),
+        h('label', { class: 'field inline' }, this.sbs, h('span', {}, 'Side by side with the original')),
+        h('p', { class: 'hint', 'data-testid': 'export-view' }),
+        this.progress, this.status,
+        h('div', { class: 'actions' }, this.cancelBtn, this.startBtn),
+      ));
+  }
+
+  open(ctx: ExportContext): void {
+    this.ctx = ctx;
+    this.from.value = ctx.fromS.toFixed(2);
+    this.to.value = ctx.toS.toFixed(2);
+    this.sbs.checked = ctx.view.sideBySide;
+    this.progress.value = 0;
+    this.status.textContent = '';
+    this.status.removeAttribute('data-path');
+    this.status.dataset.state = 'idle';
+    (this.el.querySelector('[data-testid=export-view]') as HTMLElement).textContent =
+      `Colour map ${ctx.view.colormap}, opacity ${Math.round(ctx.view.opacity * 100)} %, ${ctx.view.scale === 'clip' ? 'one scale for the clip' : 'per-frame scale'} (as in the player).`;
+    this.startBtn.disabled = false;
+    this.cancelBtn.textContent = 'Close';
+    this.el.hidden = false;
+  }
+
+  close(): void {
+    this.el.hidden = true;
+  }
+
+  private async start(): Promise<void> {
+    const c = this.ctx;
+    if (!c) return;
+    const fromS = Number(this.from.value);
+    const toS = Number(this.to.value);
+    if (!(toS > fromS)) {
+      this.onError(new Error(`the export range is empty: ${fmtTime(fromS)} to ${fmtTime(toS)}`));
+      return;
+    }
+    const format = this.format.value as ExportFormat;
+    const out = await this.host.chooseSavePath(`${c.clipName.replace(/\.[^.]+$/, '')}-attention${format === 'png' ? '' : `.${format}`}`).catch(() => null);
+    this.startBtn.disabled = true;
+    this.status.dataset.state = 'running';
+    this.status.textContent = 'starting…';
+    this.off?.();
+    this.off = this.host.onEvent((e) => this.onEvent(e));
+    try {
+      const { jobId } = await this.host.call('export.start', {
+        jobId: c.jobId, format, fromS, toS, colormap: c.view.colormap, opacity: c.view.opacity, scale: c.view.scale,
+        mapIndex: c.view.mapIndex, sideBySide: this.sbs.checked, between: this.between.value as 'nearest' | 'blend', ...(out ? { out } : {}),
+      });
+      this.jobId = jobId;
+      this.cancelBtn.textContent = 'Cancel';
+    } catch (e) {
+      this.finish('error');
+      this.onError(e, 'Export');
+    }
+  }
+
+  private onEvent(e: ServiceEvent): void {
+    if (!('jobId' in e) || e.jobId !== this.jobId) return;
+    if (e.type === 'job.progress') {
+      const p = e as JobProgressEvent;
+      this.progress.value = p.total > 0 ? p.done / p.total : 0;
+      this.status.textContent = `exporting: frame ${p.done} of ${p.total}`;
+    } else if (e.type === 'job.done') {
+      this.progress.value = 1;
+      this.finish('done', e.export);
+    } else if (e.type === 'job.error') {
+      this.finish('error');
+      this.onError(e.error, 'Export');
+    } else if (e.type === 'job.cancelled') {
+      this.finish('cancelled');
+    }
+  }
+
+  private finish(state: 'done' | 'error' | 'cancelled', result?: ExportResult | null): void {
+    this.jobId = null;
+    this.off?.();
+    this.off = null;
+    this.startBtn.disabled = false;
+    this.cancelBtn.textContent = 'Close';
+    this.status.dataset.state = state;
+    if (state === 'done' && result) {
+      this.status.dataset.path = result.path;
+      this.status.textContent = `Saved ${result.name} (${(result.sizeBytes / 1e6).toFixed(2)} MB): ${result.path}`;
+      void this.host.deliver({ path: result.path, download: result.download, name: result.name }).catch((e) => this.onError(e));
+    } else if (state === 'cancelled') this.status.textContent = 'Export cancelled.';
+    else if (state === 'error') this.status.textContent = 'Export failed.';
+  }
+
+  private async cancelOrClose(): Promise<void> {
+    if (this.jobId) {
+      await this.host.call('job.cancel', { jobId: this.jobId }).catch((e) => this.onError(e));
+      return;
+    }
+    this.close();
+  }
+}

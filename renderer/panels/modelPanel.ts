@@ -1,0 +1,187 @@
+// The model panel: model (catalogue or a folder), layer (the default marked), method (L2-CAF
+// class-oblivious, class-specific with the class picker, Grad-CAM, CAM), solver, warm start and
+// stride. Any change is reported at once; the app starts a new job (or reuses a finished one).
+import type { AnalysisMethod, Host } from '../host/Host.js';
+import type { ModelDescription, ModelList, SolverName } from '../../src/contract/index.js';
+import { h } from '../ui/dom.js';
+import { ClassPicker, type ClassChoice } from './classPicker.js';
+
+export interface AnalysisSettings {
+  model: string | undefined;
+  layer: string | undefined;
+  method: AnalysisMethod;
+  /** class label for class-specific methods; null = each frame's top class */
+  targetClass: ClassChoice | null;
+  solver: SolverName;
+  warmStart: boolean;
+  stride: number;
+}
+
+const METHOD_LABELS: Record<AnalysisMethod, string> = {
+  l2caf: 'L2-CAF (class-oblivious)',
+  'l2caf-class': 'L2-CAF (class-specific)',
+  gradcam: 'Grad-CAM',
+  cam: 'CAM',
+};
+
+export class ModelPanel {
+  readonly el: HTMLElement;
+  settings: AnalysisSettings = { model: undefined, layer: undefined, method: 'l2caf', targetClass: null, solver: 'auto', warmStart: true, stride: 5 };
+  private readonly modelSel: HTMLSelectElement;
+  private readonly layerSel: HTMLSelectElement;
+  private readonly methodSel: HTMLSelectElement;
+  private readonly solverSel: HTMLSelectElement;
+  private readonly warm: HTMLInputElement;
+  private readonly stride: HTMLInputElement;
+  readonly picker: ClassPicker;
+  private readonly pickerWrap: HTMLElement;
+  private readonly info: HTMLElement;
+  private description: ModelDescription | null = null;
+  private folders: string[] = [];
+
+  constructor(private readonly host: Host, private readonly onChange: (s: AnalysisSettings) => void, private readonly onError: (e: unknown, ctx?: string) => void) {
+    this.modelSel = h('select', { 'data-testid': 'model-select', 'aria-label': 'Model' });
+    this.layerSel = h('select', { 'data-testid': 'layer-select', 'aria-label': 'Layer' });
+    this.methodSel = h('select', { 'data-testid': 'method-select', 'aria-label': 'Method' },
+      ...(Object.keys(METHOD_LABELS) as AnalysisMethod[]).map((m) => h('option', { value: m }, METHOD_LABELS[m])));
+    this.solverSel = h('select', { 'data-testid': 'solver-select', 'aria-label': 'Solver' },
+      h('option', { value: 'auto' }, 'auto (exact where the head allows)'), h('option', { value: 'iterative' }, 'iterative (the paper)'), h('option', { value: 'exact' }, 'exact'));
+    this.warm = h('input', { type: 'checkbox', checked: true, 'data-testid': 'warm-start' });
+    this.stride = h('input', { type: 'number', min: '1', max: '1000', step: '1', value: String(this.settings.stride), 'data-testid': 'stride' });
+    this.picker = new ClassPicker((c) => {
+      this.settings.targetClass = c;
+      this.changed();
+    });
+    this.pickerWrap = h('div', { class: 'field picker-wrap', hidden: true }, this.picker.el);
+    this.info = h('div', { class: 'model-info', 'data-testid': 'model-info' });
+    const field = (label: string, el: HTMLElement) => h('label', { class: 'field' }, h('span', {}, label), el);
+    this.el = h('section', { class: 'panel model-panel', 'data-testid': 'model-panel' },
+      h('h2', {}, 'Analysis'),
+      field('Model', this.modelSel),
+      this.info,
+      field('Layer', this.layerSel),
+      field('Method', this.methodSel),
+      this.pickerWrap,
+      field('Solver', this.solverSel),
+      h('label', { class: 'field inline' }, this.warm, h('span', {}, 'Warm start from the previous frame')),
+      field('Stride (every Nth frame)', this.stride),
+    );
+    this.modelSel.addEventListener('change', () => void this.pickModel(this.modelSel.value));
+    this.layerSel.addEventListener('change', () => {
+      this.settings.layer = this.layerSel.value || undefined;
+      this.changed();
+    });
+    this.methodSel.addEventListener('change', () => this.setMethod(this.methodSel.value as AnalysisMethod));
+    this.solverSel.addEventListener('change', () => {
+      this.settings.solver = this.solverSel.value as SolverName;
+      this.changed();
+    });
+    this.warm.addEventListener('change', () => {
+      this.settings.warmStart = this.warm.checked;
+      this.changed();
+    });
+    this.stride.addEventListener('change', () => {
+      const n = Math.round(Number(this.stride.value));
+      if (!Number.isFinite(n) || n < 1) {
+        this.stride.value = String(this.settings.stride);
+        this.onError(new Error('the stride must be a whole number of frames, 1 or more'));
+        return;
+      }
+      if (n === this.settings.stride) return;
+      this.settings.stride = n;
+      this.changed();
+    });
+  }
+
+  async init(list: ModelList): Promise<void> {
+    this.renderModels(list);
+    this.settings.model = list.defaultModel;
+    this.modelSel.value = list.defaultModel;
+    await this.describe(list.defaultModel);
+  }
+
+  private list: ModelList | null = null;
+
+  private renderModels(list: ModelList): void {
+    this.list = list;
+    this.modelSel.replaceChildren(
+      ...list.models.map((m) => h('option', { value: m.id }, `${m.name}${m.isDefault ? ' (default)' : ''}`)),
+      ...this.folders.map((f) => h('option', { value: f }, `folder: ${f}`)),
+      h('option', { value: '__folder__' }, 'Model folder…'),
+    );
+  }
+
+  private async pickModel(value: string): Promise<void> {
+    const previous = this.settings.model;
+    let model = value;
+    if (value === '__folder__') {
+      const f = await this.host.openFile({ kind: 'model-folder' }).catch((e) => (this.onError(e), null));
+      if (!f) {
+        this.modelSel.value = previous ?? '';
+        return;
+      }
+      model = f.path;
+    }
+    const ok = await this.describe(model);
+    if (!ok) {
+      this.modelSel.value = previous ?? '';
+      return;
+    }
+    if (value === '__folder__' && !this.folders.includes(model)) {
+      this.folders.push(model);
+      if (this.list) this.renderModels(this.list);
+    }
+    this.modelSel.value = model;
+    this.settings.model = model;
+    this.settings.layer = undefined;
+    this.settings.targetClass = null;
+    this.picker.choose(null, false);
+    this.changed();
+  }
+
+  /** loads layers and labels; false (with a message in the window) when the model cannot be used */
+  private async describe(model: string): Promise<boolean> {
+    this.info.textContent = 'loading model…';
+    try {
+      const d = await this.host.call('models.describe', { model });
+      this.description = d;
+      this.layerSel.replaceChildren(
+        ...d.layers.filter((l) => l.spatial).map((l) =>
+          h('option', { value: l.name, selected: l.name === d.defaultLayer }, `${l.name === d.defaultLayer ? '★ ' : ''}${l.name} [${(l.shape ?? []).filter((x) => x !== null).join('×')}]${l.name === d.defaultLayer ? ' (default)' : ''}`)),
+      );
+      this.picker.setLabels(d.labels);
+      this.info.textContent = `${d.id} · input ${d.inputSize.join('×')} · ${d.labels ? `${d.labels.length} classes` : 'no labels'}`;
+      for (const a of d.assumptions) this.onError(new Error(a), 'model');
+      return true;
+    } catch (e) {
+      this.info.textContent = 'the model could not be loaded';
+      this.onError(e, 'Model');
+      if (this.description) this.info.textContent = `${this.description.id} (kept)`;
+      return false;
+    }
+  }
+
+  setMethod(m: AnalysisMethod, notify = true): void {
+    this.settings.method = m;
+    this.methodSel.value = m;
+    this.pickerWrap.hidden = m === 'l2caf';
+    if (notify) this.changed();
+  }
+
+  /** The clip's top classes: offered in the picker, and the default target when none is chosen. */
+  setTopClasses(top: ClassChoice[]): void {
+    this.picker.setTop(top);
+    if (!this.settings.targetClass && top[0]) {
+      this.settings.targetClass = top[0];
+      this.picker.choose(top[0], false);
+    }
+  }
+
+  get labels(): string[] | null {
+    return this.description?.labels ?? null;
+  }
+
+  private changed(): void {
+    this.onChange({ ...this.settings });
+  }
+}

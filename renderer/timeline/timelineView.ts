@@ -1,0 +1,208 @@
+// The timeline under the player: the per-frame target score, flicker and iterations as tracks, a
+// strip of the attention maps, the analysed range, in/out marks and the playhead. Click or drag to
+// scrub. Redrawn at most once a frame (requestAnimationFrame), and as frames arrive during a job.
+import { getColormap } from '../../src/media/colormaps.js';
+import { h, fmtTime } from '../ui/dom.js';
+import type { TimelineData } from './timelineData.js';
+import { extent, timeToX, valueToY, xToTime } from './scale.js';
+
+const TRACKS = [
+  { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
+  { key: 'flicker', label: 'flicker', height: 26, color: '#ffb74d' },
+  { key: 'iterations', label: 'iterations', height: 26, color: '#aed581' },
+] as const;
+const STRIP_H = 34;
+const RULER_H = 14;
+
+export class TimelineView {
+  readonly el: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  private data: TimelineData | null = null;
+  private duration = 0;
+  private time = 0;
+  private pending = false;
+  private dragging = false;
+  inMark: number | null = null;
+  outMark: number | null = null;
+  range: { fromS: number; toS: number } | null = null;
+  colormap = 'jet';
+  scale: 'frame' | 'clip' = 'frame';
+  mapIndex = 0;
+  private readonly label: HTMLElement;
+
+  constructor(private readonly onSeek: (t: number) => void) {
+    this.canvas = h('canvas', { class: 'timeline-canvas', 'data-testid': 'timeline-canvas' });
+    this.label = h('div', { class: 'timeline-label', 'data-testid': 'timeline-label' }, '');
+    this.el = h('div', { class: 'timeline', 'data-testid': 'timeline' }, this.canvas, this.label);
+    const seekAt = (ev: PointerEvent) => {
+      const r = this.canvas.getBoundingClientRect();
+      this.onSeek(xToTime(ev.clientX - r.left, this.duration, r.width));
+    };
+    this.canvas.addEventListener('pointerdown', (ev) => {
+      this.dragging = true;
+      this.canvas.setPointerCapture(ev.pointerId);
+      seekAt(ev);
+    });
+    this.canvas.addEventListener('pointermove', (ev) => {
+      if (this.dragging) seekAt(ev);
+    });
+    const stop = () => (this.dragging = false);
+    this.canvas.addEventListener('pointerup', stop);
+    this.canvas.addEventListener('pointercancel', stop);
+    new ResizeObserver(() => this.invalidate()).observe(this.canvas);
+  }
+
+  setData(d: TimelineData | null, duration: number): void {
+    this.data = d;
+    this.duration = duration;
+    this.invalidate();
+  }
+
+  setTime(t: number): void {
+    this.time = t;
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const c = this.canvas;
+    const dpr = window.devicePixelRatio || 1;
+    const W = c.clientWidth;
+    const H = TRACKS.reduce((s, t) => s + t.height, 0) + STRIP_H + RULER_H;
+    c.style.height = `${H}px`;
+    if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
+      c.width = Math.round(W * dpr);
+      c.height = Math.round(H * dpr);
+    }
+    const g = c.getContext('2d');
+    if (!g || W === 0) return;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.fillStyle = '#15181d';
+    g.fillRect(0, 0, W, H);
+    const D = this.duration;
+    const frames = this.data?.known() ?? [];
+    // analysed range
+    if (this.range && D > 0) {
+      g.fillStyle = 'rgba(255,255,255,0.05)';
+      const x0 = timeToX(this.range.fromS, D, W);
+      g.fillRect(x0, 0, timeToX(this.range.toS, D, W) - x0, H - RULER_H);
+    }
+    let y = 0;
+    for (const track of TRACKS) {
+      const vals = frames.map((f) =>
+        track.key === 'score' ? (f.targetScore ?? f.predictions[0]?.score ?? null) : track.key === 'flicker' ? f.flicker : f.iterations,
+      );
+      const ext = extent(vals);
+      g.fillStyle = 'rgba(255,255,255,0.35)';
+      g.font = '10px system-ui, sans-serif';
+      g.fillText(track.label, 4, y + 11);
+      if (ext) {
+        g.strokeStyle = track.color;
+        g.fillStyle = track.color;
+        g.lineWidth = 1.5;
+        if (track.key === 'iterations') {
+          const e: [number, number] = [0, Math.max(1, ext[1])];
+          for (let i = 0; i < frames.length; i++) {
+            const x = timeToX(frames[i]!.timeS, D, W);
+            const top = valueToY(vals[i]!, e, y + 2, track.height - 4);
+            g.fillRect(x, top, 1.5, y + track.height - 2 - top);
+          }
+        } else {
+          g.beginPath();
+          let started = false;
+          for (let i = 0; i < frames.length; i++) {
+            const v = vals[i];
+            if (v === null || v === undefined) continue;
+            const x = timeToX(frames[i]!.timeS, D, W);
+            const yy = valueToY(v, ext, y + 3, track.height - 6);
+            if (started) g.lineTo(x, yy);
+            else g.moveTo(x, yy);
+            started = true;
+          }
+          g.stroke();
+        }
+      }
+      y += track.height;
+      g.fillStyle = 'rgba(255,255,255,0.06)';
+      g.fillRect(0, y - 1, W, 1);
+    }
+    this.drawStrip(g, y, W, D);
+    y += STRIP_H;
+    // ruler
+    g.fillStyle = 'rgba(255,255,255,0.45)';
+    g.font = '10px system-ui, sans-serif';
+    const step = niceStep(D, W);
+    for (let t = 0; step > 0 && t <= D; t += step) {
+      const x = timeToX(t, D, W);
+      g.fillRect(x, y, 1, 4);
+      g.fillText(`${Math.round(t * 10) / 10}s`, x + 2, y + 12);
+    }
+    // in/out marks: outside the marks is dimmed
+    if (D > 0 && (this.inMark !== null || this.outMark !== null)) {
+      const a = timeToX(this.inMark ?? 0, D, W);
+      const b = timeToX(this.outMark ?? D, D, W);
+      g.fillStyle = 'rgba(0,0,0,0.45)';
+      g.fillRect(0, 0, a, H);
+      g.fillRect(b, 0, W - b, H);
+      g.fillStyle = '#ffd54f';
+      g.fillRect(a - 1, 0, 2, H);
+      g.fillRect(b - 1, 0, 2, H);
+    }
+    // playhead
+    const px = timeToX(this.time, D, W);
+    g.fillStyle = '#ff5252';
+    g.fillRect(px - 1, 0, 2, H);
+    this.label.textContent = `${fmtTime(this.time)} / ${fmtTime(D)} · ${frames.length} frame${frames.length === 1 ? '' : 's'} analysed`;
+    this.canvas.dataset.frames = String(frames.length);
+  }
+
+  /** thumbnails of the maps at regular times across the clip */
+  private drawStrip(g: CanvasRenderingContext2D, y: number, W: number, D: number): void {
+    const d = this.data;
+    if (!d || d.mapWidth === 0 || D <= 0) return;
+    const thumbH = STRIP_H - 4;
+    const thumbW = Math.max(8, Math.round((thumbH * d.mapWidth) / d.mapHeight));
+    const n = Math.max(1, Math.floor(W / thumbW));
+    const lut = getColormap(this.colormap);
+    const img = new ImageData(d.mapWidth, d.mapHeight);
+    const tmp = document.createElement('canvas');
+    tmp.width = d.mapWidth;
+    tmp.height = d.mapHeight;
+    const tg = tmp.getContext('2d')!;
+    g.imageSmoothingEnabled = true;
+    for (let i = 0; i < n; i++) {
+      const t = ((i + 0.5) / n) * D;
+      const slot = d.slotAt(t);
+      if (slot === null) continue;
+      const f = d.frames[slot];
+      // only where an analysed frame is near (not stretched across unanalysed stretches)
+      if (!f || Math.abs(f.timeS - t) > Math.max(D / n, 1 / 2)) continue;
+      const v = d.mapValues(slot, Math.min(this.mapIndex, d.mapCount - 1), this.scale);
+      if (!v) continue;
+      for (let k = 0; k < v.length; k++) {
+        const q = Math.round(Math.min(1, Math.max(0, v[k]!)) * 255);
+        img.data[k * 4] = lut[q * 3]!;
+        img.data[k * 4 + 1] = lut[q * 3 + 1]!;
+        img.data[k * 4 + 2] = lut[q * 3 + 2]!;
+        img.data[k * 4 + 3] = 255;
+      }
+      tg.putImageData(img, 0, 0);
+      g.drawImage(tmp, (i / n) * W, y + 2, W / n - 1, thumbH);
+    }
+  }
+}
+
+function niceStep(D: number, W: number): number {
+  if (D <= 0) return 0;
+  const target = (D * 80) / Math.max(1, W);
+  for (const s of [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600]) if (s >= target) return s;
+  return 600;
+}

@@ -1,0 +1,311 @@
+// The volume viewer as the app mounts it (media.open answered kind 'volume'): opens the scan in the
+// service, fetches its voxels by handle, shows the linked views (viewer.ts) with the controls
+// (window/level, attention look, the attention job, exports) and the slice timeline.
+import type { Host } from '../host/Host.js';
+import {
+  ServiceError, type AnalysisMethod, type BinaryDType, type MediaDescription, type ServiceEvent, type VolumeAxis, type VolumeDescription,
+  type VolumeJobView, type VolumeSliceSummary,
+} from '../../src/contract/index.js';
+import { colormapNames, getColormap } from '../../src/media/colormaps.js';
+import { VIEW_NAMES, voxelToWorld, type ViewName } from './geometry.js';
+import { el } from './style.js';
+import { SliceTimeline } from './timeline.js';
+import { displayAttention } from './attentionScale.js';
+import { VolumeViewer } from './viewer.js';
+import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLevel.js';
+
+export interface VolumeViewOptions {
+  media: MediaDescription;
+  /** show a readable error in the window (the shell's error banner) */
+  showError: (message: string) => void;
+}
+
+export interface VolumeView {
+  dispose(): void;
+}
+
+const AXES: VolumeAxis[] = ['x', 'y', 'z'];
+const METHODS: AnalysisMethod[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
+const fmt = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4));
+
+function select(testid: string, options: readonly string[], value: string): HTMLSelectElement {
+  const s = el('select', { testid });
+  for (const o of options) s.append(el('option', { value: o, text: o }));
+  s.value = value;
+  return s;
+}
+
+function labelled(text: string, control: HTMLElement): HTMLLabelElement {
+  return el('label', {}, { display: 'inline-flex', gap: '4px', alignItems: 'center', marginRight: '10px' }, text, control);
+}
+
+/** The voxels as float32 whatever type they travelled in (integer scans come compact). */
+function toFloat32(buf: ArrayBuffer, dtype: BinaryDType): Float32Array {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buf);
+    case 'uint8': return Float32Array.from(new Uint8Array(buf));
+    case 'int16': return Float32Array.from(new Int16Array(buf));
+    case 'uint16': return Float32Array.from(new Uint16Array(buf));
+  }
+}
+
+export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewOptions): VolumeView {
+  let disposed = false;
+  let viewer: VolumeViewer | null = null;
+  let desc: VolumeDescription | null = null;
+  let jobId: string | null = null;
+  let jobAxis: VolumeAxis = 'z';
+  let slices: VolumeSliceSummary[] = [];
+  let attention: Float32Array | null = null;
+  const exportJobs = new Set<string>();
+
+  const status = el('span', { testid: 'volume-status', text: `opening ${opts.media.name}...` }, { marginLeft: '8px', color: '#ccc' });
+  const info = el('div', { testid: 'volume-info' }, { font: '12px monospace', color: '#ddd', padding: '2px 4px' });
+  const header = el('div', { testid: 'volume-header' }, { font: '13px sans-serif', color: '#eee', padding: '2px 4px' });
+  const tInput = el('input', { testid: 'volume-t', type: 'number', min: '0', value: '0' }, { width: '4em' });
+  const preset = select('volume-window-preset', WINDOW_PRESETS, 'auto');
+  const lo = el('input', { testid: 'volume-window-lo', type: 'number', step: 'any' }, { width: '6em' });
+  const hi = el('input', { testid: 'volume-window-hi', type: 'number', step: 'any' }, { width: '6em' });
+  const model = el('input', { testid: 'volume-model', type: 'text', placeholder: 'default model' }, { width: '10em' });
+  const method = select('volume-method', METHODS, 'l2caf');
+  const klass = el('input', { testid: 'volume-class', type: 'text', placeholder: 'top-1' }, { width: '8em' });
+  const axis = select('volume-axis', AXES, 'z');
+  const layer = el('input', { testid: 'volume-layer', type: 'text', placeholder: 'default layer' }, { width: '8em' });
+  const modelWindow = el('input', { testid: 'volume-model-window', type: 'text', value: '0.5,99.5', title: 'intensity percentiles the model sees' }, { width: '6em' });
+  const warm = el('input', { testid: 'volume-warm-start', type: 'checkbox' });
+  warm.checked = true;
+  const run = el('button', { testid: 'volume-run', text: 'Run attention' });
+  const cancel = el('button', { testid: 'volume-cancel', text: 'Cancel', disabled: '' });
+  const colormap = select('volume-colormap', colormapNames, 'jet');
+  const opacity = el('input', { testid: 'volume-opacity', type: 'range', min: '0', max: '1', step: '0.05', value: '0.5' });
+  const threshold = el('input', { testid: 'volume-threshold', type: 'range', min: '0', max: '1', step: '0.05', value: '0.2' });
+  const show = el('input', { testid: 'volume-show-attention', type: 'checkbox' });
+  show.checked = true;
+  const crosshair = el('input', { testid: 'volume-show-crosshair', type: 'checkbox' });
+  crosshair.checked = true;
+  const exportFormat = select('volume-export-format', ['mp4', 'webm', 'gif'], 'mp4');
+  const exportVideo = el('button', { testid: 'volume-export-video', text: 'Export sweep', disabled: '' });
+  const exportNifti = el('button', { testid: 'volume-export-nifti', text: 'Export attention NIfTI', disabled: '' });
+  const pngButtons = [...VIEW_NAMES, '3d' as const].map((v) => el('button', { testid: `volume-export-png-${v}`, text: `PNG ${v}` }));
+  const timeline = new SliceTimeline((index) => {
+    if (!viewer) return;
+    const c = [...viewer.state.cursor];
+    c[AXES.indexOf(jobAxis)] = index;
+    viewer.setCursor(c);
+  });
+  const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '0' });
+  const row = (...c: HTMLElement[]) => el('div', {}, { display: 'flex', flexWrap: 'wrap', alignItems: 'center', padding: '2px 4px', gap: '2px', color: '#ddd', font: '13px sans-serif' }, ...c);
+  const container = el('div', { testid: 'volume-viewer' }, { display: 'flex', flexDirection: 'column', height: '100%', minHeight: '480px', background: '#202020' },
+    header,
+    row(labelled('volume t', tInput), labelled('window', preset), labelled('lo', lo), labelled('hi', hi)),
+    row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
+      labelled('model window %', modelWindow), labelled('warm start', warm), run, cancel, status),
+    row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
+    stage, info, timeline.element,
+    row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
+  root.replaceChildren(container);
+
+  const fail = (e: unknown) => {
+    const msg = e instanceof ServiceError || e instanceof Error ? e.message : String(e);
+    status.textContent = `error: ${msg}`;
+    opts.showError(msg);
+  };
+
+  const showInfo = () => {
+    if (!viewer || !desc) return;
+    const c = viewer.state.cursor;
+    const w = voxelToWorld(desc.affine, c);
+    const v = viewer.valuesAtCursor();
+    info.textContent = `voxel (${c.join(', ')})  world (${w.map((x) => x.toFixed(1)).join(', ')}) mm  intensity ${fmt(v.intensity)}` +
+      (v.attention === null ? '' : `  attention ${v.attention.toFixed(3)}`);
+    container.dataset.cursor = c.join(',');
+    lo.value = fmt(viewer.state.window.lo);
+    hi.value = fmt(viewer.state.window.hi);
+    timeline.setCurrent(c[AXES.indexOf(jobAxis)]!);
+  };
+
+  const jobView = (): ViewName => VIEW_NAMES.find((v) => viewer!.views[v].layout.sliceAxis === AXES.indexOf(jobAxis))!;
+
+  async function open(t: number): Promise<void> {
+    status.textContent = `opening ${opts.media.name}...`;
+    const d = await host.call('volume.open', { path: opts.media.path, t });
+    const buf = await host.fetchBinary(d.voxels);
+    if (disposed) return;
+    viewer?.dispose();
+    desc = d;
+    attention = null;
+    const data = toFloat32(buf, d.voxels.dtype);
+    viewer = new VolumeViewer({ dims: d.dims, spacing: d.spacing, affine: d.affine, data, stats: d.stats });
+    stage.replaceChildren(viewer.element);
+    viewer.onChange(showInfo);
+    header.textContent = `${d.name}  ${d.dims.join(' x ')} voxels  ${d.spacing.map((s) => s.toFixed(2)).join(' x ')} mm  ${d.datatype}` +
+      (d.frames > 1 ? `  volume ${d.t + 1} of ${d.frames}` : '');
+    tInput.max = String(d.frames - 1);
+    tInput.disabled = d.frames <= 1;
+    jobAxis = d.acquisitionAxis;
+    axis.value = jobAxis;
+    slices = [];
+    jobId = null;
+    timeline.setSlices(d.dims[AXES.indexOf(jobAxis)]!, []);
+    exportNifti.disabled = true;
+    exportVideo.disabled = true;
+    status.textContent = 'ready';
+    container.dataset.ready = 'true';
+    showInfo();
+  }
+
+  async function loadResult(id: string): Promise<void> {
+    const r: VolumeJobView = await host.call('volume.result', { jobId: id });
+    if (disposed || id !== jobId || !viewer || !desc) return;
+    slices = r.slices;
+    timeline.setSlices(r.total, slices);
+    if (r.attention) {
+      const shown = displayAttention(new Float32Array(await host.fetchBinary(r.attention)));
+      const att = shown.data;
+      attention = att;
+      viewer.setAttention(att);
+      timeline.setAttention(att, desc.dims, viewer.views[jobView()].layout, getColormap(viewer.state.colormap));
+      exportNifti.disabled = false;
+      exportVideo.disabled = false;
+      container.dataset.attention = 'true';
+      status.textContent = `done: ${r.slices.length} slices, attention max ${shown.max.toPrecision(3)}` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : '');
+    }
+  }
+
+  const onEvent = (e: ServiceEvent) => {
+    if (disposed) return;
+    if (e.type === 'volume.slice' && e.jobId === jobId) {
+      slices.push(e.slice);
+      timeline.setSlices(e.total, slices);
+      status.textContent = `slice ${e.done}/${e.total}`;
+    } else if (e.type === 'job.progress' && e.jobId === jobId) {
+      status.textContent = `${e.stage} ${e.done}/${e.total}${e.etaS !== null ? `, ${Math.ceil(e.etaS)} s left` : ''}`;
+    } else if (e.type === 'job.done' && e.jobId === jobId) {
+      cancel.disabled = true;
+      run.disabled = false;
+      loadResult(e.jobId).catch(fail);
+    } else if (e.type === 'job.error' && (e.jobId === jobId || exportJobs.has(e.jobId))) {
+      cancel.disabled = true;
+      run.disabled = false;
+      exportJobs.delete(e.jobId);
+      fail(e.error.message);
+    } else if (e.type === 'job.cancelled' && e.jobId === jobId) {
+      cancel.disabled = true;
+      run.disabled = false;
+      status.textContent = 'cancelled';
+    } else if (e.type === 'job.done' && exportJobs.has(e.jobId)) {
+      exportJobs.delete(e.jobId);
+      if (e.export) {
+        status.textContent = `exported ${e.export.name}`;
+        container.dataset.exported = e.export.path;
+        host.deliver({ path: e.export.path, download: e.export.download, name: e.export.name }).catch(fail);
+      }
+    }
+  };
+  const unsubscribe = host.onEvent(onEvent);
+
+  run.addEventListener('click', () => {
+    if (!desc) return;
+    const c = klass.value.trim();
+    const win = parsePercentiles(modelWindow.value);
+    if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`));
+    jobAxis = axis.value as VolumeAxis;
+    slices = [];
+    viewer?.setAttention(null);
+    attention = null;
+    timeline.setSlices(desc.dims[AXES.indexOf(jobAxis)]!, []);
+    timeline.setAttention(null, desc.dims, viewer!.views[jobView()].layout, getColormap('jet'));
+    delete container.dataset.attention;
+    run.disabled = true;
+    cancel.disabled = false;
+    status.textContent = 'starting...';
+    host.call('volume.start', {
+      volumeId: desc.volumeId,
+      ...(model.value.trim() ? { model: model.value.trim() } : {}),
+      method: method.value as AnalysisMethod,
+      ...(layer.value.trim() ? { layer: layer.value.trim() } : {}),
+      ...(c ? { class: /^\d+$/.test(c) ? Number(c) : c } : {}),
+      axis: jobAxis,
+      window: win,
+      warmStart: warm.checked,
+    }).then((r) => {
+      jobId = r.jobId;
+      container.dataset.jobId = r.jobId;
+    }).catch((e) => {
+      run.disabled = false;
+      cancel.disabled = true;
+      fail(e);
+    });
+  });
+  cancel.addEventListener('click', () => {
+    if (jobId) host.call('job.cancel', { jobId }).catch(fail);
+  });
+  tInput.addEventListener('change', () => {
+    open(Math.max(0, Math.floor(Number(tInput.value) || 0))).catch(fail);
+  });
+  preset.addEventListener('change', () => viewer?.applyPreset(preset.value as WindowPreset));
+  const typedWindow = () => {
+    const l = Number(lo.value);
+    const u = Number(hi.value);
+    if (viewer && Number.isFinite(l) && Number.isFinite(u) && u > l) viewer.setWindow({ lo: l, hi: u });
+  };
+  lo.addEventListener('change', typedWindow);
+  hi.addEventListener('change', typedWindow);
+  colormap.addEventListener('change', () => {
+    if (!viewer || !desc) return;
+    viewer.setLook({ colormap: colormap.value });
+    if (attention) timeline.setAttention(attention, desc.dims, viewer.views[jobView()].layout, getColormap(colormap.value));
+  });
+  opacity.addEventListener('input', () => viewer?.setLook({ opacity: Number(opacity.value) }));
+  threshold.addEventListener('input', () => viewer?.setLook({ threshold: Number(threshold.value) }));
+  show.addEventListener('change', () => viewer?.setLook({ showAttention: show.checked }));
+  crosshair.addEventListener('change', () => viewer?.setLook({ showCrosshair: crosshair.checked }));
+
+  const startExport = (format: 'nifti' | 'mp4' | 'webm' | 'gif') => {
+    if (!jobId || !viewer) return;
+    const l = viewer.views[jobView()].layout;
+    const s = viewer.state;
+    host.call('volume.export', {
+      jobId, format,
+      ...(format === 'nifti' ? {} : {
+        axis: jobAxis,
+        orientation: { right: l.right, flipRight: l.flipRight, up: l.up, flipUp: l.flipUp },
+        windowLo: s.window.lo, windowHi: s.window.hi, colormap: s.colormap, opacity: s.opacity, threshold: s.threshold,
+      }),
+    }).then((r) => {
+      exportJobs.add(r.jobId);
+      status.textContent = 'exporting...';
+    }).catch(fail);
+  };
+  exportNifti.addEventListener('click', () => startExport('nifti'));
+  exportVideo.addEventListener('click', () => startExport(exportFormat.value as 'mp4' | 'webm' | 'gif'));
+  pngButtons.forEach((b, i) => b.addEventListener('click', () => {
+    if (!viewer || !desc) return;
+    const v = i < 3 ? VIEW_NAMES[i]! : '3d';
+    viewer.renderNow();
+    const canvas = v === '3d' ? viewer.planes.canvas : viewer.views[v].canvas;
+    canvas.toBlob((blob) => {
+      if (!blob) return fail(new Error(`the ${v} view could not be captured`));
+      const a = el('a', { href: URL.createObjectURL(blob), download: `${desc!.name.replace(/(\.nii)?(\.gz)?$/i, '')}-${v}.png` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    }, 'image/png');
+  }));
+
+  open(0).catch(fail);
+
+  return {
+    dispose() {
+      disposed = true;
+      unsubscribe();
+      if (jobId && run.disabled) host.call('job.cancel', { jobId }).catch(() => {});
+      if (desc) host.call('volume.close', { volumeId: desc.volumeId }).catch(() => {});
+      viewer?.dispose();
+      root.replaceChildren();
+    },
+  };
+}
+
+export { VolumeViewer } from './viewer.js';

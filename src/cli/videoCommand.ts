@@ -1,0 +1,165 @@
+// `l2caf video FILE`: per-frame attention for a clip (the timeline as JSON/CSV) and an annotated
+// export. A progress line goes to stderr; Ctrl-C stops the job cleanly (the cache keeps the frames
+// done, so the same command resumes).
+import { Command } from 'commander';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { Method, SolverChoice } from '../attention/types.js';
+import { colormapNames } from '../media/colormaps.js';
+import { formatTimestamp } from '../media/annotate.js';
+import { analyzeVideo } from '../video/analyzeVideo.js';
+import { exportAnnotated } from '../video/exportAnnotated.js';
+import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
+import type { Timeline } from '../video/types.js';
+import { addModelOptions, type ModelCliOptions } from './modelOptions.js';
+import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
+
+interface VideoCliOptions extends ModelCliOptions {
+  method?: Method[];
+  class?: string[];
+  stride: number;
+  from?: number;
+  to?: number;
+  preset: Preset;
+  solver?: SolverChoice;
+  warmStart: boolean;
+  workers?: number;
+  cache: boolean;
+  cacheDir?: string;
+  json?: string;
+  csv?: string;
+  out?: string;
+  colormap: string;
+  opacity: number;
+  mapScale: 'frame' | 'clip';
+  sideBySide?: boolean;
+  between: 'nearest' | 'blend';
+}
+
+/** A progress line on stderr, redrawn in place on a terminal, every few seconds otherwise. */
+function progressLine(what: string): { update(text: string): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  let shown = false;
+  return {
+    update(text) {
+      const now = Date.now();
+      if (now - last < (tty ? 200 : 5000)) return;
+      last = now;
+      shown = true;
+      process.stderr.write(tty ? `\r\x1b[K${what} ${text}` : `${what} ${text}\n`);
+    },
+    done() {
+      if (shown && tty) process.stderr.write('\n');
+    },
+  };
+}
+
+/** Fails before any analysis when an output's folder is missing or not writable. */
+async function checkWritable(file: string | undefined, what: string): Promise<void> {
+  if (!file || file === '-') return;
+  const dir = path.dirname(path.resolve(file.replace(/[\\/]+$/, '')));
+  try {
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw new Error(`${file}: cannot write the ${what} (${(e as NodeJS.ErrnoException).code ?? 'folder not writable'})`);
+  }
+}
+
+function eta(s: number | null): string {
+  return s === null ? '--' : formatTimestamp(s).replace(/\.\d+$/, '');
+}
+
+export function videoCommand(): Command {
+  return addModelOptions(new Command('video'))
+    .description('attention for every frame (or every Nth) of a video: timeline JSON/CSV and an annotated export')
+    .argument('<file>', 'video file (MP4, WebM, MOV, AVI, animated GIF, ... anything ffmpeg reads)')
+    .option('--method <m>', `method, repeatable: ${METHODS.join(', ')} (default l2caf)`, repeatable(oneOf(METHODS, 'method')))
+    .option('--class <c>', 'target class for class-specific methods: label or index; repeatable (default: each frame\'s top-1)', repeatable(String))
+    .option('--stride <n>', 'analyse every Nth frame', intArg(1), 1)
+    .option('--from <s>', 'start time in seconds', numberArg(0))
+    .option('--to <s>', 'end time in seconds (exclusive)', numberArg(0))
+    .option('--preset <p>', 'stopping rule: converged (stops when the filter settles; default) or paper (every 50 iterations)', oneOf(PRESETS, 'preset'), 'converged')
+    .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'))
+    .option('--no-warm-start', 'start every frame from a random filter instead of the previous frame\'s')
+    .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))
+    .option('--no-cache', 'neither read nor write the result cache')
+    .option('--cache-dir <dir>', 'result cache folder (default: the user cache, next to the models)')
+    .option('--json <file>', 'write the timeline as JSON ("-" for stdout)')
+    .option('--csv <file>', 'write the per-frame numbers as CSV ("-" for stdout)')
+    .option('--out <file>', 'annotated export: clip.mp4, clip.webm, clip.gif, or a folder for PNGs')
+    .option('--colormap <name>', `export colour map: ${colormapNames.join(', ')}`, 'jet')
+    .option('--opacity <x>', 'export map opacity 0..1', numberArg(0, 1), 0.5)
+    .option('--map-scale <mode>', 'export colour scale (--scale is the preprocessing flag): frame (per-frame min-max) or clip (one scale for the clip)', oneOf(['frame', 'clip'] as const, 'scale'), 'frame')
+    .option('--side-by-side', 'export the original and the tinted frame side by side')
+    .option('--between <mode>', 'frames between analysed ones (stride): nearest or blend', oneOf(['nearest', 'blend'] as const, 'mode'), 'nearest')
+    .action(async (file: string, o: VideoCliOptions) => {
+      if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw new Error(`${file}: --from ${o.from} must be before --to ${o.to}`);
+      await checkWritable(o.json, 'timeline JSON');
+      await checkWritable(o.csv, 'timeline CSV');
+      await checkWritable(o.out, 'export');
+      const ac = new AbortController();
+      const onSigint = (): void => ac.abort();
+      process.once('SIGINT', onSigint);
+      const bar = progressLine('analysing');
+      let timeline: Timeline;
+      try {
+        timeline = await analyzeVideo({
+          file,
+          model: { model: o.model, inputSize: o.inputSize, scale: o.scale, offset: o.offset, allowUnverified: o.allowUnverified },
+          layer: o.layer,
+          backend: o.backend,
+          methods: o.method ?? ['l2caf'],
+          classes: o.class ?? [],
+          stride: o.stride,
+          fromS: o.from,
+          toS: o.to,
+          preset: o.preset,
+          ...(o.solver ? { solve: { solver: o.solver } } : {}),
+          warmStart: o.warmStart,
+          workers: o.workers,
+          cacheDir: o.cache ? (o.cacheDir ?? undefined) : null,
+          signal: ac.signal,
+          onProgress: (p) => bar.update(`${p.framesDone}/${p.framesTotal} frames, ${p.fps.toFixed(1)} frames/s, ${eta(p.etaS)} left`),
+        });
+      } finally {
+        bar.done();
+        process.removeListener('SIGINT', onSigint);
+      }
+      for (const w of timeline.warnings ?? []) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
+      if (o.json) await writeTimelineJson(o.json, timeline);
+      if (o.csv) await writeTimelineCsv(o.csv, timeline);
+      const s = timeline.summary;
+      if (timeline.partial) {
+        throw new Error(`${file}: cancelled after ${s.framesAnalyzed} frame(s)${o.cache ? '; run the same command again to resume' : ''}`);
+      }
+      if (o.json !== '-' && o.csv !== '-') {
+        const from = timeline.cache?.hit === 'finished' ? ' (from the cache)' : '';
+        process.stdout.write(
+          `${s.framesAnalyzed} frames${from}, mean iterations ${s.meanIterations.toFixed(1)}, mean flicker ${s.meanFlicker?.toFixed(4) ?? '-'}, ` +
+            `${s.fps.toFixed(1)} frames/s, ${s.wallS.toFixed(1)} s [${timeline.model.id} ${timeline.model.layer} ${timeline.model.backend}]\n`,
+        );
+      }
+      if (o.out) {
+        const ex = progressLine('exporting');
+        try {
+          const r = await exportAnnotated({
+            file,
+            timeline,
+            out: o.out,
+            colormap: o.colormap,
+            opacity: o.opacity,
+            scale: o.mapScale,
+            sideBySide: o.sideBySide,
+            between: o.between,
+            onProgress: (p) => ex.update(`${p.framesDone}/${p.framesTotal} frames`),
+          });
+          for (const n of r.notes) process.stderr.write(`l2caf: note: ${n}\n`);
+          if (o.json !== '-' && o.csv !== '-') process.stdout.write(`wrote ${r.path} (${r.frames} frames)\n`);
+        } finally {
+          ex.done();
+        }
+      }
+    });
+}

@@ -1,0 +1,144 @@
+// `l2caf volume SCAN`: attention volumes for a 3-D scan (NIfTI or a DICOM series folder), written
+// as float32 NIfTI on the scan's grid (+ optional JSON). Thin: the work is src/slices.
+import { Command, InvalidArgumentError } from 'commander';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Constraint, Method, SolverChoice } from '../attention/types.js';
+import type { BackboneRunner } from '../engine/backboneRunner.js';
+import { currentBackend } from '../engine/backend.js';
+import { UsageError } from '../engine/targets.js';
+import { createBackbonePool } from '../pool/index.js';
+import { analyzeVolume } from '../slices/analyzeVolume.js';
+import { splitNiftiName } from '../slices/outputNames.js';
+import { parseWindow } from '../slices/parseWindow.js';
+import type { Preset, VolumeAnalysis, VolumeJobProgress } from '../slices/types.js';
+import { volumeJson } from '../slices/volumeJson.js';
+import { writeAttentionVolumes } from '../slices/writeAttention.js';
+import { readVolume } from '../volume/readVolume.js';
+import type { Axis } from '../volume/types.js';
+import type { WindowSpec } from '../volume/windowIntensity.js';
+import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable } from './options.js';
+import { writeJsonAtomic } from './writeJson.js';
+
+const AXES = ['x', 'y', 'z', 'all'] as const;
+
+interface VolumeCliOptions extends ModelCliOptions {
+  axis?: Axis | 'all';
+  method?: Method[];
+  class?: string[];
+  window?: WindowSpec;
+  t: number;
+  preset: Preset;
+  solver: SolverChoice;
+  constraint: Constraint;
+  seed?: number;
+  warmStart: boolean;
+  weight: boolean;
+  out: string;
+  json?: string;
+  progress?: boolean;
+  workers: number;
+}
+
+function windowArg(v: string): WindowSpec {
+  try {
+    return parseWindow(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+export function volumeCommand(): Command {
+  return addModelOptions(new Command('volume'))
+    .description('attention volumes for a 3-D scan (NIfTI .nii/.nii.gz or a DICOM series folder), slice by slice')
+    .argument('<scan>', '.nii or .nii.gz file, or a folder holding one DICOM series')
+    .requiredOption('--out <file.nii.gz>', 'attention volume(s): float32 NIfTI on the scan grid (-<axis> and -<method>-<class> added when several)')
+    .option('--axis <a>', 'slicing axis x, y, z (voxel axes i, j, k) or all (one file per axis); default: the acquisition axis', oneOf(AXES, 'axis'))
+    .option('--method <m>', `method, repeatable: ${METHODS.join(', ')} (default l2caf)`, repeatable(oneOf(METHODS, 'method')))
+    .option('--class <c>', 'target class for class-specific methods: label or index; repeatable (default: each slice\'s top-1)', repeatable(String))
+    .option('--window <w>', 'intensity window: percentiles pLO,pHI (default p0.5,p99.5) or width/level W/L (e.g. 400/40)', windowArg)
+    .option('--t <n>', '4-D NIfTI: which volume (from 0)', intArg(0), 0)
+    .option('--preset <p>', 'stopping rule: converged (stops when the filter settles) or paper', oneOf(PRESETS, 'preset'), 'converged')
+    .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
+    .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
+    .option('--seed <n>', 'seed of the random initial filter', intArg(0, 2 ** 31 - 1))
+    .option('--no-warm-start', 'start every slice\'s L2-CAF from a random filter instead of the previous slice\'s')
+    .option('--no-weight', 'keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')
+    .option('--json <file>', 'write the analysis as JSON ("-" for stdout)')
+    .option('--workers <n>', 'backbone worker threads (0: in this thread)', intArg(0, 64), 0)
+    .option('--no-progress', 'no progress line on stderr')
+    .action(async (scan: string, o: VolumeCliOptions) => {
+      // Check the outputs before the model work, so a typo costs nothing.
+      try {
+        splitNiftiName(o.out);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      await requireFolder(o.out);
+      if (o.json && o.json !== '-') await requireFolder(o.json);
+      const showProgress = o.progress !== false && process.stderr.isTTY;
+      // The scan first: a bad file is reported before the model is loaded.
+      const volume = await readVolume(scan, { t: o.t });
+      const { model } = await loadFromFlags(o);
+      // Ctrl-C cancels between slices; nothing is written then.
+      const controller = new AbortController();
+      const onSigint = () => controller.abort(new Error('cancelled'));
+      process.once('SIGINT', onSigint);
+      let result: VolumeAnalysis;
+      let pool: BackboneRunner | undefined;
+      try {
+        if (o.workers > 0) {
+          const flags = { model: o.model, inputSize: o.inputSize, scale: o.scale, offset: o.offset, allowUnverified: o.allowUnverified };
+          pool = await createBackbonePool({ model: flags, layer: o.layer, workers: o.workers, backend: currentBackend(), signal: controller.signal });
+        }
+        result = await analyzeVolume({
+          runner: pool,
+          volume,
+          t: o.t,
+          model,
+          layer: o.layer,
+          methods: o.method,
+          classes: o.class ?? [],
+          axis: o.axis,
+          window: o.window,
+          preset: o.preset,
+          solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed } : {}) },
+          warmStart: o.warmStart,
+          weighting: o.weight ? 'probability' : 'none',
+          signal: controller.signal,
+          onProgress: showProgress ? (p) => process.stderr.write(`\r${progressLine(p)}`) : undefined,
+        });
+      } finally {
+        if (showProgress) process.stderr.write('\n');
+        process.off('SIGINT', onSigint);
+        await pool?.close();
+        model.dispose();
+      }
+      if (result.partial) throw new Error(`${scan}: cancelled after ${result.slices.length} slices; nothing written`);
+      const files = await writeAttentionVolumes(o.out, result);
+      if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files));
+      if (o.json !== '-') printSummary(result, files);
+    });
+}
+
+async function requireFolder(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const s = await stat(dir).catch(() => null);
+  if (!s?.isDirectory()) throw new UsageError(`${file}: the folder ${dir} does not exist`);
+}
+
+export function progressLine(p: VolumeJobProgress): string {
+  const eta = p.etaS == null ? '' : `, ${Math.ceil(p.etaS)} s left`;
+  return `slice ${p.slicesDone}/${p.slicesTotal} (${p.fps.toFixed(1)}/s${eta})`;
+}
+
+function printSummary(r: VolumeAnalysis, files: string[]): void {
+  const v = r.volume;
+  process.stdout.write(`${v.source.path}: ${v.dims.join('x')} voxels, ${v.spacing.map((s) => +s.toFixed(3)).join('x')} mm\n`);
+  const what = r.whole ? '1 whole volume (3-D layer)' : `${r.summary.slicesAnalyzed} slices along ${r.settings.axes.join(', ')}`;
+  process.stdout.write(
+    `${what}, mean ${r.summary.meanIterations.toFixed(1)} iterations, ${r.summary.fps.toFixed(2)}/s, ${r.summary.wallS.toFixed(1)} s [${r.model.backend}]\n`,
+  );
+  for (const f of files) process.stdout.write(`wrote ${f}\n`);
+}

@@ -1,0 +1,230 @@
+// The data the service's methods take and return. Data only: no classes, no Node or DOM types, so
+// the renderer, Electron's main process, the HTTP server and the tests share it as is.
+import type { BinaryRef } from './binary.js';
+
+export type JobId = string;
+export type AnalysisMethod = 'l2caf' | 'l2caf-class' | 'gradcam' | 'cam';
+export type SolverName = 'auto' | 'iterative' | 'exact';
+export type PresetName = 'paper' | 'converged';
+export type ExportFormat = 'mp4' | 'webm' | 'gif' | 'png';
+export type MapScale = 'frame' | 'clip';
+
+export interface AppInfo {
+  version: string;
+  /** 'electron' or 'web': which host the service answers */
+  host: 'electron' | 'web' | 'test';
+  /** the colour maps the export and the overlay know */
+  colormaps: string[];
+  /** methods the pipeline accepts */
+  methods: AnalysisMethod[];
+  defaultModel: string;
+}
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  format: string;
+  inputSize: [number, number];
+  defaultLayer: string;
+  verified: boolean;
+  isDefault: boolean;
+}
+
+export interface SampleSummary {
+  id: string;
+  name: string;
+  kind: 'video' | 'image' | 'volume';
+  licence: string;
+  attribution?: string;
+}
+
+export interface ModelList {
+  defaultModel: string;
+  models: ModelSummary[];
+  samples: SampleSummary[];
+}
+
+export interface LayerSummary {
+  name: string;
+  type: string;
+  shape: (number | null)[] | null;
+  spatial: boolean;
+}
+
+export interface ModelDescription {
+  /** what the user gave (catalogue id or folder) */
+  model: string;
+  id: string;
+  inputSize: [number, number];
+  defaultLayer: string;
+  layers: LayerSummary[];
+  /** class labels by output index; null when the model has none */
+  labels: string[] | null;
+  /** what was assumed rather than known (show as warnings) */
+  assumptions: string[];
+}
+
+export type MediaKind = 'video' | 'volume';
+
+export interface MediaDescription {
+  kind: MediaKind;
+  /** absolute path on the service's machine */
+  path: string;
+  name: string;
+  sizeBytes: number;
+  /** video only */
+  video?: {
+    width: number;
+    height: number;
+    fps: number;
+    durationS: number;
+    frameCount: number;
+    hasAudio: boolean;
+    codec: string;
+    /** a browser can play it as is (H.264/VP8/VP9/AV1 in mp4/webm); otherwise the player shows frames only */
+    playable: boolean;
+  };
+  warnings: string[];
+}
+
+export interface RecentFile {
+  path: string;
+  name: string;
+  kind: MediaKind;
+  openedAt: string;
+}
+
+export interface VideoJobRequest {
+  file: string;
+  /** catalogue id or model folder; default: the catalogue default */
+  model?: string;
+  layer?: string;
+  methods: AnalysisMethod[];
+  /** labels or indices for class-specific methods; empty = the clip's top class per frame */
+  classes: (string | number)[];
+  solver?: SolverName;
+  preset?: PresetName;
+  warmStart?: boolean;
+  stride?: number;
+  fromS?: number;
+  toS?: number;
+}
+
+export interface VideoJobStarted {
+  jobId: JobId;
+  /** true when the whole timeline came from the cache (the done event follows at once) */
+  cached: boolean;
+}
+
+export interface PredictionSummary {
+  index: number;
+  label: string;
+  score: number;
+}
+
+/** One analysed frame without its maps (those are in the job's binary maps). */
+export interface FrameSummary {
+  /** position in the timeline's frame list */
+  slot: number;
+  index: number;
+  timeS: number;
+  iterations: number;
+  loss: number | null;
+  flicker: number | null;
+  /** target score of the first map (null for class-oblivious) */
+  targetScore: number | null;
+  predictions: PredictionSummary[];
+}
+
+export interface MapInfo {
+  method: AnalysisMethod;
+  /** null for class-oblivious, or when the target follows each frame's top class */
+  target: { index: number; label: string } | null;
+  solver: string;
+}
+
+/** A frame's maps: shape [2, mapCount, height, width]; [0] normalised values 0..1, [1] raw |f|. */
+export interface FrameMaps {
+  jobId: JobId;
+  slot: number;
+  maps: BinaryRef;
+}
+
+export interface TimelineView {
+  jobId: JobId;
+  state: JobState;
+  video: { path: string; width: number; height: number; fps: number; durationS: number; frameCount: number };
+  model: { id: string; layer: string; backend: string };
+  settings: VideoJobRequest;
+  mapInfo: MapInfo[];
+  mapWidth: number;
+  mapHeight: number;
+  frames: FrameSummary[];
+  /** all frames' maps in slot order: shape [frames, 2, mapCount, height, width]; null with no frames */
+  maps: BinaryRef | null;
+  /** raw maximum over the clip per map (for the per-clip scale) */
+  rawMax: number[];
+  summary: { framesAnalyzed: number; meanIterations: number; meanFlicker: number | null; fps: number; wallS: number } | null;
+  partial: boolean;
+}
+
+export type JobKind = 'video' | 'export' | 'sample' | 'trace';
+export type JobState = 'running' | 'done' | 'error' | 'cancelled';
+
+export interface JobInfo {
+  jobId: JobId;
+  kind: JobKind;
+  state: JobState;
+  startedAt: string;
+}
+
+export interface ExportRequest {
+  /** the video job whose timeline is drawn */
+  jobId: JobId;
+  format: ExportFormat;
+  fromS?: number;
+  toS?: number;
+  mapIndex?: number;
+  colormap?: string;
+  opacity?: number;
+  scale?: MapScale;
+  sideBySide?: boolean;
+  between?: 'nearest' | 'blend';
+  /** where to write (Electron's save dialog); default: the service's exports folder */
+  out?: string;
+}
+
+export interface ExportResult {
+  path: string;
+  name: string;
+  sizeBytes: number;
+  /** handle to download the file (browser mode); a folder (PNG sequence) is zipped? no: listed */
+  download: string | null;
+}
+
+export interface TraceRequest {
+  jobId: JobId;
+  slot: number;
+  mapIndex?: number;
+  /** record every K iterations; default chosen so that about 40 steps are kept */
+  every?: number;
+}
+
+export interface TraceResult {
+  method: AnalysisMethod;
+  solver: string;
+  iterations: number;
+  steps: { iteration: number; loss: number }[];
+  width: number;
+  height: number;
+  /** [steps, height, width] normalised |f| at each step; null when the solver has no iterations */
+  filters: BinaryRef | null;
+  /** why there is nothing to replay (exact solver, Grad-CAM, CAM) */
+  note: string | null;
+}
+
+export interface SampleOpened {
+  media: MediaDescription;
+  /** the catalogue's default model id, ready in the cache */
+  model: string;
+}

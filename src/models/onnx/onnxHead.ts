@@ -1,0 +1,185 @@
+// The head of an ONNX model: the nodes from the chosen tensor to the output, translated to TF.js
+// ops (onnxOps.ts). Shape arithmetic that does not depend on pixel values (Constant, Shape, and any
+// node whose inputs are all constants) is folded once here; tensors computed before the chosen one
+// that the head also reads become side outputs of the backbone. The head is classified like a
+// TF.js head (layersSplit.ts): gap-affine, affine or nonlinear.
+import * as tf from '@tensorflow/tfjs-core';
+import type { HeadLinearity } from '../../attention/types.js';
+import type { OnnxGraph } from './onnxGraph.js';
+import type { TensorFacts } from './onnxShapes.js';
+import { nodeLabel, tensorFromProto, type NodeProto } from './onnxProto.js';
+import { translateOp, type TranslatedOp } from './onnxOps.js';
+import { channelsLastGlobalAveragePool, featuresToModelLayout, type OnnxLayout } from './onnxLayout.js';
+
+export type Ref = { k: 'f' } | { k: 'step'; i: number } | { k: 'side'; i: number } | { k: 'const'; t: tf.Tensor } | { k: 'none' };
+
+export interface HeadStep {
+  node: NodeProto;
+  op: TranslatedOp;
+  inputs: Ref[];
+}
+
+export interface HeadPlan {
+  steps: HeadStep[];
+  /** which step (or the features) gives the head's output */
+  output: Ref;
+  /** tensors the backbone must also return, in order */
+  side: string[];
+  linearity: HeadLinearity;
+  softmaxRemoved: boolean;
+  numOutputs: number;
+  owned: tf.Tensor[];
+  /** the first step is a GlobalAveragePool, the only one that reads the features */
+  startsWithGap: boolean;
+}
+
+export function planHead(g: OnnxGraph, facts: Map<string, TensorFacts>, chosen: string, output: string): HeadPlan {
+  const where = g.where;
+  const start = g.producer.get(chosen) ?? -1;
+  const down = new Set<string>([chosen]);
+  const downNodes: number[] = [];
+  for (let i = start + 1; i < g.nodes.length; i++) {
+    const n = g.nodes[i]!;
+    if ((n.input ?? []).some((x) => down.has(x))) {
+      downNodes.push(i);
+      for (const o of n.output ?? []) if (o) down.add(o);
+    }
+  }
+  if (!down.has(output) || output === chosen) {
+    throw new Error(`${where}: "${chosen}" does not lead to the model's output "${output}"; choose a tensor before the output`);
+  }
+  const needed = new Set<string>([output]);
+  const headNodes: number[] = [];
+  for (let j = downNodes.length - 1; j >= 0; j--) {
+    const n = g.nodes[downNodes[j]!]!;
+    if ((n.output ?? []).some((o) => needed.has(o))) {
+      headNodes.unshift(downNodes[j]!);
+      for (const x of n.input ?? []) if (x) needed.add(x);
+    }
+  }
+
+  const owned: tf.Tensor[] = [];
+  const consts = new Map<string, tf.Tensor | null>();
+  // A constant value for a tensor, or null when it varies with the image.
+  const constOf = (name: string): tf.Tensor | null => {
+    if (consts.has(name)) return consts.get(name)!;
+    consts.set(name, null); // cycle guard
+    let v: tf.Tensor | null = null;
+    const init = g.initializers.get(name);
+    if (init) v = tensorFromProto(init, where);
+    else if (name !== chosen && g.producer.has(name)) {
+      const n = g.nodes[g.producer.get(name)!]!;
+      if (n.output?.[0] === name) {
+        if (n.opType === 'Shape') {
+          // static at batch 1; Reshape puts the real batch back
+          const d = facts.get(n.input![0]!)?.dims;
+          if (d) v = tf.tensor1d(d, 'int32');
+        } else if ((n.input ?? []).every((x) => !x || constOf(x) !== null)) {
+          v = fold(n);
+        }
+      }
+    }
+    if (v) owned.push(v);
+    consts.set(name, v);
+    return v;
+  };
+  const fold = (n: NodeProto): tf.Tensor => {
+    const op = translateOp({ node: n, constant: (i) => constOf(n.input![i]!), dependsOnF: () => false, dims: (i) => facts.get(n.input![i]!)?.dims ?? null });
+    const y = tf.tidy(() => op.fn((n.input ?? []).map((x) => (x ? constOf(x) : null))));
+    const keep = y.clone();
+    y.dispose();
+    for (const t of op.owned) if (t !== keep) t.dispose();
+    return keep;
+  };
+
+  const steps: HeadStep[] = [];
+  const stepOf = new Map<string, number>();
+  const side: string[] = [];
+  const refOf = (name: string, user: NodeProto): Ref => {
+    if (!name) return { k: 'none' };
+    if (name === chosen) return { k: 'f' };
+    const s = stepOf.get(name);
+    if (s !== undefined) return { k: 'step', i: s };
+    const c = constOf(name);
+    if (c) return { k: 'const', t: c };
+    if (down.has(name)) throw new Error(`${where}: node ${nodeLabel(user)} reads "${name}", a secondary output of a head node (not supported)`);
+    let i = side.indexOf(name);
+    if (i < 0) {
+      i = side.length;
+      side.push(name);
+    }
+    return { k: 'side', i };
+  };
+  for (const idx of headNodes) {
+    const n = g.nodes[idx]!;
+    if (constOf(n.output![0]!)) continue; // folded
+    const inputs = (n.input ?? []).map((x) => refOf(x, n));
+    const op = translateOp({
+      node: n,
+      constant: (i) => (inputs[i]?.k === 'const' ? (inputs[i] as { t: tf.Tensor }).t : null),
+      dependsOnF: (i) => inputs[i]?.k === 'f' || inputs[i]?.k === 'step',
+      dims: (i) => facts.get(n.input![i]!)?.dims ?? null,
+    });
+    owned.push(...op.owned);
+    stepOf.set(n.output![0]!, steps.length);
+    steps.push({ node: n, op, inputs });
+  }
+  let out = refOf(output, g.nodes[g.producer.get(output)!]!);
+  let softmaxRemoved = false;
+  const last = steps[steps.length - 1];
+  if (last && out.k === 'step' && out.i === steps.length - 1 && last.node.opType === 'Softmax') {
+    // logits, as the objectives expect: the final softmax is removed
+    steps.pop();
+    out = last.inputs[0]!;
+    softmaxRemoved = true;
+  }
+  if (out.k !== 'step') {
+    throw new Error(`${where}: nothing follows "${chosen}" but a softmax; choose an earlier layer`);
+  }
+  const outDims = facts.get(output)?.dims ?? [];
+  const numOutputs = outDims.slice(1).reduce((a, b) => a * b, 1);
+  const kept = steps.slice(0, out.i + 1);
+  const startsWithGap =
+    kept[0]?.node.opType === 'GlobalAveragePool' && kept.every((s, i) => i === 0 || s.inputs.every((r) => r.k !== 'f'));
+  return { steps: kept, output: out, side, linearity: classify(kept), softmaxRemoved, numOutputs, owned, startsWithGap };
+}
+
+/** gap-affine: pointwise/identity ops, then global average pooling, then affine ops, as one chain. */
+export function classify(steps: readonly HeadStep[]): HeadLinearity {
+  const kinds = steps.map((s) => s.op.kind);
+  if (kinds.includes('nonlinear')) return 'nonlinear';
+  const chain = steps.every((s, i) => {
+    const varying = s.inputs.filter((r) => r.k !== 'const' && r.k !== 'none');
+    return varying.length === 1 && (i === 0 ? varying[0]!.k === 'f' : varying[0]!.k === 'step' && (varying[0] as { i: number }).i === i - 1);
+  });
+  if (chain) {
+    const g = kinds.indexOf('gap');
+    if (g >= 0 && kinds.slice(0, g).every((k) => k === 'pointwise' || k === 'identity')) return 'gap-affine';
+  }
+  return 'affine';
+}
+
+/** Runs the head on the engine's channels-last features; side tensors as the backbone returned them. */
+export function runHead(plan: HeadPlan, features: tf.Tensor, side: readonly tf.Tensor[], layout: OnnxLayout): tf.Tensor2D {
+  const vals: tf.Tensor[] = [];
+  const gapFirst = plan.startsWithGap && layout === 'NCHW';
+  if (gapFirst) vals.push(channelsLastGlobalAveragePool(features));
+  const x = gapFirst ? features : featuresToModelLayout(features, layout);
+  const get = (r: Ref): tf.Tensor | null => {
+    switch (r.k) {
+      case 'f':
+        return x;
+      case 'step':
+        return vals[r.i]!;
+      case 'side':
+        return side[r.i]!;
+      case 'const':
+        return r.t;
+      case 'none':
+        return null;
+    }
+  };
+  for (const s of gapFirst ? plan.steps.slice(1) : plan.steps) vals.push(s.op.fn(s.inputs.map(get)));
+  const y = get(plan.output)!;
+  return (y.rank === 2 ? y : tf.reshape(y, [y.shape[0]!, -1])) as tf.Tensor2D;
+}

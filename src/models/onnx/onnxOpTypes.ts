@@ -1,0 +1,24 @@
+// The contract between the head planner (onnxHead.ts) and the per-op translators.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { OpKind } from '../layersTranslate.js';
+import type { NodeProto } from './onnxProto.js';
+
+export interface OpContext {
+  node: NodeProto;
+  /** the value of input i when it is a constant (weights, folded shapes), else null */
+  constant(i: number): tf.Tensor | null;
+  /** whether input i depends on the filtered features */
+  dependsOnF(i: number): boolean;
+  /** static dims of input i at batch 1 (model layout), null when unknown */
+  dims(i: number): number[] | null;
+}
+
+export interface TranslatedOp {
+  kind: OpKind;
+  /** inputs in node order (constants included, omitted optional inputs null) -> first output */
+  fn: (xs: (tf.Tensor | null)[]) => tf.Tensor;
+  /** tensors created at translation (disposed with the split) */
+  owned: tf.Tensor[];
+}
+
+export class UnsupportedOpError extends Error {}

@@ -1,0 +1,77 @@
+// Splits an ONNX model at a chosen tensor: the backbone runs in ONNX Runtime on an edited copy of
+// the graph (input -> chosen tensor, channels-last at both ends, plus the side tensors the head
+// reads; nothing after), the head in TF.js (onnxHead.ts).
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import type { Head } from '../../attention/types.js';
+import { makeHead } from '../layersSplit.js';
+import { isSpatialShape, type BackboneOutput, type SplitModel } from '../split.js';
+import { backboneModel, type BackboneGraph } from './onnxEdit.js';
+import type { OnnxGraph } from './onnxGraph.js';
+import { planHead, runHead } from './onnxHead.js';
+import { engineShape, type OnnxLayout } from './onnxLayout.js';
+import type { TensorFacts } from './onnxShapes.js';
+import { createSession } from './ortSession.js';
+
+/** The tensor a --layer value names: a tensor name, or a node name (its first output). */
+export function resolveLayerName(g: OnnxGraph, facts: Map<string, TensorFacts>, name: string): string {
+  if (g.producer.has(name) && facts.has(name)) return name;
+  const viaNode = g.nodeOutput.get(name);
+  if (viaNode && facts.has(viaNode)) return viaNode;
+  throw new Error(`${g.where}: no node or tensor named "${name}" (run \`l2caf layers\` to list them)`);
+}
+
+function toTf(v: ort.Tensor): tf.Tensor {
+  const dims = v.dims.map(Number);
+  if (v.type === 'float32') return tf.tensor(v.data as Float32Array, dims, 'float32');
+  if (v.type === 'int64') return tf.tensor(Int32Array.from(v.data as BigInt64Array, (b) => Number(b)), dims, 'int32');
+  if (v.type === 'int32') return tf.tensor(v.data as Int32Array, dims, 'int32');
+  throw new Error(`ONNX Runtime returned a ${v.type} tensor (float32 or integer expected)`);
+}
+
+export function splitOnnxModel(
+  g: OnnxGraph,
+  layout: OnnxLayout,
+  facts: Map<string, TensorFacts>,
+  layerName: string,
+  output: string,
+  threads: number,
+): SplitModel {
+  const chosen = resolveLayerName(g, facts, layerName);
+  const dims = facts.get(chosen)!.dims;
+  const featureShape = engineShape(dims, layout);
+  if (!isSpatialShape(featureShape)) {
+    throw new Error(`${g.where}: "${layerName}" has output shape [${featureShape.join(', ')}] without spatial extent (needs h, w > 1); choose an earlier layer`);
+  }
+  const plan = planHead(g, facts, chosen, output);
+  let graph: BackboneGraph | null = null;
+  let session: Promise<ort.InferenceSession> | null = null;
+  const open = () => {
+    graph ??= backboneModel(g, layout, chosen, dims.length, plan.side);
+    session ??= createSession(graph.bytes, threads, g.where);
+    return session;
+  };
+  let disposed = false;
+  return {
+    layer: chosen,
+    layerShape: featureShape,
+    softmaxRemoved: plan.softmaxRemoved,
+    async runBackbone(input: tf.Tensor): Promise<BackboneOutput> {
+      const s = await open();
+      const data = (await input.data()) as Float32Array;
+      const feeds = { [graph!.inputName]: new ort.Tensor('float32', data, input.shape) };
+      const res = await s.run(feeds, graph!.outputNames);
+      const [f, ...side] = graph!.outputNames.map((n) => toTf(res[n] as ort.Tensor));
+      return { features: f!, side };
+    },
+    head(out: BackboneOutput): Head {
+      return makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout));
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const t of plan.owned) t.dispose();
+      session?.then((s) => s.release()).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,222 @@
+// A BackboneRunner backed by worker threads: N workers, each with its own model instance and TF.js
+// engine, run backbone passes in parallel while the main thread does the (cheap, ordered) head
+// solves. Jobs queue here and go to the first idle worker; features come back as transferred
+// ArrayBuffers.
+//
+// Failure handling: a worker that cannot load the model fails createBackbonePool with its message;
+// a worker that dies afterwards (uncaught error, out of memory) breaks the pool: its job, all
+// queued jobs and every later run() reject with an error naming the worker and the cause, and the
+// other workers are terminated. close() terminates every worker and rejects what was pending, so
+// no thread outlives the pool.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BackboneArrays, BackboneRunner } from '../engine/backboneRunner.js';
+import type { ModelFlags } from '../engine/openModel.js';
+import type { FromWorker, ToWorker, WorkerInit, WorkerModelFlags } from './protocol.js';
+import { resolveWorkerScript } from './workerScript.js';
+
+export interface BackbonePoolOptions {
+  model: ModelFlags;
+  layer?: string;
+  /** TF.js backend for the workers; default: env L2CAF_BACKEND, else the usual order. */
+  backend?: string;
+  /** Worker count; default os.availableParallelism(). */
+  workers?: number;
+  signal?: AbortSignal;
+}
+
+export interface BackbonePool extends BackboneRunner {
+  /** The layer the workers split at, and its shape (from the first worker). */
+  readonly layer: string;
+  readonly layerShape: number[];
+  readonly inputSize: [number, number];
+  readonly backend: string;
+  /** Thread ids of live workers (tests check none remain after close). */
+  liveWorkers(): number[];
+  /** Passes run so far (tests check cache hits run none). */
+  readonly passes: number;
+  /** Fault injection for tests: makes worker `i` throw an uncaught error. */
+  crashWorkerForTest(i: number): void;
+}
+
+interface Job {
+  id: number;
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  resolve: (a: BackboneArrays) => void;
+  reject: (e: Error) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  index: number;
+  job: Job | null;
+  exited: boolean;
+  lastError: Error | null;
+}
+
+function abortError(what: string): Error {
+  const e = new Error(what);
+  e.name = 'AbortError';
+  return e;
+}
+
+function cloneableFlags(f: ModelFlags): WorkerModelFlags {
+  return { model: f.model, inputSize: f.inputSize, scale: f.scale, offset: f.offset, allowUnverified: f.allowUnverified };
+}
+
+export async function createBackbonePool(opts: BackbonePoolOptions): Promise<BackbonePool> {
+  const n = opts.workers ?? os.availableParallelism();
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`workers must be an integer from 1 to 64, got ${n}`);
+  const script = resolveWorkerScript(import.meta.url);
+  const init: WorkerInit = { model: cloneableFlags(opts.model), layer: opts.layer, backend: opts.backend ?? process.env.L2CAF_BACKEND };
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let nextId = 1;
+  let passes = 0;
+  let closed = false;
+  let broken: Error | null = null;
+  let info: Extract<FromWorker, { type: 'ready' }> | null = null;
+
+  const terminateAll = async (): Promise<void> => {
+    await Promise.all(slots.map((s) => (s.exited ? undefined : s.worker.terminate().catch(() => undefined))));
+  };
+
+  const failAll = (err: Error): void => {
+    for (const s of slots) {
+      if (s.job) {
+        const j = s.job;
+        s.job = null;
+        finish(j, () => j.reject(err));
+      }
+    }
+    for (const j of queue.splice(0)) finish(j, () => j.reject(err));
+  };
+
+  const finish = (j: Job, settle: () => void): void => {
+    if (j.onAbort) j.signal?.removeEventListener('abort', j.onAbort);
+    settle();
+  };
+
+  const dispatch = (): void => {
+    if (broken || closed) return;
+    for (const s of slots) {
+      if (s.job || s.exited || queue.length === 0) continue;
+      const j = queue.shift()!;
+      s.job = j;
+      passes++;
+      // A copy: the caller keeps its frame, and 150 kB per 224x224 frame costs nothing.
+      const rgb = new Uint8Array(j.rgb); // (Buffer.slice would share memory, and transfer would detach it)
+      const msg: ToWorker = { type: 'run', id: j.id, rgb, width: j.width, height: j.height };
+      s.worker.postMessage(msg, [rgb.buffer]);
+    }
+  };
+
+  const ready = await new Promise<Extract<FromWorker, { type: 'ready' }>>((resolveReady, rejectReady) => {
+    let pendingReady = n;
+    let settled = false;
+    const fail = (e: Error): void => {
+      if (settled) return;
+      settled = true;
+      void terminateAll().then(() => rejectReady(e));
+    };
+    const onAbort = (): void => fail(abortError('backbone pool start cancelled'));
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    for (let i = 0; i < n; i++) {
+      const worker = new Worker(script, { workerData: init });
+      const slot: Slot = { worker, index: i, job: null, exited: false, lastError: null };
+      slots.push(slot);
+      worker.on('message', (msg: FromWorker) => {
+        switch (msg.type) {
+          case 'ready':
+            info ??= msg;
+            if (--pendingReady === 0 && !settled) {
+              settled = true;
+              opts.signal?.removeEventListener('abort', onAbort);
+              resolveReady(msg);
+            }
+            return;
+          case 'init-error':
+            opts.signal?.removeEventListener('abort', onAbort);
+            fail(new Error(msg.message));
+            return;
+          case 'result':
+          case 'error': {
+            const j = slot.job;
+            if (!j || j.id !== msg.id) return; // aborted meanwhile
+            slot.job = null;
+            if (msg.type === 'result') finish(j, () => j.resolve({ features: msg.features, side: msg.side, ms: msg.ms }));
+            else finish(j, () => j.reject(new Error(`backbone pass failed in worker ${i}: ${msg.message}`)));
+            dispatch();
+            return;
+          }
+        }
+      });
+      worker.on('error', (e) => {
+        slot.lastError = e;
+      });
+      worker.on('exit', (code) => {
+        slot.exited = true;
+        if (closed || broken) return;
+        const why = slot.lastError ? slot.lastError.message : `exit code ${code}`;
+        const err = new Error(`backbone worker ${i} stopped unexpectedly (${why})`);
+        if (!settled) {
+          fail(err);
+          return;
+        }
+        broken = err;
+        failAll(err);
+        void terminateAll();
+      });
+    }
+  });
+
+  return {
+    concurrency: n,
+    layer: ready.layer,
+    layerShape: ready.layerShape,
+    inputSize: ready.inputSize,
+    backend: ready.backend,
+    get passes() {
+      return passes;
+    },
+    liveWorkers: () => slots.filter((s) => !s.exited).map((s) => s.worker.threadId),
+    crashWorkerForTest(i: number) {
+      slots[i]?.worker.postMessage({ type: 'crash' } satisfies ToWorker);
+    },
+    run(rgb, width, height, signal) {
+      return new Promise<BackboneArrays>((resolve, reject) => {
+        if (broken) return reject(broken);
+        if (closed) return reject(new Error('backbone pool is closed'));
+        if (signal?.aborted) return reject(abortError('backbone pass cancelled'));
+        const job: Job = { id: nextId++, rgb, width, height, resolve, reject, signal };
+        if (signal) {
+          job.onAbort = () => {
+            const q = queue.indexOf(job);
+            if (q >= 0) queue.splice(q, 1);
+            // A running pass finishes in its worker; its result is dropped (the id no longer matches).
+            const s = slots.find((x) => x.job === job);
+            if (s) {
+              s.job = null;
+              dispatch();
+            }
+            reject(abortError('backbone pass cancelled'));
+          };
+          signal.addEventListener('abort', job.onAbort, { once: true });
+        }
+        queue.push(job);
+        dispatch();
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      failAll(new Error('backbone pool closed'));
+      await terminateAll();
+    },
+  };
+}

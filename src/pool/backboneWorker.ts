@@ -1,0 +1,80 @@
+// A backbone worker thread: loads its own copy of the model (one TF.js engine per thread), splits
+// it at the layer, then answers 'run' messages with the features as transferred ArrayBuffers.
+// Engine neutral: it only calls openModel + split + runBackbone, so whatever openModel loads
+// (TF.js today, ONNX soon) runs here unchanged.
+import { parentPort, workerData } from 'node:worker_threads';
+import { backboneToArrays, type ArrayTensor } from '../engine/backboneRunner.js';
+import { selectBackend } from '../engine/backend.js';
+import { openModel } from '../engine/openModel.js';
+import type { LoadedModel } from '../models/loadModel.js';
+import type { SplitModel } from '../models/split.js';
+import { inputTensor } from '../models/preprocess.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+if (!parentPort) throw new Error('backboneWorker.js must run as a worker thread (see src/pool/backbonePool.ts)');
+const port = parentPort;
+const init = workerData as WorkerInit;
+
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(msg, transfer);
+}
+
+/** A typed array that owns its whole buffer can be transferred; anything else is copied first. */
+function transferable(t: ArrayTensor): ArrayTensor {
+  const d = t.data;
+  const own = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer;
+  return { data: own ? d : d.slice(), shape: t.shape };
+}
+
+async function start(): Promise<{ model: LoadedModel; split: SplitModel; backend: string }> {
+  const backend = await selectBackend(init.backend);
+  const model = await openModel({ ...init.model, log: () => {} });
+  try {
+    return { model, split: model.split(init.layer), backend };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+let ready: Promise<{ model: LoadedModel; split: SplitModel; backend: string }>;
+try {
+  ready = start();
+} catch (e) {
+  ready = Promise.reject(e);
+}
+
+ready.then(
+  ({ model, split, backend }) => {
+    post({ type: 'ready', layer: split.layer, layerShape: split.layerShape, inputSize: model.inputSize, backend });
+    // Messages are handled one at a time: the pool sends a worker one job at a time anyway.
+    let chain = Promise.resolve();
+    port.on('message', (msg: ToWorker) => {
+      if (msg.type === 'crash') {
+        setImmediate(() => {
+          throw new Error('crash requested (fault injection)');
+        });
+        return;
+      }
+      chain = chain.then(async () => {
+        const t0 = performance.now();
+        let x;
+        try {
+          x = inputTensor(msg.rgb, msg.width, msg.height, model.preprocessing);
+          const out = await split.runBackbone(x);
+          const a = await backboneToArrays(out, performance.now() - t0);
+          const features = transferable(a.features);
+          const side = a.side.map(transferable);
+          post({ type: 'result', id: msg.id, features, side, ms: a.ms }, [features.data.buffer as ArrayBuffer, ...side.map((s) => s.data.buffer as ArrayBuffer)]);
+        } catch (e) {
+          post({ type: 'error', id: msg.id, message: (e as Error).message ?? String(e) });
+        } finally {
+          x?.dispose();
+        }
+      });
+    });
+  },
+  (e: unknown) => {
+    post({ type: 'init-error', message: (e as Error).message ?? String(e) });
+  },
+);

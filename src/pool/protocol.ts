@@ -1,0 +1,30 @@
+// Messages between the backbone pool (main thread) and its workers. Plain data only: everything
+// here goes through structured clone, and the feature arrays' buffers are transferred, not copied.
+import type { ArrayTensor } from '../engine/backboneRunner.js';
+
+/** The part of ModelFlags that can cross a thread boundary (no callbacks, no signal). */
+export interface WorkerModelFlags {
+  model?: string;
+  inputSize?: number;
+  scale?: number;
+  offset?: number;
+  allowUnverified?: boolean;
+}
+
+export interface WorkerInit {
+  model: WorkerModelFlags;
+  layer?: string;
+  /** The backend the main thread runs, so features are computed the same way in every worker. */
+  backend?: string;
+}
+
+export type ToWorker =
+  | { type: 'run'; id: number; rgb: Uint8Array; width: number; height: number }
+  /** Fault injection for the tests of crash handling: the worker throws outside any handler. */
+  | { type: 'crash' };
+
+export type FromWorker =
+  | { type: 'ready'; layer: string; layerShape: number[]; inputSize: [number, number]; backend: string }
+  | { type: 'init-error'; message: string }
+  | { type: 'result'; id: number; features: ArrayTensor; side: ArrayTensor[]; ms: number }
+  | { type: 'error'; id: number; message: string };

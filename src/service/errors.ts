@@ -1,0 +1,18 @@
+// Engine errors -> ServiceError codes, so the window shows the engine's own one-line message
+// under a code the UI can act on (e.g. 'media' -> "choose another file").
+import { ServiceError } from '../contract/index.js';
+import { MediaError } from '../media/errors.js';
+import { ModelResolveError } from '../models/resolve-errors.js';
+import { ModelFileError } from '../models/fileHandler.js';
+import { UsageError } from '../engine/targets.js';
+
+export function toServiceError(e: unknown, context?: string): ServiceError {
+  if (e instanceof ServiceError) return e;
+  const msg = (e as Error)?.message ?? String(e);
+  const withCtx = (m: string) => (context ? `${context}: ${m}` : m);
+  if (e instanceof MediaError) return new ServiceError(e.code === 'aborted' ? 'cancelled' : 'media', e.message, e.file);
+  if (e instanceof ModelResolveError || e instanceof ModelFileError) return new ServiceError('model', withCtx(msg));
+  if (e instanceof UsageError) return new ServiceError('bad-arguments', withCtx(msg));
+  if ((e as Error)?.name === 'AbortError') return new ServiceError('cancelled', 'cancelled');
+  return new ServiceError('internal', withCtx(msg.split('\n')[0] || 'unknown error'));
+}

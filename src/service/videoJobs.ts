@@ -1,0 +1,252 @@
+// Video jobs: start (answers with the job id at once), frames as events with their maps stored by
+// handle, the timeline so far or complete, the convergence replay of one frame, and export jobs.
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ServiceError,
+  type CoreMethods, type ExportRequest, type ExportResult, type FrameSummary, type MapInfo, type TimelineView,
+  type TraceResult, type VideoJobRequest,
+} from '../contract/index.js';
+import { defaultSolveOptions } from '../attention/solve.js';
+import { absValues, normalise01 } from '../attention/normalise.js';
+import type { Timeline, TimelineFrame } from '../video/types.js';
+import { throttle } from '../jobs/throttle.js';
+import type { Job } from '../jobs/jobRegistry.js';
+import type { Handlers, ServiceContext } from './context.js';
+import type { ModelCache } from './modelCache.js';
+import { analyzeVideo, exportAnnotated } from '../video/index.js';
+import { analyzeFrame, decodeFrameAt } from './frameAnalysis.js';
+import { toServiceError } from './errors.js';
+import type { MediaRegistry } from './mediaRegistry.js';
+
+export interface VideoJobData {
+  request: VideoJobRequest;
+  frames: FrameSummary[];
+  /** per slot: [2, mapCount, h, w] (normalised, raw) */
+  maps: Float32Array[];
+  /** per slot and map: the target index the map used (class-specific maps follow the top class) */
+  targets: (number | null)[][];
+  mapInfo: MapInfo[];
+  mapWidth: number;
+  mapHeight: number;
+  rawMax: number[];
+  timeline: Timeline | null;
+  /** the frames as the pipeline gave them (an export of a cancelled job builds its timeline from these) */
+  pipelineFrames: TimelineFrame[];
+  view: { count: number; ref: TimelineView['maps'] } | null;
+}
+
+export interface ExportJobData {
+  request: ExportRequest;
+  result: ExportResult | null;
+}
+
+/** Pure: one pipeline frame as the contract's summary plus its maps packed [2, m, h, w]. */
+export function packFrame(f: TimelineFrame, slot: number): { summary: FrameSummary; maps: Float32Array; mapInfo: MapInfo[] } {
+  const m = f.maps.length;
+  const w = f.maps[0]?.width ?? f.width;
+  const h = f.maps[0]?.height ?? f.height;
+  const n = w * h;
+  const packed = new Float32Array(2 * m * n);
+  f.maps.forEach((map, i) => {
+    if (map.values.length !== n || map.raw.length !== n) throw new Error(`frame ${f.index}: map ${i} is not ${w}x${h}`);
+    packed.set(map.values, i * n);
+    packed.set(map.raw, (m + i) * n);
+  });
+  const first = f.maps[0];
+  return {
+    summary: {
+      slot, index: f.index, timeS: f.timeS, iterations: f.iterations, loss: f.loss, flicker: f.flicker,
+      targetScore: first?.targetScore ?? null,
+      predictions: f.predictions.map((p) => ({ index: p.index, label: p.label, score: p.score })),
+    },
+    maps: packed,
+    mapInfo: f.maps.map((x) => ({ method: x.method, target: x.target, solver: x.solver })),
+  };
+}
+
+/** Identical requests reuse a finished job (the pipeline's disk cache covers restarts). */
+function sameRequest(a: VideoJobRequest, b: VideoJobRequest): boolean {
+  return JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+}
+
+export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: MediaRegistry, downloads: Map<string, string>): Handlers<Pick<CoreMethods, 'video.start' | 'video.timeline' | 'video.trace' | 'export.start'>> {
+  const videoJob = (jobId: string): Job<VideoJobData> => {
+    const job = ctx.jobs.get(jobId);
+    if (!job || job.kind !== 'video') throw new ServiceError('not-found', `no video job ${jobId} (it may have been dropped: start it again)`);
+    return job as Job<VideoJobData>;
+  };
+
+  return {
+    async 'video.start'(req) {
+      if (!media.isAllowed(req.file)) throw new ServiceError('not-found', `"${req.file}" has not been opened (open it first)`, req.file);
+      if (req.methods.length === 0) throw new ServiceError('bad-arguments', 'choose at least one method');
+      if (req.fromS !== undefined && req.toS !== undefined && req.toS <= req.fromS) throw new ServiceError('bad-arguments', `the range ends (${req.toS} s) before it starts (${req.fromS} s)`);
+      for (const j of ctx.jobs.list()) {
+        const job = ctx.jobs.get(j.jobId) as Job<VideoJobData> | undefined;
+        if (job?.kind === 'video' && job.state === 'done' && sameRequest(job.data.request, req)) return { jobId: job.id, cached: true };
+      }
+      const data: VideoJobData = { request: req, frames: [], maps: [], targets: [], mapInfo: [], mapWidth: 0, mapHeight: 0, rawMax: [], timeline: null, pipelineFrames: [], view: null };
+      const job = ctx.jobs.start('video', data, async (job) => {
+        const progress = throttle((p: { framesDone: number; framesTotal: number; fps: number; etaS: number | null }) => {
+          ctx.emit({ type: 'job.progress', jobId: job.id, kind: 'video', done: p.framesDone, total: p.framesTotal, fps: p.fps, etaS: p.etaS, stage: 'analysing' });
+        }, 200);
+        try {
+          const timeline = await analyzeVideo({
+            file: req.file,
+            model: { model: req.model, signal: job.controller.signal, log: () => {} },
+            layer: req.layer,
+            methods: req.methods,
+            classes: req.classes,
+            stride: req.stride,
+            fromS: req.fromS,
+            toS: req.toS,
+            preset: req.preset,
+            warmStart: req.warmStart,
+            ...(req.solver ? { solve: { solver: req.solver } } : {}),
+            workers: ctx.workers,
+            cacheDir: ctx.videoCacheDir,
+            signal: job.controller.signal,
+            onProgress: (p) => progress.push(p),
+            onFrame: (f) => {
+              const slot = data.frames.length;
+              const { summary, maps, mapInfo } = packFrame(f, slot);
+              data.frames.push(summary);
+              data.maps.push(maps);
+              data.targets.push(f.maps.map((m) => m.target?.index ?? null));
+              data.pipelineFrames.push(f);
+              if (slot === 0) {
+                data.mapInfo = mapInfo;
+                data.mapWidth = f.maps[0]?.width ?? f.width;
+                data.mapHeight = f.maps[0]?.height ?? f.height;
+                data.rawMax = f.maps.map(() => 0);
+              }
+              f.maps.forEach((m, i) => {
+                for (const v of m.raw) if (v > data.rawMax[i]!) data.rawMax[i] = v;
+                // a target that changes between frames (the top class) is not one target for the clip
+                const t = data.mapInfo[i]?.target;
+                if (t && m.target?.index !== t.index) data.mapInfo[i] = { ...data.mapInfo[i]!, target: null };
+              });
+              const ref = ctx.binaries.put(job.id, maps, [2, f.maps.length, data.mapHeight, data.mapWidth]);
+              ctx.emit({ type: 'job.frame', jobId: job.id, frame: summary, maps: ref, mapInfo: data.mapInfo });
+            },
+          });
+          data.timeline = timeline;
+          if (timeline.partial && !job.controller.signal.aborted) throw new ServiceError('internal', 'the analysis stopped early');
+        } catch (e) {
+          throw toServiceError(e, req.file);
+        } finally {
+          progress.flush();
+        }
+      });
+      return { jobId: job.id, cached: false };
+    },
+
+    async 'video.timeline'({ jobId }) {
+      const job = videoJob(jobId);
+      const d = job.data;
+      const info = media.videoInfo(d.request.file);
+      if (!d.view || d.view.count !== d.maps.length) {
+        let ref: TimelineView['maps'] = null;
+        if (d.maps.length) {
+          const per = d.maps[0]!.length;
+          const all = new Float32Array(per * d.maps.length);
+          d.maps.forEach((m, i) => all.set(m, i * per));
+          ref = ctx.binaries.put(job.id, all, [d.maps.length, 2, d.mapInfo.length, d.mapHeight, d.mapWidth]);
+        }
+        d.view = { count: d.maps.length, ref };
+      }
+      const t = d.timeline;
+      return {
+        jobId,
+        state: job.state,
+        video: t?.video ?? info,
+        model: t?.model ?? { id: d.request.model ?? '', layer: d.request.layer ?? '', backend: '' },
+        settings: d.request,
+        mapInfo: d.mapInfo,
+        mapWidth: d.mapWidth,
+        mapHeight: d.mapHeight,
+        frames: d.frames,
+        maps: d.view.ref,
+        rawMax: d.rawMax,
+        summary: t?.summary ?? null,
+        partial: job.state !== 'done' || !!t?.partial,
+      };
+    },
+
+    async 'video.trace'({ jobId, slot, mapIndex = 0, every }): Promise<TraceResult> {
+      const job = videoJob(jobId);
+      const d = job.data;
+      const frame = d.frames[slot];
+      const info = d.mapInfo[mapIndex];
+      if (!frame) throw new ServiceError('not-found', `job ${jobId} has no analysed frame ${slot}`);
+      if (!info) throw new ServiceError('not-found', `job ${jobId} has no map ${mapIndex}`);
+      const base = { method: info.method, width: d.mapWidth, height: d.mapHeight };
+      if (info.method === 'gradcam' || info.method === 'cam') {
+        return { ...base, solver: info.solver, iterations: 0, steps: [], filters: null, note: `${info.method === 'cam' ? 'CAM' : 'Grad-CAM'} is computed in one step: there is no convergence to replay` };
+      }
+      const { model, split } = await models.split(d.request.model, d.request.layer);
+      const frameRgb = await decodeFrameAt(d.request.file, frame.timeS, model.inputSize);
+      const solve = { ...defaultSolveOptions(d.request.preset ?? 'converged'), solver: 'iterative' as const, traceEvery: every ?? 5 };
+      const r = await analyzeFrame(model, split, frameRgb, [{ method: info.method, target: d.targets[slot]?.[mapIndex] ?? null }], solve);
+      const map = r.maps[0]!;
+      const trace = map.trace ?? [];
+      const n = d.mapWidth * d.mapHeight;
+      const filters = new Float32Array(trace.length * n);
+      trace.forEach((t, i) => filters.set(normalise01(absValues(t.filter)), i * n));
+      return {
+        ...base,
+        solver: 'iterative',
+        iterations: map.iterations,
+        steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss })),
+        filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, d.mapHeight, d.mapWidth]) : null,
+        note: info.solver === 'exact' ? 'the timeline used the exact solver (same optimum, one step); this replays the iterative solve of the paper' : null,
+      };
+    },
+
+    async 'export.start'(req) {
+      const src = videoJob(req.jobId);
+      if (src.data.pipelineFrames.length === 0) throw new ServiceError('bad-arguments', 'nothing to export yet: the analysis has no frames');
+      if (req.fromS !== undefined && req.toS !== undefined && req.toS <= req.fromS) throw new ServiceError('bad-arguments', `the export range ends (${req.toS} s) before it starts (${req.fromS} s)`);
+      const d = src.data;
+      const data: { request: ExportRequest; result: ExportResult | null } = { request: req, result: null };
+      const job = ctx.jobs.start('export', data, async (job) => {
+        const dir = path.join(ctx.dataDir, 'exports');
+        await mkdir(dir, { recursive: true });
+        const stem = path.basename(d.request.file).replace(/\.[^.]+$/, '');
+        const out = req.out ?? path.join(dir, `${stem}-attention-${randomBytes(3).toString('hex')}${req.format === 'png' ? '' : `.${req.format}`}`);
+        const timeline: Timeline = d.timeline ?? {
+          video: media.videoInfo(d.request.file),
+          model: { id: d.request.model ?? '', layer: d.request.layer ?? '', backend: '' },
+          settings: { methods: d.request.methods, classes: d.request.classes, stride: d.request.stride ?? 1, fromS: d.request.fromS ?? null, toS: d.request.toS ?? null, preset: d.request.preset ?? 'converged', warmStart: d.request.warmStart ?? true },
+          frames: d.pipelineFrames,
+          summary: { framesAnalyzed: d.pipelineFrames.length, meanIterations: 0, meanFlicker: null, fps: 0, wallS: 0 },
+          partial: true,
+        };
+        const progress = throttle((p: { framesDone: number; framesTotal: number }) => {
+          ctx.emit({ type: 'job.progress', jobId: job.id, kind: 'export', done: p.framesDone, total: p.framesTotal, fps: null, etaS: null, stage: 'exporting' });
+        }, 200);
+        try {
+          const r = await exportAnnotated({
+            file: d.request.file, timeline, out, mapIndex: req.mapIndex, colormap: req.colormap, opacity: req.opacity,
+            scale: req.scale, sideBySide: req.sideBySide, between: req.between, fromS: req.fromS, toS: req.toS,
+            signal: job.controller.signal, onProgress: (p) => progress.push(p),
+          });
+          const st = await stat(r.path);
+          let download: string | null = null;
+          if (st.isFile()) {
+            download = `dl-${randomBytes(8).toString('hex')}`;
+            downloads.set(download, r.path);
+          }
+          data.result = { path: r.path, name: path.basename(r.path), sizeBytes: st.size, download };
+        } catch (e) {
+          throw toServiceError(e, d.request.file);
+        } finally {
+          progress.flush();
+        }
+      });
+      return { jobId: job.id };
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// The per-slice loop for models whose chosen layer is 2-D: each slice through the backbone (in
+// this thread or a worker pool, a few slices ahead), then every map from the head alone, L2-CAF
+// filters warm-started from the neighbouring slice, each map put back on the slice's voxel grid
+// and stacked into one attention volume per axis and map.
+import * as tf from '@tensorflow/tfjs-core';
+import type { SolveOptions } from '../attention/types.js';
+import { analyzeFeatures, argmax, requestKey } from '../engine/analyze.js';
+import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
+import { softmax, topK } from '../engine/predictions.js';
+import { labelOf } from '../engine/targets.js';
+import type { LoadedModel } from '../models/loadModel.js';
+import type { SplitModel } from '../models/split.js';
+import { insertSlice, sliceCount } from '../volume/slice.js';
+import type { Axis, Volume } from '../volume/types.js';
+import { mapToSlice } from './mapToSlice.js';
+import { progressOf } from './progressRate.js';
+import { concreteRequest, type RequestTemplate } from './requests.js';
+import { sliceInput, type SliceInput } from './sliceInput.js';
+import type { AttentionVolume, SliceMapRecord, SliceRecord, SliceWeighting, VolumeJobProgress } from './types.js';
+import { sliceWeight } from './weighting.js';
+
+export interface SliceJob {
+  model: LoadedModel;
+  split: SplitModel;
+  runner: BackboneRunner;
+  /** intensities already windowed to 0..1, on the scan's grid */
+  windowed: Pick<Volume, 'dims' | 'spacing' | 'data'>;
+  axes: Axis[];
+  templates: RequestTemplate[];
+  solve: SolveOptions;
+  warmStart: boolean;
+  weighting: SliceWeighting;
+  signal?: AbortSignal;
+  onProgress?: (p: VolumeJobProgress) => void;
+  onSlice?: (r: SliceRecord) => void;
+}
+
+export interface SliceJobResult {
+  attention: AttentionVolume[];
+  slices: SliceRecord[];
+  partial: boolean;
+  wallS: number;
+}
+
+interface Prepared {
+  input: SliceInput;
+  arrays: BackboneArrays;
+}
+
+function isAbort(e: unknown, signal?: AbortSignal): boolean {
+  return !!signal?.aborted || (e as Error)?.name === 'AbortError';
+}
+
+export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
+  const { model, split, runner, windowed, axes, templates, signal } = job;
+  const [h, w] = model.inputSize;
+  if (h !== w) throw new Error(`${model.id}: volume slices need a square model input (this one is ${w}x${h})`);
+  const size = w;
+  const nvox = windowed.data.length;
+  const attention: AttentionVolume[] = [];
+  for (const axis of axes) {
+    for (const t of templates) {
+      attention.push({
+        axis,
+        method: t.method,
+        target: t.target == null ? null : { index: t.target, label: labelOf(t.target, model.labels) },
+        perSliceTop1: t.perSliceTop1,
+        weighting: job.weighting,
+        data: new Float32Array(nvox),
+      });
+    }
+  }
+  const order = axes.flatMap((axis) => Array.from({ length: sliceCount(windowed, axis) }, (_, index) => ({ axis, index })));
+  const slices: SliceRecord[] = [];
+  const t0 = performance.now();
+  const pending = new Map<number, Promise<Prepared>>();
+  const start = (n: number) => {
+    if (n >= order.length || pending.has(n) || signal?.aborted) return;
+    const { axis, index } = order[n]!;
+    const p = (async () => {
+      const input = sliceInput(windowed, axis, index, size);
+      const arrays = await runner.run(input.rgb, size, size, signal);
+      return { input, arrays };
+    })();
+    p.catch(() => {}); // awaited in order below; never an unhandled rejection meanwhile
+    pending.set(n, p);
+  };
+  let partial = false;
+  let warm = new Map<string, Float32Array>();
+  let prevAxis: Axis | null = null;
+  try {
+    for (let n = 0; n < order.length; n++) {
+      // Let timers and signals (Ctrl-C) run between slices: the in-thread backbone never yields.
+      await new Promise<void>((r) => setImmediate(r));
+      if (signal?.aborted) {
+        partial = true;
+        break;
+      }
+      for (let k = n; k < n + Math.max(1, runner.concurrency); k++) start(k);
+      let prepared: Prepared;
+      try {
+        prepared = await pending.get(n)!;
+      } catch (e) {
+        if (isAbort(e, signal)) {
+          partial = true;
+          break;
+        }
+        throw e;
+      } finally {
+        pending.delete(n);
+      }
+      const { axis, index } = order[n]!;
+      if (axis !== prevAxis) warm = new Map();
+      prevAxis = axis;
+      const record = solveSlice(job, prepared, axis, index, warm, attention);
+      slices.push(record);
+      job.onSlice?.(record);
+      job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000));
+    }
+  } finally {
+    // Nothing left running behind the caller's back: wait for slices already sent to the runner.
+    await Promise.allSettled(pending.values());
+  }
+  return { attention, slices, partial, wallS: (performance.now() - t0) / 1000 };
+}
+
+/** Head-only work for one slice; updates `warm` for the next slice and writes into `attention`. */
+function solveSlice(
+  job: SliceJob,
+  { input, arrays }: Prepared,
+  axis: Axis,
+  index: number,
+  warm: Map<string, Float32Array>,
+  attention: AttentionVolume[],
+): SliceRecord {
+  const { model, split, templates } = job;
+  const bb = arraysToBackbone(arrays);
+  try {
+    const head = split.head(bb);
+    const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
+    const isLogits = model.outputKind === 'logits';
+    const probs = isLogits ? softmax(logits) : null;
+    const top1 = argmax(logits);
+    const requests = templates.map((t) => concreteRequest(t, top1));
+    const init = job.warmStart ? warm : undefined;
+    const s0 = performance.now();
+    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init });
+    const solveMs = performance.now() - s0;
+    const records: SliceMapRecord[] = maps.map((m, r) => {
+      const weight = sliceWeight(job.weighting, probs, m.target);
+      const [mh, mw] = m.shape as [number, number];
+      const onSlice = mapToSlice(m.values, mw, mh, input.fit);
+      if (weight !== 1) for (let i = 0; i < onSlice.length; i++) onSlice[i]! *= weight;
+      const vol = attention.find((a) => a.axis === axis && a.method === templates[r]!.method && sameTemplate(a, templates[r]!))!;
+      insertSlice({ dims: job.windowed.dims, data: vol.data }, axis, index, { width: input.fit.sourceWidth, height: input.fit.sourceHeight, data: onSlice });
+      if (m.param) warm.set(requestKey(requests[r]!), m.param);
+      return {
+        method: m.method,
+        target: m.target == null ? null : { index: m.target, label: labelOf(m.target, model.labels) },
+        targetScore: m.target != null && probs ? probs[m.target]! : null,
+        targetLogit: m.target != null ? logits[m.target]! : null,
+        solver: m.solver,
+        iterations: m.iterations,
+        loss: Number.isFinite(m.loss) ? m.loss : null,
+        warmStarted: m.warmStarted,
+        weight,
+      };
+    });
+    // Drop warm starts of classes this slice no longer explains (per-slice top-1 changed).
+    const live = new Set(requests.map(requestKey));
+    for (const k of [...warm.keys()]) if (!live.has(k)) warm.delete(k);
+    const first = records[0]!;
+    return {
+      axis,
+      index,
+      predictions: isLogits ? topK(logits, model.labels, 5) : [],
+      targetScore: records.find((r) => r.targetScore != null)?.targetScore ?? null,
+      iterations: first.iterations,
+      loss: first.loss,
+      warmStarted: first.warmStarted,
+      maps: records,
+      ms: { backbone: arrays.ms, solve: solveMs },
+    };
+  } finally {
+    disposeBackbone(bb);
+  }
+}
+
+function sameTemplate(a: AttentionVolume, t: RequestTemplate): boolean {
+  return a.perSliceTop1 === t.perSliceTop1 && (a.target?.index ?? null) === t.target;
+}

@@ -1,0 +1,36 @@
+// One slice of a windowed volume as the RGB picture a 2-D CNN takes: resampled to the model's
+// square input keeping its physical aspect (padded with black, never stretched), grey replicated
+// to three channels. Pure.
+import { extractSlice } from '../volume/slice.js';
+import { fitToSquare, type SquareFit } from '../volume/fitToSquare.js';
+import type { Axis, Volume } from '../volume/types.js';
+
+export interface SliceInput {
+  /** size x size x 3 bytes, row-major */
+  rgb: Uint8Array;
+  size: number;
+  /** the square's geometry, to map results back onto the slice (squareToSlice) */
+  fit: Omit<SquareFit, 'data'>;
+}
+
+/** Grey 0..1 values to interleaved RGB bytes (values outside 0..1 are clamped). */
+export function greyToRgb(grey: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(grey.length * 3);
+  for (let i = 0; i < grey.length; i++) {
+    const g = grey[i]!;
+    // NaN fails both comparisons and becomes 0
+    const b = g >= 1 ? 255 : g > 0 ? Math.round(g * 255) : 0;
+    out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = b;
+  }
+  return out;
+}
+
+/**
+ * `windowed` holds the volume's intensities already mapped to 0..1 (windowIntensity), with the
+ * volume's dims and spacing.
+ */
+export function sliceInput(windowed: Pick<Volume, 'dims' | 'spacing' | 'data'>, axis: Axis, index: number, size: number): SliceInput {
+  const slice = extractSlice(windowed, axis, index);
+  const { data, ...fit } = fitToSquare(slice, size, { pad: 0 });
+  return { rgb: greyToRgb(data), size, fit };
+}

@@ -1,0 +1,262 @@
+// One clip, every analysed frame: probe, stream frames at the model's input size, backbone passes
+// in worker threads (a bounded number in flight, so memory does not grow with the clip), then the
+// head-only solves here, in frame order, each L2-CAF solve warm-started from the previous analysed
+// frame's filter (the chain needs the order; the backbone passes do not). Results go to the disk
+// cache as they come, so a stopped job resumes and a finished one is served without a model.
+//
+// Cancellation (opts.signal) is not an error: the timeline comes back with partial: true and the
+// frames done so far; ffmpeg and the workers are gone by the time the promise settles.
+import * as tf from '@tensorflow/tfjs-core';
+import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
+import { defaultSolveOptions } from '../attention/index.js';
+import { analyzeFeatures, argmax, requestKey, type MapRequest } from '../engine/analyze.js';
+import { arraysToBackbone, disposeBackbone, inProcessRunner, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
+import { currentBackend, selectBackend } from '../engine/backend.js';
+import { buildRequests } from '../engine/imageAnalysis.js';
+import { openModel } from '../engine/openModel.js';
+import { resolveClass, UsageError } from '../engine/targets.js';
+import { decodeFrames, selectFrames } from '../media/decodeFrames.js';
+import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
+import type { LoadedModel } from '../models/loadModel.js';
+import type { SplitModel } from '../models/split.js';
+import { createBackbonePool } from '../pool/backbonePool.js';
+import { cacheKey } from './cacheKey.js';
+import { sha256File } from './hashFile.js';
+import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
+import { summarise, toTimelineFrame } from './timelineFrame.js';
+import type { Preset, Timeline, TimelineFrame, TimelineVideo, VideoJobOptions } from './types.js';
+
+const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
+
+/** Options with defaults applied, checked before any work. */
+interface Settings {
+  methods: Method[];
+  classes: (string | number)[];
+  stride: number;
+  fromS: number | null;
+  toS: number | null;
+  preset: Preset;
+  warmStart: boolean;
+  solve: SolveOptions;
+}
+
+function settingsOf(opts: VideoJobOptions): Settings {
+  if (!opts.methods?.length) throw new UsageError('analyzeVideo: give at least one method');
+  for (const m of opts.methods) if (!METHODS.includes(m)) throw new UsageError(`unknown method "${m}" (choose ${METHODS.join(', ')})`);
+  const stride = opts.stride ?? 1;
+  if (!Number.isInteger(stride) || stride < 1) throw new UsageError(`stride must be a positive integer, got ${stride}`);
+  const preset = opts.preset ?? 'converged';
+  if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 0)) {
+    throw new UsageError(`workers must be a non-negative integer, got ${opts.workers}`);
+  }
+  return {
+    methods: [...new Set(opts.methods)],
+    classes: opts.classes ?? [],
+    stride,
+    fromS: opts.fromS ?? null,
+    toS: opts.toS ?? null,
+    preset,
+    warmStart: opts.warmStart ?? true,
+    solve: { ...defaultSolveOptions(preset), ...opts.solve },
+  };
+}
+
+function isAbort(e: unknown, signal: AbortSignal | undefined): boolean {
+  return !!signal?.aborted || (e as Error)?.name === 'AbortError' || (e as { code?: string })?.code === 'aborted';
+}
+
+function videoOf(file: string, info: VideoInfo): TimelineVideo {
+  // The exact rate when constant (webm timestamps in ms make the average 15.0026 for 15 fps).
+  const fps = info.fpsRational && !info.variableFrameRate ? info.fpsRational.num / info.fpsRational.den : info.fps;
+  return { path: file, width: info.width, height: info.height, fps, durationS: info.durationS, frameCount: info.frameCount };
+}
+
+/** The engine state of one job on the main thread: the model's head and the targets. */
+interface HeadSide {
+  model: LoadedModel;
+  split: SplitModel;
+  /** --class values, resolved at the first frame (the head knows the output count); empty = each frame's top-1 */
+  classes: (string | number)[];
+  targets: number[] | null;
+}
+
+/** One frame's head-only work: logits, targets, every requested map (warm-started from `init`). */
+function solveFrame(hs: HeadSide, arrays: BackboneArrays, s: Settings, init: Map<string, Float32Array> | undefined): { logits: Float32Array; maps: AttentionMap[] } {
+  const bb = arraysToBackbone(arrays);
+  try {
+    const head = hs.split.head(bb);
+    if (hs.classes.length && !hs.targets) hs.targets = hs.classes.map((c) => resolveClass(c, hs.model.labels, head.numOutputs));
+    let requests: MapRequest[];
+    if (hs.targets) requests = buildRequests(s.methods, hs.targets);
+    else {
+      // Each frame's top-1 class: Grad-CAM and CAM take it from analyzeFeatures' own head pass
+      // (target null); class-specific L2-CAF needs it up front, which costs one more head pass.
+      const top1 = s.methods.includes('l2caf-class') ? argmax(tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array)) : null;
+      requests = s.methods.map((method) => ({ method, target: method === 'l2caf-class' ? top1 : null }));
+    }
+    return analyzeFeatures(head, bb.features, requests, { solve: s.solve, init });
+  } finally {
+    disposeBackbone(bb);
+  }
+}
+
+function paramsOf(maps: readonly AttentionMap[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const m of maps) if (m.param) out[requestKey({ method: m.method, target: m.target })] = Array.from(m.param);
+  return out;
+}
+
+function initFrom(params: Record<string, number[]>): Map<string, Float32Array> {
+  return new Map(Object.entries(params).map(([k, v]) => [k, Float32Array.from(v)]));
+}
+
+export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
+  const started = performance.now();
+  const s = settingsOf(opts);
+  const signal = opts.signal;
+  const info = await probeVideo(opts.file, { signal });
+  const planned = selectFrames(info, opts.fromS, opts.toS, s.stride).indices;
+  const video = videoOf(opts.file, info);
+  const settings: Timeline['settings'] = {
+    methods: s.methods,
+    classes: s.classes,
+    stride: s.stride,
+    fromS: s.fromS,
+    toS: s.toS,
+    preset: s.preset,
+    warmStart: s.warmStart,
+  };
+
+  // The cache, before any model work.
+  const cacheDir = opts.cacheDir === undefined ? defaultVideoCacheDir() : opts.cacheDir;
+  const cache = cacheDir === null ? null : new VideoCache(cacheDir);
+  let key = '';
+  let done: CachedFrame[] = [];
+  if (cache) {
+    key = cacheKey({
+      fileSha256: await sha256File(opts.file, signal),
+      model: opts.model.model ?? '(default)',
+      layer: opts.layer ?? '(default)',
+      methods: s.methods,
+      classes: s.classes,
+      stride: s.stride,
+      fromS: s.fromS,
+      toS: s.toS,
+      preset: s.preset,
+      solve: s.solve,
+      warmStart: s.warmStart,
+      inputSize: opts.model.inputSize ?? null,
+      scale: opts.model.scale ?? null,
+      offset: opts.model.offset ?? null,
+    });
+    const finished = await cache.readFinished(key);
+    if (finished) {
+      for (const f of finished.frames) opts.onFrame?.(f);
+      const n = finished.frames.length;
+      opts.onProgress?.({ framesDone: n, framesTotal: n, fps: 0, etaS: 0 });
+      return { ...finished, video: { ...finished.video, path: opts.file }, cache: { key, hit: 'finished' } };
+    }
+    done = await cache.readPartial(key);
+    // Keep it only when it is a prefix of the plan (anything else means the entry is not what we think it is).
+    if (done.length > planned.length || !done.every((c, i) => c.frame.index === planned[i])) done = [];
+    await cache.open(key, done.length === 0);
+  }
+
+  const frames: TimelineFrame[] = done.map((c) => c.frame);
+  for (const f of frames) opts.onFrame?.(f);
+  let init: Map<string, Float32Array> | undefined = s.warmStart && done.length ? initFrom(done[done.length - 1]!.params) : undefined;
+  const remaining = planned.slice(done.length);
+  let computed = 0;
+  let partial = false;
+  let modelInfo: Timeline['model'] = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
+
+  const report = (): void => {
+    const elapsedS = (performance.now() - started) / 1000;
+    const fps = elapsedS > 0 ? computed / elapsedS : 0;
+    const left = planned.length - frames.length;
+    opts.onProgress?.({ framesDone: frames.length, framesTotal: planned.length, fps, etaS: fps > 0 ? left / fps : left === 0 ? 0 : null });
+  };
+
+  if (remaining.length > 0) {
+    let model: LoadedModel | null = null;
+    let runner: BackboneRunner | null = null;
+    try {
+      await selectBackend(opts.backend);
+      model = await openModel({ ...opts.model, signal });
+      const split = model.split(opts.layer);
+      modelInfo = { id: model.id, layer: split.layer, backend: currentBackend() };
+      const needsTarget = s.methods.some((m) => m !== 'l2caf');
+      if (needsTarget && model.outputKind === 'embedding' && s.classes.length === 0) {
+        throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
+      }
+      const hs: HeadSide = {
+        model,
+        split,
+        classes: s.classes,
+        targets: null,
+      };
+      const [h, w] = model.inputSize;
+      runner =
+        opts.workers === 0
+          ? inProcessRunner(model, split)
+          : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal });
+      // Enough in flight to keep every worker busy while the head of the queue is being solved.
+      const maxInFlight = runner.concurrency * 2;
+      const inflight: { index: number; timeS: number; p: Promise<BackboneArrays> }[] = [];
+      const r = runner;
+
+      const processNext = async (): Promise<void> => {
+        const job = inflight.shift()!;
+        const arrays = await job.p;
+        signal?.throwIfAborted();
+        const { logits, maps } = solveFrame(hs, arrays, s, s.warmStart ? init : undefined);
+        const frame = toTimelineFrame({
+          index: job.index,
+          timeS: job.timeS,
+          logits,
+          maps,
+          labels: model!.labels,
+          outputKind: model!.outputKind,
+          previous: frames[frames.length - 1] ?? null,
+        });
+        const params = paramsOf(maps);
+        if (s.warmStart) init = initFrom(params);
+        frames.push(frame);
+        computed++;
+        if (cache) await cache.append(key, { frame, params });
+        opts.onFrame?.(frame);
+        report();
+      };
+
+      const fromS = done.length ? info.frameTimesS[remaining[0]!]! : opts.fromS;
+      for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
+        const p = r.run(fr.data, fr.width, fr.height, signal);
+        p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
+        inflight.push({ index: fr.index, timeS: fr.timeS, p });
+        while (inflight.length >= maxInFlight) await processNext();
+      }
+      while (inflight.length) await processNext();
+    } catch (e) {
+      if (!isAbort(e, signal)) throw e;
+      partial = true;
+    } finally {
+      await runner?.close();
+      model?.dispose();
+    }
+  }
+
+  const wallS = (performance.now() - started) / 1000;
+  const timeline: Timeline = {
+    video,
+    model: modelInfo,
+    settings,
+    frames,
+    summary: summarise(frames, wallS, computed),
+    warnings: info.warnings,
+    cache: cache ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
+  };
+  if (partial) timeline.partial = true;
+  else if (cache) await cache.finish(key, { ...timeline, cache: null });
+  report();
+  return timeline;
+}

@@ -1,0 +1,314 @@
+// The app end to end in the browser mode: Debian's Chromium (playwright-core) against the built
+// server (`npm run web`), the real video pipeline on car-detection.mp4 with darknet-tiny. Every
+// step leaves a screenshot in test-artifacts/e2e/.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { fixture, haveFixture, PROJECT_ROOT } from '../helpers/fixtures.js';
+import { browserSkipReason, launchBrowser, shot, startWebServer, type Browser, type WebServer } from './browserHarness.js';
+
+// Page functions run in Chromium; this tsconfig has no DOM types, so `document` is declared
+// loosely here (module scope only).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any;
+
+const CLIP = 'videos/car-detection.mp4';
+const skip = browserSkipReason() ?? (haveFixture(CLIP) && haveFixture('models/darknet-tiny') ? null : 'fixtures missing');
+if (skip) console.warn(`[skip] app e2e: ${skip}`);
+
+const STRIDE = 10;
+const FPS = 12.5; // car-detection.mp4
+
+interface OverlaySample {
+  /** mean |overlay - plain video frame| over RGB, 0..255 */
+  tint: number;
+  pixels: number[];
+  slot: string;
+  frameTime: number;
+  mediaTime: number;
+  currentTime: number;
+}
+
+/** The overlay canvas and the plain video frame, both scaled to 96x54, compared in the page. */
+function sampleOverlay(page: Page): Promise<OverlaySample> {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid=overlay]')!;
+    const v = document.querySelector('[data-testid=video]')!;
+    const w = 96;
+    const h = 54;
+    const tmp = document.createElement('canvas');
+    tmp.width = w;
+    tmp.height = h;
+    const g = tmp.getContext('2d', { willReadFrequently: true })!;
+    g.drawImage(c, 0, 0, w, h);
+    const over = g.getImageData(0, 0, w, h).data;
+    g.drawImage(v, 0, 0, w, h);
+    const plain = g.getImageData(0, 0, w, h).data;
+    let d = 0;
+    const pixels: number[] = [];
+    for (let i = 0; i < over.length; i += 4) {
+      for (let k = 0; k < 3; k++) {
+        d += Math.abs(over[i + k]! - plain[i + k]!);
+        pixels.push(over[i + k]!);
+      }
+    }
+    return { tint: d / (w * h * 3), pixels, slot: c.dataset.slot ?? '', frameTime: Number(c.dataset.frameTime), mediaTime: Number(c.dataset.mediaTime), currentTime: v.currentTime };
+  });
+}
+
+function meanAbsDiff(a: number[], b: number[]): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += Math.abs(a[i]! - b[i]!);
+  return d / a.length;
+}
+
+/** Seeks and waits until the overlay has drawn the frame now presented. */
+async function seekTo(page: Page, t: number): Promise<void> {
+  await page.evaluate((t) => {
+    document.querySelector('[data-testid=video]')!.currentTime = t;
+  }, t);
+  await settle(page);
+}
+
+async function settle(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const v = document.querySelector('[data-testid=video]')!;
+    const c = document.querySelector('[data-testid=overlay]')!;
+    return !v.seeking && v.readyState >= 2 && Math.abs(Number(c.dataset.mediaTime) - v.currentTime) < 0.1;
+  }, null, { timeout: 20_000 });
+}
+
+/** Runs `act` and waits until the app has moved on to another job. */
+async function nextJob(page: Page, act: () => Promise<unknown>): Promise<string> {
+  const before = await page.locator('#app').getAttribute('data-job-id');
+  await act();
+  await page.waitForFunction((id) => document.querySelector('#app')?.getAttribute('data-job-id') !== id, before, { timeout: 30_000 });
+  return (await page.locator('#app').getAttribute('data-job-id'))!;
+}
+
+async function waitJob(page: Page, state: string, timeout = 240_000): Promise<void> {
+  await page.waitForFunction((s) => document.querySelector('[data-testid=job-status]')?.getAttribute('data-state') === s, state, { timeout });
+}
+
+describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
+  let server: WebServer;
+  let browser: Browser;
+  let page: Page;
+  let duration = 0;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-e2e-'));
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build-renderer.mjs')], { cwd: PROJECT_ROOT });
+    server = await startWebServer();
+    browser = await launchBrowser();
+    page = browser.page;
+    page.setDefaultTimeout(30_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }, 60_000);
+
+  it('shows the start screen', async () => {
+    await page.goto(server.url);
+    await page.getByTestId('open-file').waitFor();
+    await page.waitForFunction(() => (document.querySelector('[data-testid=model-info]')?.textContent ?? '').includes('darknet-tiny'));
+    await shot(page, '01-start');
+    expect(await page.getByTestId('start-screen').isVisible()).toBe(true);
+  }, 60_000);
+
+  it('opens car-detection.mp4, runs the job, and tints the video with the map of each frame', async () => {
+    await page.getByTestId('file-input').setInputFiles(fixture(CLIP));
+    await page.getByTestId('workspace').waitFor({ state: 'visible' });
+    // a coarser stride than the default keeps the model work small (the running job restarts)
+    await nextJob(page, async () => {
+      await page.getByTestId('stride').fill(String(STRIDE));
+      await page.getByTestId('stride').blur();
+    });
+    await page.waitForFunction(() => Number(document.querySelector('#app')?.getAttribute('data-frames')) > 0, null, { timeout: 120_000 });
+    await shot(page, '02-job-running');
+    await waitJob(page, 'done');
+    const frames = Number(await page.locator('#app').getAttribute('data-frames'));
+    expect(frames).toBe(Math.ceil(377 / STRIDE)); // 377 frames in the clip, every 10th
+    duration = await page.evaluate(() => document.querySelector('[data-testid=video]')!.duration);
+    expect(duration).toBeGreaterThan(29);
+
+    await seekTo(page, 2.0);
+    const a = await sampleOverlay(page);
+    await shot(page, '03-tinted-2s');
+    // the canvas is the frame mixed with the colour map at 50 %: far from the plain frame
+    expect(a.tint).toBeGreaterThan(15);
+    expect(a.slot).toBe(String(Math.floor(Math.round(a.mediaTime * FPS) / STRIDE)));
+
+    await seekTo(page, 20.0);
+    const b = await sampleOverlay(page);
+    await shot(page, '04-tinted-20s');
+    expect(b.tint).toBeGreaterThan(15);
+    expect(b.slot).not.toBe(a.slot);
+    // another frame, another map: the overlay changes
+    expect(meanAbsDiff(a.pixels, b.pixels)).toBeGreaterThan(5);
+    expect(browser.log).toEqual([]);
+  }, 300_000);
+
+  it('scrubs to 50 % by clicking the timeline: the video and the overlay follow', async () => {
+    const box = (await page.getByTestId('timeline-canvas').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
+    await settle(page);
+    const s = await sampleOverlay(page);
+    await shot(page, '05-scrub-50');
+    expect(Math.abs(s.currentTime - duration / 2)).toBeLessThan(0.15);
+    // the map shown is the analysed frame at or just before the new time
+    expect(s.frameTime).toBeLessThanOrEqual(s.mediaTime + 1e-3);
+    expect(s.mediaTime - s.frameTime).toBeLessThan(STRIDE / FPS + 1e-3);
+    expect(s.tint).toBeGreaterThan(15);
+
+    // keyboard: arrow keys step one frame
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    const before = s.currentTime;
+    await page.keyboard.press('ArrowRight');
+    await settle(page);
+    const after = await page.evaluate(() => document.querySelector('[data-testid=video]')!.currentTime);
+    expect(after - before).toBeCloseTo(1 / FPS, 1);
+  }, 60_000);
+
+  it('switches to class-specific L2-CAF and back', async () => {
+    await seekTo(page, 10.0);
+    const oblivious = await sampleOverlay(page);
+    const firstJob = await page.locator('#app').getAttribute('data-job-id');
+    await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf-class'));
+    await waitJob(page, 'done');
+    // the target defaults to the clip's top class
+    const chosen = await page.getByTestId('class-chosen').getAttribute('data-index');
+    expect(chosen).toMatch(/^\d+$/);
+    await seekTo(page, 10.0);
+    const specific = await sampleOverlay(page);
+    await shot(page, '06-class-specific');
+    expect(specific.tint).toBeGreaterThan(10);
+    expect(meanAbsDiff(oblivious.pixels, specific.pixels)).toBeGreaterThan(2);
+
+    const again = await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf'));
+    expect(again).toBe(firstJob); // the finished class-oblivious job is reused
+    await waitJob(page, 'done', 60_000);
+    await seekTo(page, 10.0);
+    const back = await sampleOverlay(page);
+    await shot(page, '07-class-oblivious-again');
+    expect(meanAbsDiff(oblivious.pixels, back.pixels)).toBeLessThan(1.5);
+  }, 300_000);
+
+  it('replays the convergence of the frame on screen, and shows the tint side by side', async () => {
+    await seekTo(page, 10.0);
+    await page.getByTestId('trace-replay').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=convergence]')?.getAttribute('data-steps')) > 1, null, { timeout: 60_000 });
+    await page.waitForTimeout(1500); // let the replay run to its end
+    await shot(page, '08a-convergence');
+    // the timeline used the exact solver; the replay is the paper's iterative solve of that frame
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/exact solver/);
+    expect(Number(await page.getByTestId('convergence').getAttribute('data-steps'))).toBeGreaterThan(1);
+
+    await page.getByTestId('side-by-side').check();
+    const v = (await page.getByTestId('video').boundingBox())!;
+    const c = (await page.getByTestId('overlay').boundingBox())!;
+    await shot(page, '08b-side-by-side');
+    expect(c.x).toBeGreaterThanOrEqual(v.x + v.width - 1); // the tinted copy is beside the clip
+    await page.getByTestId('side-by-side').uncheck();
+  }, 120_000);
+
+  it('exports a 2 s MP4 from the in/out marks and the file probes as 2 s of H.264', async () => {
+    await seekTo(page, 5.0);
+    await page.getByTestId('mark-in').click();
+    await seekTo(page, 7.0);
+    await page.getByTestId('mark-out').click();
+    await page.getByTestId('open-export').click();
+    await page.getByTestId('export-dialog').waitFor({ state: 'visible' });
+    expect(Number(await page.getByTestId('export-from').inputValue())).toBeCloseTo(5, 1);
+    expect(Number(await page.getByTestId('export-to').inputValue())).toBeCloseTo(7, 1);
+    await page.getByTestId('export-format').selectOption('mp4');
+    const download = page.waitForEvent('download', { timeout: 120_000 });
+    await page.getByTestId('export-start').click();
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=export-status]')?.getAttribute('data-state') ?? ''), null, { timeout: 120_000 });
+    await shot(page, '08-export-done');
+    expect(await page.getByTestId('export-status').getAttribute('data-state')).toBe('done');
+    const out = (await page.getByTestId('export-status').getAttribute('data-path'))!;
+    expect(existsSync(out)).toBe(true);
+    expect((await download).suggestedFilename()).toMatch(/\.mp4$/);
+
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name,codec_type,width,height', '-of', 'json', out]).toString()) as {
+      format: { duration: string };
+      streams: { codec_name: string; codec_type: string; width?: number; height?: number }[];
+    };
+    const video = probe.streams.find((s) => s.codec_type === 'video')!;
+    expect(video.codec_name).toBe('h264');
+    expect(video.width).toBe(768);
+    expect(Math.abs(Number(probe.format.duration) - 2)).toBeLessThan(0.25);
+    await page.getByTestId('export-cancel').click(); // "Close"
+  }, 180_000);
+
+  it('cancels a running job, leaving no ffmpeg behind', async () => {
+    await nextJob(page, async () => {
+      await page.getByTestId('stride').fill('1');
+      await page.getByTestId('stride').blur();
+    });
+    await waitJob(page, 'running', 30_000);
+    await page.waitForFunction(() => Number(document.querySelector('#app')?.getAttribute('data-frames')) >= 3, null, { timeout: 120_000 });
+    await page.getByTestId('job-cancel').click();
+    await waitJob(page, 'cancelled', 30_000);
+    await shot(page, '09-cancelled');
+    const frames = Number(await page.locator('#app').getAttribute('data-frames'));
+    expect(frames).toBeGreaterThanOrEqual(3);
+    expect(frames).toBeLessThan(377);
+    // the service's job list says cancelled, and the server has no ffmpeg child left
+    const jobs = await page.evaluate(async () => {
+      const token = document.querySelector('meta[name="l2caf-token"]')!.content;
+      const r = await fetch('api/job.list', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': token }, body: '{}' });
+      return ((await r.json()) as { result: { kind: string; state: string }[] }).result;
+    });
+    const deadline = Date.now() + 10_000;
+    let children = '';
+    do {
+      const ps = spawnSync('ps', ['-o', 'comm=', '--ppid', String(server.child.pid)]);
+      children = ps.stdout.toString().trim();
+      if (!children.includes('ffmpeg')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    } while (Date.now() < deadline);
+    expect(children).not.toContain('ffmpeg');
+    expect(jobs.some((j) => j.kind === 'video' && j.state === 'cancelled')).toBe(true);
+    // back to the coarse stride: the finished job is reused, no model work
+    await nextJob(page, async () => {
+      await page.getByTestId('stride').fill(String(STRIDE));
+      await page.getByTestId('stride').blur();
+    });
+    await waitJob(page, 'done', 30_000);
+  }, 180_000);
+
+  it('shows a readable message for a file that is not a video', async () => {
+    const notes = path.join(tmp, 'notes.txt');
+    writeFileSync(notes, 'these are notes, not a video\n'.repeat(20));
+    await page.getByTestId('header-home').click();
+    await page.getByTestId('file-input').setInputFiles(notes);
+    const msg = page.getByTestId('error-message').filter({ hasText: 'notes.txt' });
+    await msg.first().waitFor();
+    await shot(page, '10-not-a-video');
+    expect(await msg.first().textContent()).toMatch(/not a video|cannot be read|not a media file/i);
+  }, 60_000);
+
+  it('shows a readable message for a broken model folder', async () => {
+    const broken = path.join(tmp, 'broken-model');
+    execFileSync('mkdir', ['-p', broken]);
+    writeFileSync(path.join(broken, 'model.json'), '{ "this is": not json');
+    await page.getByTestId('recent-item').first().click(); // back to the clip
+    await page.getByTestId('workspace').waitFor({ state: 'visible' });
+    page.once('dialog', (d) => void d.accept(broken));
+    await page.getByTestId('model-select').selectOption('__folder__');
+    const msg = page.getByTestId('error-message').filter({ hasText: 'Model' });
+    await msg.first().waitFor();
+    await shot(page, '11-broken-model');
+    expect(await msg.first().textContent()).toContain('model.json');
+    // the previous model stays selected and usable
+    expect(await page.getByTestId('model-select').inputValue()).toBe('darknet-tiny');
+  }, 60_000);
+});

@@ -1,0 +1,107 @@
+// Electron's request channel, tested with a fake ipcMain (no electron import): sender check,
+// allowlist, argument checks, shell methods, errors as data.
+import { describe, expect, it } from 'vitest';
+import { bindService, handleCall, isAppUrl, type IpcMainLike, type InvokeEventLike, type ShellHandlers } from '../../electron/ipcBinding.js';
+import { CALL_CHANNEL } from '../../electron/channels.js';
+import { ServiceError } from '../../src/contract/index.js';
+
+const APP = 'l2caf-app://app';
+const fromApp: InvokeEventLike = { senderFrame: { url: `${APP}/index.html` } };
+
+function fakeService() {
+  const calls: { method: string; args: unknown }[] = [];
+  return {
+    calls,
+    async call(method: string, args: unknown) {
+      calls.push({ method, args });
+      if (method === 'media.open') throw new ServiceError('media', `Not a video: "${(args as { path: string }).path}" is a text file`);
+      return { echoed: method };
+    },
+  };
+}
+
+const shell: ShellHandlers = {
+  'shell.openFile': async ({ kind }) => ({ path: `/picked/${kind}` }),
+  'shell.saveAs': async () => null,
+  'shell.showInFolder': async () => ({ shown: true }),
+};
+
+function fakeIpcMain() {
+  const handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+  const ipc: IpcMainLike = {
+    handle: (ch, l) => void handlers.set(ch, l),
+    removeHandler: (ch) => void handlers.delete(ch),
+  };
+  return { ipc, handlers };
+}
+
+describe('the IPC binding', () => {
+  it('registers one channel and removes it', () => {
+    const { ipc, handlers } = fakeIpcMain();
+    const off = bindService(ipc, fakeService(), shell, { appOrigin: APP });
+    expect([...handlers.keys()]).toEqual([CALL_CHANNEL]);
+    off();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('forwards allowlisted methods with checked arguments', async () => {
+    const { ipc, handlers } = fakeIpcMain();
+    const svc = fakeService();
+    bindService(ipc, svc, shell, { appOrigin: APP });
+    const reply = await handlers.get(CALL_CHANNEL)!(fromApp, 'models.describe', { model: 'darknet-tiny' });
+    expect(reply).toEqual({ ok: true, result: { echoed: 'models.describe' } });
+    expect(svc.calls).toEqual([{ method: 'models.describe', args: { model: 'darknet-tiny' } }]);
+  });
+
+  it('refuses methods outside the allowlist without calling the service', async () => {
+    const svc = fakeService();
+    for (const m of ['fs.readFile', 'constructor', '__proto__', 'toString', 42, null]) {
+      const r = await handleCall(svc, shell, { appOrigin: APP }, fromApp, m, {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    }
+    expect(svc.calls).toEqual([]);
+  });
+
+  it('refuses bad arguments with a message naming the field', async () => {
+    const svc = fakeService();
+    const cases: [string, unknown, string][] = [
+      ['media.open', { path: 42 }, 'media.open.path must be a string, not number'],
+      ['media.open', {}, 'media.open.path is required'],
+      ['media.open', { path: 'a', extra: 1 }, 'media.open.extra is not a known argument'],
+      ['media.open', 'not an object', 'media.open must be an object, not a string'],
+      ['video.start', { file: 'a', methods: ['l2caf'], classes: [], stride: 0 }, 'video.start.stride must be at least 1'],
+      ['video.start', { file: 'a', methods: ['rm -rf'], classes: [] }, 'video.start.methods[0] must be one of l2caf, l2caf-class, gradcam, cam'],
+      ['job.cancel', { jobId: '../x' }, 'job.cancel.jobId has an invalid form'],
+      ['export.start', { jobId: 'video-1', format: 'mp4', opacity: 2 }, 'export.start.opacity must be at most 1'],
+      ['media.open', { path: 'a\u0000b' }, 'media.open.path contains a NUL character'],
+    ];
+    for (const [m, a, msg] of cases) {
+      const r = await handleCall(svc, shell, { appOrigin: APP }, fromApp, m, a);
+      expect(r, m).toEqual({ ok: false, error: { code: 'bad-arguments', message: msg } });
+    }
+    expect(svc.calls).toEqual([]);
+  });
+
+  it('accepts calls only from the app page', async () => {
+    const svc = fakeService();
+    for (const ev of [{}, { senderFrame: null }, { senderFrame: { url: 'https://example.com/' } }, { senderFrame: { url: 'file:///tmp/x.html' } }]) {
+      const r = await handleCall(svc, shell, { appOrigin: APP }, ev, 'app.info', {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+    }
+    expect(svc.calls).toEqual([]);
+    expect(isAppUrl('l2caf-app://app/index.html', APP)).toBe(true);
+    expect(isAppUrl('l2caf-app://other/index.html', APP)).toBe(false);
+  });
+
+  it('answers shell methods itself, checked too', async () => {
+    const svc = fakeService();
+    expect(await handleCall(svc, shell, { appOrigin: APP }, fromApp, 'shell.openFile', { kind: 'video' })).toEqual({ ok: true, result: { path: '/picked/video' } });
+    expect(await handleCall(svc, shell, { appOrigin: APP }, fromApp, 'shell.openFile', { kind: 'etc' })).toMatchObject({ ok: false, error: { code: 'bad-arguments' } });
+    expect(svc.calls).toEqual([]);
+  });
+
+  it('returns service errors as data with their code and message', async () => {
+    const r = await handleCall(fakeService(), shell, { appOrigin: APP }, fromApp, 'media.open', { path: '/tmp/notes.txt' });
+    expect(r).toEqual({ ok: false, error: { code: 'media', message: 'Not a video: "/tmp/notes.txt" is a text file' } });
+  });
+});

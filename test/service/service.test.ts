@@ -1,0 +1,137 @@
+// The service on real data: darknet-tiny and car-detection.mp4 through the real video pipeline.
+// A coarse stride keeps the model work small.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService, type Service } from '../../src/service/service.js';
+import type { ServiceEvent, TimelineView, TraceResult, VideoJobStarted, MediaDescription, ModelDescription } from '../../src/contract/index.js';
+import { fixture, haveFixture } from '../helpers/fixtures.js';
+
+const CLIP = 'videos/car-detection.mp4';
+const ready = haveFixture(CLIP) && haveFixture('models/darknet-tiny');
+
+function waitFor(events: ServiceEvent[], pred: (e: ServiceEvent) => boolean, ms = 120_000): Promise<ServiceEvent> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      const e = events.find(pred);
+      if (e) return resolve(e);
+      if (Date.now() - t0 > ms) return reject(new Error('timed out waiting for an event'));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe.skipIf(!ready)('the service on car-detection.mp4', () => {
+  let service: Service;
+  const events: ServiceEvent[] = [];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-service-'));
+  const clip = fixture(CLIP);
+
+  beforeAll(() => {
+    service = createService({ host: 'test', dataDir: dir, videoCacheDir: null, workers: 1 });
+    service.onEvent((e) => events.push(e));
+  });
+  afterAll(async () => {
+    await service.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the catalogue and describes the default model', async () => {
+    const list = (await service.call('models.list', {})) as { defaultModel: string; models: { id: string }[] };
+    expect(list.defaultModel).toBe('darknet-tiny');
+    const d = (await service.call('models.describe', {})) as ModelDescription;
+    expect(d.defaultLayer).toBe('conv2d_16');
+    expect(d.labels).toHaveLength(1000);
+    expect(d.layers.find((l) => l.name === 'conv2d_16')?.shape).toEqual([14, 14, 1000]);
+  });
+
+  it('refuses files it has not opened, and says why a text file is not a video', async () => {
+    await expect(service.call('video.start', { file: clip, methods: ['l2caf'], classes: [] })).rejects.toMatchObject({ code: 'not-found' });
+    const txt = path.join(dir, 'notes.txt');
+    writeFileSync(txt, 'not a video\n');
+    await expect(service.call('media.open', { path: txt })).rejects.toMatchObject({ code: 'media', message: expect.stringContaining('notes.txt') });
+    await expect(service.call('media.open', { path: path.join(dir, 'missing.mp4') })).rejects.toMatchObject({ code: 'media', message: expect.stringContaining('does not exist') });
+    await expect(service.call('models.describe', { model: dir })).rejects.toMatchObject({ code: 'model' });
+  });
+
+  let jobId = '';
+  let timeline: TimelineView;
+
+  it('runs a video job: id at once, frames with binary maps as events, then the timeline', async () => {
+    const media = (await service.call('media.open', { path: clip })) as MediaDescription;
+    expect(media.video).toMatchObject({ width: 768, height: 432, frameCount: 377 });
+    const recent = (await service.call('recent.list', {})) as { path: string }[];
+    expect(recent[0]!.path).toBe(clip);
+
+    const started = (await service.call('video.start', { file: clip, methods: ['l2caf', 'gradcam'], classes: [], stride: 40 })) as VideoJobStarted;
+    jobId = started.jobId;
+    expect(started.cached).toBe(false);
+    await waitFor(events, (e) => e.type === 'job.done' && e.jobId === jobId);
+    const frames = events.filter((e): e is Extract<ServiceEvent, { type: 'job.frame' }> => e.type === 'job.frame' && e.jobId === jobId);
+    expect(frames.map((f) => f.frame.index)).toEqual([0, 40, 80, 120, 160, 200, 240, 280, 320, 360]);
+    expect(frames[0]!.maps.shape).toEqual([2, 2, 14, 14]);
+    expect(frames[0]!.mapInfo.map((m) => m.method)).toEqual(['l2caf', 'gradcam']);
+    expect(events.some((e) => e.type === 'job.progress' && e.jobId === jobId)).toBe(true);
+
+    timeline = (await service.call('video.timeline', { jobId })) as TimelineView;
+    expect(timeline.state).toBe('done');
+    expect(timeline.frames).toHaveLength(10);
+    expect(timeline.maps!.shape).toEqual([10, 2, 2, 14, 14]);
+    const all = new Float32Array((await service.binary(timeline.maps!.handle))!.bytes.slice().buffer);
+    // the timeline's binary is the frames' binaries in order
+    for (const [i, f] of frames.entries()) {
+      const one = new Float32Array((await service.binary(f.maps.handle))!.bytes.slice().buffer);
+      expect(Array.from(all.subarray(i * one.length, (i + 1) * one.length))).toEqual(Array.from(one));
+      // values are normalised to 0..1 and reach 1; raw is |f| for L2-CAF (unit norm)
+      expect(Math.max(...one.subarray(0, 196))).toBeCloseTo(1, 5);
+      const raw = one.subarray(2 * 196, 3 * 196);
+      expect(Math.hypot(...raw)).toBeCloseTo(1, 3);
+    }
+  });
+
+  it('reuses a finished identical job', async () => {
+    const again = (await service.call('video.start', { file: clip, methods: ['l2caf', 'gradcam'], classes: [], stride: 40 })) as VideoJobStarted;
+    expect(again).toEqual({ jobId, cached: true });
+  });
+
+  it('replays a frame\'s convergence with the engine\'s trace, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const r = (await service.call('video.trace', { jobId, slot: 3, mapIndex: 0, every: 5 })) as TraceResult;
+    const mid = tf.memory().numTensors;
+    await service.call('video.trace', { jobId, slot: 3, mapIndex: 0, every: 5 });
+    expect(tf.memory().numTensors).toBe(mid);
+    expect(mid - before).toBeLessThan(50); // the model's weights are loaded once on first use
+    expect(r.iterations).toBeGreaterThan(5);
+    expect(r.steps.length).toBeGreaterThan(1);
+    expect(r.filters!.shape).toEqual([r.steps.length, 14, 14]);
+    const g = (await service.call('video.trace', { jobId, slot: 3, mapIndex: 1 })) as TraceResult;
+    expect(g.filters).toBeNull();
+    expect(g.note).toMatch(/Grad-CAM/);
+  });
+
+  it('exports a 1 s MP4 as a job', async () => {
+    const { jobId: exp } = (await service.call('export.start', { jobId, format: 'mp4', fromS: 2, toS: 3 })) as { jobId: string };
+    const done = (await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === exp)) as Extract<ServiceEvent, { type: 'job.done' }>;
+    expect(done.type).toBe('job.done');
+    expect(done.export!.name).toMatch(/^car-detection-attention-.*\.mp4$/);
+    expect(existsSync(done.export!.path)).toBe(true);
+    expect(await service.downloadPath(done.export!.download!)).toBe(done.export!.path);
+  });
+
+  it('cancels a running job', async () => {
+    const { jobId: id } = (await service.call('video.start', { file: clip, methods: ['l2caf'], classes: [], stride: 1 })) as VideoJobStarted;
+    await waitFor(events, (e) => e.type === 'job.frame' && e.jobId === id);
+    expect(await service.call('job.cancel', { jobId: id })).toEqual({ cancelled: true });
+    await waitFor(events, (e) => e.type === 'job.cancelled' && e.jobId === id, 30_000);
+    const t = (await service.call('video.timeline', { jobId: id })) as TimelineView;
+    expect(t.state).toBe('cancelled');
+    expect(t.partial).toBe(true);
+    expect(t.frames.length).toBeGreaterThan(0);
+    expect(t.frames.length).toBeLessThan(377);
+    expect(await service.call('job.cancel', { jobId: id })).toEqual({ cancelled: false });
+  });
+});

@@ -1,0 +1,141 @@
+// Pure parts of the service: argument specs, recent files, frame packing, the job registry and
+// the progress throttle.
+import { describe, expect, it } from 'vitest';
+import { type RecentFile, checkArgs, S, ArgumentError, SERVICE_METHOD_SPECS, CORE_METHOD_SPECS, VOLUME_METHOD_SPECS, toErrorInfo, ServiceError } from '../../src/contract/index.js';
+import { addRecent, MAX_RECENT } from '../../src/service/recentFiles.js';
+import { packFrame } from '../../src/service/videoJobs.js';
+import { JobRegistry } from '../../src/jobs/jobRegistry.js';
+import { throttle } from '../../src/jobs/throttle.js';
+import { browserPlayable, kindOf } from '../../src/service/mediaRegistry.js';
+import type { TimelineFrame } from '../../src/video/types.js';
+
+describe('checkArgs', () => {
+  it('accepts conforming values and optional fields left out', () => {
+    const spec = S.obj({ a: S.str(5), b: S.int(0, 10, true) });
+    expect(checkArgs(spec, { a: 'x' })).toEqual({ a: 'x' });
+    expect(() => checkArgs(spec, { a: 'toolong' })).toThrow(new ArgumentError('args.a is longer than 5 characters'));
+    expect(() => checkArgs(spec, { a: 'x', b: 1.5 })).toThrow('args.b must be an integer');
+    expect(() => checkArgs(spec, Object.create({ a: 'x' }))).toThrow('args must be a plain object');
+    expect(() => checkArgs(spec, { a: 'x', b: Number.NaN })).toThrow('args.b must be a finite number');
+  });
+  it('has a spec for every service method (the allowlist), volume ones included', () => {
+    expect(Object.keys(SERVICE_METHOD_SPECS).sort()).toEqual([...Object.keys(CORE_METHOD_SPECS), ...Object.keys(VOLUME_METHOD_SPECS)].sort());
+  });
+});
+
+describe('toErrorInfo', () => {
+  it('keeps a ServiceError, turns anything else into a one-line internal error', () => {
+    expect(toErrorInfo(new ServiceError('media', 'bad\nfile', '/x'))).toEqual({ code: 'media', message: 'bad file', file: '/x' });
+    expect(toErrorInfo(new Error('boom\nstack'))).toEqual({ code: 'internal', message: 'boom' });
+    expect(toErrorInfo({ code: 'EACCES', message: 'no' })).toEqual({ code: 'internal', message: 'no' });
+    expect(toErrorInfo('plain')).toEqual({ code: 'internal', message: 'plain' });
+  });
+});
+
+describe('addRecent', () => {
+  const f = (p: string) => ({ path: p, name: p, kind: 'video' as const, openedAt: '2026-01-01T00:00:00Z' });
+  it('puts the file first without duplicates, keeping at most MAX_RECENT', () => {
+    let list: RecentFile[] = [f('a'), f('b'), f('c')];
+    list = addRecent(list, f('b'));
+    expect(list.map((r) => r.path)).toEqual(['b', 'a', 'c']);
+    for (let i = 0; i < 20; i++) list = addRecent(list, f(`n${i}`));
+    expect(list).toHaveLength(MAX_RECENT);
+    expect(list[0]!.path).toBe('n19');
+  });
+});
+
+describe('media kinds', () => {
+  it('tells volumes by name or folder and playable videos by codec and container', () => {
+    expect(kindOf('/a/brain.nii.gz', false)).toBe('volume');
+    expect(kindOf('/a/series', true)).toBe('volume');
+    expect(kindOf('/a/clip.mp4', false)).toBe('video');
+    expect(browserPlayable({ videoCodec: 'h264', container: 'mov,mp4,m4a,3gp,3g2,mj2' })).toBe(true);
+    expect(browserPlayable({ videoCodec: 'gif', container: 'gif' })).toBe(false);
+    expect(browserPlayable({ videoCodec: 'mpeg4', container: 'avi' })).toBe(false);
+  });
+});
+
+describe('packFrame', () => {
+  it('packs [values, raw] of every map and summarises the frame', () => {
+    const map = (v: number[], raw: number[], target: { index: number; label: string } | null) => ({
+      method: 'l2caf' as const, target, targetScore: target ? 3.5 : null, solver: 'exact' as const, iterations: 1, loss: 0.5, warmStarted: false,
+      width: 2, height: 2, values: v, raw, centroid: { x: 0.5, y: 0.5 }, entropy: 0.9, flicker: null,
+    });
+    const frame: TimelineFrame = {
+      index: 20, timeS: 1.6, width: 2, height: 2, values: [0, 1, 0.5, 0.25],
+      predictions: [{ index: 7, label: 'cat', score: 0.9 }], iterations: 1, loss: 0.5, warmStarted: false, flicker: 0.1,
+      maps: [map([0, 1, 0.5, 0.25], [1, 5, 3, 2], null), map([1, 0, 0, 0], [9, 1, 1, 1], { index: 7, label: 'cat' })],
+    };
+    const p = packFrame(frame, 3);
+    expect(Array.from(p.maps)).toEqual([0, 1, 0.5, 0.25, 1, 0, 0, 0, 1, 5, 3, 2, 9, 1, 1, 1]);
+    expect(p.summary).toMatchObject({ slot: 3, index: 20, timeS: 1.6, flicker: 0.1, targetScore: null, predictions: [{ index: 7, label: 'cat', score: 0.9 }] });
+    expect(p.mapInfo[1]).toEqual({ method: 'l2caf', target: { index: 7, label: 'cat' }, solver: 'exact' });
+    expect(() => packFrame({ ...frame, maps: [map([0], [0], null)] }, 0)).toThrow('map 0 is not 2x2');
+  });
+});
+
+describe('JobRegistry', () => {
+  it('answers with an id before the work starts, then reports done, error or cancelled', async () => {
+    const seen: string[] = [];
+    const reg = new JobRegistry({
+      onDone: (j) => seen.push(`done ${j.kind}`),
+      onError: (j, e) => seen.push(`error ${(e as Error).message}`),
+      onCancelled: (j) => seen.push(`cancelled ${j.kind}`),
+    });
+    let started = false;
+    const a = reg.start('video', null, async () => {
+      started = true;
+    });
+    expect(started).toBe(false);
+    expect(a.state).toBe('running');
+    await a.done;
+    expect(a.state).toBe('done');
+
+    const b = reg.start('export', null, async () => {
+      throw new Error('disk full');
+    });
+    await b.done;
+    expect(b.state).toBe('error');
+
+    const c = reg.start('video', null, (job) => new Promise<void>((_, reject) => job.controller.signal.addEventListener('abort', () => reject(new Error('aborted')))));
+    await new Promise((r) => setImmediate(r));
+    expect(reg.cancel(c.id)).toBe(true);
+    await c.done;
+    expect(c.state).toBe('cancelled');
+    expect(reg.cancel(c.id)).toBe(false);
+    expect(reg.cancel('nope')).toBe(false);
+    expect(seen).toEqual(['done video', 'error disk full', 'cancelled video']);
+  });
+
+  it('drops the oldest finished jobs beyond the limit', async () => {
+    const dropped: string[] = [];
+    const reg = new JobRegistry({ onDrop: (j) => dropped.push(j.id) }, 2);
+    const jobs = [];
+    for (let i = 0; i < 4; i++) {
+      const j = reg.start('video', i, async () => {});
+      await j.done;
+      jobs.push(j);
+    }
+    expect(dropped).toEqual([jobs[0]!.id, jobs[1]!.id]);
+    expect(reg.list().map((j) => j.jobId)).toEqual([jobs[2]!.id, jobs[3]!.id]);
+  });
+});
+
+describe('throttle', () => {
+  it('sends at most one value per interval and always the last one on flush', () => {
+    let now = 0;
+    const sent: number[] = [];
+    const t = throttle((v: number) => sent.push(v), 100, () => now);
+    t.push(1);
+    t.push(2);
+    t.push(3);
+    expect(sent).toEqual([1]);
+    now = 150;
+    t.push(4);
+    expect(sent).toEqual([1, 4]);
+    t.push(5);
+    t.flush();
+    expect(sent).toEqual([1, 4, 5]);
+    t.cancel();
+  });
+});
