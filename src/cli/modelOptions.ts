@@ -1,7 +1,7 @@
 // The flags every model-using command shares, and turning them into a loaded model + split.
 import { Command } from 'commander';
 import { selectBackend } from '../engine/backend.js';
-import { openModel } from '../engine/openModel.js';
+import { openModel, type ModelFlags } from '../engine/openModel.js';
 import { createProgressBar } from '../models/download.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { intArg, numberArg } from './options.js';
@@ -27,16 +27,17 @@ export function addModelOptions(cmd: Command): Command {
     .option('--allow-unverified', 'install catalogue files that have no recorded sha256');
 }
 
+/** The model-finding part of the flags (what openModel and the backbone workers take). */
+export function modelFlagsOf(o: ModelCliOptions): ModelFlags {
+  return { model: o.model, inputSize: o.inputSize, scale: o.scale, offset: o.offset, allowUnverified: o.allowUnverified };
+}
+
 /** Selects the backend, resolves and loads the model; warnings go to stderr. */
 export async function loadFromFlags(o: ModelCliOptions): Promise<{ model: LoadedModel; backend: string }> {
   const backend = await selectBackend(o.backend);
   const bar = createProgressBar();
   const model = await openModel({
-    model: o.model,
-    inputSize: o.inputSize,
-    scale: o.scale,
-    offset: o.offset,
-    allowUnverified: o.allowUnverified,
+    ...modelFlagsOf(o),
     onProgress: (p) => bar.update(p),
   }).finally(() => bar.done());
   for (const a of model.assumptions) process.stderr.write(`l2caf: warning: ${a}\n`);

@@ -12,7 +12,7 @@ import { analyzeVideo } from '../video/analyzeVideo.js';
 import { exportAnnotated } from '../video/exportAnnotated.js';
 import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
 import type { Timeline } from '../video/types.js';
-import { addModelOptions, type ModelCliOptions } from './modelOptions.js';
+import { addModelOptions, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 
 interface VideoCliOptions extends ModelCliOptions {
@@ -107,7 +107,7 @@ export function videoCommand(): Command {
       try {
         timeline = await analyzeVideo({
           file,
-          model: { model: o.model, inputSize: o.inputSize, scale: o.scale, offset: o.offset, allowUnverified: o.allowUnverified },
+          model: modelFlagsOf(o),
           layer: o.layer,
           backend: o.backend,
           methods: o.method ?? ['l2caf'],

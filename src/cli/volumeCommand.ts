@@ -17,7 +17,7 @@ import { writeAttentionVolumes } from '../slices/writeAttention.js';
 import { readVolume } from '../volume/readVolume.js';
 import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
-import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
+import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable } from './options.js';
 import { writeJsonAtomic } from './writeJson.js';
 
@@ -89,7 +89,7 @@ export function volumeCommand(): Command {
       let pool: BackboneRunner | undefined;
       try {
         if (o.workers > 0) {
-          const flags = { model: o.model, inputSize: o.inputSize, scale: o.scale, offset: o.offset, allowUnverified: o.allowUnverified };
+          const flags = modelFlagsOf(o);
           pool = await createBackbonePool({ model: flags, layer: o.layer, workers: o.workers, backend: currentBackend(), signal: controller.signal });
         }
         result = await analyzeVolume({

@@ -65,7 +65,8 @@ function abortError(what: string): Error {
 }
 
 function cloneableFlags(f: ModelFlags): WorkerModelFlags {
-  return { model: f.model, inputSize: f.inputSize, scale: f.scale, offset: f.offset, allowUnverified: f.allowUnverified };
+  const { onProgress: _p, signal: _s, log: _l, ...plain } = f;
+  return plain;
 }
 
 export async function createBackbonePool(opts: BackbonePoolOptions): Promise<BackbonePool> {

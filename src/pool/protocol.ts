@@ -1,15 +1,10 @@
 // Messages between the backbone pool (main thread) and its workers. Plain data only: everything
 // here goes through structured clone, and the feature arrays' buffers are transferred, not copied.
 import type { ArrayTensor } from '../engine/backboneRunner.js';
+import type { ModelFlags } from '../engine/openModel.js';
 
 /** The part of ModelFlags that can cross a thread boundary (no callbacks, no signal). */
-export interface WorkerModelFlags {
-  model?: string;
-  inputSize?: number;
-  scale?: number;
-  offset?: number;
-  allowUnverified?: boolean;
-}
+export type WorkerModelFlags = Omit<ModelFlags, 'onProgress' | 'signal' | 'log'>;
 
 export interface WorkerInit {
   model: WorkerModelFlags;

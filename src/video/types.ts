@@ -27,6 +27,47 @@ export interface FrameMap {
   entropy: number;
   /** mean |values - previous analysed frame's values|; null on the first analysed frame */
   flicker: number | null;
+  /** faithfulness of this map on this frame (`l2caf video --eval`); absent without --eval */
+  eval?: FrameMapEval;
+}
+
+/**
+ * Per-frame faithfulness (src/eval): target = the map's class, or the frame's top-1 for
+ * class-oblivious maps. Areas are under the target's softmax probability (cosine similarity for
+ * embeddings) as the input is deleted/revealed in the map's order over `steps` steps.
+ */
+export interface FrameMapEval {
+  /** the target's score on the unperturbed frame */
+  score: number;
+  /** lower is better */
+  deletionAuc: number | null;
+  /** higher is better */
+  insertionAuc: number | null;
+  /** max(0, score - maskedScore) / score, with the frame masked by the map: lower is better */
+  drop: number | null;
+  /** the masked frame scored higher than the frame */
+  increase: boolean | null;
+}
+
+/** `--eval`: which metrics and how (the curves are 2(steps+1) forward passes per map and frame). */
+export interface VideoEvalOptions {
+  steps: number;
+  baseline: 'blur' | 'mean' | 'zero';
+}
+
+/** Per map series over the clip, with `--eval`: means and the frames flagged (src/eval/clipFlags.ts). */
+export interface TimelineEvalSummary {
+  method: Method;
+  target: { index: number; label: string } | null;
+  meanDeletionAuc: number | null;
+  meanInsertionAuc: number | null;
+  meanDrop: number | null;
+  /** fraction of frames whose masked score went up */
+  increaseRate: number | null;
+  /** frame indices (clip numbering) where faithfulness falls */
+  flaggedFaithfulness: number[];
+  /** frame indices where the map jumps (flicker outliers) */
+  flaggedFlicker: number[];
 }
 
 export interface TimelineFrame {
@@ -59,6 +100,8 @@ export interface TimelineSummary {
   meanFlicker: number | null;
   fps: number;
   wallS: number;
+  /** with --eval: one entry per map series */
+  eval?: TimelineEvalSummary[];
 }
 
 export interface Timeline {
@@ -72,6 +115,8 @@ export interface Timeline {
     toS: number | null;
     preset: Preset;
     warmStart: boolean;
+    /** with --eval */
+    eval?: VideoEvalOptions;
   };
   frames: TimelineFrame[];
   summary: TimelineSummary;
@@ -103,6 +148,8 @@ export interface VideoJobOptions {
   toS?: number;
   preset?: Preset;
   warmStart?: boolean;
+  /** per-frame faithfulness metrics (part of the cache key); absent = none */
+  eval?: VideoEvalOptions;
   /** backbone worker threads; default: the number of cores; 0 = backbone in this thread (no workers) */
   workers?: number;
   /** solver overrides on top of the preset (e.g. { solver: 'iterative' } for the warm-start study) */
