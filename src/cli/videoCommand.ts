@@ -10,8 +10,9 @@ import { colormapNames } from '../media/colormaps.js';
 import { formatTimestamp } from '../media/annotate.js';
 import { analyzeVideo } from '../video/analyzeVideo.js';
 import { exportAnnotated } from '../video/exportAnnotated.js';
+import { writeTimelineSidecars } from '../video/sidecars.js';
 import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
-import type { Timeline } from '../video/types.js';
+import type { Timeline, TimelineEvalSummary } from '../video/types.js';
 import { addModelOptions, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 
@@ -35,6 +36,9 @@ interface VideoCliOptions extends ModelCliOptions {
   mapScale: 'frame' | 'clip';
   sideBySide?: boolean;
   between: 'nearest' | 'blend';
+  eval?: boolean;
+  evalSteps: number;
+  evalBaseline: 'blur' | 'mean' | 'zero';
 }
 
 /** A progress line on stderr, redrawn in place on a terminal, every few seconds otherwise. */
@@ -71,6 +75,19 @@ function eta(s: number | null): string {
   return s === null ? '--' : formatTimestamp(s).replace(/\.\d+$/, '');
 }
 
+const fmt = (v: number | null): string => (v === null ? '-' : v.toFixed(3));
+
+/** One line per map series with --eval: the clip means and the flagged frames. */
+function evalLine(e: TimelineEvalSummary): string {
+  const who = e.target ? `${e.method} (${e.target.label})` : e.method;
+  const flagged = (xs: number[]): string => (xs.length ? xs.slice(0, 10).join(' ') + (xs.length > 10 ? ' ...' : '') : 'none');
+  return (
+    `  ${who}: deletion AUC ${fmt(e.meanDeletionAuc)} (lower is better), insertion AUC ${fmt(e.meanInsertionAuc)} (higher is better), ` +
+    `drop ${fmt(e.meanDrop)}, increase ${e.increaseRate === null ? '-' : (e.increaseRate * 100).toFixed(0) + '%'}; ` +
+    `frames flagged: faithfulness ${flagged(e.flaggedFaithfulness)}, flicker ${flagged(e.flaggedFlicker)}`
+  );
+}
+
 export function videoCommand(): Command {
   return addModelOptions(new Command('video'))
     .description('attention for every frame (or every Nth) of a video: timeline JSON/CSV and an annotated export')
@@ -94,6 +111,9 @@ export function videoCommand(): Command {
     .option('--map-scale <mode>', 'export colour scale (--scale is the preprocessing flag): frame (per-frame min-max) or clip (one scale for the clip)', oneOf(['frame', 'clip'] as const, 'scale'), 'frame')
     .option('--side-by-side', 'export the original and the tinted frame side by side')
     .option('--between <mode>', 'frames between analysed ones (stride): nearest or blend', oneOf(['nearest', 'blend'] as const, 'mode'), 'nearest')
+    .option('--eval', 'score every analysed frame\'s maps: deletion/insertion AUC, confidence drop/increase (2(steps+1)+1 forward passes per map and frame)')
+    .option('--eval-steps <n>', 'deletion/insertion steps with --eval', intArg(2, 1000), 20)
+    .option('--eval-baseline <b>', 'what deleted pixels become with --eval: blur, mean or zero', oneOf(['blur', 'mean', 'zero'] as const, 'baseline'), 'blur')
     .action(async (file: string, o: VideoCliOptions) => {
       if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw new Error(`${file}: --from ${o.from} must be before --to ${o.to}`);
       await checkWritable(o.json, 'timeline JSON');
@@ -118,6 +138,7 @@ export function videoCommand(): Command {
           preset: o.preset,
           ...(o.solver ? { solve: { solver: o.solver } } : {}),
           warmStart: o.warmStart,
+          ...(o.eval ? { eval: { steps: o.evalSteps, baseline: o.evalBaseline } } : {}),
           workers: o.workers,
           cacheDir: o.cache ? (o.cacheDir ?? undefined) : null,
           signal: ac.signal,
@@ -140,6 +161,7 @@ export function videoCommand(): Command {
           `${s.framesAnalyzed} frames${from}, mean iterations ${s.meanIterations.toFixed(1)}, mean flicker ${s.meanFlicker?.toFixed(4) ?? '-'}, ` +
             `${s.fps.toFixed(1)} frames/s, ${s.wallS.toFixed(1)} s [${timeline.model.id} ${timeline.model.layer} ${timeline.model.backend}]\n`,
         );
+        for (const e of s.eval ?? []) process.stdout.write(evalLine(e) + '\n');
       }
       if (o.out) {
         const ex = progressLine('exporting');
@@ -156,7 +178,9 @@ export function videoCommand(): Command {
             onProgress: (p) => ex.update(`${p.framesDone}/${p.framesTotal} frames`),
           });
           for (const n of r.notes) process.stderr.write(`l2caf: note: ${n}\n`);
-          if (o.json !== '-' && o.csv !== '-') process.stdout.write(`wrote ${r.path} (${r.frames} frames)\n`);
+          // The clip carries its numbers: the timeline beside it (JSON and CSV).
+          const side = await writeTimelineSidecars(r.path, timeline);
+          if (o.json !== '-' && o.csv !== '-') process.stdout.write(`wrote ${r.path} (${r.frames} frames), ${side.json}, ${side.csv}\n`);
         } finally {
           ex.done();
         }

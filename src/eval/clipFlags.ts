@@ -12,6 +12,10 @@ export function mapFlicker(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return a.length ? s / a.length : 0;
 }
 
+/** Thresholds below which a change is noise whatever the clip's spread (scores are 0..1). */
+export const MIN_FAITHFULNESS_DROP = 0.05;
+export const MIN_FLICKER_JUMP = 0.05;
+
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { decodeFrames } from '../media/decodeFrames.js';
 import { probeVideo } from '../media/probeVideo.js';
-import { flagOutliers, mapFlicker } from './clipFlags.js';
+import { flagOutliers, mapFlicker, MIN_FAITHFULNESS_DROP, MIN_FLICKER_JUMP } from './clipFlags.js';
 import { evaluateDecoded, type EvalImageOptions } from './evaluateImage.js';
 import type { MapMetrics } from './evaluateMap.js';
 import { splitForward } from './forward.js';
@@ -61,9 +61,6 @@ export interface ClipEvalReport {
   flags: ClipSeriesFlags[];
 }
 
-/** Thresholds below which a change is noise whatever the clip's spread (scores are 0..1). */
-const MIN_FAITHFULNESS_DROP = 0.05;
-const MIN_FLICKER_JUMP = 0.05;
 
 export async function evaluateClip(model: LoadedModel, split: SplitModel, file: string, o: ClipEvalOptions): Promise<ClipEvalReport> {
   const info = await probeVideo(file, { signal: o.signal });

@@ -24,7 +24,9 @@ import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
 import { summarise, toTimelineFrame } from './timelineFrame.js';
-import type { Preset, Timeline, TimelineFrame, TimelineVideo, VideoJobOptions } from './types.js';
+import { evalSummary } from './evalSummary.js';
+import { frameEvaluator, type FrameEvaluator } from './frameEvaluator.js';
+import type { Preset, Timeline, TimelineFrame, TimelineVideo, VideoEvalOptions, VideoJobOptions } from './types.js';
 
 const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
 
@@ -38,6 +40,16 @@ interface Settings {
   preset: Preset;
   warmStart: boolean;
   solve: SolveOptions;
+  eval: VideoEvalOptions | null;
+}
+
+const BASELINES: readonly VideoEvalOptions['baseline'][] = ['blur', 'mean', 'zero'];
+
+function evalSettingsOf(e: VideoEvalOptions | undefined): VideoEvalOptions | null {
+  if (!e) return null;
+  if (!Number.isInteger(e.steps) || e.steps < 2 || e.steps > 1000) throw new UsageError(`eval steps must be an integer from 2 to 1000, got ${e.steps}`);
+  if (!BASELINES.includes(e.baseline)) throw new UsageError(`unknown eval baseline "${e.baseline}" (choose ${BASELINES.join(', ')})`);
+  return { steps: e.steps, baseline: e.baseline };
 }
 
 function settingsOf(opts: VideoJobOptions): Settings {
@@ -58,6 +70,7 @@ function settingsOf(opts: VideoJobOptions): Settings {
     preset,
     warmStart: opts.warmStart ?? true,
     solve: { ...defaultSolveOptions(preset), ...opts.solve },
+    eval: evalSettingsOf(opts.eval),
   };
 }
 
@@ -126,6 +139,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     preset: s.preset,
     warmStart: s.warmStart,
   };
+  if (s.eval) settings.eval = s.eval;
 
   // The cache, before any model work.
   const cacheDir = opts.cacheDir === undefined ? defaultVideoCacheDir() : opts.cacheDir;
@@ -148,6 +162,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       inputSize: opts.model.inputSize ?? null,
       scale: opts.model.scale ?? null,
       offset: opts.model.offset ?? null,
+      eval: s.eval ?? undefined, // absent, not null: keys of runs without --eval stay as they were
     });
     const finished = await cache.readFinished(key);
     if (finished) {
@@ -202,7 +217,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal });
       // Enough in flight to keep every worker busy while the head of the queue is being solved.
       const maxInFlight = runner.concurrency * 2;
-      const inflight: { index: number; timeS: number; p: Promise<BackboneArrays> }[] = [];
+      const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<BackboneArrays> }[] = [];
+      const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
       const r = runner;
 
       const processNext = async (): Promise<void> => {
@@ -219,6 +235,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           outputKind: model!.outputKind,
           previous: frames[frames.length - 1] ?? null,
         });
+        if (evaluator && job.rgb) await evaluator(frame, { data: job.rgb, width: w, height: h }, logits);
         const params = paramsOf(maps);
         if (s.warmStart) init = initFrom(params);
         frames.push(frame);
@@ -232,7 +249,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
         const p = r.run(fr.data, fr.width, fr.height, signal);
         p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
-        inflight.push({ index: fr.index, timeS: fr.timeS, p });
+        // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
+        inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, p });
         while (inflight.length >= maxInFlight) await processNext();
       }
       while (inflight.length) await processNext();
@@ -251,7 +269,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     model: modelInfo,
     settings,
     frames,
-    summary: summarise(frames, wallS, computed),
+    summary: s.eval ? { ...summarise(frames, wallS, computed), eval: evalSummary(frames) } : summarise(frames, wallS, computed),
     warnings: info.warnings,
     cache: cache ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
   };

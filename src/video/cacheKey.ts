@@ -26,6 +26,8 @@ export interface CacheKeyParts {
   inputSize?: number | null;
   scale?: number | null;
   offset?: number | null;
+  /** --eval settings (the per-frame metrics live in the cached frames) */
+  eval?: { steps: number; baseline: string } | null;
 }
 
 /** Stable JSON: object keys sorted, so the key does not depend on property order. */

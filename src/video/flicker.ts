@@ -1,12 +1,11 @@
 // Flicker: how much a map changes from one analysed frame to the next, as the mean absolute
-// difference of the (0..1 normalised) values. Pure.
+// difference of the (0..1 normalised) values (the evaluation module's definition). Pure.
+import { mapFlicker as meanAbsDifference } from '../eval/clipFlags.js';
 
 /** mean |a - b|; null when there is no previous map or the sizes differ. */
 export function mapFlicker(values: ArrayLike<number>, previous: ArrayLike<number> | null): number | null {
   if (!previous || previous.length !== values.length || values.length === 0) return null;
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += Math.abs(values[i]! - previous[i]!);
-  return s / values.length;
+  return meanAbsDifference(values, previous);
 }
 
 /** Mean of the non-null values; null when there are none. */

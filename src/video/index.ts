@@ -9,3 +9,4 @@ export { cacheKey, type CacheKeyParts } from './cacheKey.js';
 export { VideoCache, defaultVideoCacheDir } from './videoCache.js';
 export { exportAnnotated } from './exportAnnotated.js';
 export { timelineJson, timelineCsv, writeTimelineJson, writeTimelineCsv, CSV_COLUMNS } from './timelineWriters.js';
+export { writeTimelineSidecars, sidecarPaths, type SidecarPaths } from './sidecars.js';

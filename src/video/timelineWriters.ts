@@ -16,6 +16,8 @@ export function timelineJson(t: Timeline): string {
 export const CSV_COLUMNS = [
   'index', 'timeS', 'method', 'targetIndex', 'targetLabel', 'targetScore', 'solver', 'iterations', 'loss',
   'warmStarted', 'centroidX', 'centroidY', 'entropy', 'flicker', 'top1Index', 'top1Label', 'top1Score',
+  // with --eval (empty otherwise)
+  'evalScore', 'deletionAuc', 'insertionAuc', 'drop', 'increase',
 ] as const;
 
 /** RFC 4180 quoting where needed. */
@@ -34,6 +36,7 @@ export function timelineCsv(t: Timeline): string {
         [
           f.index, f.timeS, m.method, m.target?.index, m.target?.label, m.targetScore, m.solver, m.iterations, m.loss,
           m.warmStarted, m.centroid.x, m.centroid.y, m.entropy, m.flicker, top?.index, top?.label, top?.score,
+          m.eval?.score, m.eval?.deletionAuc, m.eval?.insertionAuc, m.eval?.drop, m.eval?.increase,
         ]
           .map(cell)
           .join(','),
