@@ -47,11 +47,3 @@ export function makeFilterLoss(head: Head, features: tf.Tensor, constraint: Filt
     return { loss: objectiveLoss(obj, ft), f };
   };
 }
-
-/** The objective at a given filter f [S] (one forward pass; used to report the exact solvers' loss). */
-export function lossAtFilter(head: Head, features: tf.Tensor, obj: Objective, f: Float32Array): number {
-  return tf.tidy(() => {
-    const ft = head.apply(applyFilter(features, tf.tensor1d(f), head.filterShape));
-    return objectiveLoss(obj, ft).dataSync()[0]!;
-  });
-}

@@ -2,13 +2,13 @@
 // when the head is affine in the filter and the constraint is 'l2' (the sphere); they are both
 // faster and at least as good, so 'auto' prefers them.
 import type * as tf from '@tensorflow/tfjs-core';
-import { readAffine, requireAffine } from './affine.js';
+import { affineOutputs, classSpecificLoss, obliviousLoss, readAffine, requireAffine, type AffineMap } from './affine.js';
 import { solveExactClassSpecific } from './exactClassSpecific.js';
 import { solveExactOblivious } from './exactOblivious.js';
 import { solveIterative } from './iterative.js';
 import { absValues } from './normalise.js';
 import { affineProxy, type AffineProxy } from './affineProxy.js';
-import { disposeObjective, lossAtFilter, makeObjective } from './objectives.js';
+import { disposeObjective, makeObjective } from './objectives.js';
 import { makeAttentionMap } from './result.js';
 import type { AttentionMap, Head, SolveOptions } from './types.js';
 import { checkFeatures, checkTarget } from './validate.js';
@@ -54,50 +54,60 @@ export function usesExactSolver(head: Head, opts: SolveOptions): boolean {
 }
 
 /**
+ * The exact solvers on the head's affine map FT(f) = J f + c, read once: NT = J 1 + c (the head
+ * without the filter), and the reported loss is the objective evaluated through the same map, so
+ * no further head passes are needed (each costs as much as the solve on a 1000-class head).
+ */
+function solveExact(head: Head, features: tf.Tensor, target: number | null, method: AttentionMap['method'], startedAt: number, affine?: AffineMap): AttentionMap {
+  const a = affine ?? readAffine(head, features);
+  let f: Float64Array;
+  let iterations: number;
+  let loss: number;
+  if (target === null) {
+    const nt = affineOutputs(a, new Float64Array(a.S).fill(1));
+    const r = solveExactOblivious(a, nt);
+    f = r.x;
+    iterations = r.steps;
+    loss = obliviousLoss(nt, affineOutputs(a, f));
+  } else {
+    // Closed form: one J^T s product, no iterations.
+    f = solveExactClassSpecific(a, target);
+    iterations = 0;
+    loss = classSpecificLoss(affineOutputs(a, f), target);
+  }
+  const filter = Float32Array.from(f);
+  return makeAttentionMap({
+    method,
+    target,
+    solver: 'exact',
+    iterations,
+    loss,
+    raw: absValues(filter),
+    // v = f is a valid 'l2' parameter (f = v/||v||), usable to warm-start an iterative solve.
+    param: filter,
+    warmStarted: false,
+    filterShape: head.filterShape,
+    startedAt,
+  });
+}
+
+/**
  * L2-CAF on one input's features [1, ...head.featureShape]. target null = class-oblivious
  * (minimise mean_k (NT_k - FT_k)^2); a number = class-specific (minimise sum_{k!=t} FT_k - FT_t).
- * The map is |f|.
+ * The map is |f|. `affine`: the head's affine map when the caller has read it already (shared by
+ * several exact solves on one input).
  */
-export function solveL2caf(head: Head, features: tf.Tensor, target: number | null, opts: SolveOptions): AttentionMap {
+export function solveL2caf(head: Head, features: tf.Tensor, target: number | null, opts: SolveOptions, affine?: AffineMap): AttentionMap {
   const startedAt = performance.now();
   checkFeatures(head, features);
   if (target !== null) checkTarget(head, target);
   const method = target === null ? 'l2caf' : 'l2caf-class';
   const exact = usesExactSolver(head, opts);
+  if (exact) return solveExact(head, features, target, method, startedAt, affine);
   // Iterating on an affine head: use its exact affine form (same function, far cheaper per step).
-  const proxy: AffineProxy | null = !exact && head.linearity !== 'nonlinear' && typeof head.affine === 'function' ? affineProxy(head, features) : null;
+  const proxy: AffineProxy | null = head.linearity !== 'nonlinear' && typeof head.affine === 'function' ? affineProxy(head, features) : null;
   const obj = proxy ? makeObjective(proxy.head, proxy.features, target) : makeObjective(head, features, target);
   try {
-    if (exact) {
-      const a = readAffine(head, features);
-      let f: Float64Array;
-      let iterations: number;
-      if (obj.kind === 'oblivious') {
-        const r = solveExactOblivious(a, obj.nt.dataSync());
-        f = r.x;
-        iterations = r.steps;
-      } else {
-        // Closed form: one J^T s product, no iterations.
-        f = solveExactClassSpecific(a, obj.target);
-        iterations = 0;
-      }
-      const filter = Float32Array.from(f);
-      // The loss is evaluated by the head itself, the same way the iterative solver's is.
-      const loss = lossAtFilter(head, features, obj, filter);
-      return makeAttentionMap({
-        method,
-        target,
-        solver: 'exact',
-        iterations,
-        loss,
-        raw: absValues(filter),
-        // v = f is a valid 'l2' parameter (f = v/||v||), usable to warm-start an iterative solve.
-        param: filter,
-        warmStarted: false,
-        filterShape: head.filterShape,
-        startedAt,
-      });
-    }
     const r = proxy ? solveIterative(proxy.head, proxy.features, obj, opts) : solveIterative(head, features, obj, opts);
     return makeAttentionMap({
       method,

@@ -20,6 +20,10 @@ import type { BackboneWorkerData, FrameReply, FrameRequest } from '../models/onn
 import { inputTensor } from '../models/preprocess.js';
 import type { SplitModel } from '../models/split.js';
 import { median, round } from './stats.js';
+import type { Method } from '../attention/types.js';
+import type { FramePlan } from '../engine/frameSolver.js';
+import type { ModelFlags } from '../engine/openModel.js';
+import { createBackbonePool } from '../pool/backbonePool.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
@@ -105,6 +109,29 @@ function throughput(workers: Worker[], frames: Uint8Array[], w: number, h: numbe
       send(wk);
     }
   });
+}
+
+/**
+ * Frames per second through the product's worker pool (src/pool), the way analyzeVideo drives it:
+ * `plan` null = backbone passes only, else backbone + the plan's frame-local solves in the workers.
+ */
+async function poolFps(model: ModelFlags, frames: Uint8Array[], w: number, h: number, workers: number, plan: FramePlan | null): Promise<number> {
+  const pool = await createBackbonePool({ model, workers, ...(plan ? { plan } : {}) });
+  try {
+    const pass = (rgb: Uint8Array): Promise<unknown> => (plan ? pool.analyze(rgb, w, h) : pool.run(rgb, w, h));
+    await Promise.all(frames.slice(0, 4 * workers).map(pass)); // warm-up
+    const inflight: Promise<unknown>[] = [];
+    const t0 = performance.now();
+    for (const f of frames) {
+      inflight.push(pass(f));
+      // as analyzeVideo: enough in flight to fill every worker's queue
+      while (inflight.length >= pool.concurrency * 3) await inflight.shift();
+    }
+    await Promise.all(inflight);
+    return frames.length / ((performance.now() - t0) / 1000);
+  } finally {
+    await pool.close();
+  }
 }
 
 function decodeVideoFrames(file: string, n: number, w: number, h: number): Uint8Array[] {
@@ -194,6 +221,22 @@ export async function onnxBench(opts: { repeats?: number; frames?: number; worke
     console.log(`  video, ${nWorkers} workers: bare ORT ${round(bare, 1)} frames/s (first ${round(bareFirst, 1)}, last ${round(bareLast, 1)}); backbone only ${fps(backbone)}`);
     console.log(`    maps on the main thread: l2caf ${fps(l2caf)}; gradcam ${fps(gradcam)}`);
     console.log(`    maps in the workers:     l2caf ${fps(l2cafInWorker)}; gradcam ${fps(gradcamInWorker)}`);
+    // The product's path: the generic worker pool with the frame plan (what `l2caf video` runs).
+    // (darknet-tiny only: the random MobileNet loads through openModel as an embedding, see above)
+    if (bm.label === 'darknet-tiny-onnx') {
+      const flags: ModelFlags = { model: 'darknet-tiny-onnx' };
+      const solve = defaultSolveOptions('converged');
+      const planOf = (method: Method): FramePlan => ({ methods: [method], classes: [], solve, warmStart: true });
+      const poolBare = await poolFps(flags, frames, w, h, nWorkers, null);
+      const poolL2 = await poolFps(flags, frames, w, h, nWorkers, planOf('l2caf'));
+      const poolGrad = await poolFps(flags, frames, w, h, nWorkers, planOf('gradcam'));
+      const poolBare2 = await poolFps(flags, frames, w, h, nWorkers, null);
+      const pb = (poolBare + poolBare2) / 2;
+      console.log(
+        `    product pool (src/pool, maps in the workers): backbone ${round(pb, 1)} frames/s; l2caf ${round(poolL2, 1)} (${round(poolL2 / pb)}x pool backbone, ${round(poolL2 / bare)}x bare ORT); ` +
+          `gradcam ${round(poolGrad, 1)} (${round(poolGrad / pb)}x, ${round(poolGrad / bare)}x)`,
+      );
+    }
     split.dispose();
     model.dispose();
   }

@@ -2,7 +2,8 @@
 // 1. Throughput on the same frames (the first `seconds`, stride 1), steady state (first analysed
 //    frame to last, so model loading and worker start-up are left out): a bare backbone pass
 //    through the worker pool, Grad-CAM, and L2-CAF warm-started with the default preset and solver,
-//    and their ratios to bare (goal: L2-CAF >= 0.85x).
+//    and their ratios to bare (goal: L2-CAF >= 0.85x); then the same for darknet-tiny-onnx (the
+//    backbone in ONNX Runtime, issue 8's goal) through the same pipeline.
 // 2. Warm vs cold start with the ITERATIVE solver on the same frames: mean iterations, mean flicker,
 //    and the Pearson correlation of warm maps with cold-start maps (mean and minimum over frames).
 // 3. Memory on a 1-minute 720p clip made with lavfi: RSS (workers included: they are threads of
@@ -29,6 +30,7 @@ import { round } from './stats.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLIP = path.resolve(root, '..', 'shared', 'fixtures', 'videos', 'car-detection.mp4');
 const MODEL = 'darknet-tiny';
+const ONNX_MODEL = 'darknet-tiny-onnx';
 
 export interface VideoBenchOptions {
   /** seconds of car-detection.mp4 for throughput and the warm/cold study (default 10) */
@@ -49,11 +51,11 @@ function steadyFps(stamps: number[]): number {
 }
 
 /** Bare backbone passes over the frames, through the pool, with the same in-flight bound as analyzeVideo. */
-async function bareFps(seconds: number, workers: number | undefined): Promise<{ fps: number; frames: number }> {
-  const model = await openModel({ model: MODEL });
+async function bareFps(modelId: string, seconds: number, workers: number | undefined): Promise<{ fps: number; frames: number }> {
+  const model = await openModel({ model: modelId });
   const [h, w] = model.inputSize;
   model.dispose();
-  const pool = await createBackbonePool({ model: { model: MODEL }, workers });
+  const pool = await createBackbonePool({ model: { model: modelId }, workers });
   const stamps: number[] = [];
   try {
     const info = await probeVideo(CLIP);
@@ -64,7 +66,7 @@ async function bareFps(seconds: number, workers: number | undefined): Promise<{ 
     };
     for await (const fr of decodeFrames(CLIP, { width: w, height: h, toS: seconds, info })) {
       inflight.push(pool.run(fr.data, fr.width, fr.height));
-      while (inflight.length >= pool.concurrency * 2) await take();
+      while (inflight.length >= pool.concurrency * 3) await take(); // as analyzeVideo
     }
     while (inflight.length) await take();
   } finally {
@@ -100,13 +102,13 @@ async function timed(opts: VideoJobOptions): Promise<{ timeline: Timeline; fps: 
 
 const mb = (b: number | undefined): string => (b === undefined ? '-' : `${Math.round(b / 2 ** 20)} MB`);
 
-/** Sections 1 and 2 (see the top of this file). */
-async function throughputAndWarmCold(base: Omit<VideoJobOptions, 'methods'>, seconds: number, rounds: number, workers: number | undefined): Promise<void> {
+/** Section 1 for one model: bare backbone, Grad-CAM and L2-CAF on the same frames; returns the L2-CAF run. */
+async function throughput(modelId: string, base: Omit<VideoJobOptions, 'methods'>, seconds: number, rounds: number, workers: number | undefined): Promise<Awaited<ReturnType<typeof timed>>> {
   let bare = { fps: 0, frames: 0 };
   let grad: Awaited<ReturnType<typeof timed>> | null = null;
   let l2: Awaited<ReturnType<typeof timed>> | null = null;
   for (let r = 0; r < rounds; r++) {
-    const b = await bareFps(seconds, workers);
+    const b = await bareFps(modelId, seconds, workers);
     if (b.fps > bare.fps) bare = b;
     const g = await timed({ ...base, methods: ['gradcam'] });
     if (!grad || g.fps > grad.fps) grad = g;
@@ -116,10 +118,17 @@ async function throughputAndWarmCold(base: Omit<VideoJobOptions, 'methods'>, sec
   if (!grad || !l2) throw new Error('video bench: rounds must be >= 1');
   const l2Solver = l2.timeline.frames[0]?.maps[0]?.solver ?? '?';
   console.log(
-    `throughput (${bare.frames} frames, steady state, best of ${rounds}): bare backbone ${round(bare.fps)} frames/s | ` +
+    `${modelId} (${modelId.endsWith('-onnx') ? 'ONNX Runtime backbone, TF.js head' : 'TF.js ' + l2.timeline.model.backend}) ` +
+      `throughput (${bare.frames} frames, steady state, best of ${rounds}): bare backbone ${round(bare.fps)} frames/s | ` +
       `Grad-CAM ${round(grad.fps)} (${round(grad.fps / bare.fps)}x) | L2-CAF warm, preset converged, solver auto->${l2Solver} ${round(l2.fps)} ` +
       `(${round(l2.fps / bare.fps)}x); goal L2-CAF >= 0.85x: ${l2.fps / bare.fps >= 0.85 ? 'met' : 'NOT met'}`,
   );
+  return l2;
+}
+
+/** Section 2 (see the top of this file); `l2` is the default-solver L2-CAF run of section 1. */
+async function warmCold(base: Omit<VideoJobOptions, 'methods'>, l2: Awaited<ReturnType<typeof timed>>): Promise<void> {
+  const l2Solver = l2.timeline.frames[0]?.maps[0]?.solver ?? '?';
 
   // Warm vs cold with the iterative solver.
   const iterative = { ...base, methods: ['l2caf' as Method], solve: { solver: 'iterative' as const } };
@@ -169,7 +178,11 @@ export async function videoBench(opts: VideoBenchOptions = {}): Promise<void> {
       `${os.availableParallelism()} cores (shared with other work: figures are indicative)`,
   );
   if (!opts.memoryOnly) {
-    await throughputAndWarmCold({ file: CLIP, model: { model: MODEL }, classes: [], toS: seconds, workers }, seconds, opts.rounds ?? 2, workers);
+    const base = { file: CLIP, model: { model: MODEL }, classes: [], toS: seconds, workers };
+    const l2 = await throughput(MODEL, base, seconds, opts.rounds ?? 2, workers);
+    await warmCold(base, l2);
+    // The same clip through ONNX Runtime (the fixture darknet-tiny converted to ONNX), same pipeline.
+    await throughput(ONNX_MODEL, { ...base, model: { model: ONNX_MODEL } }, seconds, opts.rounds ?? 2, workers);
   }
   await memoryFigure(opts.memoryClipS ?? 60, workers);
 }

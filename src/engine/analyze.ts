@@ -3,7 +3,8 @@
 // backbone pass; L2-CAF maps may start from a previous filter (warm start).
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap, Head, Method, SolveOptions } from '../attention/types.js';
-import { solveL2caf, gradCam, cam } from '../attention/index.js';
+import { solveL2caf, gradCam, cam, usesExactSolver } from '../attention/index.js';
+import { affineOutputs, readAffine } from '../attention/affine.js';
 
 export interface MapRequest {
   method: Method;
@@ -32,7 +33,13 @@ export function analyzeFeatures(
   requests: readonly MapRequest[],
   opts: AnalyzeFeaturesOptions,
 ): { logits: Float32Array; maps: AttentionMap[] } {
-  const logits = tf.tidy(() => head.apply(features).dataSync() as Float32Array);
+  // With an exact L2-CAF solve, the head's affine map (read once, shared by every exact solve)
+  // also gives the unfiltered outputs J 1 + c, which saves a head pass per input.
+  const exact = requests.some((r) => r.method === 'l2caf' || r.method === 'l2caf-class') && usesExactSolver(head, opts.solve);
+  const affine = exact ? readAffine(head, features) : undefined;
+  const logits = affine
+    ? Float32Array.from(affineOutputs(affine, new Float64Array(affine.S).fill(1)))
+    : tf.tidy(() => head.apply(features).dataSync() as Float32Array);
   const maps = requests.map((r) => {
     switch (r.method) {
       case 'l2caf':
@@ -40,7 +47,7 @@ export function analyzeFeatures(
         const target = r.method === 'l2caf' ? null : r.target;
         if (r.method === 'l2caf-class' && target == null) throw new Error('l2caf-class needs a target class');
         const init = opts.init?.get(requestKey(r));
-        return solveL2caf(head, features, target, init ? { ...opts.solve, init } : opts.solve);
+        return solveL2caf(head, features, target, init ? { ...opts.solve, init } : opts.solve, affine);
       }
       case 'gradcam':
         return gradCam(head, features, r.target ?? argmax(logits));

@@ -1,7 +1,9 @@
 // A BackboneRunner backed by worker threads: N workers, each with its own model instance and TF.js
-// engine, run backbone passes in parallel while the main thread does the (cheap, ordered) head
-// solves. Jobs queue here and go to the first idle worker; features come back as transferred
-// ArrayBuffers.
+// engine, run backbone passes in parallel while the main thread does the ordered head solves.
+// With a FramePlan the workers also solve every map that needs only its own frame (analyze());
+// only warm-started iterative solves are left to the main thread. Jobs queue here and go to the
+// least busy worker, up to PER_WORKER each (so a worker never idles for the round trip between
+// jobs); results come back as transferred ArrayBuffers.
 //
 // Failure handling: a worker that cannot load the model fails createBackbonePool with its message;
 // a worker that dies afterwards (uncaught error, out of memory) breaks the pool: its job, all
@@ -12,6 +14,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackboneArrays, BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
+import type { FramePlan, FrameWork } from '../engine/frameSolver.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerModelFlags } from './protocol.js';
 import { resolveWorkerScript } from './workerScript.js';
 
@@ -23,6 +26,8 @@ export interface BackbonePoolOptions {
   /** Worker count; default os.availableParallelism(). */
   workers?: number;
   signal?: AbortSignal;
+  /** With a plan, analyze() is available: workers solve what needs only their frame. */
+  plan?: FramePlan;
 }
 
 export interface BackbonePool extends BackboneRunner {
@@ -37,14 +42,21 @@ export interface BackbonePool extends BackboneRunner {
   readonly passes: number;
   /** Fault injection for tests: makes worker `i` throw an uncaught error. */
   crashWorkerForTest(i: number): void;
+  /** Backbone pass and the plan's frame-local solves (needs `plan`); rejects with an AbortError like run(). */
+  analyze(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal): Promise<FrameWork>;
 }
+
+/** Jobs a worker holds at once: one running, one queued in its message port. */
+const PER_WORKER = 2;
 
 interface Job {
   id: number;
   rgb: Uint8Array;
   width: number;
   height: number;
-  resolve: (a: BackboneArrays) => void;
+  /** true: answer with a FrameWork (analyze), false: with the features (run) */
+  work: boolean;
+  resolve: (a: BackboneArrays | FrameWork) => void;
   reject: (e: Error) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
@@ -53,7 +65,7 @@ interface Job {
 interface Slot {
   worker: Worker;
   index: number;
-  job: Job | null;
+  jobs: Job[];
   exited: boolean;
   lastError: Error | null;
 }
@@ -73,7 +85,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
   const n = opts.workers ?? os.availableParallelism();
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`workers must be an integer from 1 to 64, got ${n}`);
   const script = resolveWorkerScript(import.meta.url);
-  const init: WorkerInit = { model: cloneableFlags(opts.model), layer: opts.layer, backend: opts.backend ?? process.env.L2CAF_BACKEND };
+  const init: WorkerInit = { model: cloneableFlags(opts.model), layer: opts.layer, backend: opts.backend ?? process.env.L2CAF_BACKEND, plan: opts.plan };
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 1;
@@ -87,13 +99,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
   };
 
   const failAll = (err: Error): void => {
-    for (const s of slots) {
-      if (s.job) {
-        const j = s.job;
-        s.job = null;
-        finish(j, () => j.reject(err));
-      }
-    }
+    for (const s of slots) for (const j of s.jobs.splice(0)) finish(j, () => j.reject(err));
     for (const j of queue.splice(0)) finish(j, () => j.reject(err));
   };
 
@@ -104,14 +110,17 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
 
   const dispatch = (): void => {
     if (broken || closed) return;
-    for (const s of slots) {
-      if (s.job || s.exited || queue.length === 0) continue;
+    while (queue.length) {
+      // The least busy live worker with room.
+      let s: Slot | null = null;
+      for (const x of slots) if (!x.exited && x.jobs.length < PER_WORKER && (!s || x.jobs.length < s.jobs.length)) s = x;
+      if (!s) return;
       const j = queue.shift()!;
-      s.job = j;
+      s.jobs.push(j);
       passes++;
       // A copy: the caller keeps its frame, and 150 kB per 224x224 frame costs nothing.
       const rgb = new Uint8Array(j.rgb); // (Buffer.slice would share memory, and transfer would detach it)
-      const msg: ToWorker = { type: 'run', id: j.id, rgb, width: j.width, height: j.height };
+      const msg: ToWorker = { type: 'run', id: j.id, rgb, width: j.width, height: j.height, work: j.work };
       s.worker.postMessage(msg, [rgb.buffer]);
     }
   };
@@ -129,7 +138,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     for (let i = 0; i < n; i++) {
       const worker = new Worker(script, { workerData: init });
-      const slot: Slot = { worker, index: i, job: null, exited: false, lastError: null };
+      const slot: Slot = { worker, index: i, jobs: [], exited: false, lastError: null };
       slots.push(slot);
       worker.on('message', (msg: FromWorker) => {
         switch (msg.type) {
@@ -146,11 +155,13 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
             fail(new Error(msg.message));
             return;
           case 'result':
+          case 'work':
           case 'error': {
-            const j = slot.job;
-            if (!j || j.id !== msg.id) return; // aborted meanwhile
-            slot.job = null;
+            const at = slot.jobs.findIndex((j) => j.id === msg.id);
+            if (at < 0) return; // aborted meanwhile
+            const j = slot.jobs.splice(at, 1)[0]!;
             if (msg.type === 'result') finish(j, () => j.resolve({ features: msg.features, side: msg.side, ms: msg.ms }));
+            else if (msg.type === 'work') finish(j, () => j.resolve(msg.work));
             else finish(j, () => j.reject(new Error(`backbone pass failed in worker ${i}: ${msg.message}`)));
             dispatch();
             return;
@@ -176,6 +187,31 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
     }
   });
 
+  function submit<T extends BackboneArrays | FrameWork>(rgb: Uint8Array, width: number, height: number, work: boolean, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (broken) return reject(broken);
+      if (closed) return reject(new Error('backbone pool is closed'));
+      if (signal?.aborted) return reject(abortError('backbone pass cancelled'));
+      const job: Job = { id: nextId++, rgb, width, height, work, resolve: resolve as Job['resolve'], reject, signal };
+      if (signal) {
+        job.onAbort = () => {
+          const q = queue.indexOf(job);
+          if (q >= 0) queue.splice(q, 1);
+          // A running pass finishes in its worker; its result is dropped (the id no longer matches).
+          for (const s of slots) {
+            const at = s.jobs.indexOf(job);
+            if (at >= 0) s.jobs.splice(at, 1);
+          }
+          dispatch();
+          reject(abortError('backbone pass cancelled'));
+        };
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      queue.push(job);
+      dispatch();
+    });
+  }
+
   return {
     concurrency: n,
     layer: ready.layer,
@@ -189,29 +225,10 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
     crashWorkerForTest(i: number) {
       slots[i]?.worker.postMessage({ type: 'crash' } satisfies ToWorker);
     },
-    run(rgb, width, height, signal) {
-      return new Promise<BackboneArrays>((resolve, reject) => {
-        if (broken) return reject(broken);
-        if (closed) return reject(new Error('backbone pool is closed'));
-        if (signal?.aborted) return reject(abortError('backbone pass cancelled'));
-        const job: Job = { id: nextId++, rgb, width, height, resolve, reject, signal };
-        if (signal) {
-          job.onAbort = () => {
-            const q = queue.indexOf(job);
-            if (q >= 0) queue.splice(q, 1);
-            // A running pass finishes in its worker; its result is dropped (the id no longer matches).
-            const s = slots.find((x) => x.job === job);
-            if (s) {
-              s.job = null;
-              dispatch();
-            }
-            reject(abortError('backbone pass cancelled'));
-          };
-          signal.addEventListener('abort', job.onAbort, { once: true });
-        }
-        queue.push(job);
-        dispatch();
-      });
+    run: (rgb, width, height, signal) => submit<BackboneArrays>(rgb, width, height, false, signal),
+    analyze(rgb, width, height, signal) {
+      if (!opts.plan) return Promise.reject(new Error('analyze() needs a pool created with a plan'));
+      return submit<FrameWork>(rgb, width, height, true, signal);
     },
     async close() {
       if (closed) return;

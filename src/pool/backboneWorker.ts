@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { backboneToArrays, type ArrayTensor } from '../engine/backboneRunner.js';
 import { selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
+import { createFrameSolver, type FrameWork } from '../engine/frameSolver.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { inputTensor } from '../models/preprocess.js';
@@ -17,6 +18,26 @@ const init = workerData as WorkerInit;
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
+}
+
+/** The buffers of a FrameWork that can be moved instead of copied. */
+function workTransfer(w: FrameWork): ArrayBuffer[] {
+  const bufs = new Set<ArrayBuffer>();
+  const add = (a: Float32Array | undefined): void => {
+    if (a && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) bufs.add(a.buffer);
+  };
+  add(w.logits);
+  for (const m of w.maps) {
+    if (!m) continue;
+    add(m.raw);
+    add(m.values);
+    add(m.param);
+  }
+  if (w.features) {
+    add(w.features.features.data);
+    for (const s of w.features.side) add(s.data);
+  }
+  return [...bufs];
 }
 
 /** A typed array that owns its whole buffer can be transferred; anything else is copied first. */
@@ -47,7 +68,9 @@ try {
 ready.then(
   ({ model, split, backend }) => {
     post({ type: 'ready', layer: split.layer, layerShape: split.layerShape, inputSize: model.inputSize, backend });
-    // Messages are handled one at a time: the pool sends a worker one job at a time anyway.
+    const solver = init.plan ? createFrameSolver(model, split, init.plan) : null;
+    // Messages are handled one at a time, in order (the pool keeps a second job queued here so the
+    // worker never waits for the round trip between jobs).
     let chain = Promise.resolve();
     port.on('message', (msg: ToWorker) => {
       if (msg.type === 'crash') {
@@ -60,8 +83,16 @@ ready.then(
         const t0 = performance.now();
         let x;
         try {
+          if (msg.work && !solver) throw new Error('this worker has no frame plan');
           x = inputTensor(msg.rgb, msg.width, msg.height, model.preprocessing);
           const out = await split.runBackbone(x);
+          x.dispose();
+          x = undefined;
+          if (msg.work && solver) {
+            const work = await solver(out, performance.now() - t0);
+            post({ type: 'work', id: msg.id, work }, workTransfer(work));
+            return;
+          }
           const a = await backboneToArrays(out, performance.now() - t0);
           const features = transferable(a.features);
           const side = a.side.map(transferable);

@@ -2,6 +2,7 @@
 // here goes through structured clone, and the feature arrays' buffers are transferred, not copied.
 import type { ArrayTensor } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
+import type { FramePlan, FrameWork } from '../engine/frameSolver.js';
 
 /** The part of ModelFlags that can cross a thread boundary (no callbacks, no signal). */
 export type WorkerModelFlags = Omit<ModelFlags, 'onProgress' | 'signal' | 'log'>;
@@ -11,10 +12,13 @@ export interface WorkerInit {
   layer?: string;
   /** The backend the main thread runs, so features are computed the same way in every worker. */
   backend?: string;
+  /** With a plan, each pass also solves the maps that need only its own input (src/engine/frameSolver.ts) and answers 'work'. */
+  plan?: FramePlan;
 }
 
 export type ToWorker =
-  | { type: 'run'; id: number; rgb: Uint8Array; width: number; height: number }
+  /** work: also solve the plan's frame-local maps and answer 'work' (needs WorkerInit.plan) */
+  | { type: 'run'; id: number; rgb: Uint8Array; width: number; height: number; work: boolean }
   /** Fault injection for the tests of crash handling: the worker throws outside any handler. */
   | { type: 'crash' };
 
@@ -22,4 +26,5 @@ export type FromWorker =
   | { type: 'ready'; layer: string; layerShape: number[]; inputSize: [number, number]; backend: string }
   | { type: 'init-error'; message: string }
   | { type: 'result'; id: number; features: ArrayTensor; side: ArrayTensor[]; ms: number }
+  | { type: 'work'; id: number; work: FrameWork }
   | { type: 'error'; id: number; message: string };

@@ -1,25 +1,27 @@
 // One clip, every analysed frame: probe, stream frames at the model's input size, backbone passes
-// in worker threads (a bounded number in flight, so memory does not grow with the clip), then the
-// head-only solves here, in frame order, each L2-CAF solve warm-started from the previous analysed
-// frame's filter (the chain needs the order; the backbone passes do not). Results go to the disk
-// cache as they come, so a stopped job resumes and a finished one is served without a model.
+// in worker threads (a bounded number in flight, so memory does not grow with the clip). The
+// workers also solve every map that needs only its own frame (Grad-CAM, CAM, exact L2-CAF,
+// cold-started iterative L2-CAF: src/engine/frameSolver.ts), so that work is parallel too; the
+// warm-started iterative solves run here, in frame order, each from the previous analysed frame's
+// filter (the chain needs the order; the backbone passes do not). Results go to the disk cache as
+// they come, so a stopped job resumes and a finished one is served without a model.
 //
 // Cancellation (opts.signal) is not an error: the timeline comes back with partial: true and the
 // frames done so far; ffmpeg and the workers are gone by the time the promise settles.
-import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import { defaultSolveOptions } from '../attention/index.js';
-import { analyzeFeatures, argmax, requestKey, type MapRequest } from '../engine/analyze.js';
-import { arraysToBackbone, disposeBackbone, inProcessRunner, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
+import { analyzeFeatures, requestKey } from '../engine/analyze.js';
+import { arraysToBackbone, disposeBackbone } from '../engine/backboneRunner.js';
 import { currentBackend, selectBackend } from '../engine/backend.js';
-import { buildRequests } from '../engine/imageAnalysis.js';
 import { openModel } from '../engine/openModel.js';
-import { resolveClass, UsageError } from '../engine/targets.js';
+import { UsageError } from '../engine/targets.js';
 import { decodeFrames, selectFrames } from '../media/decodeFrames.js';
 import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
-import { createBackbonePool } from '../pool/backbonePool.js';
+import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
+import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
+import { inputTensor } from '../models/preprocess.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -84,33 +86,43 @@ function videoOf(file: string, info: VideoInfo): TimelineVideo {
   return { path: file, width: info.width, height: info.height, fps, durationS: info.durationS, frameCount: info.frameCount };
 }
 
-/** The engine state of one job on the main thread: the model's head and the targets. */
-interface HeadSide {
-  model: LoadedModel;
-  split: SplitModel;
-  /** --class values, resolved at the first frame (the head knows the output count); empty = each frame's top-1 */
-  classes: (string | number)[];
-  targets: number[] | null;
-}
-
-/** One frame's head-only work: logits, targets, every requested map (warm-started from `init`). */
-function solveFrame(hs: HeadSide, arrays: BackboneArrays, s: Settings, init: Map<string, Float32Array> | undefined): { logits: Float32Array; maps: AttentionMap[] } {
-  const bb = arraysToBackbone(arrays);
+/**
+ * Completes a frame's work on this thread: the maps the runner left (warm-started iterative
+ * solves, which need the previous frame's filters and so run here in frame order).
+ */
+function completeChained(split: SplitModel, work: FrameWork, s: Settings, init: Map<string, Float32Array> | undefined): AttentionMap[] {
+  const missing = work.requests.filter((_, i) => !work.maps[i]);
+  if (!missing.length) return work.maps as AttentionMap[];
+  if (!work.features) throw new Error('internal: the frame has maps left to solve but no features');
+  const bb = arraysToBackbone(work.features);
   try {
-    const head = hs.split.head(bb);
-    if (hs.classes.length && !hs.targets) hs.targets = hs.classes.map((c) => resolveClass(c, hs.model.labels, head.numOutputs));
-    let requests: MapRequest[];
-    if (hs.targets) requests = buildRequests(s.methods, hs.targets);
-    else {
-      // Each frame's top-1 class: Grad-CAM and CAM take it from analyzeFeatures' own head pass
-      // (target null); class-specific L2-CAF needs it up front, which costs one more head pass.
-      const top1 = s.methods.includes('l2caf-class') ? argmax(tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array)) : null;
-      requests = s.methods.map((method) => ({ method, target: method === 'l2caf-class' ? top1 : null }));
-    }
-    return analyzeFeatures(head, bb.features, requests, { solve: s.solve, init });
+    const { maps: solved } = analyzeFeatures(split.head(bb), bb.features, missing, { solve: s.solve, init });
+    let j = 0;
+    return work.maps.map((m) => m ?? solved[j++]!);
   } finally {
     disposeBackbone(bb);
   }
+}
+
+/** The frame runner when there are no workers: backbone and frame-local solves on this thread. */
+function localRunner(model: LoadedModel, split: SplitModel, plan: FramePlan): { concurrency: number; analyze: (rgb: Uint8Array, w: number, h: number, signal?: AbortSignal) => Promise<FrameWork>; close: () => Promise<void> } {
+  const solver = createFrameSolver(model, split, plan);
+  return {
+    concurrency: 1,
+    async analyze(rgb, w, h, signal) {
+      signal?.throwIfAborted();
+      const t0 = performance.now();
+      const x = inputTensor(rgb, w, h, model.preprocessing);
+      let out;
+      try {
+        out = await split.runBackbone(x);
+      } finally {
+        x.dispose();
+      }
+      return solver(out, performance.now() - t0);
+    },
+    close: async () => {},
+  };
 }
 
 function paramsOf(maps: readonly AttentionMap[]): Record<string, number[]> {
@@ -146,9 +158,21 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
   const cache = cacheDir === null ? null : new VideoCache(cacheDir);
   let key = '';
   let done: CachedFrame[] = [];
+  let fileSha256 = '';
+  if (cache) {
+    try {
+      fileSha256 = await sha256File(opts.file, signal);
+    } catch (e) {
+      if (!isAbort(e, signal)) throw e;
+      // Cancelled while hashing a long clip: like any cancel, a partial (here empty) timeline.
+      const model = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
+      const wallS = (performance.now() - started) / 1000;
+      return { video, model, settings, frames: [], summary: summarise([], wallS, 0), warnings: info.warnings, cache: null, partial: true };
+    }
+  }
   if (cache) {
     key = cacheKey({
-      fileSha256: await sha256File(opts.file, signal),
+      fileSha256,
       model: opts.model.model ?? '(default)',
       layer: opts.layer ?? '(default)',
       methods: s.methods,
@@ -194,7 +218,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
 
   if (remaining.length > 0) {
     let model: LoadedModel | null = null;
-    let runner: BackboneRunner | null = null;
+    let runner: { concurrency: number; analyze: BackbonePool['analyze']; close(): Promise<void> } | null = null;
     try {
       await selectBackend(opts.backend);
       model = await openModel({ ...opts.model, signal });
@@ -204,28 +228,24 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       if (needsTarget && model.outputKind === 'embedding' && s.classes.length === 0) {
         throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
       }
-      const hs: HeadSide = {
-        model,
-        split,
-        classes: s.classes,
-        targets: null,
-      };
+      const plan: FramePlan = { methods: s.methods, classes: s.classes, solve: s.solve, warmStart: s.warmStart };
       const [h, w] = model.inputSize;
       runner =
         opts.workers === 0
-          ? inProcessRunner(model, split)
-          : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal });
+          ? localRunner(model, split, plan)
+          : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
       // Enough in flight to keep every worker busy while the head of the queue is being solved.
       const maxInFlight = runner.concurrency * 2;
-      const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<BackboneArrays> }[] = [];
+      const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<FrameWork> }[] = [];
       const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
       const r = runner;
 
       const processNext = async (): Promise<void> => {
         const job = inflight.shift()!;
-        const arrays = await job.p;
+        const work = await job.p;
         signal?.throwIfAborted();
-        const { logits, maps } = solveFrame(hs, arrays, s, s.warmStart ? init : undefined);
+        const maps = completeChained(split, work, s, s.warmStart ? init : undefined);
+        const logits = work.logits;
         const frame = toTimelineFrame({
           index: job.index,
           timeS: job.timeS,
@@ -247,7 +267,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
 
       const fromS = done.length ? info.frameTimesS[remaining[0]!]! : opts.fromS;
       for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
-        const p = r.run(fr.data, fr.width, fr.height, signal);
+        const p = r.analyze(fr.data, fr.width, fr.height, signal);
         p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
         // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
         inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, p });

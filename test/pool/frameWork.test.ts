@@ -1,0 +1,87 @@
+// Frame-local solves in the workers (analyze()): the maps equal the ones this thread computes from
+// the same features; warm-started iterative solves are left to the caller with the features.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSolveOptions, pearson } from '../../src/attention/index.js';
+import { analyzeFeatures } from '../../src/engine/analyze.js';
+import { arraysToBackbone, disposeBackbone, inProcessRunner } from '../../src/engine/backboneRunner.js';
+import { selectBackend } from '../../src/engine/backend.js';
+import type { FramePlan } from '../../src/engine/frameSolver.js';
+import { openModel } from '../../src/engine/openModel.js';
+import { decodeImage } from '../../src/media/decodeImage.js';
+import type { LoadedModel } from '../../src/models/loadModel.js';
+import { createBackbonePool } from '../../src/pool/backbonePool.js';
+import { fixture, haveFixture } from '../helpers/fixtures.js';
+
+const MODEL = 'models/darknet-tiny';
+const IMAGE = 'images/chelsea.png';
+
+describe.skipIf(!haveFixture(MODEL) || !haveFixture(IMAGE))('pool analyze() (darknet-tiny)', () => {
+  let model: LoadedModel;
+  let rgb: Uint8Array;
+  beforeAll(async () => {
+    await selectBackend();
+    model = await openModel({ model: fixture(MODEL) });
+    rgb = (await decodeImage(fixture(IMAGE), { width: 224, height: 224 })).data;
+  });
+  afterAll(() => model?.dispose());
+
+  it('solves exact L2-CAF, Grad-CAM and CAM in the worker, as this thread would, and sends no features', async () => {
+    const solve = defaultSolveOptions('converged');
+    const plan: FramePlan = { methods: ['l2caf', 'gradcam', 'cam', 'l2caf-class'], classes: ['tabby'], solve, warmStart: true };
+    const pool = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1, plan });
+    try {
+      const work = await pool.analyze(rgb, 224, 224);
+      expect(work.features).toBeNull();
+      expect(work.maps.every((m) => m !== null)).toBe(true);
+      expect(work.requests.map((r) => r.method)).toEqual(plan.methods);
+      const split = model.split();
+      const bb = arraysToBackbone(await inProcessRunner(model, split).run(rgb, 224, 224));
+      try {
+        const tabby = model.labels!.findIndex((l) => l.toLowerCase().split(/\s*,\s*/).includes('tabby'));
+        const ref = analyzeFeatures(split.head(bb), bb.features, work.requests, { solve });
+        expect(work.requests.filter((r) => r.method !== 'l2caf').every((r) => r.target === tabby)).toBe(true);
+        for (let i = 0; i < ref.maps.length; i++) {
+          expect(work.maps[i]!.solver).toBe(ref.maps[i]!.solver);
+          expect(pearson(work.maps[i]!.raw, ref.maps[i]!.raw)).toBeGreaterThan(0.9999);
+        }
+        let maxDiff = 0;
+        for (let k = 0; k < ref.logits.length; k++) maxDiff = Math.max(maxDiff, Math.abs(work.logits[k]! - ref.logits[k]!));
+        expect(maxDiff).toBeLessThan(1e-3);
+      } finally {
+        disposeBackbone(bb);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('leaves warm-started iterative solves to the caller, with the features; cold ones are solved', async () => {
+    const solve = { ...defaultSolveOptions('converged'), solver: 'iterative' as const };
+    const warm = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1, plan: { methods: ['l2caf', 'gradcam'], classes: [], solve, warmStart: true } });
+    try {
+      const w = await warm.analyze(rgb, 224, 224);
+      expect(w.maps[0]).toBeNull();
+      expect(w.maps[1]!.method).toBe('gradcam');
+      expect(w.features!.features.shape).toEqual([1, ...model.split().layerShape]);
+    } finally {
+      await warm.close();
+    }
+    const cold = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1, plan: { methods: ['l2caf'], classes: [], solve, warmStart: false } });
+    try {
+      const c = await cold.analyze(rgb, 224, 224);
+      expect(c.maps[0]!.solver).toBe('iterative');
+      expect(c.features).toBeNull();
+    } finally {
+      await cold.close();
+    }
+  });
+
+  it('analyze() without a plan is refused', async () => {
+    const pool = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1 });
+    try {
+      await expect(pool.analyze(rgb, 224, 224)).rejects.toThrow(/plan/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
