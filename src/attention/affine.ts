@@ -102,19 +102,24 @@ export function jTransposeTimes(a: AffineMap, u: ArrayLike<number>, out: Float64
   }
 }
 
+const unfiltered = new WeakMap<AffineMap, Float64Array>();
+
+/** NT = J 1 + c: the head's outputs without a filter (computed once per map, then remembered). */
+export function unfilteredOutputs(a: AffineMap): Float64Array {
+  let nt = unfiltered.get(a);
+  if (!nt) {
+    nt = affineOutputs(a, new Float64Array(a.S).fill(1));
+    unfiltered.set(a, nt);
+  }
+  return nt;
+}
+
 /** FT(f) = J f + c: the head's outputs with filter f, from its affine map. */
 export function affineOutputs(a: AffineMap, f: Float64Array): Float64Array {
   const out = new Float64Array(a.K);
   jTimes(a, f, out);
   for (let k = 0; k < a.K; k++) out[k] = out[k]! + a.c[k]!;
   return out;
-}
-
-/** The class-oblivious objective mean_k (NT_k - FT_k)^2 (objectives.ts, in plain arrays). */
-export function obliviousLoss(nt: ArrayLike<number>, ft: ArrayLike<number>): number {
-  let s = 0;
-  for (let k = 0; k < nt.length; k++) s += (nt[k]! - ft[k]!) ** 2;
-  return nt.length ? s / nt.length : 0;
 }
 
 /** The class-specific objective sum_{k != t} FT_k - FT_t (objectives.ts, in plain arrays). */

@@ -7,7 +7,15 @@
 import { jTimes, jTransposeTimes, type AffineMap } from './affine.js';
 import { solveSphereTrs, type SphereTrsResult } from './trustRegion.js';
 
-export function solveExactOblivious(a: AffineMap, nt: ArrayLike<number>): SphereTrsResult {
+export interface ExactObliviousResult extends SphereTrsResult {
+  /**
+   * The objective at x, from the solve itself: x^T H x = lambda + b^T x on the sphere (KKT), so
+   * loss = lambda - b^T x + ||r||^2 / K, with no further product with J.
+   */
+  loss: number;
+}
+
+export function solveExactOblivious(a: AffineMap, nt: ArrayLike<number>): ExactObliviousResult {
   const { K, S } = a;
   if (nt.length !== K) throw new Error(`solveExactOblivious: NT has ${nt.length} values, expected ${K}`);
   const r = new Float64Array(K);
@@ -24,5 +32,10 @@ export function solveExactOblivious(a: AffineMap, nt: ArrayLike<number>): Sphere
   // rtol 1e-7: on darknet-tiny's 14x14x1000 head, 4 Lanczos steps with the filter within 1.3e-8 of
   // the 1e-12 solution (relative to its largest entry), where 1e-10 took 5 steps for digits below
   // float32's and the maps' 1e-5 JSON precision.
-  return solveSphereTrs(matvec, b, { lowerBound: 0, rtol: 1e-7 });
+  const r2 = r.reduce((s, v) => s + v * v, 0);
+  const res = solveSphereTrs(matvec, b, { lowerBound: 0, rtol: 1e-7 });
+  let bx = 0;
+  for (let i = 0; i < S; i++) bx += b[i]! * res.x[i]!;
+  // max(0): the objective is a mean of squares; rounding must not report a negative one.
+  return { ...res, loss: Math.max(0, res.lambda - bx + r2 / K) };
 }

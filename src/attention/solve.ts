@@ -2,7 +2,7 @@
 // when the head is affine in the filter and the constraint is 'l2' (the sphere); they are both
 // faster and at least as good, so 'auto' prefers them.
 import type * as tf from '@tensorflow/tfjs-core';
-import { affineOutputs, classSpecificLoss, obliviousLoss, readAffine, requireAffine, type AffineMap } from './affine.js';
+import { affineOutputs, classSpecificLoss, readAffine, requireAffine, unfilteredOutputs, type AffineMap } from './affine.js';
 import { solveExactClassSpecific } from './exactClassSpecific.js';
 import { solveExactOblivious } from './exactOblivious.js';
 import { solveIterative } from './iterative.js';
@@ -64,11 +64,10 @@ function solveExact(head: Head, features: tf.Tensor, target: number | null, meth
   let iterations: number;
   let loss: number;
   if (target === null) {
-    const nt = affineOutputs(a, new Float64Array(a.S).fill(1));
-    const r = solveExactOblivious(a, nt);
+    const r = solveExactOblivious(a, unfilteredOutputs(a));
     f = r.x;
     iterations = r.steps;
-    loss = obliviousLoss(nt, affineOutputs(a, f));
+    loss = r.loss;
   } else {
     // Closed form: one J^T s product, no iterations.
     f = solveExactClassSpecific(a, target);

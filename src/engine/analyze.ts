@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap, Head, Method, SolveOptions } from '../attention/types.js';
 import { solveL2caf, gradCam, cam, usesExactSolver } from '../attention/index.js';
-import { affineOutputs, readAffine } from '../attention/affine.js';
+import { readAffine, unfilteredOutputs } from '../attention/affine.js';
 
 export interface MapRequest {
   method: Method;
@@ -38,7 +38,7 @@ export function analyzeFeatures(
   const exact = requests.some((r) => r.method === 'l2caf' || r.method === 'l2caf-class') && usesExactSolver(head, opts.solve);
   const affine = exact ? readAffine(head, features) : undefined;
   const logits = affine
-    ? Float32Array.from(affineOutputs(affine, new Float64Array(affine.S).fill(1)))
+    ? Float32Array.from(unfilteredOutputs(affine))
     : tf.tidy(() => head.apply(features).dataSync() as Float32Array);
   const maps = requests.map((r) => {
     switch (r.method) {

@@ -5,15 +5,23 @@ import { resolveModel, type DownloadProgress } from '../models/resolve.js';
 import { parseLabelsJson, parseLabelsTxt } from '../models/labels.js';
 import { loadModel, type LoadedModel, type ModelSpec } from '../models/loadModel.js';
 import type { Preprocessing } from '../models/preprocess.js';
+import { preprocessingFromFlags } from '../models/preprocessFlags.js';
 import { isOnnxLocation, loadOnnxModel } from '../models/onnx/loadOnnx.js';
+import { checkOrtThreads } from '../models/onnx/ortSession.js';
 import type { CatalogueEntry } from '../models/catalogue.js';
 
 export interface ModelFlags {
   model?: string;
   /** square input size N (N x N) */
   inputSize?: number;
+  /** input = pixel (0..255) * scale + offset; not with mean/std */
   scale?: number;
   offset?: number;
+  /** per-channel normalisation in 0..1 pixel units: input = (pixel/255 - mean[c]) / std[c] (torchvision's values) */
+  mean?: number[];
+  std?: number[];
+  /** ONNX Runtime intra-op threads per session (ONNX models only); overrides env L2CAF_ORT_THREADS */
+  ortThreads?: number;
   allowUnverified?: boolean;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
@@ -31,6 +39,9 @@ function withOffset(labels: string[], offset: number): string[] {
 }
 
 export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
+  // checked before resolving: a flag mistake should not wait for (or trigger) a download
+  const fromFlags = preprocessingFromFlags(flags);
+  if (flags.ortThreads !== undefined) checkOrtThreads(flags.ortThreads, '--ort-threads');
   const resolved = await resolveModel(flags.model, {
     allowUnverified: flags.allowUnverified,
     onProgress: flags.onProgress,
@@ -43,9 +54,8 @@ export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
     labels = await readLabelFile(resolved.labelsFile);
     if (entry) labels = withOffset(labels, entry.labels.offset);
   }
-  const flagPre = flags.scale != null || flags.offset != null;
-  const preprocessing: Preprocessing | null = flagPre
-    ? { scale: flags.scale ?? 1, offset: flags.offset ?? 0, channelOrder: entry?.preprocessing.channelOrder ?? 'rgb' }
+  const preprocessing: Preprocessing | null = fromFlags
+    ? { ...fromFlags, channelOrder: entry?.preprocessing.channelOrder ?? 'rgb' }
     : (entry?.preprocessing ?? null);
   const spec: ModelSpec = {
     id: entry?.id ?? flags.model ?? resolved.dir,
@@ -57,7 +67,7 @@ export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
     outputKind: entry ? (entry.outputs === 'embedding' ? 'embedding' : 'logits') : null,
   };
   if (entry?.format === 'onnx' || (await isOnnxLocation(spec.location))) {
-    return loadOnnxModel({ ...spec, outputName: entry?.outputName ?? null, inputLayout: entry?.inputLayout ?? null });
+    return loadOnnxModel({ ...spec, outputName: entry?.outputName ?? null, inputLayout: entry?.inputLayout ?? null, threads: flags.ortThreads });
   }
   return loadModel(spec);
 }

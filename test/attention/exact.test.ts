@@ -95,6 +95,14 @@ describe('exact class-oblivious solver', () => {
       }
       expect(Math.sqrt(res), name).toBeLessThan(1e-5 * Math.sqrt(bn)); // float32 filter
       expect(lambda).toBeLessThanOrEqual(jacobiEigen(H, S).values[0]! + 1e-9);
+      // The reported loss is the objective at f: mean_k (NT_k - (J f + c)_k)^2.
+      let loss = 0;
+      for (let k = 0; k < K; k++) {
+        let ft = c[k]!;
+        for (let i = 0; i < S; i++) ft += J[k * S + i]! * f[i]!;
+        loss += (nt[k]! - ft) ** 2 / K;
+      }
+      expect(m.loss, name).toBeCloseTo(loss, 5);
       A.dispose();
     }
   });
