@@ -1,10 +1,12 @@
 // The flags every model-using command shares, and turning them into a loaded model + split.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { selectBackend } from '../engine/backend.js';
 import { openModel, type ModelFlags } from '../engine/openModel.js';
 import { createProgressBar } from '../models/download.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { intArg, numberArg } from './options.js';
+import { parseChannelTriple, preprocessingFromFlags } from '../models/preprocessFlags.js';
+import { MAX_ORT_THREADS } from '../models/onnx/ortSession.js';
 
 export interface ModelCliOptions {
   model?: string;
@@ -13,7 +15,21 @@ export interface ModelCliOptions {
   inputSize?: number;
   scale?: number;
   offset?: number;
+  mean?: number[];
+  std?: number[];
+  ortThreads?: number;
   allowUnverified?: boolean;
+}
+
+/** commander parser for "r,g,b" (one value per channel); errors name the flag. */
+function channelsArg(flag: string, positive = false) {
+  return (v: string): number[] => {
+    try {
+      return parseChannelTriple(v, flag, positive);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  };
 }
 
 export function addModelOptions(cmd: Command): Command {
@@ -24,12 +40,28 @@ export function addModelOptions(cmd: Command): Command {
     .option('--input-size <n>', 'model input size N (N x N) for your own models', intArg(1, 16384))
     .option('--scale <s>', 'preprocessing: input = pixel * scale + offset (pixel 0..255)', numberArg())
     .option('--offset <o>', 'preprocessing offset (see --scale)', numberArg())
+    .option('--mean <r,g,b>', 'preprocessing: input = (pixel/255 - mean) / std per channel, torchvision values (e.g. 0.485,0.456,0.406); not with --scale/--offset', channelsArg('--mean'))
+    .option('--std <r,g,b>', 'per-channel std for --mean (e.g. 0.229,0.224,0.225; default 1,1,1)', channelsArg('--std', true))
+    .option('--ort-threads <n>', `ONNX Runtime intra-op threads per session, ONNX models only (default: env L2CAF_ORT_THREADS, else 1 per worker, all cores in the main thread)`, intArg(1, MAX_ORT_THREADS))
     .option('--allow-unverified', 'install catalogue files that have no recorded sha256');
 }
 
-/** The model-finding part of the flags (what openModel and the backbone workers take). */
+/**
+ * The model-finding part of the flags (what openModel and the backbone workers take). Throws on
+ * conflicting preprocessing flags here, before any worker or download starts.
+ */
 export function modelFlagsOf(o: ModelCliOptions): ModelFlags {
-  return { model: o.model, inputSize: o.inputSize, scale: o.scale, offset: o.offset, allowUnverified: o.allowUnverified };
+  preprocessingFromFlags(o);
+  return {
+    model: o.model,
+    inputSize: o.inputSize,
+    scale: o.scale,
+    offset: o.offset,
+    mean: o.mean,
+    std: o.std,
+    ortThreads: o.ortThreads,
+    allowUnverified: o.allowUnverified,
+  };
 }
 
 /** Selects the backend, resolves and loads the model; warnings go to stderr. */

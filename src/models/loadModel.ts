@@ -91,7 +91,7 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   let preprocessing = spec.preprocessing ?? null;
   if (!preprocessing) {
     preprocessing = DEFAULT_PREPROCESSING;
-    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O for another)');
+    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O, or --mean r,g,b --std r,g,b, for another)');
   }
   let labels = spec.labels ?? null;
   if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;

@@ -1,10 +1,15 @@
 // Turns decoded RGB bytes into the model's input tensor. Pure apart from creating the tensor.
 import * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * input[c] = (pixel (0..255) * scale + offset - mean[c]) / std[c]. torchvision's
+ * Normalize(mean, std) on ToTensor() output is scale 1/255, offset 0 with its mean/std as given
+ * (the --mean/--std flags build exactly that, see preprocessFlags.ts).
+ */
 export interface Preprocessing {
-  /** input = pixel (0..255) * scale + offset, per channel after mean/std when those are given */
   scale: number;
   offset: number;
+  /** 'bgr': the model's channel 0 is the image's blue; mean/std are in the model's channel order */
   channelOrder: 'rgb' | 'bgr';
   /** Optional per-channel normalisation applied after scale/offset: (x - mean) / std. */
   mean?: [number, number, number];

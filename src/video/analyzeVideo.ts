@@ -186,6 +186,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       inputSize: opts.model.inputSize ?? null,
       scale: opts.model.scale ?? null,
       offset: opts.model.offset ?? null,
+      mean: opts.model.mean,
+      std: opts.model.std,
       eval: s.eval ?? undefined, // absent, not null: keys of runs without --eval stay as they were
     });
     const finished = await cache.readFinished(key);

@@ -26,6 +26,9 @@ export interface CacheKeyParts {
   inputSize?: number | null;
   scale?: number | null;
   offset?: number | null;
+  /** per-channel normalisation (--mean/--std), absent when not given */
+  mean?: number[];
+  std?: number[];
   /** --eval settings (the per-frame metrics live in the cached frames) */
   eval?: { steps: number; baseline: string } | null;
 }

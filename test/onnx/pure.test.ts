@@ -48,7 +48,7 @@ describe('ONNX Runtime threads', () => {
     expect(ortThreadCount(undefined, {}, true)).toBeGreaterThanOrEqual(1);
     expect(ortThreadCount(undefined, { L2CAF_ORT_THREADS: '3' }, false)).toBe(3);
     expect(ortThreadCount(2, { L2CAF_ORT_THREADS: '3' }, false)).toBe(2);
-    expect(() => ortThreadCount(undefined, { L2CAF_ORT_THREADS: 'many' }, true)).toThrow(/L2CAF_ORT_THREADS must be a positive integer, got "many"/);
+    expect(() => ortThreadCount(undefined, { L2CAF_ORT_THREADS: 'many' }, true)).toThrow(/L2CAF_ORT_THREADS must be an integer from 1 to 64, got "many"/);
   });
   it('turns spinning off only with more than one thread', () => {
     expect(sessionOptions(1).extra).toEqual({});

@@ -59,7 +59,7 @@ async function describe(spec: ModelSpec, model: tfc.GraphModel, json: tf.io.Mode
   let preprocessing = spec.preprocessing ?? null;
   if (!preprocessing) {
     preprocessing = DEFAULT_PREPROCESSING;
-    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O for another)');
+    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O, or --mean r,g,b --std r,g,b, for another)');
   }
   const info = graphInfo(model, json.modelTopology, where, inputSize);
   const { layers, numOutputs } = listGraphLayers(info);

@@ -19,7 +19,7 @@ export interface OnnxModelSpec extends ModelSpec {
   outputName?: string | null;
   /** catalogue inputLayout; default: from the input's dims */
   inputLayout?: OnnxLayout | null;
-  /** ONNX Runtime intra-op threads; default: L2CAF_ORT_THREADS, else 1 in a worker, all cores in the main thread */
+  /** ONNX Runtime intra-op threads (--ort-threads); default: L2CAF_ORT_THREADS, else 1 in a worker, all cores in the main thread */
   threads?: number;
 }
 
@@ -91,7 +91,7 @@ export async function loadOnnxModel(spec: OnnxModelSpec): Promise<LoadedModel> {
   let preprocessing = spec.preprocessing ?? null;
   if (!preprocessing) {
     preprocessing = DEFAULT_PREPROCESSING;
-    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O for another; PyTorch ImageNet models usually also need mean/std)');
+    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O for another; PyTorch ImageNet models usually need --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225)');
   }
   const output = spec.outputName ?? g.outputs[0]!;
   if (!g.outputs.includes(output)) throw new ModelFileError(`${file}: no graph output named "${output}" (outputs: ${g.outputs.join(', ')})`);

@@ -9,18 +9,28 @@ import * as ort from 'onnxruntime-node';
 import { ModelFileError } from '../fileHandler.js';
 
 export const ORT_THREADS_ENV = 'L2CAF_ORT_THREADS';
+/** More intra-op threads than this is a typo, not a machine (and ORT would start them all). */
+export const MAX_ORT_THREADS = 64;
+
+/** Validates a thread count; `source` names where it came from (the flag or the env variable). */
+export function checkOrtThreads(n: unknown, source: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ORT_THREADS) {
+    throw new Error(`${source} must be an integer from 1 to ${MAX_ORT_THREADS}, got ${JSON.stringify(n)}`);
+  }
+  return n;
+}
 
 /**
- * Intra-op threads: the explicit value, else env L2CAF_ORT_THREADS, else 1 inside a worker thread
- * and the core count in the main thread.
+ * Intra-op threads: the explicit value (--ort-threads), else env L2CAF_ORT_THREADS, else 1 inside a
+ * worker thread and the core count in the main thread.
  */
 export function ortThreadCount(explicit?: number, env: NodeJS.ProcessEnv = process.env, mainThread = isMainThread): number {
-  const pick = explicit ?? (env[ORT_THREADS_ENV] ? Number(env[ORT_THREADS_ENV]) : undefined);
-  if (pick !== undefined) {
-    if (!Number.isInteger(pick) || pick < 1) {
-      throw new Error(`${ORT_THREADS_ENV} must be a positive integer, got ${JSON.stringify(env[ORT_THREADS_ENV] ?? explicit)}`);
-    }
-    return pick;
+  if (explicit !== undefined) return checkOrtThreads(explicit, '--ort-threads');
+  const e = env[ORT_THREADS_ENV];
+  if (e !== undefined && e !== '') {
+    const n = Number(e);
+    if (!Number.isInteger(n)) throw new Error(`${ORT_THREADS_ENV} must be an integer from 1 to ${MAX_ORT_THREADS}, got ${JSON.stringify(e)}`);
+    return checkOrtThreads(n, ORT_THREADS_ENV);
   }
   return mainThread ? Math.max(1, os.availableParallelism()) : 1;
 }
