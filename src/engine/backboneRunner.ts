@@ -51,6 +51,16 @@ export function disposeBackbone(out: BackboneOutput): void {
   for (const s of out.side) s.dispose();
 }
 
+/** One backbone pass on RGB bytes in this thread; the caller owns (and disposes) the output. */
+export async function backboneOnPixels(model: LoadedModel, split: SplitModel, rgb: Uint8Array, width: number, height: number): Promise<BackboneOutput> {
+  const x = inputTensor(rgb, width, height, model.preprocessing);
+  try {
+    return await split.runBackbone(x);
+  } finally {
+    x.dispose();
+  }
+}
+
 /** The backbone in this thread: for images, tests, and machines where workers do not pay. */
 export function inProcessRunner(model: LoadedModel, split: SplitModel): BackboneRunner {
   return {
@@ -58,13 +68,7 @@ export function inProcessRunner(model: LoadedModel, split: SplitModel): Backbone
     async run(rgb, width, height, signal) {
       signal?.throwIfAborted();
       const t0 = performance.now();
-      const x = inputTensor(rgb, width, height, model.preprocessing);
-      try {
-        const out = await split.runBackbone(x);
-        return await backboneToArrays(out, performance.now() - t0);
-      } finally {
-        x.dispose();
-      }
+      return backboneToArrays(await backboneOnPixels(model, split, rgb, width, height), performance.now() - t0);
     },
     async close() {},
   };

@@ -3,13 +3,12 @@
 // Engine neutral: it only calls openModel + split + runBackbone, so whatever openModel loads
 // (TF.js today, ONNX soon) runs here unchanged.
 import { parentPort, workerData } from 'node:worker_threads';
-import { backboneToArrays, type ArrayTensor } from '../engine/backboneRunner.js';
+import { backboneOnPixels, backboneToArrays, type ArrayTensor } from '../engine/backboneRunner.js';
 import { selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
 import { createFrameSolver, type FrameWork } from '../engine/frameSolver.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
-import { inputTensor } from '../models/preprocess.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 if (!parentPort) throw new Error('backboneWorker.js must run as a worker thread (see src/pool/backbonePool.ts)');
@@ -73,21 +72,14 @@ ready.then(
     // worker never waits for the round trip between jobs).
     let chain = Promise.resolve();
     port.on('message', (msg: ToWorker) => {
-      if (msg.type === 'crash') {
-        setImmediate(() => {
-          throw new Error('crash requested (fault injection)');
-        });
-        return;
-      }
+      // Thrown straight from the listener (an uncaught error, as a real crash would be): a
+      // setImmediate could wait behind queued jobs, which run back to back in microtasks.
+      if (msg.type === 'crash') throw new Error('crash requested (fault injection)');
       chain = chain.then(async () => {
         const t0 = performance.now();
-        let x;
         try {
           if (msg.work && !solver) throw new Error('this worker has no frame plan');
-          x = inputTensor(msg.rgb, msg.width, msg.height, model.preprocessing);
-          const out = await split.runBackbone(x);
-          x.dispose();
-          x = undefined;
+          const out = await backboneOnPixels(model, split, msg.rgb, msg.width, msg.height);
           if (msg.work && solver) {
             const work = await solver(out, performance.now() - t0);
             post({ type: 'work', id: msg.id, work }, workTransfer(work));
@@ -99,8 +91,6 @@ ready.then(
           post({ type: 'result', id: msg.id, features, side, ms: a.ms }, [features.data.buffer as ArrayBuffer, ...side.map((s) => s.data.buffer as ArrayBuffer)]);
         } catch (e) {
           post({ type: 'error', id: msg.id, message: (e as Error).message ?? String(e) });
-        } finally {
-          x?.dispose();
         }
       });
     });

@@ -11,7 +11,7 @@
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import { defaultSolveOptions } from '../attention/index.js';
 import { analyzeFeatures, requestKey } from '../engine/analyze.js';
-import { arraysToBackbone, disposeBackbone } from '../engine/backboneRunner.js';
+import { arraysToBackbone, backboneOnPixels, disposeBackbone } from '../engine/backboneRunner.js';
 import { currentBackend, selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
 import { UsageError } from '../engine/targets.js';
@@ -21,7 +21,6 @@ import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
 import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
-import { inputTensor } from '../models/preprocess.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -112,14 +111,7 @@ function localRunner(model: LoadedModel, split: SplitModel, plan: FramePlan): { 
     async analyze(rgb, w, h, signal) {
       signal?.throwIfAborted();
       const t0 = performance.now();
-      const x = inputTensor(rgb, w, h, model.preprocessing);
-      let out;
-      try {
-        out = await split.runBackbone(x);
-      } finally {
-        x.dispose();
-      }
-      return solver(out, performance.now() - t0);
+      return solver(await backboneOnPixels(model, split, rgb, w, h), performance.now() - t0);
     },
     close: async () => {},
   };
