@@ -7,6 +7,8 @@ import type { Host, OpenedFile } from '../host/Host.js';
 import { Player } from '../player/player.js';
 import { TimelineData } from '../timeline/timelineData.js';
 import { TimelineView } from '../timeline/timelineView.js';
+import { EvalTracksView } from '../timeline/evalTracksView.js';
+import { FramePanel } from '../panels/framePanel.js';
 import { ModelPanel, type AnalysisSettings } from '../panels/modelPanel.js';
 import { ExportDialog } from '../panels/exportDialog.js';
 import { ConvergenceView } from '../panels/convergenceView.js';
@@ -21,6 +23,8 @@ export class App {
   private readonly errors = new ErrorBanner();
   private readonly player: Player;
   private readonly timeline: TimelineView;
+  private readonly evalTracks: EvalTracksView;
+  private readonly framePanel: FramePanel;
   private readonly panel: ModelPanel;
   private readonly exporter: ExportDialog;
   private readonly convergence: ConvergenceView;
@@ -40,7 +44,14 @@ export class App {
     const showError = (e: unknown, ctx?: string) => this.errors.show(e, ctx);
     this.player = new Player(showError);
     this.timeline = new TimelineView((t) => this.player.seek(t));
-    this.player.onTime((t) => this.timeline.setTime(t));
+    this.evalTracks = new EvalTracksView((t) => this.player.seek(t));
+    this.timeline.attachBelow(this.evalTracks.canvas);
+    this.framePanel = new FramePanel();
+    this.player.onTime((t) => {
+      this.timeline.setTime(t);
+      this.evalTracks.setTime(t);
+      this.framePanel.setTime(t);
+    });
     this.panel = new ModelPanel(host, (s) => this.settingsChanged(s), showError);
     this.exporter = new ExportDialog(host, showError);
     this.convergence = new ConvergenceView(host, () => this.currentFrame(), showError);
@@ -60,7 +71,7 @@ export class App {
     const viewControls = this.viewControls();
     this.workspace = h('div', { class: 'workspace', hidden: true, 'data-testid': 'workspace' },
       h('div', { class: 'main-col' }, this.player.el, viewControls, this.timeline.el),
-      h('aside', { class: 'side-col' }, this.panel.el, this.convergence.el),
+      h('aside', { class: 'side-col' }, this.panel.el, this.framePanel.el, this.convergence.el),
     );
     this.volumeRoot = h('div', { class: 'volume-root', hidden: true, 'data-testid': 'volume-root' });
     const header = h('header', { class: 'top' },
@@ -102,6 +113,9 @@ export class App {
       this.timeline.colormap = view.colormap;
       this.timeline.scale = view.scale;
       this.timeline.invalidate();
+      this.evalTracks.mapIndex = this.framePanel.mapIndex = this.player.view.mapIndex;
+      this.evalTracks.invalidate();
+      this.framePanel.invalidate();
     };
     for (const el of [cm, op, sc, sbs]) el.addEventListener('input', apply);
     return h('div', { class: 'view-controls' },
@@ -240,7 +254,7 @@ export class App {
     this.timeline.inMark = this.timeline.outMark = null;
     this.data = null;
     this.player.setTimeline(null);
-    this.timeline.setData(null, media.video?.durationS ?? 0);
+    this.showData(null, media.video?.durationS ?? 0);
     this.player.load(this.host.mediaUrl(media.path), media);
     void this.host.call('recent.list', {}).then((r) => this.start.setRecent(r), () => {});
     await this.startJob();
@@ -274,6 +288,7 @@ export class App {
       solver: s.solver,
       warmStart: s.warmStart,
       stride: s.stride,
+      ...(s.evalOn ? { eval: { steps: s.evalSteps } } : {}),
     };
   }
 
@@ -285,7 +300,7 @@ export class App {
     this.root.dataset.frames = '0';
     this.player.setTimeline(this.data);
     this.timeline.range = null;
-    this.timeline.setData(this.data, this.media?.video?.durationS ?? 0);
+    this.showData(this.data, this.media?.video?.durationS ?? 0);
     this.jobBar.set('running', 'starting the analysis…', 0);
     try {
       const { jobId, cached } = await this.host.call('video.start', req);
@@ -318,7 +333,7 @@ export class App {
       this.data = TimelineData.fromView(view, all);
       this.root.dataset.frames = String(this.data.known().length);
       this.player.setTimeline(this.data);
-      this.timeline.setData(this.data, view.video.durationS);
+      this.showData(this.data, view.video.durationS);
       const known = this.data.known();
       if (known.length) this.timeline.range = { fromS: view.settings.fromS ?? known[0]!.timeS, toS: view.settings.toS ?? view.video.durationS };
       this.panel.setTopClasses(this.data.topClasses(5));
@@ -330,6 +345,13 @@ export class App {
     } catch (e) {
       this.errors.show(e, 'Timeline');
     }
+  }
+
+  /** The timeline, the faithfulness tracks and the per-frame panel draw the same data. */
+  private showData(d: TimelineData | null, durationS: number): void {
+    this.timeline.setData(d, durationS);
+    this.evalTracks.setData(d, durationS);
+    this.framePanel.setData(d);
   }
 
   private onEvent(e: ServiceEvent): void {
@@ -374,6 +396,8 @@ export class App {
       this.root.dataset.frames = String(data.known().length);
       if (!this.timeline.range) this.timeline.range = { fromS: e.frame.timeS, toS: this.media?.video?.durationS ?? 0 };
       this.timeline.invalidate();
+      this.evalTracks.invalidate();
+      this.framePanel.invalidate();
       this.player.refresh();
       if (e.frame.slot % 10 === 0) this.panel.setTopClasses(data.topClasses(5));
     } catch (err) {

@@ -1,5 +1,7 @@
 // The export dialog: range (from the timeline's in/out marks), format, overlay options, progress,
-// cancel; the finished file is shown in its folder (Electron) or downloaded (browser).
+// cancel; the finished file is shown in its folder (Electron) or downloaded (browser). The service
+// writes the timeline beside it (`<clip>.timeline.json/.csv`, with faithfulness when analysed with
+// it); the dialog says so before and names the files after.
 import type { ExportFormat, ExportResult, JobProgressEvent, ServiceEvent } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
 import type { ViewSettings } from '../player/player.js';
@@ -22,6 +24,7 @@ export class ExportDialog {
   private readonly between: HTMLSelectElement;
   private readonly progress: HTMLProgressElement;
   private readonly status: HTMLElement;
+  private readonly sidecars: HTMLElement;
   private readonly startBtn: HTMLButtonElement;
   private readonly cancelBtn: HTMLButtonElement;
   private ctx: ExportContext | null = null;
@@ -37,6 +40,7 @@ export class ExportDialog {
     this.between = h('select', { 'data-testid': 'export-between' }, h('option', { value: 'nearest' }, 'nearest analysed map'), h('option', { value: 'blend' }, 'blend the two around'));
     this.progress = h('progress', { max: 1, value: 0, 'data-testid': 'export-progress' });
     this.status = h('div', { class: 'export-status', 'data-testid': 'export-status' });
+    this.sidecars = h('div', { class: 'export-status', hidden: true, 'data-testid': 'export-sidecars' });
     this.startBtn = h('button', { class: 'primary', 'data-testid': 'export-start', onclick: () => void this.start() }, 'Export');
     this.cancelBtn = h('button', { 'data-testid': 'export-cancel', onclick: () => void this.cancelOrClose() }, 'Close');
     const row = (label: string, ...els: HTMLElement[]) => h('label', { class: 'field' }, h('span', {}, label), ...els);
@@ -48,7 +52,8 @@ export class ExportDialog {
         row('Between analysed frames', this.between),
         h('label', { class: 'field inline' }, this.sbs, h('span', {}, 'Side by side with the original')),
         h('p', { class: 'hint', 'data-testid': 'export-view' }),
-        this.progress, this.status,
+        h('p', { class: 'hint' }, 'The timeline (per-frame numbers, with faithfulness when the analysis had it) is saved beside the clip as .timeline.json and .timeline.csv.'),
+        this.progress, this.status, this.sidecars,
         h('div', { class: 'actions' }, this.cancelBtn, this.startBtn),
       ));
   }
@@ -61,6 +66,10 @@ export class ExportDialog {
     this.progress.value = 0;
     this.status.textContent = '';
     this.status.removeAttribute('data-path');
+    this.sidecars.hidden = true;
+    this.sidecars.textContent = '';
+    delete this.sidecars.dataset.json;
+    delete this.sidecars.dataset.csv;
     this.status.dataset.state = 'idle';
     (this.el.querySelector('[data-testid=export-view]') as HTMLElement).textContent =
       `Colour map ${ctx.view.colormap}, opacity ${Math.round(ctx.view.opacity * 100)} %, ${ctx.view.scale === 'clip' ? 'one scale for the clip' : 'per-frame scale'} (as in the player).`;
@@ -86,6 +95,7 @@ export class ExportDialog {
     const out = await this.host.chooseSavePath(`${c.clipName.replace(/\.[^.]+$/, '')}-attention${format === 'png' ? '' : `.${format}`}`).catch(() => null);
     this.startBtn.disabled = true;
     this.status.dataset.state = 'running';
+    this.sidecars.hidden = true;
     this.status.textContent = 'starting…';
     this.off?.();
     this.off = this.host.onEvent((e) => this.onEvent(e));
@@ -129,6 +139,12 @@ export class ExportDialog {
     if (state === 'done' && result) {
       this.status.dataset.path = result.path;
       this.status.textContent = `Saved ${result.name} (${(result.sizeBytes / 1e6).toFixed(2)} MB): ${result.path}`;
+      if (result.sidecars) {
+        this.sidecars.hidden = false;
+        this.sidecars.dataset.json = result.sidecars.json;
+        this.sidecars.dataset.csv = result.sidecars.csv;
+        this.sidecars.textContent = `Timeline beside it: ${result.sidecars.json} and ${result.sidecars.csv}`;
+      }
       void this.host.deliver({ path: result.path, download: result.download, name: result.name }).catch((e) => this.onError(e));
     } else if (state === 'cancelled') this.status.textContent = 'Export cancelled.';
     else if (state === 'error') this.status.textContent = 'Export failed.';

@@ -1,8 +1,9 @@
 // The model panel: model (catalogue or a folder), layer (the default marked), method (L2-CAF
-// class-oblivious, class-specific with the class picker, Grad-CAM, CAM), solver, warm start and
-// stride. Any change is reported at once; the app starts a new job (or reuses a finished one).
+// class-oblivious, class-specific with the class picker, Grad-CAM, CAM), solver, warm start,
+// stride, and faithfulness (per-frame deletion/insertion AUC and confidence drop, with its steps).
+// Any change is reported at once; the app starts a new job (or reuses a finished one).
 import type { AnalysisMethod, Host } from '../host/Host.js';
-import type { ModelDescription, ModelList, SolverName } from '../../src/contract/index.js';
+import { DEFAULT_EVAL_STEPS, EVAL_STEPS_RANGE, type ModelDescription, type ModelList, type SolverName } from '../../src/contract/index.js';
 import { h } from '../ui/dom.js';
 import { ClassPicker, type ClassChoice } from './classPicker.js';
 
@@ -15,6 +16,9 @@ export interface AnalysisSettings {
   solver: SolverName;
   warmStart: boolean;
   stride: number;
+  /** score every analysed frame's map (costs 2(steps+1)+1 forward passes per frame and map) */
+  evalOn: boolean;
+  evalSteps: number;
 }
 
 const METHOD_LABELS: Record<AnalysisMethod, string> = {
@@ -26,13 +30,15 @@ const METHOD_LABELS: Record<AnalysisMethod, string> = {
 
 export class ModelPanel {
   readonly el: HTMLElement;
-  settings: AnalysisSettings = { model: undefined, layer: undefined, method: 'l2caf', targetClass: null, solver: 'auto', warmStart: true, stride: 5 };
+  settings: AnalysisSettings = { model: undefined, layer: undefined, method: 'l2caf', targetClass: null, solver: 'auto', warmStart: true, stride: 5, evalOn: false, evalSteps: DEFAULT_EVAL_STEPS };
   private readonly modelSel: HTMLSelectElement;
   private readonly layerSel: HTMLSelectElement;
   private readonly methodSel: HTMLSelectElement;
   private readonly solverSel: HTMLSelectElement;
   private readonly warm: HTMLInputElement;
   private readonly stride: HTMLInputElement;
+  private readonly evalOn: HTMLInputElement;
+  private readonly evalSteps: HTMLInputElement;
   readonly picker: ClassPicker;
   private readonly pickerWrap: HTMLElement;
   private readonly info: HTMLElement;
@@ -48,6 +54,9 @@ export class ModelPanel {
       h('option', { value: 'auto' }, 'auto (exact where the head allows)'), h('option', { value: 'iterative' }, 'iterative (the paper)'), h('option', { value: 'exact' }, 'exact'));
     this.warm = h('input', { type: 'checkbox', checked: true, 'data-testid': 'warm-start' });
     this.stride = h('input', { type: 'number', min: '1', max: '1000', step: '1', value: String(this.settings.stride), 'data-testid': 'stride' });
+    const [lo, hi] = EVAL_STEPS_RANGE;
+    this.evalOn = h('input', { type: 'checkbox', 'data-testid': 'eval-on' });
+    this.evalSteps = h('input', { type: 'number', min: String(lo), max: String(hi), step: '1', value: String(this.settings.evalSteps), 'data-testid': 'eval-steps', 'aria-label': 'Faithfulness steps' });
     this.picker = new ClassPicker((c) => {
       this.settings.targetClass = c;
       this.changed();
@@ -65,6 +74,8 @@ export class ModelPanel {
       field('Solver', this.solverSel),
       h('label', { class: 'field inline' }, this.warm, h('span', {}, 'Warm start from the previous frame')),
       field('Stride (every Nth frame)', this.stride),
+      h('label', { class: 'field inline', title: 'Deletion/insertion AUC and confidence drop of every analysed frame: 2(steps+1)+1 extra forward passes per frame' },
+        this.evalOn, h('span', {}, 'Faithfulness, steps'), this.evalSteps),
     );
     this.modelSel.addEventListener('change', () => void this.pickModel(this.modelSel.value));
     this.layerSel.addEventListener('change', () => {
@@ -90,6 +101,27 @@ export class ModelPanel {
       if (n === this.settings.stride) return;
       this.settings.stride = n;
       this.changed();
+    });
+    this.bindEval();
+  }
+
+  private bindEval(): void {
+    this.evalOn.addEventListener('change', () => {
+      this.settings.evalOn = this.evalOn.checked;
+      this.changed();
+    });
+    this.evalSteps.addEventListener('change', () => {
+      const [lo, hi] = EVAL_STEPS_RANGE;
+      const n = Number(this.evalSteps.value);
+      if (!Number.isInteger(n) || n < lo || n > hi) {
+        this.evalSteps.value = String(this.settings.evalSteps);
+        this.onError(new Error(`faithfulness steps must be a whole number from ${lo} to ${hi}`));
+        return;
+      }
+      if (n === this.settings.evalSteps) return;
+      this.settings.evalSteps = n;
+      // the steps matter only with faithfulness on: no new job otherwise
+      if (this.settings.evalOn) this.changed();
     });
   }
 

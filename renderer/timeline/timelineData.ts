@@ -1,7 +1,7 @@
 // The timeline as the renderer holds it: frame summaries plus each frame's maps ([2, m, h, w]:
 // normalised, raw), filled in frame by frame while a job runs or all at once from the timeline
 // binary. Pure data and functions (tested in test/renderer).
-import type { FrameSummary, MapInfo, TimelineView } from '../../src/contract/index.js';
+import type { EvalSeriesSummary, FrameSummary, MapInfo, TimelineView } from '../../src/contract/index.js';
 
 export class TimelineData {
   frames: FrameSummary[] = [];
@@ -10,6 +10,10 @@ export class TimelineData {
   mapWidth = 0;
   mapHeight = 0;
   rawMax: number[] = [];
+  /** with eval: the clip summary per map series (means, flagged frames); null until the job is done */
+  evalSummary: EvalSeriesSummary[] | null = null;
+  /** the job finished: flags computed over the whole clip apply */
+  complete = false;
 
   get mapCount(): number {
     return this.mapInfo.length;
@@ -42,6 +46,8 @@ export class TimelineData {
     t.mapWidth = view.mapWidth;
     t.mapHeight = view.mapHeight;
     t.rawMax = view.rawMax.slice();
+    t.evalSummary = view.summary?.eval ?? null;
+    t.complete = view.state === 'done' && !view.partial;
     const per = 2 * view.mapInfo.length * view.mapWidth * view.mapHeight;
     if (all && per > 0) for (let i = 0; i < view.frames.length; i++) t.maps[i] = all.subarray(i * per, (i + 1) * per);
     return t;

@@ -52,6 +52,11 @@ export class TimelineView {
     new ResizeObserver(() => this.invalidate()).observe(this.canvas);
   }
 
+  /** Puts another track view (the faithfulness tracks) under this one, inside the timeline box. */
+  attachBelow(el: HTMLElement): void {
+    this.el.insertBefore(el, this.label);
+  }
+
   setData(d: TimelineData | null, duration: number): void {
     this.data = d;
     this.duration = duration;

@@ -2,6 +2,7 @@
 // table is the bindings' allowlist: a name not in SERVICE_METHOD_SPECS is refused by the HTTP
 // server and by Electron's IPC binding before any service code runs.
 import { S, type ArgSpec, type ObjectSpec } from './argSpec.js';
+import { EVAL_BASELINES, EVAL_STEPS_RANGE } from './types.js';
 import type {
   AppInfo, ExportRequest, JobId, JobInfo, MediaDescription, ModelDescription, ModelList, RecentFile, SampleOpened,
   TimelineView, TraceRequest, TraceResult, VideoJobRequest, VideoJobStarted,
@@ -66,6 +67,7 @@ export const VIDEO_JOB_SPEC: ObjectSpec = S.obj({
   stride: S.int(1, 10_000, true),
   fromS: TIME,
   toS: TIME,
+  eval: S.obj({ steps: S.int(EVAL_STEPS_RANGE[0], EVAL_STEPS_RANGE[1], true), baseline: S.oneOf(EVAL_BASELINES, true) }, true),
 });
 
 export const CORE_METHOD_SPECS: { readonly [K in keyof CoreMethods]: ObjectSpec } = {

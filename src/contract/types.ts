@@ -8,6 +8,7 @@ export type SolverName = 'auto' | 'iterative' | 'exact';
 export type PresetName = 'paper' | 'converged';
 export type ExportFormat = 'mp4' | 'webm' | 'gif' | 'png';
 export type MapScale = 'frame' | 'clip';
+export type EvalBaseline = 'blur' | 'mean' | 'zero';
 
 export interface AppInfo {
   version: string;
@@ -108,7 +109,25 @@ export interface VideoJobRequest {
   stride?: number;
   fromS?: number;
   toS?: number;
+  /** per-frame faithfulness (deletion/insertion AUC, confidence drop); absent = none */
+  eval?: VideoEvalRequest;
 }
+
+/**
+ * Faithfulness settings. Each map of each frame costs 2(steps+1)+1 extra forward passes, so the
+ * steps are the price knob. Defaults: DEFAULT_EVAL_STEPS, 'blur'.
+ */
+export interface VideoEvalRequest {
+  /** deletion/insertion steps, 2..1000 */
+  steps?: number;
+  /** what deleted pixels become */
+  baseline?: EvalBaseline;
+}
+
+export const DEFAULT_EVAL_STEPS = 20;
+export const DEFAULT_EVAL_BASELINE: EvalBaseline = 'blur';
+export const EVAL_BASELINES: readonly EvalBaseline[] = ['blur', 'mean', 'zero'];
+export const EVAL_STEPS_RANGE: readonly [number, number] = [2, 1000];
 
 export interface VideoJobStarted {
   jobId: JobId;
@@ -120,6 +139,42 @@ export interface PredictionSummary {
   index: number;
   label: string;
   score: number;
+}
+
+/** One map's faithfulness on one frame (see src/video/types.ts FrameMapEval). */
+export interface FrameEvalSummary {
+  /** the target's score on the unperturbed frame */
+  score: number;
+  /** lower is better */
+  deletionAuc: number | null;
+  /** higher is better */
+  insertionAuc: number | null;
+  /** relative confidence drop with the frame masked by the map: lower is better */
+  drop: number | null;
+  /** the masked frame scored higher than the frame */
+  increase: boolean | null;
+}
+
+/** One map's per-frame numbers (small: the map values themselves travel by binary handle). */
+export interface FrameMapSummary {
+  iterations: number;
+  /** 0 peaked .. 1 flat */
+  entropy: number;
+  flicker: number | null;
+  /** null when the job ran without eval */
+  eval: FrameEvalSummary | null;
+}
+
+/** One map series over the clip with eval: means and flagged frames (clip frame indices). */
+export interface EvalSeriesSummary {
+  method: AnalysisMethod;
+  target: { index: number; label: string } | null;
+  meanDeletionAuc: number | null;
+  meanInsertionAuc: number | null;
+  meanDrop: number | null;
+  increaseRate: number | null;
+  flaggedFaithfulness: number[];
+  flaggedFlicker: number[];
 }
 
 /** One analysed frame without its maps (those are in the job's binary maps). */
@@ -134,6 +189,8 @@ export interface FrameSummary {
   /** target score of the first map (null for class-oblivious) */
   targetScore: number | null;
   predictions: PredictionSummary[];
+  /** per map, in mapInfo order; absent in summaries made before these numbers were sent */
+  maps?: FrameMapSummary[];
 }
 
 export interface MapInfo {
@@ -164,7 +221,11 @@ export interface TimelineView {
   maps: BinaryRef | null;
   /** raw maximum over the clip per map (for the per-clip scale) */
   rawMax: number[];
-  summary: { framesAnalyzed: number; meanIterations: number; meanFlicker: number | null; fps: number; wallS: number } | null;
+  summary: {
+    framesAnalyzed: number; meanIterations: number; meanFlicker: number | null; fps: number; wallS: number;
+    /** with eval, once the job is done: one entry per map series (mapInfo order) */
+    eval?: EvalSeriesSummary[];
+  } | null;
   partial: boolean;
 }
 
@@ -198,8 +259,10 @@ export interface ExportResult {
   path: string;
   name: string;
   sizeBytes: number;
-  /** handle to download the file (browser mode); a folder (PNG sequence) is zipped? no: listed */
+  /** handle to download the file (browser mode); null for a folder (PNG sequence) */
   download: string | null;
+  /** video exports: the timeline written beside the export (`<out>.timeline.json/.csv`, or inside a PNG folder); absent for volume exports */
+  sidecars?: { json: string; csv: string };
 }
 
 export interface TraceRequest {

@@ -281,6 +281,14 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<VideoSink> 
   return new Sink(opts, format, rate, target, proc, built, [...notes, ...built.notes]);
 }
 
+/**
+ * Giving up is one shared promise (cleanUp): abort() through the signal, an explicit abort(), a
+ * failed write and a close that finds the export cancelled all await the same "ffmpeg gone, then
+ * temporary output removed", so whichever of them settles first, the folder is already clean.
+ * (Before, a second concurrent abort() saw the flag set by the first and returned at once, before
+ * the file was removed, so callers could not rely on the folder being clean.) Once close() has started to move the output into place (state
+ * 'committing') an abort is too late: it waits for close() and leaves a finished export alone.
+ */
 class Sink implements VideoSink {
   readonly path: string;
   readonly videoCodec: string;
@@ -291,9 +299,13 @@ class Sink implements VideoSink {
   private held: Uint8Array | null = null;
   private framesWritten = 0;
   private framesEncoded = 0;
-  private state: 'open' | 'closing' | 'closed' | 'aborted' | 'failed' = 'open';
+  private state: 'open' | 'closing' | 'committing' | 'closed' | 'aborted' | 'failed' = 'open';
   private chain: Promise<unknown> = Promise.resolve();
-  private failure: Error | null = null;
+  /** Set once: ffmpeg stopped and the temporary output removed. */
+  private cleanup: Promise<void> | null = null;
+  /** Set once: the error every later call reports after ffmpeg stopped early. */
+  private failing: Promise<Error> | null = null;
+  private closing: Promise<EncodeResult> | null = null;
   private readonly onAbort = (): void => void this.abort();
 
   constructor(
@@ -310,11 +322,13 @@ class Sink implements VideoSink {
     this.audioCodec = built.audioCodec;
     this.frameBytes = opts.width * opts.height * 3;
     this.readProgress();
-    // An abort through the signal cleans up even when nobody calls write/close again.
-    opts.signal?.addEventListener('abort', this.onAbort, { once: true });
+    // An abort through the signal cleans up even when nobody calls write/close again. A signal
+    // that fired while ffmpeg was starting would never call the listener: abort now.
+    if (opts.signal?.aborted) void this.abort();
+    else opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     // ffmpeg dying on its own (bad audio file, full disk) also removes the temporary output.
     void proc.exited.then(() => {
-      if (this.state === 'open') void this.target.discard();
+      if (this.state === 'open') void this.cleanUp();
     });
   }
 
@@ -384,25 +398,52 @@ class Sink implements VideoSink {
     }
   }
 
-  /** ffmpeg stopped early: clean up and describe why (its own message, or the abort). */
-  private async fail(): Promise<Error> {
-    if (this.failure) return this.failure;
-    if (this.state === 'open' || this.state === 'closing') this.state = 'failed';
-    await this.proc.kill();
-    await this.target.discard();
-    this.failure = this.proc.failure(`Cannot export "${this.opts.out}"`);
-    return this.failure;
+  /** Stops ffmpeg and removes the temporary output, once; every caller awaits the same run. */
+  private cleanUp(): Promise<void> {
+    this.cleanup ??= (async () => {
+      this.opts.signal?.removeEventListener('abort', this.onAbort);
+      await this.proc.kill();
+      await this.target.discard();
+    })();
+    return this.cleanup;
   }
 
-  private checkOpen(): void {
-    if (this.failure) throw this.failure;
-    if (this.state === 'aborted') throw new MediaError('aborted', `Export to "${this.opts.out}" was cancelled`, { file: this.opts.out });
-    if (this.state !== 'open') throw new MediaError('invalid-argument', `Export to "${this.opts.out}" is already ${this.state}`, { file: this.opts.out });
+  /** ffmpeg stopped early: clean up and describe why (its own message, or the abort). */
+  private fail(): Promise<Error> {
+    this.failing ??= (async () => {
+      if (this.state === 'open' || this.state === 'closing') this.state = 'failed';
+      // A broken pipe we did not cause usually means ffmpeg is exiting on its own: let it, so the
+      // error is ffmpeg's (crash, full disk) rather than our own kill's.
+      if (!this.proc.stopped && !this.proc.exitStatus) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.proc.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+        clearTimeout(timer);
+        if (!this.proc.exitStatus) this.proc.stop('ffmpeg-failed', 'ffmpeg stopped taking frames');
+      }
+      await this.cleanUp();
+      return this.proc.failure(`Cannot export "${this.opts.out}"`);
+    })();
+    return this.failing;
+  }
+
+  private cancelled(): MediaError {
+    return new MediaError('aborted', `Export to "${this.opts.out}" was cancelled`, { file: this.opts.out });
+  }
+
+  /** Why write/close cannot run now, reported only once the cleanup it implies is complete. */
+  private async refuse(): Promise<never> {
+    if (this.state === 'aborted') {
+      await this.cleanUp();
+      throw this.cancelled();
+    }
+    if (this.failing) throw await this.failing;
+    const state = this.state === 'committing' ? 'closing' : this.state;
+    throw new MediaError('invalid-argument', `Export to "${this.opts.out}" is already ${state}`, { file: this.opts.out });
   }
 
   write(frame: RgbImage | Uint8Array, timeS?: number): Promise<void> {
+    if (this.state !== 'open' || this.failing) return this.refuse();
     try {
-      this.checkOpen();
       const data = this.bytesOf(frame);
       const timed = timeS !== undefined;
       if (this.timed === null) this.timed = timed;
@@ -427,27 +468,34 @@ class Sink implements VideoSink {
   }
 
   close(): Promise<EncodeResult> {
-    try {
-      this.checkOpen();
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    if (this.state !== 'open' || this.failing) return this.refuse();
     this.state = 'closing';
-    return this.enqueue(async () => {
+    // abort() may run at any await below: each step checks, and the abort wins until the commit.
+    const aborted = (): boolean => this.state === 'aborted';
+    this.closing = this.enqueue(async () => {
       if (this.held && this.grid) {
         await this.pipe(this.held, this.grid.finish(this.opts.endS));
         this.held = null;
       }
+      if (aborted()) return this.refuse();
       if (this.framesWritten === 0) {
         await this.abort();
         throw new MediaError('invalid-argument', `Nothing to export to "${this.opts.out}": no frames were written`, { file: this.opts.out });
       }
       this.proc.stdin!.end();
       const exit = await this.proc.exited;
-      if (this.failure) throw this.failure;
-      if ((this.state as string) === 'aborted') throw new MediaError('aborted', `Export to "${this.opts.out}" was cancelled`, { file: this.opts.out });
+      if (aborted()) return this.refuse();
+      if (this.failing) throw await this.failing;
       if (exit.code !== 0 || this.proc.stopped) throw await this.fail();
-      await this.target.commit();
+      this.state = 'committing';
+      try {
+        await this.target.commit(); // removes the temporary output itself when it fails
+      } catch (e) {
+        this.state = 'failed';
+        this.failing = Promise.resolve(e as Error);
+        await this.cleanUp();
+        throw e;
+      }
       this.state = 'closed';
       this.opts.signal?.removeEventListener('abort', this.onAbort);
       return {
@@ -459,14 +507,17 @@ class Sink implements VideoSink {
         notes: [...this.notes],
       };
     });
+    return this.closing;
   }
 
-  async abort(): Promise<void> {
-    if (this.state === 'closed' || this.state === 'aborted') return;
-    this.state = 'aborted';
-    this.opts.signal?.removeEventListener('abort', this.onAbort);
-    this.proc.stop('aborted', `export to "${this.opts.out}" cancelled`);
-    await this.proc.exited;
-    await this.target.discard();
+  abort(): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    // Too late to cancel: the finished output is being moved into place. Wait for that to end.
+    if (this.state === 'committing') return this.closing!.then(() => {}, () => this.cleanUp());
+    if (this.state !== 'aborted' && this.state !== 'failed') {
+      this.state = 'aborted';
+      this.proc.stop('aborted', `export to "${this.opts.out}" cancelled`);
+    }
+    return this.cleanUp();
   }
 }

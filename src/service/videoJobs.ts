@@ -15,7 +15,9 @@ import { throttle } from '../jobs/throttle.js';
 import type { Job } from '../jobs/jobRegistry.js';
 import type { Handlers, ServiceContext } from './context.js';
 import type { ModelCache } from './modelCache.js';
-import { analyzeVideo, exportAnnotated } from '../video/index.js';
+import { analyzeVideo, exportAnnotated, writeTimelineSidecars } from '../video/index.js';
+import { evalSummary } from '../video/evalSummary.js';
+import { canonicalJson, evalOptionsOf, normaliseRequest } from './evalOptions.js';
 import { analyzeFrame, decodeFrameAt } from './frameAnalysis.js';
 import { toServiceError } from './errors.js';
 import type { MediaRegistry } from './mediaRegistry.js';
@@ -60,15 +62,22 @@ export function packFrame(f: TimelineFrame, slot: number): { summary: FrameSumma
       slot, index: f.index, timeS: f.timeS, iterations: f.iterations, loss: f.loss, flicker: f.flicker,
       targetScore: first?.targetScore ?? null,
       predictions: f.predictions.map((p) => ({ index: p.index, label: p.label, score: p.score })),
+      maps: f.maps.map((x) => ({
+        iterations: x.iterations, entropy: x.entropy, flicker: x.flicker,
+        eval: x.eval ? { score: x.eval.score, deletionAuc: x.eval.deletionAuc, insertionAuc: x.eval.insertionAuc, drop: x.eval.drop, increase: x.eval.increase } : null,
+      })),
     },
     maps: packed,
     mapInfo: f.maps.map((x) => ({ method: x.method, target: x.target, solver: x.solver })),
   };
 }
 
-/** Identical requests reuse a finished job (the pipeline's disk cache covers restarts). */
+/**
+ * Identical requests reuse a finished job (the pipeline's disk cache covers restarts). Compared
+ * at every depth: eval's steps and baseline are part of what makes two jobs differ.
+ */
 function sameRequest(a: VideoJobRequest, b: VideoJobRequest): boolean {
-  return JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: MediaRegistry, downloads: Map<string, string>): Handlers<Pick<CoreMethods, 'video.start' | 'video.timeline' | 'video.trace' | 'export.start'>> {
@@ -79,7 +88,9 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
   };
 
   return {
-    async 'video.start'(req) {
+    async 'video.start'(asked) {
+      const req = normaliseRequest(asked);
+      const evalOpts = evalOptionsOf(req.eval);
       if (!media.isAllowed(req.file)) throw new ServiceError('not-found', `"${req.file}" has not been opened (open it first)`, req.file);
       if (req.methods.length === 0) throw new ServiceError('bad-arguments', 'choose at least one method');
       if (req.fromS !== undefined && req.toS !== undefined && req.toS <= req.fromS) throw new ServiceError('bad-arguments', `the range ends (${req.toS} s) before it starts (${req.fromS} s)`);
@@ -104,6 +115,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
             toS: req.toS,
             preset: req.preset,
             warmStart: req.warmStart,
+            ...(evalOpts ? { eval: evalOpts } : {}),
             ...(req.solver ? { solve: { solver: req.solver } } : {}),
             workers: ctx.workers,
             cacheDir: ctx.videoCacheDir,
@@ -216,12 +228,20 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         await mkdir(dir, { recursive: true });
         const stem = path.basename(d.request.file).replace(/\.[^.]+$/, '');
         const out = req.out ?? path.join(dir, `${stem}-attention-${randomBytes(3).toString('hex')}${req.format === 'png' ? '' : `.${req.format}`}`);
+        const evalOfJob = evalOptionsOf(d.request.eval);
         const timeline: Timeline = d.timeline ?? {
           video: media.videoInfo(d.request.file),
           model: { id: d.request.model ?? '', layer: d.request.layer ?? '', backend: '' },
-          settings: { methods: d.request.methods, classes: d.request.classes, stride: d.request.stride ?? 1, fromS: d.request.fromS ?? null, toS: d.request.toS ?? null, preset: d.request.preset ?? 'converged', warmStart: d.request.warmStart ?? true },
+          settings: {
+            methods: d.request.methods, classes: d.request.classes, stride: d.request.stride ?? 1, fromS: d.request.fromS ?? null, toS: d.request.toS ?? null,
+            preset: d.request.preset ?? 'converged', warmStart: d.request.warmStart ?? true, ...(evalOfJob ? { eval: evalOfJob } : {}),
+          },
           frames: d.pipelineFrames,
-          summary: { framesAnalyzed: d.pipelineFrames.length, meanIterations: 0, meanFlicker: null, fps: 0, wallS: 0 },
+          summary: {
+            framesAnalyzed: d.pipelineFrames.length, meanIterations: 0, meanFlicker: null, fps: 0, wallS: 0,
+            // the frames done so far carry their numbers: the sidecars keep them, flagged over what exists
+            ...(evalOfJob ? { eval: evalSummary(d.pipelineFrames) } : {}),
+          },
           partial: true,
         };
         const progress = throttle((p: { framesDone: number; framesTotal: number }) => {
@@ -239,7 +259,9 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
             download = `dl-${randomBytes(8).toString('hex')}`;
             downloads.set(download, r.path);
           }
-          data.result = { path: r.path, name: path.basename(r.path), sizeBytes: st.size, download };
+          // The clip carries its numbers (as `l2caf video --out` does): the timeline it was drawn from.
+          const sidecars = await writeTimelineSidecars(r.path, timeline);
+          data.result = { path: r.path, name: path.basename(r.path), sizeBytes: st.size, download, sidecars };
         } catch (e) {
           throw toServiceError(e, d.request.file);
         } finally {

@@ -151,6 +151,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
   let key = '';
   let done: CachedFrame[] = [];
   let fileSha256 = '';
+  let owner = true;
   if (cache) {
     try {
       fileSha256 = await sha256File(opts.file, signal);
@@ -192,103 +193,108 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     done = await cache.readPartial(key);
     // Keep it only when it is a prefix of the plan (anything else means the entry is not what we think it is).
     if (done.length > planned.length || !done.every((c, i) => c.frame.index === planned[i])) done = [];
-    await cache.open(key, done.length === 0);
+    owner = await cache.open(key, done.length === 0);
   }
 
-  const frames: TimelineFrame[] = done.map((c) => c.frame);
-  for (const f of frames) opts.onFrame?.(f);
-  let init: Map<string, Float32Array> | undefined = s.warmStart && done.length ? initFrom(done[done.length - 1]!.params) : undefined;
-  const remaining = planned.slice(done.length);
-  let computed = 0;
-  let partial = false;
-  let modelInfo: Timeline['model'] = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
+  try {
+    const frames: TimelineFrame[] = done.map((c) => c.frame);
+    for (const f of frames) opts.onFrame?.(f);
+    let init: Map<string, Float32Array> | undefined = s.warmStart && done.length ? initFrom(done[done.length - 1]!.params) : undefined;
+    const remaining = planned.slice(done.length);
+    let computed = 0;
+    let partial = false;
+    let modelInfo: Timeline['model'] = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
 
-  const report = (): void => {
-    const elapsedS = (performance.now() - started) / 1000;
-    const fps = elapsedS > 0 ? computed / elapsedS : 0;
-    const left = planned.length - frames.length;
-    opts.onProgress?.({ framesDone: frames.length, framesTotal: planned.length, fps, etaS: fps > 0 ? left / fps : left === 0 ? 0 : null });
-  };
+    const report = (): void => {
+      const elapsedS = (performance.now() - started) / 1000;
+      const fps = elapsedS > 0 ? computed / elapsedS : 0;
+      const left = planned.length - frames.length;
+      opts.onProgress?.({ framesDone: frames.length, framesTotal: planned.length, fps, etaS: fps > 0 ? left / fps : left === 0 ? 0 : null });
+    };
 
-  if (remaining.length > 0) {
-    let model: LoadedModel | null = null;
-    let runner: { concurrency: number; analyze: BackbonePool['analyze']; close(): Promise<void> } | null = null;
-    try {
-      await selectBackend(opts.backend);
-      model = await openModel({ ...opts.model, signal });
-      const split = model.split(opts.layer);
-      modelInfo = { id: model.id, layer: split.layer, backend: currentBackend() };
-      const needsTarget = s.methods.some((m) => m !== 'l2caf');
-      if (needsTarget && model.outputKind === 'embedding' && s.classes.length === 0) {
-        throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
+    if (remaining.length > 0) {
+      let model: LoadedModel | null = null;
+      let runner: { concurrency: number; analyze: BackbonePool['analyze']; close(): Promise<void> } | null = null;
+      try {
+        await selectBackend(opts.backend);
+        model = await openModel({ ...opts.model, signal });
+        const split = model.split(opts.layer);
+        modelInfo = { id: model.id, layer: split.layer, backend: currentBackend() };
+        const needsTarget = s.methods.some((m) => m !== 'l2caf');
+        if (needsTarget && model.outputKind === 'embedding' && s.classes.length === 0) {
+          throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
+        }
+        const plan: FramePlan = { methods: s.methods, classes: s.classes, solve: s.solve, warmStart: s.warmStart };
+        const [h, w] = model.inputSize;
+        runner =
+          opts.workers === 0
+            ? localRunner(model, split, plan)
+            : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
+        // Enough in flight to keep every worker busy while the head of the queue is being solved.
+        const maxInFlight = runner.concurrency * 2;
+        const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<FrameWork> }[] = [];
+        const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
+        const r = runner;
+
+        const processNext = async (): Promise<void> => {
+          const job = inflight.shift()!;
+          const work = await job.p;
+          signal?.throwIfAborted();
+          const maps = completeChained(split, work, s, s.warmStart ? init : undefined);
+          const logits = work.logits;
+          const frame = toTimelineFrame({
+            index: job.index,
+            timeS: job.timeS,
+            logits,
+            maps,
+            labels: model!.labels,
+            outputKind: model!.outputKind,
+            previous: frames[frames.length - 1] ?? null,
+          });
+          if (evaluator && job.rgb) await evaluator(frame, { data: job.rgb, width: w, height: h }, logits);
+          const params = paramsOf(maps);
+          if (s.warmStart) init = initFrom(params);
+          frames.push(frame);
+          computed++;
+          if (cache) await cache.append(key, { frame, params });
+          opts.onFrame?.(frame);
+          report();
+        };
+
+        const fromS = done.length ? info.frameTimesS[remaining[0]!]! : opts.fromS;
+        for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
+          const p = r.analyze(fr.data, fr.width, fr.height, signal);
+          p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
+          // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
+          inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, p });
+          while (inflight.length >= maxInFlight) await processNext();
+        }
+        while (inflight.length) await processNext();
+      } catch (e) {
+        if (!isAbort(e, signal)) throw e;
+        partial = true;
+      } finally {
+        await runner?.close();
+        model?.dispose();
       }
-      const plan: FramePlan = { methods: s.methods, classes: s.classes, solve: s.solve, warmStart: s.warmStart };
-      const [h, w] = model.inputSize;
-      runner =
-        opts.workers === 0
-          ? localRunner(model, split, plan)
-          : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
-      // Enough in flight to keep every worker busy while the head of the queue is being solved.
-      const maxInFlight = runner.concurrency * 2;
-      const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<FrameWork> }[] = [];
-      const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
-      const r = runner;
-
-      const processNext = async (): Promise<void> => {
-        const job = inflight.shift()!;
-        const work = await job.p;
-        signal?.throwIfAborted();
-        const maps = completeChained(split, work, s, s.warmStart ? init : undefined);
-        const logits = work.logits;
-        const frame = toTimelineFrame({
-          index: job.index,
-          timeS: job.timeS,
-          logits,
-          maps,
-          labels: model!.labels,
-          outputKind: model!.outputKind,
-          previous: frames[frames.length - 1] ?? null,
-        });
-        if (evaluator && job.rgb) await evaluator(frame, { data: job.rgb, width: w, height: h }, logits);
-        const params = paramsOf(maps);
-        if (s.warmStart) init = initFrom(params);
-        frames.push(frame);
-        computed++;
-        if (cache) await cache.append(key, { frame, params });
-        opts.onFrame?.(frame);
-        report();
-      };
-
-      const fromS = done.length ? info.frameTimesS[remaining[0]!]! : opts.fromS;
-      for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
-        const p = r.analyze(fr.data, fr.width, fr.height, signal);
-        p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
-        // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
-        inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, p });
-        while (inflight.length >= maxInFlight) await processNext();
-      }
-      while (inflight.length) await processNext();
-    } catch (e) {
-      if (!isAbort(e, signal)) throw e;
-      partial = true;
-    } finally {
-      await runner?.close();
-      model?.dispose();
     }
-  }
 
-  const wallS = (performance.now() - started) / 1000;
-  const timeline: Timeline = {
-    video,
-    model: modelInfo,
-    settings,
-    frames,
-    summary: s.eval ? { ...summarise(frames, wallS, computed), eval: evalSummary(frames) } : summarise(frames, wallS, computed),
-    warnings: info.warnings,
-    cache: cache ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
-  };
-  if (partial) timeline.partial = true;
-  else if (cache) await cache.finish(key, { ...timeline, cache: null });
-  report();
-  return timeline;
+    const wallS = (performance.now() - started) / 1000;
+    const timeline: Timeline = {
+      video,
+      model: modelInfo,
+      settings,
+      frames,
+      summary: s.eval ? { ...summarise(frames, wallS, computed), eval: evalSummary(frames) } : summarise(frames, wallS, computed),
+      warnings: owner ? info.warnings : [...info.warnings, 'another job is analysing this clip with the same settings: this run was not cached'],
+      cache: cache ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
+    };
+    if (partial) timeline.partial = true;
+    else if (cache) await cache.finish(key, { ...timeline, cache: null });
+    report();
+    return timeline;
+  } finally {
+    // Finished, cancelled or failed: the key is free for the next job (finish() released it already).
+    if (cache) await cache.release(key);
+  }
 }

@@ -7,7 +7,7 @@
 import { annotateFrame } from '../media/annotate.js';
 import { decodeFrames, selectFrames } from '../media/decodeFrames.js';
 import { encodeVideo, exportFps, type VideoSink } from '../media/encodeVideo.js';
-import { MediaError } from '../media/errors.js';
+import { isMediaError, MediaError } from '../media/errors.js';
 import { outputFormatFor } from '../media/outputTarget.js';
 import { probeVideo } from '../media/probeVideo.js';
 import { blendMaps, pickMaps } from './betweenFrames.js';
@@ -65,12 +65,13 @@ export async function exportAnnotated(opts: ExportOptions): Promise<{ path: stri
       startS,
       endS,
       audioFrom: info.hasAudio ? { file: opts.file, fromS: startS, toS: endS } : undefined,
-      // No signal here: an abort surfaces through decodeFrames and the catch below awaits the
-      // sink's full cleanup (a second, concurrent abort() would return before it is done).
+      // The sink stops ffmpeg as soon as the signal fires, even while a write or close() waits on
+      // it; the abort() in the catch below then awaits that same cleanup (encodeVideo.ts).
+      signal: opts.signal,
     });
     const source = decodeFrames(opts.file, { fromS, toS, signal: opts.signal, info });
     for await (const fr of source) {
-      opts.signal?.throwIfAborted();
+      if (opts.signal?.aborted) throw cancelled(opts.out);
       const pick = pickMaps(times, fr.timeS, between);
       const near = pick.t < 0.5 ? pick.a : pick.b;
       const m = frames[near]!.maps[mapIndex]!;
@@ -92,6 +93,13 @@ export async function exportAnnotated(opts: ExportOptions): Promise<{ path: stri
     return { path: r.path, frames: r.frames, notes: r.notes };
   } catch (e) {
     await sink?.abort();
+    // However the cancel surfaced (decoder, encoder, this loop), callers see one error naming the
+    // export (the decoder's would name the source clip).
+    if (opts.signal?.aborted && !(isMediaError(e, 'aborted') && e.file === opts.out)) throw cancelled(opts.out, e);
     throw e;
   }
+}
+
+function cancelled(out: string, cause?: unknown): MediaError {
+  return new MediaError('aborted', `Export to "${out}" was cancelled`, { file: out, cause });
 }

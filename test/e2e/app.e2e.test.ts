@@ -2,12 +2,13 @@
 // server (`npm run web`), the real video pipeline on car-detection.mp4 with darknet-tiny. Every
 // step leaves a screenshot in test-artifacts/e2e/.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { fixture, haveFixture, PROJECT_ROOT } from '../helpers/fixtures.js';
+import type { TimelineView } from '../../src/contract/index.js';
 import { browserSkipReason, launchBrowser, shot, startWebServer, type Browser, type WebServer } from './browserHarness.js';
 
 // Page functions run in Chromium; this tsconfig has no DOM types, so `document` is declared
@@ -87,6 +88,30 @@ async function nextJob(page: Page, act: () => Promise<unknown>): Promise<string>
   await act();
   await page.waitForFunction((id) => document.querySelector('#app')?.getAttribute('data-job-id') !== id, before, { timeout: 30_000 });
   return (await page.locator('#app').getAttribute('data-job-id'))!;
+}
+
+/** A service call from the page, with its token (what the web host does). */
+function api<T>(page: Page, method: string, args: unknown): Promise<T> {
+  return page.evaluate(async ([method, args]) => {
+    const token = document.querySelector('meta[name="l2caf-token"]')!.content;
+    const r = await fetch(`api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': token }, body: JSON.stringify(args) });
+    return ((await r.json()) as { result: unknown }).result;
+  }, [method, args] as const) as Promise<T>;
+}
+
+/** Pixels of the faithfulness tracks' canvas near each track's colour (the drawn lines and areas). */
+function trackPixels(page: Page): Promise<{ insertion: number; deletion: number; drop: number; flagged: string; points: number }> {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid=eval-tracks]')!;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const near = (r: number, g: number, b: number) => {
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) < 30 && Math.abs(d[i + 1] - g) < 30 && Math.abs(d[i + 2] - b) < 30) n++;
+      return n;
+    };
+    // EVAL_TRACKS' colours: #81c784, #e57373, #ba68c8
+    return { insertion: near(0x81, 0xc7, 0x84), deletion: near(0xe5, 0x73, 0x73), drop: near(0xba, 0x68, 0xc8), flagged: c.dataset.flagged ?? '', points: Number(c.dataset.points) };
+  });
 }
 
 async function waitJob(page: Page, state: string, timeout = 240_000): Promise<void> {
@@ -247,6 +272,97 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(Math.abs(Number(probe.format.duration) - 2)).toBeLessThan(0.25);
     await page.getByTestId('export-cancel').click(); // "Close"
   }, 180_000);
+
+  it('scores faithfulness: tracks under the timeline, the frame\'s numbers in the panel, the timeline beside an export', async () => {
+    const EVAL_STRIDE = 60; // 7 analysed frames, each 2 x (4 + 1) + 1 extra forward passes
+    expect(await page.getByTestId('eval-tracks').isHidden()).toBe(true); // the job ran without eval
+    expect(await page.getByTestId('frame-panel').isHidden()).toBe(true);
+    await nextJob(page, async () => {
+      await page.getByTestId('stride').fill(String(EVAL_STRIDE));
+      await page.getByTestId('stride').blur();
+    });
+    await waitJob(page, 'done');
+    // the steps alone start nothing (faithfulness is off); turning it on starts one job
+    const before = await page.locator('#app').getAttribute('data-job-id');
+    await page.getByTestId('eval-steps').fill('4');
+    await page.getByTestId('eval-steps').blur();
+    await page.waitForTimeout(500);
+    expect(await page.locator('#app').getAttribute('data-job-id')).toBe(before);
+    const evalJob = await nextJob(page, () => page.getByTestId('eval-on').check());
+    await waitJob(page, 'done');
+    expect(await page.locator('#app').getAttribute('data-job-id')).toBe(evalJob);
+    const tl = await api<TimelineView>(page, 'video.timeline', { jobId: evalJob });
+    expect(tl.settings.eval).toEqual({ steps: 4, baseline: 'blur' });
+    expect(tl.frames.map((f) => f.index)).toEqual([0, 60, 120, 180, 240, 300, 360]);
+    expect(tl.summary!.eval).toHaveLength(1);
+
+    await seekTo(page, 10.0); // frame 120 (9.6 s) is the analysed frame on screen
+    await page.getByTestId('eval-tracks').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=frame-panel]')?.getAttribute('data-slot') === document.querySelector('[data-testid=overlay]')?.getAttribute('data-slot'));
+    const px = await trackPixels(page);
+    await shot(page, 'eval-tracks', { fullPage: true });
+    expect(px.points).toBe(3 * 7); // three tracks, a point per analysed frame
+    for (const n of [px.insertion, px.deletion, px.drop]) expect(n).toBeGreaterThan(20);
+    // flagged frames drawn are the clip summary's
+    expect(px.flagged).toBe([...tl.summary!.eval![0]!.flaggedFaithfulness].sort((a, b) => a - b).join(','));
+
+    const slot = Number(await page.getByTestId('frame-panel').getAttribute('data-slot'));
+    expect(slot).toBe(2);
+    const m = tl.frames[slot]!.maps![0]!;
+    const value = async (k: string) => {
+      const v = await page.getByTestId(`frame-${k}`).getAttribute('data-value');
+      return v === '' || v === null ? null : Number(v);
+    };
+    expect(await value('score')).toBe(m.eval!.score);
+    expect(await value('deletionAuc')).toBe(m.eval!.deletionAuc);
+    expect(await value('insertionAuc')).toBe(m.eval!.insertionAuc);
+    expect(await value('drop')).toBe(m.eval!.drop);
+    expect(await value('increase')).toBe(m.eval!.increase === null ? null : Number(m.eval!.increase));
+    expect(await value('flicker')).toBe(m.flicker);
+    expect(await value('entropy')).toBe(m.entropy);
+    expect(await value('iterations')).toBe(m.iterations);
+    expect(await page.getByTestId('frame-insertionAuc').textContent()).toBe(m.eval!.insertionAuc!.toFixed(4));
+    // the panel flags the frame when the clip summary does
+    const sum = tl.summary!.eval![0]!;
+    const flagged = sum.flaggedFaithfulness.includes(120) || sum.flaggedFlicker.includes(120);
+    expect(await page.getByTestId('frame-panel-flag').isVisible()).toBe(flagged);
+
+    // export 5..7 s (the marks): the sidecars carry the same numbers
+    await page.getByTestId('open-export').click();
+    await page.getByTestId('export-dialog').waitFor({ state: 'visible' });
+    await page.getByTestId('export-format').selectOption('webm');
+    const download = page.waitForEvent('download', { timeout: 120_000 });
+    await page.getByTestId('export-start').click();
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=export-status]')?.getAttribute('data-state') ?? ''), null, { timeout: 120_000 });
+    await download;
+    await shot(page, 'eval-export-done');
+    expect(await page.getByTestId('export-status').getAttribute('data-state')).toBe('done');
+    const out = (await page.getByTestId('export-status').getAttribute('data-path'))!;
+    const json = (await page.getByTestId('export-sidecars').getAttribute('data-json'))!;
+    const csv = (await page.getByTestId('export-sidecars').getAttribute('data-csv'))!;
+    expect(json).toBe(`${out}.timeline.json`);
+    expect(csv).toBe(`${out}.timeline.csv`);
+    expect(await page.getByTestId('export-sidecars').textContent()).toContain(path.basename(json));
+    const side = JSON.parse(readFileSync(json, 'utf8')) as { frames: { index: number; maps: { eval?: { insertionAuc: number | null } }[] }[]; summary: { eval?: unknown[] } };
+    expect(side.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(tl.frames.map((f) => f.maps![0]!.eval!.insertionAuc));
+    expect(side.summary.eval).toEqual(tl.summary!.eval);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]!.split(',')).toContain('insertionAuc');
+    expect(rows).toHaveLength(1 + 7);
+    await page.getByTestId('export-cancel').click(); // "Close"
+    expect(browser.log).toEqual([]);
+
+    // back to the earlier settings (finished jobs, reused): no eval, stride 10
+    await nextJob(page, () => page.getByTestId('eval-on').uncheck());
+    await waitJob(page, 'done');
+    expect(await page.getByTestId('eval-tracks').isHidden()).toBe(true);
+    await nextJob(page, async () => {
+      await page.getByTestId('stride').fill(String(STRIDE));
+      await page.getByTestId('stride').blur();
+    });
+    await waitJob(page, 'done', 30_000);
+    expect(await page.getByTestId('frame-panel').isHidden()).toBe(true);
+  }, 300_000);
 
   it('cancels a running job, leaving no ffmpeg behind', async () => {
     await nextJob(page, async () => {

@@ -100,9 +100,10 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-export async function shot(page: Page, name: string): Promise<string> {
+/** A screenshot into test-artifacts/e2e/<name>.png; fullPage for what lies below the viewport. */
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, fullPage: opts.fullPage ?? false });
   return file;
 }

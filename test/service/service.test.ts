@@ -1,6 +1,6 @@
 // The service on real data: darknet-tiny and car-detection.mp4 through the real video pipeline.
 // A coarse stride keeps the model work small.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -120,7 +120,62 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(done.export!.name).toMatch(/^car-detection-attention-.*\.mp4$/);
     expect(existsSync(done.export!.path)).toBe(true);
     expect(await service.downloadPath(done.export!.download!)).toBe(done.export!.path);
+    // the timeline beside the clip, without eval numbers (this job ran without)
+    const side = JSON.parse(readFileSync(done.export!.sidecars!.json, 'utf8')) as { frames: { maps: { eval?: unknown }[] }[]; summary: { eval?: unknown } };
+    expect(side.frames).toHaveLength(10);
+    expect(side.frames[0]!.maps[0]!.eval).toBeUndefined();
+    expect(side.summary.eval).toBeUndefined();
+    expect(existsSync(done.export!.sidecars!.csv)).toBe(true);
   });
+
+  it('scores faithfulness per frame with eval on, sends it with each frame and the timeline, and exports it beside the clip', async () => {
+    // two analysed frames (0 and 40 of a 12.5 fps clip), 4 steps: 2 x (2 x 5 + 1) extra forward passes
+    const req = { file: clip, methods: ['l2caf'], classes: [], stride: 40, toS: 4, eval: { steps: 4 } };
+    const { jobId: ev } = (await service.call('video.start', req)) as VideoJobStarted;
+    await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === ev);
+    const frames = events.filter((e): e is Extract<ServiceEvent, { type: 'job.frame' }> => e.type === 'job.frame' && e.jobId === ev);
+    expect(frames.map((f) => f.frame.index)).toEqual([0, 40]);
+    const t = (await service.call('video.timeline', { jobId: ev })) as TimelineView;
+    expect(t.settings.eval).toEqual({ steps: 4, baseline: 'blur' }); // the defaults spelled out
+    for (const [i, f] of frames.entries()) {
+      const m = f.frame.maps![0]!;
+      expect(m.eval).not.toBeNull();
+      expect(m.eval!.score).toBeGreaterThan(0);
+      for (const auc of [m.eval!.deletionAuc!, m.eval!.insertionAuc!]) expect(auc).toBeGreaterThanOrEqual(0);
+      expect(m.eval!.drop).toBeGreaterThanOrEqual(0);
+      expect(m.entropy).toBeGreaterThan(0);
+      expect(m.entropy).toBeLessThanOrEqual(1);
+      expect(t.frames[i]!.maps).toEqual(f.frame.maps); // the event and the timeline agree
+    }
+    // the clip summary is the mean of the frames' numbers
+    const s = t.summary!.eval!;
+    expect(s).toHaveLength(1);
+    const ins = frames.map((f) => f.frame.maps![0]!.eval!.insertionAuc!);
+    expect(s[0]!.meanInsertionAuc).toBeCloseTo((ins[0]! + ins[1]!) / 2, 9);
+    for (const k of [...s[0]!.flaggedFaithfulness, ...s[0]!.flaggedFlicker]) expect([0, 40]).toContain(k);
+    // the same request (defaults spelled out or not) is the finished job; other steps are another job
+    expect(await service.call('video.start', { ...req, eval: { steps: 4, baseline: 'blur' } })).toEqual({ jobId: ev, cached: true });
+    const other = (await service.call('video.start', { ...req, eval: { steps: 5 } })) as VideoJobStarted;
+    expect(other.cached).toBe(false);
+    expect(other.jobId).not.toBe(ev);
+    await service.call('job.cancel', { jobId: other.jobId });
+    await waitFor(events, (e) => (e.type === 'job.cancelled' || e.type === 'job.done' || e.type === 'job.error') && e.jobId === other.jobId, 30_000);
+
+    const { jobId: exp } = (await service.call('export.start', { jobId: ev, format: 'gif', fromS: 0, toS: 1 })) as { jobId: string };
+    const done = (await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === exp)) as Extract<ServiceEvent, { type: 'job.done' }>;
+    expect(done.type).toBe('job.done');
+    const side = done.export!.sidecars!;
+    expect(side).toEqual({ json: `${done.export!.path}.timeline.json`, csv: `${done.export!.path}.timeline.csv` });
+    const json = JSON.parse(readFileSync(side.json, 'utf8')) as { frames: { index: number; maps: { eval?: { insertionAuc: number } }[] }[]; summary: { eval?: unknown[] } };
+    expect(json.frames.map((f) => f.index)).toEqual([0, 40]);
+    expect(json.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(ins);
+    expect(json.summary.eval).toHaveLength(1);
+    const csv = readFileSync(side.csv, 'utf8').trim().split('\n');
+    const head = csv[0]!.split(',');
+    expect(head).toContain('insertionAuc');
+    expect(csv).toHaveLength(3);
+    expect(Number(csv[1]!.split(',')[head.indexOf('insertionAuc')])).toBeCloseTo(ins[0]!, 6);
+  }, 120_000);
 
   it('cancels a running job', async () => {
     const { jobId: id } = (await service.call('video.start', { file: clip, methods: ['l2caf'], classes: [], stride: 1 })) as VideoJobStarted;

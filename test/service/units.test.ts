@@ -1,5 +1,8 @@
 // Pure parts of the service: argument specs, recent files, frame packing, the job registry and
 // the progress throttle.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RecentFile, checkArgs, S, ArgumentError, SERVICE_METHOD_SPECS, CORE_METHOD_SPECS, VOLUME_METHOD_SPECS, toErrorInfo, ServiceError } from '../../src/contract/index.js';
 import { addRecent, MAX_RECENT } from '../../src/service/recentFiles.js';
@@ -7,6 +10,8 @@ import { packFrame } from '../../src/service/videoJobs.js';
 import { JobRegistry } from '../../src/jobs/jobRegistry.js';
 import { throttle } from '../../src/jobs/throttle.js';
 import { browserPlayable, kindOf } from '../../src/service/mediaRegistry.js';
+import { canonicalJson, evalOptionsOf, normaliseRequest } from '../../src/service/evalOptions.js';
+import { createService } from '../../src/service/service.js';
 import type { TimelineFrame } from '../../src/video/types.js';
 
 describe('checkArgs', () => {
@@ -71,6 +76,52 @@ describe('packFrame', () => {
     expect(p.summary).toMatchObject({ slot: 3, index: 20, timeS: 1.6, flicker: 0.1, targetScore: null, predictions: [{ index: 7, label: 'cat', score: 0.9 }] });
     expect(p.mapInfo[1]).toEqual({ method: 'l2caf', target: { index: 7, label: 'cat' }, solver: 'exact' });
     expect(() => packFrame({ ...frame, maps: [map([0], [0], null)] }, 0)).toThrow('map 0 is not 2x2');
+    // without eval every map still has its own numbers, eval null
+    expect(p.summary.maps).toEqual([
+      { iterations: 1, entropy: 0.9, flicker: null, eval: null },
+      { iterations: 1, entropy: 0.9, flicker: null, eval: null },
+    ]);
+    const ev = { score: 0.7, deletionAuc: 0.12, insertionAuc: 0.55, drop: 0.3, increase: false };
+    const withEval = packFrame({ ...frame, maps: [{ ...frame.maps[0]!, entropy: 0.4, flicker: 0.02, iterations: 6, eval: ev }, frame.maps[1]!] }, 0);
+    expect(withEval.summary.maps![0]).toEqual({ iterations: 6, entropy: 0.4, flicker: 0.02, eval: ev });
+    expect(withEval.summary.maps![1]!.eval).toBeNull();
+  });
+});
+
+describe('faithfulness options', () => {
+  it('fills the defaults (steps 20, blur) and refuses bad values with a readable message', () => {
+    expect(evalOptionsOf(undefined)).toBeUndefined();
+    expect(evalOptionsOf({})).toEqual({ steps: 20, baseline: 'blur' });
+    expect(evalOptionsOf({ steps: 4, baseline: 'zero' })).toEqual({ steps: 4, baseline: 'zero' });
+    expect(() => evalOptionsOf({ steps: 1 })).toThrow(/steps must be a whole number from 2 to 1000, got 1/);
+    expect(() => evalOptionsOf({ steps: 2.5 })).toThrow(ServiceError);
+    expect(() => evalOptionsOf({ baseline: 'noise' as 'blur' })).toThrow(/unknown faithfulness baseline "noise"/);
+  });
+  it('spells the defaults out, so equal jobs compare equal at every depth', () => {
+    const a = normaliseRequest({ file: 'x.mp4', methods: ['l2caf'], classes: [], eval: {} });
+    const b = normaliseRequest({ classes: [], eval: { baseline: 'blur', steps: 20 }, methods: ['l2caf'], file: 'x.mp4' });
+    expect(a.eval).toEqual({ steps: 20, baseline: 'blur' });
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    // a nested difference (steps) is a different job; no eval is a different job
+    expect(canonicalJson(normaliseRequest({ ...a, eval: { steps: 4 } }))).not.toBe(canonicalJson(a));
+    const none = normaliseRequest({ file: 'x.mp4', methods: ['l2caf'], classes: [] });
+    expect('eval' in none).toBe(false);
+    expect(canonicalJson(none)).not.toBe(canonicalJson(a));
+  });
+  it('the service refuses a bad eval before any work, naming the field', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-units-'));
+    const service = createService({ host: 'test', dataDir: dir, videoCacheDir: null, workers: 0 });
+    try {
+      const base = { file: '/tmp/none.mp4', methods: ['l2caf'], classes: [] };
+      await expect(service.call('video.start', { ...base, eval: { steps: 1 } })).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('eval.steps must be at least 2') });
+      await expect(service.call('video.start', { ...base, eval: { baseline: 'noise' } })).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('eval.baseline must be one of blur, mean, zero') });
+      await expect(service.call('video.start', { ...base, eval: { steps: 4, extra: 1 } })).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('eval.extra is not a known argument') });
+      // a good eval passes the checks and stops where any request would: the file was never opened
+      await expect(service.call('video.start', { ...base, eval: { steps: 4 } })).rejects.toMatchObject({ code: 'not-found' });
+    } finally {
+      await service.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -129,6 +129,20 @@ describe.skipIf(!haveFixture(MODEL))('analyzeVideo (darknet-tiny)', () => {
     expect(t.video).toMatchObject({ width: 480, height: 270, frameCount: info.frameCount });
   });
 
+  it('cache: two jobs with the same settings at once both finish; one writes the entry, the other says it was not cached', async () => {
+    const cacheDir = path.join(dir, 'cache-concurrent');
+    const opts = base({ stride: 6, workers: 0, cacheDir });
+    const [a, b] = await Promise.all([analyzeVideo(opts), analyzeVideo(opts)]);
+    expect(a.frames.map((f) => f.values)).toEqual(b.frames.map((f) => f.values));
+    const notCached = [a, b].filter((t) => t.warnings?.some((w) => /not cached/.test(w)));
+    expect(notCached).toHaveLength(1);
+    // The entry is whole: a third run is served from it, frame for frame, and no lock is left.
+    const c = await analyzeVideo(opts);
+    expect(c.cache?.hit).toBe('finished');
+    expect(c.frames.map((f) => f.index)).toEqual(a.frames.map((f) => f.index));
+    expect(await filesIn(cacheDir)).toEqual([`${c.cache!.key}.json`]);
+  });
+
   it('cache: a stopped job resumes where it stopped; a finished one is served without any model work', async () => {
     const cacheDir = path.join(dir, 'cache-resume');
     const opts = base({ stride: 3, workers: 1, cacheDir, solve: { solver: 'iterative' } });
