@@ -7,8 +7,10 @@ import type { Head } from './types.js';
 import { filterSize } from './validate.js';
 
 export interface AffineMap {
-  /** K x S, row-major. */
+  /** K x S, row-major; S x K (row s = position s's effect on every output) when `transposed`. */
   J: Float32Array;
+  /** J stored as S x K: what a head's per-position pass gives without a transpose. */
+  transposed?: boolean;
   /** K: out(0). */
   c: Float32Array;
   K: number;
@@ -29,6 +31,11 @@ export function requireAffine(head: Head, what: string): void {
 }
 
 export function readAffine(head: Head, features: tf.Tensor): AffineMap {
+  const fast = head.affineMap?.(features);
+  if (fast) {
+    if (fast.K !== head.numOutputs || fast.S !== filterSize(head)) throw new Error(`head.affineMap gave K ${fast.K}, S ${fast.S}; expected ${head.numOutputs}, ${filterSize(head)}`);
+    return fast;
+  }
   const { J, c } = head.affine!(features);
   try {
     const K = head.numOutputs;
@@ -43,63 +50,92 @@ export function readAffine(head: Head, features: tf.Tensor): AffineMap {
   }
 }
 
-/** out = J x (length K): four rows per pass over x, so each x[j] is loaded once for four products. */
+/** out = J x (length K). */
 export function jTimes(a: AffineMap, x: Float64Array, out: Float64Array): void {
-  const { J, K, S } = a;
-  let k = 0;
-  for (; k + 3 < K; k += 4) {
+  if (a.transposed) rowsTimesVector(a.J, a.S, a.K, x, out, true);
+  else rowsTimesVector(a.J, a.K, a.S, x, out, false);
+}
+
+/** out = J^T u (length S). */
+export function jTransposeTimes(a: AffineMap, u: ArrayLike<number>, out: Float64Array): void {
+  if (a.transposed) rowsTimesVector(a.J, a.S, a.K, u, out, false);
+  else rowsTimesVector(a.J, a.K, a.S, u, out, true);
+}
+
+/**
+ * The two products on a matrix M (R x Cc, row-major) that back both layouts of J, reading M
+ * contiguously: transpose = false: out = M v (row dot products, four rows per pass so each v[j] is
+ * loaded once for four products); true: out = M^T v (row axpys, four rows per pass over `out`,
+ * which cuts its loads and stores fourfold: the product is bound by them, not by the multiplies).
+ */
+function rowsTimesVector(M: Float32Array, R: number, Cc: number, v: ArrayLike<number>, out: Float64Array, transpose: boolean): void {
+  let r = 0;
+  if (transpose) {
+    out.fill(0);
+    for (; r + 3 < R; r += 4) {
+      const v0 = v[r]!;
+      const v1 = v[r + 1]!;
+      const v2 = v[r + 2]!;
+      const v3 = v[r + 3]!;
+      const o0 = r * Cc;
+      const o1 = o0 + Cc;
+      const o2 = o1 + Cc;
+      const o3 = o2 + Cc;
+      for (let j = 0; j < Cc; j++) out[j] = out[j]! + (v0 * M[o0 + j]! + v1 * M[o1 + j]!) + (v2 * M[o2 + j]! + v3 * M[o3 + j]!);
+    }
+    for (; r < R; r++) {
+      const vr = v[r]!;
+      const o = r * Cc;
+      for (let j = 0; j < Cc; j++) out[j] = out[j]! + vr * M[o + j]!;
+    }
+    return;
+  }
+  for (; r + 3 < R; r += 4) {
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    const o0 = k * S;
-    const o1 = o0 + S;
-    const o2 = o1 + S;
-    const o3 = o2 + S;
-    for (let j = 0; j < S; j++) {
-      const xj = x[j]!;
-      s0 += J[o0 + j]! * xj;
-      s1 += J[o1 + j]! * xj;
-      s2 += J[o2 + j]! * xj;
-      s3 += J[o3 + j]! * xj;
+    const o0 = r * Cc;
+    const o1 = o0 + Cc;
+    const o2 = o1 + Cc;
+    const o3 = o2 + Cc;
+    for (let j = 0; j < Cc; j++) {
+      const vj = v[j]!;
+      s0 += M[o0 + j]! * vj;
+      s1 += M[o1 + j]! * vj;
+      s2 += M[o2 + j]! * vj;
+      s3 += M[o3 + j]! * vj;
     }
-    out[k] = s0;
-    out[k + 1] = s1;
-    out[k + 2] = s2;
-    out[k + 3] = s3;
+    out[r] = s0;
+    out[r + 1] = s1;
+    out[r + 2] = s2;
+    out[r + 3] = s3;
   }
-  for (; k < K; k++) {
+  for (; r < R; r++) {
     let s0 = 0;
-    const o = k * S;
-    for (let j = 0; j < S; j++) s0 += J[o + j]! * x[j]!;
-    out[k] = s0;
+    const o = r * Cc;
+    for (let j = 0; j < Cc; j++) s0 += M[o + j]! * v[j]!;
+    out[r] = s0;
   }
 }
 
+/** Entry J[k, s] in either layout. */
+export function jAt(a: AffineMap, k: number, s: number): number {
+  return a.transposed ? a.J[s * a.K + k]! : a.J[k * a.S + s]!;
+}
+
 /**
- * out = J^T u (length S), as row axpys so J is read contiguously; four rows per pass over `out`
- * cut its loads and stores fourfold (the product is bound by them, not by the multiplies).
+ * The affine map of a head that is global average pooling and nothing else that mixes channels
+ * (the last convolution is the classifier, as in darknet, NiN, SqueezeNet): out_k(f) = (1/S)
+ * sum_s f_s A[s, k], so J^T = A / S and c = 0, read straight from the features A (S x K, channels
+ * last) without running the head.
  */
-export function jTransposeTimes(a: AffineMap, u: ArrayLike<number>, out: Float64Array): void {
-  const { J, K, S } = a;
-  out.fill(0);
-  let k = 0;
-  for (; k + 3 < K; k += 4) {
-    const u0 = u[k]!;
-    const u1 = u[k + 1]!;
-    const u2 = u[k + 2]!;
-    const u3 = u[k + 3]!;
-    const o0 = k * S;
-    const o1 = o0 + S;
-    const o2 = o1 + S;
-    const o3 = o2 + S;
-    for (let j = 0; j < S; j++) out[j] = out[j]! + (u0 * J[o0 + j]! + u1 * J[o1 + j]!) + (u2 * J[o2 + j]! + u3 * J[o3 + j]!);
-  }
-  for (; k < K; k++) {
-    const uk = u[k]!;
-    const o = k * S;
-    for (let j = 0; j < S; j++) out[j] = out[j]! + uk * J[o + j]!;
-  }
+export function gapOnlyAffine(features: Float32Array, S: number, K: number): AffineMap {
+  if (features.length !== S * K) throw new Error(`gapOnlyAffine: ${features.length} feature values, expected ${S} x ${K}`);
+  const J = new Float32Array(S * K);
+  const inv = 1 / S;
+  for (let i = 0; i < J.length; i++) J[i] = features[i]! * inv;
+  return { J, c: new Float32Array(K), K, S, transposed: true };
 }
 
 const unfiltered = new WeakMap<AffineMap, Float64Array>();

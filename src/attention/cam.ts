@@ -5,7 +5,7 @@
 // shown: negative evidence is not "where the network looks". For any other head the weighted sum
 // is not what the head computes, so CAM is refused rather than approximated.
 import type * as tf from '@tensorflow/tfjs-core';
-import { readAffine } from './affine.js';
+import { jAt, readAffine } from './affine.js';
 import { makeAttentionMap } from './result.js';
 import type { AttentionMap, Head } from './types.js';
 import { checkFeatures, checkTarget } from './validate.js';
@@ -22,8 +22,7 @@ export function cam(head: Head, features: tf.Tensor, target: number): AttentionM
   checkTarget(head, target);
   const a = readAffine(head, features);
   const raw = new Float32Array(a.S);
-  const row = target * a.S;
-  for (let s = 0; s < a.S; s++) raw[s] = Math.max(0, a.J[row + s]!);
+  for (let s = 0; s < a.S; s++) raw[s] = Math.max(0, jAt(a, target, s));
   return makeAttentionMap({
     method: 'cam',
     target,

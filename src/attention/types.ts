@@ -2,6 +2,7 @@
 // pipeline that calls them (image, video, volume). Plain data plus the Head abstraction, so the
 // same solver runs on a TF.js head, an ONNX head translated to TF.js ops, or a hand-built test head.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { AffineMap } from './affine.js';
 
 /** How the head's outputs depend on a spatial filter f applied to its input features. */
 export type HeadLinearity =
@@ -39,6 +40,12 @@ export interface Head {
    * and c [K] = out(0). The caller disposes both.
    */
   affine?(features: tf.Tensor): { J: tf.Tensor2D; c: tf.Tensor1D };
+  /**
+   * Optional, for speed: the same affine map as plain arrays, built without TF.js from data the
+   * engine already holds, for exactly the features this head was made for (null for any other
+   * tensor, or when there is no such shortcut). See readAffine.
+   */
+  affineMap?(features: tf.Tensor): AffineMap | null;
 }
 
 export type Method = 'l2caf' | 'l2caf-class' | 'gradcam' | 'cam';

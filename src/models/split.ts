@@ -20,6 +20,8 @@ export interface BackboneOutput {
   features: tf.Tensor;
   /** Tensors computed before the chosen layer that the head also reads (skip connections). */
   side: tf.Tensor[];
+  /** The features' values when the engine produced them outside TF.js (ONNX Runtime): read, never written. */
+  featuresData?: Float32Array;
 }
 
 export interface SplitModel {

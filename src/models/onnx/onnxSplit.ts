@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import type { Head } from '../../attention/types.js';
+import { gapOnlyAffine } from '../../attention/affine.js';
 import { makeHead } from '../layersSplit.js';
 import { isSpatialShape, type BackboneOutput, type SplitModel } from '../split.js';
 import { backboneModel, type BackboneGraph } from './onnxEdit.js';
@@ -20,6 +21,9 @@ export function resolveLayerName(g: OnnxGraph, facts: Map<string, TensorFacts>, 
   if (viaNode && facts.has(viaNode)) return viaNode;
   throw new Error(`${g.where}: no node or tensor named "${name}" (run \`l2caf layers\` to list them)`);
 }
+
+/** Ops after the pooling that only reshape a [1, C, 1, 1] or [1, C] result (the translated ops call them 'affine'). */
+const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze', 'Identity', 'Dropout']);
 
 function toTf(v: ort.Tensor): tf.Tensor {
   const dims = v.dims.map(Number);
@@ -44,6 +48,9 @@ export function splitOnnxModel(
     throw new Error(`${g.where}: "${layerName}" has output shape [${featureShape.join(', ')}] without spatial extent (needs h, w > 1); choose an earlier layer`);
   }
   const plan = planHead(g, facts, chosen, output);
+  const S = featureShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const gapOnly =
+    plan.startsWithGap && plan.side.length === 0 && plan.numOutputs === featureShape[featureShape.length - 1] && plan.steps.slice(1).every((st) => st.op.kind === 'identity' || RESHAPES.has(st.node.opType ?? ''));
   let graph: BackboneGraph | null = null;
   let session: Promise<ort.InferenceSession> | null = null;
   const open = () => {
@@ -62,10 +69,16 @@ export function splitOnnxModel(
       const feeds = { [graph!.inputName]: new ort.Tensor('float32', data, input.shape) };
       const res = await s.run(feeds, graph!.outputNames);
       const [f, ...side] = graph!.outputNames.map((n) => toTf(res[n] as ort.Tensor));
-      return { features: f!, side };
+      const first = res[graph!.outputNames[0]!] as ort.Tensor;
+      return { features: f!, side, ...(first.type === 'float32' ? { featuresData: first.data as Float32Array } : {}) };
     },
     head(out: BackboneOutput): Head {
-      return makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout));
+      const head = makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout));
+      const data = out.featuresData;
+      // Global average pooling and nothing after it but reshapes: J^T is the features / S, read
+      // from ONNX Runtime's output array without a TF.js pass (the exact solvers' and CAM's input).
+      if (gapOnly && data) head.affineMap = (f) => (f === out.features ? gapOnlyAffine(data, S, plan.numOutputs) : null);
+      return head;
     },
     dispose() {
       if (disposed) return;

@@ -1,0 +1,59 @@
+// darknet-tiny-onnx's default head is global average pooling and a Flatten: its affine map is read
+// from ONNX Runtime's output array (no TF.js pass), and equals the one computed through the head.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { jAt, readAffine } from '../../src/attention/affine.js';
+import { selectBackend } from '../../src/engine/backend.js';
+import { backboneOnPixels, disposeBackbone } from '../../src/engine/backboneRunner.js';
+import { openModel } from '../../src/engine/openModel.js';
+import { decodeImage } from '../../src/media/decodeImage.js';
+import type { LoadedModel } from '../../src/models/loadModel.js';
+import { fixture, haveFixture } from '../helpers/fixtures.js';
+
+const ok = haveFixture('models/darknet-tiny-onnx') && haveFixture('images/chelsea.png');
+
+describe.skipIf(!ok)('GAP-only ONNX head: affine map from the features', () => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    await selectBackend();
+    model = await openModel({ model: 'darknet-tiny-onnx' });
+  });
+  afterAll(() => model?.dispose());
+
+  it('is taken at conv2d_16, equals the head-computed map, and refuses other tensors', async () => {
+    const split = model.split();
+    const img = await decodeImage(fixture('images/chelsea.png'), { width: 224, height: 224 });
+    const bb = await backboneOnPixels(model, split, img.data, 224, 224);
+    const before = tf.memory().numTensors;
+    try {
+      const head = split.head(bb);
+      expect(typeof head.affineMap).toBe('function');
+      const fast = readAffine(head, bb.features);
+      expect(fast.transposed).toBe(true);
+      const other = tf.clone(bb.features);
+      expect(head.affineMap!(other)).toBeNull();
+      other.dispose();
+      const viaHead = readAffine({ ...head, affineMap: undefined }, bb.features);
+      let d = 0;
+      for (let k = 0; k < fast.K; k += 3) for (let s = 0; s < fast.S; s++) d = Math.max(d, Math.abs(jAt(fast, k, s) - jAt(viaHead, k, s)));
+      expect(d).toBeLessThan(1e-6);
+      expect(Math.max(...Array.from(fast.c, Math.abs))).toBeLessThan(1e-6);
+    } finally {
+      disposeBackbone(bb);
+    }
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+  });
+
+  it('is not offered at an earlier layer (a head with convolutions)', async () => {
+    const layer = model.layers.filter((l) => l.type === 'Conv' && l.spatial).at(-3)!.name;
+    const split = model.split(layer);
+    const img = await decodeImage(fixture('images/chelsea.png'), { width: 224, height: 224 });
+    const bb = await backboneOnPixels(model, split, img.data, 224, 224);
+    try {
+      expect(split.head(bb).affineMap).toBeUndefined();
+    } finally {
+      disposeBackbone(bb);
+      split.dispose?.();
+    }
+  });
+});
