@@ -33,6 +33,7 @@ export function solveExactOblivious(a: AffineMap, nt: ArrayLike<number>): ExactO
   // with every filter entry within 3e-6 of the 1e-12 solution (relative to the largest entry):
   // below float32's use here and the maps' 1e-5 JSON precision; 1e-10 took 5 steps (each step is
   // two passes over J, the solve's whole cost).
+  const r2 = r.reduce((s, v) => s + v * v, 0);
   const res = solveSphereTrs(matvec, b, { lowerBound: 0, rtol: 1e-6 });
   let bx = 0;
   for (let i = 0; i < S; i++) bx += b[i]! * res.x[i]!;
