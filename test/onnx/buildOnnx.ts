@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { onnx } from '../../src/models/onnx/onnxProto.js';
 import type { onnx as O } from 'onnx-proto';
-import { mulberry32 } from './rand.js';
+import { mulberry32 } from '../../src/attention/rng.js';
 
 type AttrValue = { i: number } | { f: number } | { ints: number[] } | { floats: number[] } | { s: string } | { t: O.ITensorProto };
 const AT = onnx.AttributeProto.AttributeType;

@@ -10,7 +10,7 @@ import { openModel } from '../../src/engine/openModel.js';
 import { inputTensor } from '../../src/models/preprocess.js';
 import { ortThreadCount, ORT_THREADS_ENV } from '../../src/models/onnx/ortSession.js';
 import { buildModel, floatTensor, node, ortRun, removeWrittenModels, writeModel } from './buildOnnx.js';
-import { mulberry32 } from './rand.js';
+import { mulberry32 } from '../../src/attention/rng.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };

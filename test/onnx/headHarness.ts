@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HeadLinearity } from '../../src/attention/types.js';
 import { loadOnnxModel } from '../../src/models/onnx/loadOnnx.js';
-import { mulberry32 } from './rand.js';
+import { mulberry32 } from '../../src/attention/rng.js';
 import { ortRun, writeModel } from './buildOnnx.js';
 
 export interface HeadCheck {
