@@ -5,6 +5,7 @@
 import { h, fmtTime } from '../ui/dom.js';
 import type { TimelineData } from '../timeline/timelineData.js';
 import { flagsOf, hasEval, panelRows, seriesSummary } from '../timeline/evalTracks.js';
+import { perAnimationFrame } from '../timeline/seekDrag.js';
 
 export class FramePanel {
   readonly el: HTMLElement;
@@ -13,7 +14,6 @@ export class FramePanel {
   private readonly flag: HTMLElement;
   private data: TimelineData | null = null;
   private time = 0;
-  private pending = false;
   /** what is on screen (slot, map): the rows are rebuilt only when it changes */
   private shownKey = '';
   mapIndex = 0;
@@ -38,14 +38,7 @@ export class FramePanel {
   }
 
   /** At most one update a frame: the playhead moves at the video's rate. */
-  invalidate(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.render();
-    });
-  }
+  readonly invalidate = perAnimationFrame(() => this.render());
 
   private render(): void {
     const d = this.data;

@@ -5,7 +5,8 @@
 import { h } from '../ui/dom.js';
 import type { TimelineData } from './timelineData.js';
 import { EVAL_TRACKS, evalSeries, extentLabel, flagsOf, hasEval, seriesSummary, trackExtent } from './evalTracks.js';
-import { timeToX, valueToY, xToTime } from './scale.js';
+import { timeToX, valueToY } from './scale.js';
+import { attachSeekDrag, perAnimationFrame } from './seekDrag.js';
 
 const TRACK_H = 28;
 const FLAG_H = 8;
@@ -15,27 +16,11 @@ export class EvalTracksView {
   private data: TimelineData | null = null;
   private duration = 0;
   private time = 0;
-  private pending = false;
-  private dragging = false;
   mapIndex = 0;
 
   constructor(private readonly onSeek: (t: number) => void) {
     this.canvas = h('canvas', { class: 'timeline-canvas eval-tracks', hidden: true, 'data-testid': 'eval-tracks', 'aria-label': 'Faithfulness tracks' });
-    const seekAt = (ev: PointerEvent) => {
-      const r = this.canvas.getBoundingClientRect();
-      this.onSeek(xToTime(ev.clientX - r.left, this.duration, r.width));
-    };
-    this.canvas.addEventListener('pointerdown', (ev) => {
-      this.dragging = true;
-      this.canvas.setPointerCapture(ev.pointerId);
-      seekAt(ev);
-    });
-    this.canvas.addEventListener('pointermove', (ev) => {
-      if (this.dragging) seekAt(ev);
-    });
-    const stop = () => (this.dragging = false);
-    this.canvas.addEventListener('pointerup', stop);
-    this.canvas.addEventListener('pointercancel', stop);
+    attachSeekDrag(this.canvas, () => this.duration, this.onSeek);
     new ResizeObserver(() => this.invalidate()).observe(this.canvas);
   }
 
@@ -50,14 +35,7 @@ export class EvalTracksView {
     if (!this.canvas.hidden) this.invalidate();
   }
 
-  invalidate(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
+  readonly invalidate = perAnimationFrame(() => this.draw());
 
   private draw(): void {
     const d = this.data;

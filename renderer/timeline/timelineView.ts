@@ -4,7 +4,8 @@
 import { getColormap } from '../../src/media/colormaps.js';
 import { h, fmtTime } from '../ui/dom.js';
 import type { TimelineData } from './timelineData.js';
-import { extent, timeToX, valueToY, xToTime } from './scale.js';
+import { extent, timeToX, valueToY } from './scale.js';
+import { attachSeekDrag, perAnimationFrame } from './seekDrag.js';
 
 const TRACKS = [
   { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
@@ -20,8 +21,6 @@ export class TimelineView {
   private data: TimelineData | null = null;
   private duration = 0;
   private time = 0;
-  private pending = false;
-  private dragging = false;
   inMark: number | null = null;
   outMark: number | null = null;
   range: { fromS: number; toS: number } | null = null;
@@ -34,21 +33,7 @@ export class TimelineView {
     this.canvas = h('canvas', { class: 'timeline-canvas', 'data-testid': 'timeline-canvas' });
     this.label = h('div', { class: 'timeline-label', 'data-testid': 'timeline-label' }, '');
     this.el = h('div', { class: 'timeline', 'data-testid': 'timeline' }, this.canvas, this.label);
-    const seekAt = (ev: PointerEvent) => {
-      const r = this.canvas.getBoundingClientRect();
-      this.onSeek(xToTime(ev.clientX - r.left, this.duration, r.width));
-    };
-    this.canvas.addEventListener('pointerdown', (ev) => {
-      this.dragging = true;
-      this.canvas.setPointerCapture(ev.pointerId);
-      seekAt(ev);
-    });
-    this.canvas.addEventListener('pointermove', (ev) => {
-      if (this.dragging) seekAt(ev);
-    });
-    const stop = () => (this.dragging = false);
-    this.canvas.addEventListener('pointerup', stop);
-    this.canvas.addEventListener('pointercancel', stop);
+    attachSeekDrag(this.canvas, () => this.duration, this.onSeek);
     new ResizeObserver(() => this.invalidate()).observe(this.canvas);
   }
 
@@ -68,14 +53,7 @@ export class TimelineView {
     this.invalidate();
   }
 
-  invalidate(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
+  readonly invalidate = perAnimationFrame(() => this.draw());
 
   private draw(): void {
     const c = this.canvas;
