@@ -5,7 +5,7 @@
 import { h, fmtTime } from '../ui/dom.js';
 import type { TimelineData } from '../timeline/timelineData.js';
 import { flagsOf, hasEval, panelRows, seriesSummary } from '../timeline/evalTracks.js';
-import { perAnimationFrame } from '../timeline/seekDrag.js';
+import { perAnimationFrame } from '../timeline/trackCanvas.js';
 
 export class FramePanel {
   readonly el: HTMLElement;

@@ -6,7 +6,7 @@ import { h } from '../ui/dom.js';
 import type { TimelineData } from './timelineData.js';
 import { EVAL_TRACKS, evalSeries, extentLabel, flagsOf, hasEval, seriesSummary, trackExtent } from './evalTracks.js';
 import { timeToX, valueToY } from './scale.js';
-import { attachSeekDrag, perAnimationFrame } from './seekDrag.js';
+import { attachSeekDrag, perAnimationFrame, prepareTrackCanvas } from './trackCanvas.js';
 
 const TRACK_H = 28;
 const FLAG_H = 8;
@@ -49,19 +49,10 @@ export class EvalTracksView {
       c.dataset.flagged = '';
       return;
     }
-    const dpr = window.devicePixelRatio || 1;
-    const W = c.clientWidth;
     const H = FLAG_H + EVAL_TRACKS.length * TRACK_H;
-    c.style.height = `${H}px`;
-    if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
-      c.width = Math.round(W * dpr);
-      c.height = Math.round(H * dpr);
-    }
-    const g = c.getContext('2d');
-    if (!g || W === 0) return;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.fillStyle = '#15181d';
-    g.fillRect(0, 0, W, H);
+    const prepared = prepareTrackCanvas(c, H);
+    if (!prepared) return;
+    const { g, W } = prepared;
     const D = this.duration;
     const flags = flagsOf(seriesSummary(d.evalSummary, d.mapInfo, mi), d.complete);
     // flagged frames: a band through every track, and a marker in the flag row naming the kind

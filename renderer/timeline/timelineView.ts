@@ -5,7 +5,7 @@ import { getColormap } from '../../src/media/colormaps.js';
 import { h, fmtTime } from '../ui/dom.js';
 import type { TimelineData } from './timelineData.js';
 import { extent, timeToX, valueToY } from './scale.js';
-import { attachSeekDrag, perAnimationFrame } from './seekDrag.js';
+import { attachSeekDrag, perAnimationFrame, prepareTrackCanvas } from './trackCanvas.js';
 
 const TRACKS = [
   { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
@@ -57,19 +57,10 @@ export class TimelineView {
 
   private draw(): void {
     const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const W = c.clientWidth;
     const H = TRACKS.reduce((s, t) => s + t.height, 0) + STRIP_H + RULER_H;
-    c.style.height = `${H}px`;
-    if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
-      c.width = Math.round(W * dpr);
-      c.height = Math.round(H * dpr);
-    }
-    const g = c.getContext('2d');
-    if (!g || W === 0) return;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.fillStyle = '#15181d';
-    g.fillRect(0, 0, W, H);
+    const prepared = prepareTrackCanvas(c, H);
+    if (!prepared) return;
+    const { g, W } = prepared;
     const D = this.duration;
     const frames = this.data?.known() ?? [];
     // analysed range

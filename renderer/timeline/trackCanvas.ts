@@ -1,5 +1,5 @@
-// Press and drag on a time track to seek: shared by the attention timeline and the faithfulness
-// tracks, which both map x to time over the clip's duration.
+// What the time-track canvases share (the attention timeline, the faithfulness tracks): press and
+// drag to seek, redraws coalesced to one per animation frame, and a crisp backing store.
 import { xToTime } from './scale.js';
 
 export function attachSeekDrag(canvas: HTMLCanvasElement, duration: () => number, onSeek: (t: number) => void): void {
@@ -34,4 +34,24 @@ export function perAnimationFrame(draw: () => void): () => void {
       draw();
     });
   };
+}
+
+/**
+ * Sizes the canvas to its CSS width and `height` CSS pixels at the device pixel ratio, clears it
+ * to the track background, and returns its context in CSS pixels (null when not drawable yet).
+ */
+export function prepareTrackCanvas(c: HTMLCanvasElement, height: number): { g: CanvasRenderingContext2D; W: number } | null {
+  const dpr = window.devicePixelRatio || 1;
+  const W = c.clientWidth;
+  c.style.height = `${height}px`;
+  if (c.width !== Math.round(W * dpr) || c.height !== Math.round(height * dpr)) {
+    c.width = Math.round(W * dpr);
+    c.height = Math.round(height * dpr);
+  }
+  const g = c.getContext('2d');
+  if (!g || W === 0) return null;
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.fillStyle = '#15181d';
+  g.fillRect(0, 0, W, height);
+  return { g, W };
 }
