@@ -125,7 +125,8 @@ async function main(): Promise<void> {
       if (!isAppUrl(url, APP_ORIGIN)) ev.preventDefault();
     });
     win.on('closed', () => (win = null));
-    void win.loadURL(`${APP_ORIGIN}/index.html`);
+    // --sample: open the sample clip with the default model at once (as `l2caf serve --sample`).
+    void win.loadURL(`${APP_ORIGIN}/index.html${process.argv.includes('--sample') ? '#sample' : ''}`);
   };
   createWindow();
   app.on('activate', () => {

@@ -96,7 +96,10 @@ export class App {
       await this.panel.init(list);
     } catch (e) {
       this.errors.show(e, 'Starting');
+      return;
     }
+    // `npm start -- --sample` (or `l2caf serve --sample`): straight to the sample clip with the default model.
+    if (location.hash === '#sample') await this.openSample();
   }
 
   private viewControls(): HTMLElement {

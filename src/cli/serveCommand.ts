@@ -19,6 +19,7 @@ export interface ServeOptions {
   dataDir?: string;
   static?: string;
   workers?: number;
+  sample?: boolean;
 }
 
 export function serveCommand(): Command {
@@ -28,6 +29,7 @@ export function serveCommand(): Command {
     .option('--data-dir <dir>', 'recent files, uploads and exports (default: ~/.local/share/l2caf-studio, env L2CAF_DATA_DIR)')
     .option('--static <dir>', 'the built renderer (default: dist/renderer)')
     .option('--workers <n>', 'backbone worker threads for video jobs (default: the number of cores)', intArg(0, 64))
+    .option('--sample', 'the printed address opens the sample clip with the default model')
     .action(async (o: ServeOptions) => {
       const staticDir = path.resolve(o.static ?? defaultRendererDir());
       if (!existsSync(path.join(staticDir, 'index.html'))) {
@@ -35,7 +37,7 @@ export function serveCommand(): Command {
       }
       const service = createService({ host: 'web', dataDir: o.dataDir, workers: o.workers });
       const server = await startServer({ service, staticDir, port: o.port });
-      process.stdout.write(`L2-CAF Studio (browser mode) at ${server.url}\n`);
+      process.stdout.write(`L2-CAF Studio (browser mode) at ${server.url}${o.sample ? '#sample' : ''}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

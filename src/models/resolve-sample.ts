@@ -1,6 +1,8 @@
 // The catalogue's sample media (e.g. the Intel car-detection clip): cached under
 // `<cacheDir>/_samples/<file>` (a name no model id can take), sha256-checked on every use, fetched
-// into a temp file and renamed into place when missing or damaged.
+// into a temp file and renamed into place when missing or damaged. Offline, a folder named by env
+// L2CAF_SAMPLE_MIRROR that holds the file (e.g. ../shared/fixtures/videos) is used in place, after
+// the same check, as L2CAF_MODEL_MIRROR is for models.
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -19,6 +21,8 @@ export interface SampleOptions {
   allowDownload?: boolean;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
+  /** Folder holding sample files to use in place; default env L2CAF_SAMPLE_MIRROR. */
+  mirrorDir?: string;
   catalogue?: Catalogue;
   log?: (message: string) => void;
 }
@@ -26,7 +30,7 @@ export interface SampleOptions {
 export interface ResolvedSample {
   file: string;
   sample: Sample;
-  source: 'cache' | 'download';
+  source: 'cache' | 'mirror' | 'download';
 }
 
 /** Returns a verified local copy of a catalogue sample, downloading it when needed. */
@@ -49,6 +53,17 @@ export async function resolveSample(id: string, opts: SampleOptions = {}): Promi
     if (d && d.sha256 === sample.sha256) return { file, sample, source: 'cache' };
     damaged = true;
     log(`cached sample ${sample.file} failed its check (${d ? 'sha256 ' + d.sha256 : `size ${st.size}`}, expected ${sample.sha256}): fetching it again`);
+  }
+
+  const mirrorDir = opts.mirrorDir ?? process.env.L2CAF_SAMPLE_MIRROR;
+  if (mirrorDir) {
+    const mirrored = path.join(path.resolve(mirrorDir), sample.file);
+    const ms = await stat(mirrored).catch(() => null);
+    if (ms) {
+      const d = ms.size === sample.size ? await digestFile(mirrored, signal ? { signal } : {}) : null;
+      if (d && d.sha256 === sample.sha256) return { file: mirrored, sample, source: 'mirror' };
+      log(`sample ${sample.file} in the mirror ${mirrorDir} failed its check (${d ? 'sha256 ' + d.sha256 : `size ${ms.size}`}, expected ${sample.sha256}): not used`);
+    }
   }
 
   const allowDownload = opts.allowDownload ?? process.env.L2CAF_OFFLINE !== '1';

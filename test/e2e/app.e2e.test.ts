@@ -427,4 +427,13 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     // the previous model stays selected and usable
     expect(await page.getByTestId('model-select').inputValue()).toBe('darknet-tiny');
   }, 60_000);
+
+  it('`npm start -- --sample` opens the sample clip with the default model (#sample, from the offline mirror here)', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${server.url}#sample`);
+    await page.getByTestId('workspace').waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await page.getByTestId('clip-name').textContent()).toBe('car-detection.mp4');
+    expect(await page.getByTestId('model-select').inputValue()).toBe('darknet-tiny');
+    expect(await page.getByTestId('start-screen').isVisible()).toBe(false);
+  }, 90_000);
 });

@@ -28,7 +28,7 @@ export async function startWebServer(): Promise<WebServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-e2e-data-'));
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'web.mjs'), '--data-dir', dataDir, '--workers', '1'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, L2CAF_MODEL_MIRROR: path.join(FIXTURES, 'models'), L2CAF_OFFLINE: '1' },
+    env: { ...process.env, L2CAF_MODEL_MIRROR: path.join(FIXTURES, 'models'), L2CAF_SAMPLE_MIRROR: path.join(FIXTURES, 'videos'), L2CAF_OFFLINE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +70,24 @@ describe('resolveSample', () => {
 
     await expect(resolveSample('clip', { catalogue: cat, cacheDir, allowDownload: false })).rejects.toThrow(/sample clip is not in the cache and downloads are disabled/);
     await expect(resolveSample('nope', { catalogue: cat, cacheDir })).rejects.toThrow(/unknown sample "nope": known samples are clip/);
+  });
+
+  it('uses a mirror folder in place when its copy passes the check, and ignores a wrong one', async () => {
+    const cat = await catalogueWithSample();
+    const mirrorDir = path.join(tmp, 'mirror');
+    const cacheDir = path.join(tmp, 'cache-mirror');
+    await mkdir(mirrorDir, { recursive: true });
+    await writeFile(path.join(mirrorDir, 'clip.mp4'), clip);
+    hits = 0;
+    const r = await resolveSample('clip', { catalogue: cat, cacheDir, mirrorDir, allowDownload: false });
+    expect(r).toMatchObject({ file: path.join(mirrorDir, 'clip.mp4'), source: 'mirror' });
+    expect(hits).toBe(0);
+    const wrong = Buffer.from(clip);
+    wrong[0] ^= 1;
+    await writeFile(path.join(mirrorDir, 'clip.mp4'), wrong);
+    const logs: string[] = [];
+    await expect(resolveSample('clip', { catalogue: cat, cacheDir, mirrorDir, allowDownload: false, log: (m) => logs.push(m) })).rejects.toThrow(/not in the cache/);
+    expect(logs.join('\n')).toMatch(/in the mirror .* failed its check/);
   });
 
   it('the bundled catalogue lists car-detection', async () => {
