@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { BackboneOutput, SplitModel } from '../models/split.js';
-import { inputTensor } from '../models/preprocess.js';
+import { inputTensor, preprocessPixels } from '../models/preprocess.js';
 
 export interface ArrayTensor {
   data: Float32Array;
@@ -53,6 +53,10 @@ export function disposeBackbone(out: BackboneOutput): void {
 
 /** One backbone pass on RGB bytes in this thread; the caller owns (and disposes) the output. */
 export async function backboneOnPixels(model: LoadedModel, split: SplitModel, rgb: Uint8Array, width: number, height: number): Promise<BackboneOutput> {
+  if (split.runBackboneValues) {
+    if (rgb.length !== width * height * 3) throw new Error(`image buffer has ${rgb.length} bytes, expected ${width}x${height}x3`);
+    return split.runBackboneValues(preprocessPixels(rgb, model.preprocessing), [1, height, width, 3]);
+  }
   const x = inputTensor(rgb, width, height, model.preprocessing);
   try {
     return await split.runBackbone(x);

@@ -33,6 +33,11 @@ export interface SplitModel {
    * once; engines that run elsewhere (ONNX Runtime) answer with a promise, so callers always await.
    */
   runBackbone(input: tf.Tensor): BackboneOutput | Promise<BackboneOutput>;
+  /**
+   * Optional: the same from plain preprocessed values (NHWC), for engines outside TF.js, which
+   * would otherwise copy the input into a TF.js tensor only to read it back.
+   */
+  runBackboneValues?(values: Float32Array, shape: readonly number[]): Promise<BackboneOutput>;
   /** The head bound to one backbone output (its side tensors). */
   head(out: BackboneOutput): Head;
   /** Whether a softmax at the end of the model was removed to get logits. */

@@ -7,6 +7,7 @@ import { selectBackend } from '../../src/engine/backend.js';
 import { backboneOnPixels, disposeBackbone } from '../../src/engine/backboneRunner.js';
 import { openModel } from '../../src/engine/openModel.js';
 import { decodeImage } from '../../src/media/decodeImage.js';
+import { inputTensor } from '../../src/models/preprocess.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
 
@@ -42,6 +43,26 @@ describe.skipIf(!ok)('GAP-only ONNX head: affine map from the features', () => {
       disposeBackbone(bb);
     }
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+  });
+
+  it('pixels straight to ONNX Runtime (runBackboneValues) give the features of the TF.js-tensor route', async () => {
+    const split = model.split();
+    expect(typeof split.runBackboneValues).toBe('function');
+    const img = await decodeImage(fixture('images/chelsea.png'), { width: 224, height: 224 });
+    const a = await backboneOnPixels(model, split, img.data, 224, 224);
+    const x = inputTensor(img.data, 224, 224, model.preprocessing);
+    const b = await split.runBackbone(x);
+    x.dispose();
+    try {
+      const [da, db] = [a.features.dataSync(), b.features.dataSync()];
+      expect(da.length).toBe(db.length);
+      let d = 0;
+      for (let i = 0; i < da.length; i++) d = Math.max(d, Math.abs(da[i]! - db[i]!));
+      expect(d).toBe(0);
+    } finally {
+      disposeBackbone(a);
+      disposeBackbone(b);
+    }
   });
 
   it('is not offered at an earlier layer (a head with convolutions)', async () => {

@@ -58,20 +58,21 @@ export function splitOnnxModel(
     session ??= createSession(graph.bytes, threads, g.where);
     return session;
   };
+  const runValues = async (values: Float32Array, shape: readonly number[]): Promise<BackboneOutput> => {
+    const s = await open();
+    const feeds = { [graph!.inputName]: new ort.Tensor('float32', values, shape) };
+    const res = await s.run(feeds, graph!.outputNames);
+    const [f, ...side] = graph!.outputNames.map((n) => toTf(res[n] as ort.Tensor));
+    const first = res[graph!.outputNames[0]!] as ort.Tensor;
+    return { features: f!, side, ...(first.type === 'float32' ? { featuresData: first.data as Float32Array } : {}) };
+  };
   let disposed = false;
   return {
     layer: chosen,
     layerShape: featureShape,
     softmaxRemoved: plan.softmaxRemoved,
-    async runBackbone(input: tf.Tensor): Promise<BackboneOutput> {
-      const s = await open();
-      const data = (await input.data()) as Float32Array;
-      const feeds = { [graph!.inputName]: new ort.Tensor('float32', data, input.shape) };
-      const res = await s.run(feeds, graph!.outputNames);
-      const [f, ...side] = graph!.outputNames.map((n) => toTf(res[n] as ort.Tensor));
-      const first = res[graph!.outputNames[0]!] as ort.Tensor;
-      return { features: f!, side, ...(first.type === 'float32' ? { featuresData: first.data as Float32Array } : {}) };
-    },
+    runBackbone: async (input: tf.Tensor): Promise<BackboneOutput> => runValues((await input.data()) as Float32Array, input.shape),
+    runBackboneValues: runValues,
     head(out: BackboneOutput): Head {
       const head = makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout));
       const data = out.featuresData;
