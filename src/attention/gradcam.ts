@@ -3,6 +3,7 @@
 // the map is ReLU(sum_c w_c A_c). Works for 2-D and 3-D features and for embedding heads (t is then
 // an embedding dimension).
 import * as tf from '@tensorflow/tfjs-core';
+import { jAt } from './affine.js';
 import { makeAttentionMap } from './result.js';
 import type { AttentionMap, Head } from './types.js';
 import { checkFeatures, checkTarget } from './validate.js';
@@ -11,7 +12,11 @@ export function gradCam(head: Head, features: tf.Tensor, target: number): Attent
   const startedAt = performance.now();
   checkFeatures(head, features);
   checkTarget(head, target);
-  const raw = tf.tidy(() => {
+  // A head that is global average pooling alone (head.affineMap, see gapOnlyAffine): d out_t /
+  // d A[s, c] = [c = t] / S, so the channel weights are 1/S for channel t and 0 elsewhere and the
+  // map is ReLU(A[:, t]) / S = ReLU(J[t, :]): read from the affine map, with no autodiff pass.
+  const gapOnly = head.affineMap?.(features);
+  const raw = gapOnly ? Float32Array.from({ length: gapOnly.S }, (_, s) => Math.max(0, jAt(gapOnly, target, s))) : tf.tidy(() => {
     // Selecting output t by a one-hot product rather than tf.gather/slice: gather's gradient needs
     // UnsortedSegmentSum, which the wasm backend lacks.
     const pick = new Float32Array(head.numOutputs);

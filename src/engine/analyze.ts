@@ -36,7 +36,8 @@ export function analyzeFeatures(
   // With an exact L2-CAF solve, the head's affine map (read once, shared by every exact solve)
   // also gives the unfiltered outputs J 1 + c, which saves a head pass per input.
   const exact = requests.some((r) => r.method === 'l2caf' || r.method === 'l2caf-class') && usesExactSolver(head, opts.solve);
-  const affine = exact ? readAffine(head, features) : undefined;
+  // (A head that reads its map from arrays the engine holds gives the logits that way too.)
+  const affine = exact || head.affineMap?.(features) ? readAffine(head, features) : undefined;
   const logits = affine
     ? Float32Array.from(unfilteredOutputs(affine))
     : tf.tidy(() => head.apply(features).dataSync() as Float32Array);

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { jAt, readAffine } from '../../src/attention/affine.js';
+import { gradCam } from '../../src/attention/gradcam.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { backboneOnPixels, disposeBackbone } from '../../src/engine/backboneRunner.js';
 import { openModel } from '../../src/engine/openModel.js';
@@ -39,6 +40,13 @@ describe.skipIf(!ok)('GAP-only ONNX head: affine map from the features', () => {
       for (let k = 0; k < fast.K; k += 3) for (let s = 0; s < fast.S; s++) d = Math.max(d, Math.abs(jAt(fast, k, s) - jAt(viaHead, k, s)));
       expect(d).toBeLessThan(1e-6);
       expect(Math.max(...Array.from(fast.c, Math.abs))).toBeLessThan(1e-6);
+      // Grad-CAM from the map (no autodiff) equals Grad-CAM through TF.js's gradient.
+      const viaMap = gradCam(head, bb.features, 281);
+      const viaGrad = gradCam({ ...head, affineMap: undefined }, bb.features, 281);
+      let g = 0;
+      for (let i = 0; i < viaMap.raw.length; i++) g = Math.max(g, Math.abs(viaMap.raw[i]! - viaGrad.raw[i]!));
+      expect(g).toBeLessThan(1e-6 * Math.max(1, ...Array.from(viaGrad.raw)));
+      expect(Math.max(...Array.from(viaGrad.raw))).toBeGreaterThan(0);
     } finally {
       disposeBackbone(bb);
     }
