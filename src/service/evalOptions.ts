@@ -32,14 +32,3 @@ export function normaliseRequest(req: VideoJobRequest): VideoJobRequest {
   const { eval: _drop, ...rest } = req;
   return ev ? { ...rest, eval: ev } : rest;
 }
-
-/** JSON with keys sorted at every depth: equal requests give equal strings whatever the key order. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}

@@ -17,7 +17,8 @@ import type { Handlers, ServiceContext } from './context.js';
 import type { ModelCache } from './modelCache.js';
 import { analyzeVideo, exportAnnotated, writeTimelineSidecars } from '../video/index.js';
 import { evalSummary } from '../video/evalSummary.js';
-import { canonicalJson, evalOptionsOf, normaliseRequest } from './evalOptions.js';
+import { evalOptionsOf, normaliseRequest } from './evalOptions.js';
+import { stableJson } from '../video/cacheKey.js';
 import { analyzeFrame, decodeFrameAt } from './frameAnalysis.js';
 import { toServiceError } from './errors.js';
 import type { MediaRegistry } from './mediaRegistry.js';
@@ -77,7 +78,7 @@ export function packFrame(f: TimelineFrame, slot: number): { summary: FrameSumma
  * at every depth: eval's steps and baseline are part of what makes two jobs differ.
  */
 function sameRequest(a: VideoJobRequest, b: VideoJobRequest): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  return stableJson(a) === stableJson(b);
 }
 
 export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: MediaRegistry, downloads: Map<string, string>): Handlers<Pick<CoreMethods, 'video.start' | 'video.timeline' | 'video.trace' | 'export.start'>> {

@@ -10,7 +10,8 @@ import { packFrame } from '../../src/service/videoJobs.js';
 import { JobRegistry } from '../../src/jobs/jobRegistry.js';
 import { throttle } from '../../src/jobs/throttle.js';
 import { browserPlayable, kindOf } from '../../src/service/mediaRegistry.js';
-import { canonicalJson, evalOptionsOf, normaliseRequest } from '../../src/service/evalOptions.js';
+import { evalOptionsOf, normaliseRequest } from '../../src/service/evalOptions.js';
+import { stableJson } from '../../src/video/cacheKey.js';
 import { createService } from '../../src/service/service.js';
 import type { TimelineFrame } from '../../src/video/types.js';
 
@@ -101,12 +102,12 @@ describe('faithfulness options', () => {
     const a = normaliseRequest({ file: 'x.mp4', methods: ['l2caf'], classes: [], eval: {} });
     const b = normaliseRequest({ classes: [], eval: { baseline: 'blur', steps: 20 }, methods: ['l2caf'], file: 'x.mp4' });
     expect(a.eval).toEqual({ steps: 20, baseline: 'blur' });
-    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    expect(stableJson(a)).toBe(stableJson(b));
     // a nested difference (steps) is a different job; no eval is a different job
-    expect(canonicalJson(normaliseRequest({ ...a, eval: { steps: 4 } }))).not.toBe(canonicalJson(a));
+    expect(stableJson(normaliseRequest({ ...a, eval: { steps: 4 } }))).not.toBe(stableJson(a));
     const none = normaliseRequest({ file: 'x.mp4', methods: ['l2caf'], classes: [] });
     expect('eval' in none).toBe(false);
-    expect(canonicalJson(none)).not.toBe(canonicalJson(a));
+    expect(stableJson(none)).not.toBe(stableJson(a));
   });
   it('the service refuses a bad eval before any work, naming the field', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-units-'));
