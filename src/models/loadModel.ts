@@ -10,6 +10,7 @@ import { listLayers, splitLayersModel } from './layersSplit.js';
 import { loadGraphModelFrom } from './graph/index.js';
 import { defaultLayer, type LayerInfo, type SplitModel } from './split.js';
 import { isOnnxLocation, loadOnnxModel } from './onnx/loadOnnx.js';
+import { inputSizeOf, labelsFitting, outputKindOf, preprocessingOf } from './modelFacts.js';
 
 export interface ModelSpec {
   /** Catalogue id, or the folder/URL the user gave. */
@@ -39,7 +40,6 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-const DEFAULT_PREPROCESSING: Preprocessing = { scale: 1 / 255, offset: 0, channelOrder: 'rgb' };
 
 export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   const isHttp = /^https?:\/\//.test(spec.location);
@@ -80,19 +80,8 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
     model.dispose();
     throw new ModelFileError(`${spec.location}: the model's input has ${c} channels (3 expected)`);
   }
-  let inputSize = spec.inputSize ?? null;
-  if (!inputSize) {
-    if (h != null && w != null && h > 0 && w > 0) inputSize = [h, w];
-    else {
-      inputSize = [224, 224];
-      assumptions.push('input size 224x224 assumed (the model accepts any size; pass --input-size N)');
-    }
-  }
-  let preprocessing = spec.preprocessing ?? null;
-  if (!preprocessing) {
-    preprocessing = DEFAULT_PREPROCESSING;
-    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O, or --mean r,g,b --std r,g,b, for another)');
-  }
+  const inputSize = inputSizeOf(spec.inputSize, h, w, assumptions);
+  const preprocessing = preprocessingOf(spec.preprocessing, assumptions);
   let labels = spec.labels ?? null;
   if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;
   const layers = listLayers(model);
@@ -103,14 +92,10 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   }
   const outShape = model.outputs[0]!.shape;
   const K = outShape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
-  if (labels && labels.length !== K) {
-    assumptions.push(`the label list has ${labels.length} names but the model has ${K} outputs: labels ignored`);
-    labels = null;
-  }
+  labels = labelsFitting(labels, K, assumptions);
   const lastClass = model.layers[model.layers.length - 1]!;
   const endsInSoftmax = lastClass.getClassName() === 'Softmax' || (lastClass.getConfig() as Record<string, unknown>)['activation'] === 'softmax';
-  // A model without a softmax is a classifier when labels match its outputs, else an embedding.
-  const outputKind = spec.outputKind ?? (endsInSoftmax || labels ? 'logits' : 'embedding');
+  const outputKind = outputKindOf(spec.outputKind, endsInSoftmax, labels);
   const splits: SplitModel[] = [];
   return {
     id: spec.id,

@@ -7,16 +7,15 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import { ModelFileError } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
 import type { LoadedModel, ModelSpec } from '../loadModel.js';
-import type { Preprocessing } from '../preprocess.js';
 import { defaultLayer, type SplitModel } from '../split.js';
 import { graphInfo } from './graphInfo.js';
 import { listGraphLayers } from './listNodes.js';
 import { logitsOf, splitGraphModel } from './graphSplit.js';
+import { inputSizeOf, labelsFitting, outputKindOf, preprocessingOf } from '../modelFacts.js';
 
 export { splitGraphModel } from './graphSplit.js';
 export { depthwiseConvInputOnly, depthwiseInputGradient } from './depthwiseConv.js';
 
-const DEFAULT_PREPROCESSING: Preprocessing = { scale: 1 / 255, offset: 0, channelOrder: 'rgb' };
 
 /**
  * handler: an IOHandler for a local model.json (fileHandler) or the https:// URL; json: the parsed
@@ -45,22 +44,12 @@ async function describe(spec: ModelSpec, model: tfc.GraphModel, json: tf.io.Mode
   const assumptions: string[] = [];
   const shape = model.inputs[0]?.shape ?? [];
   const [h, w] = [shape[1], shape[2]];
-  let inputSize = spec.inputSize ?? null;
-  if (inputSize && h != null && w != null && h > 0 && w > 0 && (inputSize[0] !== h || inputSize[1] !== w)) {
-    throw new Error(`${where}: the model takes ${h}x${w} images, not ${inputSize[0]}x${inputSize[1]} (its input shape is fixed; drop --input-size)`);
+  const given = spec.inputSize ?? null;
+  if (given && h != null && w != null && h > 0 && w > 0 && (given[0] !== h || given[1] !== w)) {
+    throw new Error(`${where}: the model takes ${h}x${w} images, not ${given[0]}x${given[1]} (its input shape is fixed; drop --input-size)`);
   }
-  if (!inputSize) {
-    if (h != null && w != null && h > 0 && w > 0) inputSize = [h, w];
-    else {
-      inputSize = [224, 224];
-      assumptions.push('input size 224x224 assumed (the model accepts any size; pass --input-size N)');
-    }
-  }
-  let preprocessing = spec.preprocessing ?? null;
-  if (!preprocessing) {
-    preprocessing = DEFAULT_PREPROCESSING;
-    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O, or --mean r,g,b --std r,g,b, for another)');
-  }
+  const inputSize = inputSizeOf(given, h, w, assumptions);
+  const preprocessing = preprocessingOf(spec.preprocessing, assumptions);
   const info = graphInfo(model, json.modelTopology, where, inputSize);
   const { layers, numOutputs } = listGraphLayers(info);
   const found = defaultLayer(layers);
@@ -73,13 +62,8 @@ async function describe(spec: ModelSpec, model: tfc.GraphModel, json: tf.io.Mode
   if (!def) throw new Error(`${where}: no layer with spatial extent (h, w > 1) found`);
   let labels = spec.labels ?? null;
   if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;
-  if (labels && labels.length !== numOutputs) {
-    assumptions.push(`the label list has ${labels.length} names but the model has ${numOutputs} outputs: labels ignored`);
-    labels = null;
-  }
-  const endsInSoftmax = logitsOf(info).softmaxRemoved;
-  // As for layers models: without a softmax the outputs are logits when labels match, else an embedding.
-  const outputKind = spec.outputKind ?? (endsInSoftmax || labels ? 'logits' : 'embedding');
+  labels = labelsFitting(labels, numOutputs, assumptions);
+  const outputKind = outputKindOf(spec.outputKind, logitsOf(info).softmaxRemoved, labels);
   const splits: SplitModel[] = [];
   return {
     id: spec.id,

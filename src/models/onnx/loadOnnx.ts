@@ -6,13 +6,13 @@ import path from 'node:path';
 import { ModelFileError } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
 import type { LoadedModel, ModelSpec } from '../loadModel.js';
-import type { Preprocessing } from '../preprocess.js';
 import { defaultLayer, isSpatialShape, type LayerInfo, type SplitModel } from '../split.js';
 import { inputLayout, readGraph, type OnnxGraph } from './onnxGraph.js';
 import { engineShape, type OnnxLayout } from './onnxLayout.js';
 import { inferShapes, type TensorFacts } from './onnxShapes.js';
 import { splitOnnxModel } from './onnxSplit.js';
 import { ortThreadCount } from './ortSession.js';
+import { inputSizeOf, labelsFitting, outputKindOf, preprocessingOf } from '../modelFacts.js';
 
 export interface OnnxModelSpec extends ModelSpec {
   /** the graph output with the logits (catalogue outputName); default: the first output */
@@ -23,7 +23,6 @@ export interface OnnxModelSpec extends ModelSpec {
   threads?: number;
 }
 
-const DEFAULT_PREPROCESSING: Preprocessing = { scale: 1 / 255, offset: 0, channelOrder: 'rgb' };
 
 /** The .onnx file for a path: the file itself, or a folder's model.onnx (or its only .onnx). */
 export async function onnxFilePath(location: string): Promise<string> {
@@ -80,19 +79,12 @@ export async function loadOnnxModel(spec: OnnxModelSpec): Promise<LoadedModel> {
   const assumptions: string[] = [];
   const d = g.input.dims;
   const [h, w] = layout === 'NCHW' ? [d[d.length - 2]!, d[d.length - 1]!] : [d[d.length - 3]!, d[d.length - 2]!];
-  let inputSize = spec.inputSize ?? null;
-  if (!inputSize) {
-    if (h > 0 && w > 0) inputSize = [h, w];
-    else {
-      inputSize = [224, 224];
-      assumptions.push('input size 224x224 assumed (the model accepts any size; pass --input-size N)');
-    }
-  }
-  let preprocessing = spec.preprocessing ?? null;
-  if (!preprocessing) {
-    preprocessing = DEFAULT_PREPROCESSING;
-    assumptions.push('preprocessing x/255 assumed (pass --scale S --offset O for another; PyTorch ImageNet models usually need --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225)');
-  }
+  const inputSize = inputSizeOf(spec.inputSize, h, w, assumptions);
+  const preprocessing = preprocessingOf(
+    spec.preprocessing,
+    assumptions,
+    'preprocessing x/255 assumed (pass --scale S --offset O for another; PyTorch ImageNet models usually need --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225)',
+  );
   const output = spec.outputName ?? g.outputs[0]!;
   if (!g.outputs.includes(output)) throw new ModelFileError(`${file}: no graph output named "${output}" (outputs: ${g.outputs.join(', ')})`);
   if (!spec.outputName && g.outputs.length > 1) assumptions.push(`the model has ${g.outputs.length} outputs; the first, "${output}", is taken as the logits`);
@@ -111,12 +103,8 @@ export async function loadOnnxModel(spec: OnnxModelSpec): Promise<LoadedModel> {
   let labels = spec.labels ?? null;
   if (!labels) labels = (await readLabels(path.dirname(file)))?.labels ?? null;
   const K = (facts.get(output)?.dims ?? []).slice(1).reduce((a, b) => a * b, 1);
-  if (labels && labels.length !== K) {
-    assumptions.push(`the label list has ${labels.length} names but the model has ${K} outputs: labels ignored`);
-    labels = null;
-  }
-  const endsInSoftmax = g.nodes[g.producer.get(output) ?? -1]?.opType === 'Softmax';
-  const outputKind = spec.outputKind ?? (endsInSoftmax || labels ? 'logits' : 'embedding');
+  labels = labelsFitting(labels, K, assumptions);
+  const outputKind = outputKindOf(spec.outputKind, g.nodes[g.producer.get(output) ?? -1]?.opType === 'Softmax', labels);
   const splits: SplitModel[] = [];
   return {
     id: spec.id,
