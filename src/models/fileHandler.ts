@@ -104,14 +104,18 @@ export function fileHandler(jsonPath: string): tf.io.IOHandler {
   };
 }
 
-/** model.json path for a folder, a model.json path or a file:// URL. */
-export async function modelJsonPath(location: string): Promise<string> {
+/** A model location (a path or a file:// URL) as a path, and whether it is a folder; a clear error when it does not exist. */
+export async function statLocation(location: string): Promise<{ path: string; isDirectory: boolean }> {
   const p = location.startsWith('file://') ? new URL(location).pathname : location;
-  let s;
   try {
-    s = await stat(p);
+    return { path: p, isDirectory: (await stat(p)).isDirectory() };
   } catch {
     throw new ModelFileError(`${p}: no such file or folder`);
   }
-  return s.isDirectory() ? path.join(p, 'model.json') : p;
+}
+
+/** model.json path for a folder, a model.json path or a file:// URL. */
+export async function modelJsonPath(location: string): Promise<string> {
+  const { path: p, isDirectory } = await statLocation(location);
+  return isDirectory ? path.join(p, 'model.json') : p;
 }

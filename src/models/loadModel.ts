@@ -40,7 +40,6 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-
 export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   const isHttp = /^https?:\/\//.test(spec.location);
   let handler: tf.io.IOHandler | string;

@@ -16,7 +16,6 @@ import { inputSizeOf, labelsFitting, outputKindOf, preprocessingOf } from '../mo
 export { splitGraphModel } from './graphSplit.js';
 export { depthwiseConvInputOnly, depthwiseInputGradient } from './depthwiseConv.js';
 
-
 /**
  * handler: an IOHandler for a local model.json (fileHandler) or the https:// URL; json: the parsed
  * model.json (its modelTopology is the graph); dir: the model's folder when local (labels beside it).

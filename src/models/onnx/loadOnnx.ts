@@ -3,7 +3,7 @@
 // layers with shapes, default layer), and splits whose backbone runs in ONNX Runtime.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelFileError } from '../fileHandler.js';
+import { ModelFileError, statLocation } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
 import type { LoadedModel, ModelSpec } from '../loadModel.js';
 import { defaultLayer, isSpatialShape, type LayerInfo, type SplitModel } from '../split.js';
@@ -23,17 +23,10 @@ export interface OnnxModelSpec extends ModelSpec {
   threads?: number;
 }
 
-
 /** The .onnx file for a path: the file itself, or a folder's model.onnx (or its only .onnx). */
 export async function onnxFilePath(location: string): Promise<string> {
-  const p = location.startsWith('file://') ? new URL(location).pathname : location;
-  let s;
-  try {
-    s = await stat(p);
-  } catch {
-    throw new ModelFileError(`${p}: no such file or folder`);
-  }
-  if (!s.isDirectory()) return p;
+  const { path: p, isDirectory } = await statLocation(location);
+  if (!isDirectory) return p;
   const names = (await readdir(p)).filter((n) => n.toLowerCase().endsWith('.onnx'));
   if (names.includes('model.onnx')) return path.join(p, 'model.onnx');
   if (names.length === 1) return path.join(p, names[0]!);
