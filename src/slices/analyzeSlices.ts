@@ -12,6 +12,7 @@ import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { insertSlice, sliceCount } from '../volume/slice.js';
 import type { Axis, Volume } from '../volume/types.js';
+import { mapRecord } from './mapRecord.js';
 import { mapToSlice } from './mapToSlice.js';
 import { progressOf } from './progressRate.js';
 import { concreteRequest, type RequestTemplate } from './requests.js';
@@ -52,7 +53,7 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
 }
 
 export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
-  const { model, split, runner, windowed, axes, templates, signal } = job;
+  const { model, runner, windowed, axes, templates, signal } = job;
   const [h, w] = model.inputSize;
   if (h !== w) throw new Error(`${model.id}: volume slices need a square model input (this one is ${w}x${h})`);
   const size = w;
@@ -154,17 +155,7 @@ function solveSlice(
       const vol = attention.find((a) => a.axis === axis && a.method === templates[r]!.method && sameTemplate(a, templates[r]!))!;
       insertSlice({ dims: job.windowed.dims, data: vol.data }, axis, index, { width: input.fit.sourceWidth, height: input.fit.sourceHeight, data: onSlice });
       if (m.param) warm.set(requestKey(requests[r]!), m.param);
-      return {
-        method: m.method,
-        target: m.target == null ? null : { index: m.target, label: labelOf(m.target, model.labels) },
-        targetScore: m.target != null && probs ? probs[m.target]! : null,
-        targetLogit: m.target != null ? logits[m.target]! : null,
-        solver: m.solver,
-        iterations: m.iterations,
-        loss: Number.isFinite(m.loss) ? m.loss : null,
-        warmStarted: m.warmStarted,
-        weight,
-      };
+      return mapRecord(m, model.labels, logits, probs, weight);
     });
     // Drop warm starts of classes this slice no longer explains (per-slice top-1 changed).
     const live = new Set(requests.map(requestKey));

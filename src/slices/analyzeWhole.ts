@@ -7,11 +7,11 @@ import type { SolveOptions } from '../attention/types.js';
 import { analyzeFeatures, argmax } from '../engine/analyze.js';
 import { disposeBackbone } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
-import { labelOf } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { Preprocessing } from '../models/preprocess.js';
 import type { SplitModel } from '../models/split.js';
 import type { Volume } from '../volume/types.js';
+import { mapRecord } from './mapRecord.js';
 import { modelInputShape } from './modelInputShape.js';
 import { concreteRequest, type RequestTemplate } from './requests.js';
 import { resampleTrilinear } from './resample3d.js';
@@ -82,20 +82,9 @@ export async function analyzeWhole(job: WholeJob): Promise<{ attention: Attentio
       const [fd, fh, fw] = m.shape as [number, number, number];
       const data = resampleTrilinear(m.values, [fw, fh, fd], windowed.dims);
       if (weight !== 1) for (let i = 0; i < data.length; i++) data[i]! *= weight;
-      const target = m.target == null ? null : { index: m.target, label: labelOf(m.target, model.labels) };
-      attention.push({ axis: 'volume', method: m.method, target, perSliceTop1: templates[r]!.perSliceTop1, weighting: job.weighting, data });
-      return {
-        method: m.method,
-        target,
-        targetScore: m.target != null && probs ? probs[m.target]! : null,
-        targetLogit: m.target != null ? logits[m.target]! : null,
-        solver: m.solver,
-        iterations: m.iterations,
-        loss: Number.isFinite(m.loss) ? m.loss : null,
-        warmStarted: m.warmStarted,
-        weight,
-        ms: m.ms,
-      };
+      const record = mapRecord(m, model.labels, logits, probs, weight);
+      attention.push({ axis: 'volume', method: m.method, target: record.target, perSliceTop1: templates[r]!.perSliceTop1, weighting: job.weighting, data });
+      return { ...record, ms: m.ms };
     });
     const record: WholeVolumeRecord = {
       predictions: isLogits ? topK(logits, model.labels, 5) : [],
