@@ -1,7 +1,6 @@
 // The documented JSON of a volume analysis (`l2caf volume --json`; see README "Volume JSON").
 // Attention values are not in it (they are the NIfTI files); everything else a user or script
 // needs to find them and judge them is.
-import type { Prediction } from '../engine/predictions.js';
 import type { Mat4, MetadataValue, Axis } from '../volume/types.js';
 import { formatWindow } from './parseWindow.js';
 import { peakOf, type Peak } from './peak.js';
@@ -40,16 +39,8 @@ export interface VolumeJson {
     file: string | null;
     peak: Peak;
   }[];
-  slices: {
-    axis: Axis;
-    index: number;
-    predictions: Prediction[];
-    targetScore: number | null;
-    iterations: number;
-    loss: number | null;
-    warmStarted: boolean;
-    maps: SliceRecord['maps'];
-  }[];
+  /** the slice records without their timings */
+  slices: Omit<SliceRecord, 'ms'>[];
   whole?: WholeVolumeRecord;
   summary: VolumeSummary;
   partial?: boolean;
