@@ -107,16 +107,13 @@ describe('analyzeVolume, per slice', () => {
     ]);
     for (const a of r.attention) {
       expect(a.data.length).toBe(12 * 5 * 9);
-      // each slice's map is 0..1 times its weight: its maximum is at most the weight, and near it.
-      // "Near" allows for the resampling to the scan grid missing a sharp peak (the test model's
-      // weights are random, so maps differ run to run: over 7 runs max/w was 0.88-0.98, or about
-      // 0.47-0.50 on every slice of one class-specific map whose peak fell between grid points).
+      // each slice's map is 0..1 times its weight: its maximum is at most the weight, and near it
       for (const s of r.slices) {
         const plane = extractSlice({ ...volume, data: a.data }, 'y', s.index);
         const w = s.maps[a.method === 'l2caf' ? 0 : 1]!.weight;
         const max = Math.max(...plane.data);
         expect(max).toBeLessThanOrEqual(w + 1e-6);
-        expect(max).toBeGreaterThan(0.25 * w);
+        expect(max).toBeGreaterThan(0.5 * w);
       }
     }
   });
