@@ -150,38 +150,31 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
   const cache = cacheDir === null ? null : new VideoCache(cacheDir);
   let key = '';
   let done: CachedFrame[] = [];
-  let fileSha256 = '';
   let owner = true;
+  // Until the model is loaded: the model and layer as asked for.
+  let modelInfo: Timeline['model'] = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
   if (cache) {
+    let fileSha256: string;
     try {
       fileSha256 = await sha256File(opts.file, signal);
     } catch (e) {
       if (!isAbort(e, signal)) throw e;
       // Cancelled while hashing a long clip: like any cancel, a partial (here empty) timeline.
-      const model = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
       const wallS = (performance.now() - started) / 1000;
-      return { video, model, settings, frames: [], summary: summarise([], wallS, 0), warnings: info.warnings, cache: null, partial: true };
+      return { video, model: modelInfo, settings, frames: [], summary: summarise([], wallS, 0), warnings: info.warnings, cache: null, partial: true };
     }
-  }
-  if (cache) {
+    // Everything the timeline's settings say, plus what else changes the result.
     key = cacheKey({
+      ...settings,
       fileSha256,
       model: opts.model.model ?? '(default)',
       layer: opts.layer ?? '(default)',
-      methods: s.methods,
-      classes: s.classes,
-      stride: s.stride,
-      fromS: s.fromS,
-      toS: s.toS,
-      preset: s.preset,
       solve: s.solve,
-      warmStart: s.warmStart,
       inputSize: opts.model.inputSize ?? null,
       scale: opts.model.scale ?? null,
       offset: opts.model.offset ?? null,
       mean: opts.model.mean,
       std: opts.model.std,
-      eval: s.eval ?? undefined, // absent, not null: keys of runs without --eval stay as they were
     });
     const finished = await cache.readFinished(key);
     if (finished) {
@@ -203,7 +196,6 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     const remaining = planned.slice(done.length);
     let computed = 0;
     let partial = false;
-    let modelInfo: Timeline['model'] = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
 
     const report = (): void => {
       const elapsedS = (performance.now() - started) / 1000;
