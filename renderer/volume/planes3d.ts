@@ -4,7 +4,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { planeToWorld, voxelToWorld, type Mat4 } from './geometry.js';
-import { applyLook, floatTexture, lutTexture, setLutColours, sliceMaterial, type SliceLook } from './sliceMaterial.js';
+import { applyLook, floatTexture, lutTexture, setLutColours, sliceMaterial, type SliceLook, fitRendererTo } from './sliceMaterial.js';
 import type { SliceView } from './sliceView.js';
 import { el } from './style.js';
 
@@ -95,10 +95,7 @@ export class Planes3D {
 
   render(): void {
     if (!this.dirty) return;
-    const w = Math.max(1, this.element.clientWidth);
-    const h = Math.max(1, this.element.clientHeight);
-    const size = this.renderer.getSize(new THREE.Vector2());
-    if (size.x !== w || size.y !== h) this.renderer.setSize(w, h, false);
+    const { w, h } = fitRendererTo(this.renderer, this.element);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
     this.renderer.render(this.scene, this.camera);

@@ -100,3 +100,12 @@ export function applyLook(m: THREE.ShaderMaterial, look: SliceLook, hasAttention
   u.uThreshold!.value = look.threshold;
   u.uHasAtt!.value = hasAttention && look.showAttention ? 1 : 0;
 }
+
+/** Resizes the renderer's drawing buffer to its element (at least 1x1) when it changed; returns the size. */
+export function fitRendererTo(renderer: THREE.WebGLRenderer, element: HTMLElement): { w: number; h: number } {
+  const w = Math.max(1, element.clientWidth);
+  const h = Math.max(1, element.clientHeight);
+  const size = renderer.getSize(new THREE.Vector2());
+  if (size.x !== w || size.y !== h) renderer.setSize(w, h, false);
+  return { w, h };
+}

@@ -4,7 +4,7 @@
 // requests to the viewer (move the cursor, step, change the window); the viewer owns the state.
 import * as THREE from 'three';
 import { extractViewSlice, screenToVoxel, voxelToScreen, type Vec3, type ViewLayout } from './geometry.js';
-import { applyLook, floatTexture, sliceMaterial, type SliceLook } from './sliceMaterial.js';
+import { applyLook, floatTexture, sliceMaterial, type SliceLook, fitRendererTo } from './sliceMaterial.js';
 import { el } from './style.js';
 
 export interface SliceViewHost {
@@ -113,10 +113,7 @@ export class SliceView {
 
   render(): void {
     if (!this.dirty) return;
-    const w = Math.max(1, this.element.clientWidth);
-    const h = Math.max(1, this.element.clientHeight);
-    const size = this.renderer.getSize(new THREE.Vector2());
-    if (size.x !== w || size.y !== h) this.renderer.setSize(w, h, false);
+    const { w, h } = fitRendererTo(this.renderer, this.element);
     // fit the slice (mm) into the canvas with a small margin, same scale on both axes
     const l = this.layout;
     const scale = Math.min(w / l.widthMm, h / l.heightMm) * 0.94;
