@@ -1,10 +1,12 @@
 // Reading a head's affine map out(f) = J f + c into typed arrays, for the exact solvers and CAM.
 // J is only needed as a few matrix-vector products (class-specific: one; class-oblivious: a handful
-// of Lanczos steps), which plain loops do faster than TF.js op dispatch at this size (measured:
-// K=1000, S=196, one J^T J x product 0.4 ms in JS vs 0.3-0.9 ms as tf.matMul on wasm/cpu plus read-back).
+// of Lanczos steps), which loops over plain arrays do faster than TF.js op dispatch at this size
+// (measured: K=1000, S=196, one J^T J x product 0.4 ms in JS vs 0.3-0.9 ms as tf.matMul on
+// wasm/cpu plus read-back); the SIMD kernels (kernels/jProducts.wat) do them faster still.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Head } from './types.js';
 import { filterSize } from './validate.js';
+import { wasmRowsTimesVector } from './kernels/wasmProducts.js';
 
 export interface AffineMap {
   /** K x S, row-major; S x K (row s = position s's effect on every output) when `transposed`. */
@@ -71,13 +73,22 @@ function scaleBy(out: Float64Array, scale: number | undefined): void {
   for (let i = 0; i < out.length; i++) out[i] = out[i]! * scale;
 }
 
+/** Below this many entries the JS loops win (no copy into the kernels' memory). */
+const WASM_MIN_ENTRIES = 4096;
+
+function rowsTimesVector(M: Float32Array, R: number, Cc: number, v: ArrayLike<number>, out: Float64Array, transpose: boolean): void {
+  if (R * Cc >= WASM_MIN_ENTRIES && wasmRowsTimesVector(M, R, Cc, v, out, transpose)) return;
+  rowsTimesVectorJs(M, R, Cc, v, out, transpose);
+}
+
 /**
- * The two products on a matrix M (R x Cc, row-major) that back both layouts of J, reading M
+ * The two products on a matrix M (R x Cc, row-major) that back both layouts of J, in JS (where the
+ * SIMD kernels are unavailable, and the reference they are tested against), reading M
  * contiguously: transpose = false: out = M v (row dot products, several rows per pass so each v[j]
  * is loaded once for several products); true: out = M^T v (row axpys, several rows per pass over
  * `out`, which cuts its loads and stores: the product is bound by them, not by the multiplies).
  */
-function rowsTimesVector(M: Float32Array, R: number, Cc: number, v: ArrayLike<number>, out: Float64Array, transpose: boolean): void {
+export function rowsTimesVectorJs(M: Float32Array, R: number, Cc: number, v: ArrayLike<number>, out: Float64Array, transpose: boolean): void {
   let r = 0;
   if (transpose) {
     out.fill(0);

@@ -4,6 +4,7 @@
 // of a pass over the [h, w, C] features (measured on darknet-tiny, wasm: ~1.6 ms -> a fraction of it).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Head } from './types.js';
+import { readAffine } from './affine.js';
 
 export interface AffineProxy {
   head: Head;
@@ -12,11 +13,24 @@ export interface AffineProxy {
   dispose(): void;
 }
 
-export function affineProxy(head: Head, features: tf.Tensor): AffineProxy {
+/** J^T [S, K] and c: from the map the engine already holds (head.affineMap), else from head.affine. */
+function transposedMap(head: Head, features: tf.Tensor): { JT: tf.Tensor2D; c: tf.Tensor1D } {
+  if (head.affineMap?.(features)) {
+    const a = readAffine(head, features);
+    return tf.tidy(() => {
+      const JT = a.transposed ? tf.tensor2d(a.J, [a.S, a.K]) : tf.transpose(tf.tensor2d(a.J, [a.K, a.S]));
+      return { JT: (a.scale !== undefined && a.scale !== 1 ? tf.mul(JT, a.scale) : JT) as tf.Tensor2D, c: tf.tensor1d(a.c) };
+    });
+  }
   const { J, c } = head.affine!(features);
-  const S = head.filterShape.reduce((a, b) => a * b, 1);
-  const JT = tf.transpose(J) as tf.Tensor2D; // [S, K]
+  const JT = tf.transpose(J) as tf.Tensor2D;
   J.dispose();
+  return { JT, c };
+}
+
+export function affineProxy(head: Head, features: tf.Tensor): AffineProxy {
+  const { JT, c } = transposedMap(head, features);
+  const S = head.filterShape.reduce((a, b) => a * b, 1);
   const ones = tf.ones([1, ...head.filterShape, 1]);
   const proxy: Head = {
     featureShape: [...head.filterShape, 1],

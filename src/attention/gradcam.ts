@@ -12,11 +12,12 @@ export function gradCam(head: Head, features: tf.Tensor, target: number): Attent
   const startedAt = performance.now();
   checkFeatures(head, features);
   checkTarget(head, target);
-  // A head that is global average pooling alone (head.affineMap, see gapOnlyAffine): d out_t /
-  // d A[s, c] = [c = t] / S, so the channel weights are 1/S for channel t and 0 elsewhere and the
-  // map is ReLU(A[:, t]) / S = ReLU(J[t, :]): read from the affine map, with no autodiff pass.
-  const gapOnly = head.affineMap?.(features);
-  const raw = gapOnly ? Float32Array.from({ length: gapOnly.S }, (_, s) => Math.max(0, jAt(gapOnly, target, s))) : tf.tidy(() => {
+  // A gap-affine head (pointwise ops, global average pooling, then affine ops) whose affine map
+  // the engine already holds (head.affineMap: GAP alone, or GAP + a linear layer): d out_t / d A[s, c]
+  // is the same at every position s, so the channel weights are that gradient and the map is
+  // ReLU(sum_c w_c A[s, c]) = ReLU(J[t, s]): read from the map, with no autodiff pass.
+  const fromMap = head.linearity === 'gap-affine' ? head.affineMap?.(features) : null;
+  const raw = fromMap ? Float32Array.from({ length: fromMap.S }, (_, s) => Math.max(0, jAt(fromMap, target, s))) : tf.tidy(() => {
     // Selecting output t by a one-hot product rather than tf.gather/slice: gather's gradient needs
     // UnsortedSegmentSum, which the wasm backend lacks.
     const pick = new Float32Array(head.numOutputs);

@@ -49,18 +49,23 @@ export class Lanczos {
   private next: Float64Array;
   private nextNorm: number;
   private readonly work: Float64Array;
+  /** A start, when the caller already holds it (the first step then needs no product). */
+  private firstProduct: Float64Array | null;
 
   /**
    * @param start the first direction (normalised here); a zero start is replaced by a random one.
    * @param seed  seeds the random restart vectors, so results are reproducible.
+   * @param startProduct A start, if the caller has it already: saves the first product.
    */
-  constructor(matvec: MatVec, start: Float64Array, seed = 1) {
+  constructor(matvec: MatVec, start: Float64Array, seed = 1, startProduct?: Float64Array) {
     this.n = start.length;
     this.matvec = matvec;
     this.normal = normalGenerator(mulberry32(seed));
     this.work = new Float64Array(this.n);
     this.next = Float64Array.from(start);
     this.nextNorm = norm2(this.next);
+    if (startProduct && startProduct.length !== this.n) throw new Error(`Lanczos: start product has ${startProduct.length} values, expected ${this.n}`);
+    this.firstProduct = startProduct && this.nextNorm > 0 ? startProduct : null;
   }
 
   get size(): number {
@@ -113,7 +118,12 @@ export class Lanczos {
     this.basis.push(q);
     // w = A q - alpha q - beta q_prev, then full reorthogonalisation against every basis vector.
     const w = this.work;
-    this.matvec(q, w);
+    if (m === 0 && this.firstProduct) {
+      // A q_0 = (A start) / ||start||: q_0 is start normalised
+      const inv = 1 / this.nextNorm;
+      for (let i = 0; i < n; i++) w[i] = this.firstProduct[i]! * inv;
+      this.firstProduct = null;
+    } else this.matvec(q, w);
     const a = dot(q, w);
     this.alpha.push(a);
     this.orthogonalise(w);

@@ -12,7 +12,7 @@
 // dimension is exact. In the hard case (b without a component in the lowest eigenspace) the Krylov
 // space of b never contains that eigenspace: Lanczos breaks down on an invariant subspace, restarts
 // with a random vector, and the small problem then sees the lowest eigenvalue.
-import { Lanczos, lowestEigenvalueBound, norm2, type MatVec } from './lanczos.js';
+import { dot, Lanczos, lowestEigenvalueBound, norm2, type MatVec } from './lanczos.js';
 import { solveDiagonalSphere } from './sphereSubproblem.js';
 import { tridiagonalEigen } from './tridiagonal.js';
 
@@ -25,6 +25,13 @@ export interface SphereTrsOptions {
   seed?: number;
   /** Cap on Lanczos steps (default: the dimension, where the answer is exact). */
   maxSteps?: number;
+  /**
+   * Lanczos's first direction (default b). A start s with H s = b (up to scale) spans b's Krylov
+   * space plus s itself, and with `startProduct` = H s the product that gives b is not repeated.
+   */
+  start?: Float64Array;
+  /** H start, when the caller has it (saves a product). */
+  startProduct?: Float64Array;
 }
 
 export interface SphereTrsResult {
@@ -55,7 +62,9 @@ export function solveSphereTrs(matvec: MatVec, b: Float64Array, opts: SphereTrsO
   const maxSteps = Math.min(n, opts.maxSteps ?? n);
   const bNorm = norm2(b);
   const lowerBound = opts.lowerBound ?? lowestEigenvalueBound(matvec, n, rtol, (opts.seed ?? 1) + 1);
-  const lz = new Lanczos(matvec, b, opts.seed ?? 1);
+  const start = opts.start ?? null;
+  if (start && start.length !== n) throw new Error(`solveSphereTrs: start has ${start.length} values, expected ${n}`);
+  const lz = new Lanczos(matvec, start ?? b, opts.seed ?? 1, start ? opts.startProduct : undefined);
   let nextCheck = 1;
   for (;;) {
     lz.step();
@@ -66,9 +75,23 @@ export function solveSphereTrs(matvec: MatVec, b: Float64Array, opts: SphereTrsO
     nextCheck = m + (m < 24 ? 1 : Math.ceil(m / 8));
 
     const { values, vectors } = tridiagonalEigen(lz.alpha, lz.off);
-    // b = ||b|| q_0 (when b != 0), so in T's eigenbasis its coordinates are ||b|| times row 0 of V.
     const g = new Float64Array(m);
-    if (bNorm > 0) for (let j = 0; j < m; j++) g[j] = bNorm * vectors[j]!;
+    // The part of b outside the basis adds to the residual (0 when Lanczos started from b).
+    let outside = 0;
+    if (start) {
+      // b's basis coordinates c_i = q_i . b, then g = V^T c; the rest, b - Q c, is measured.
+      const rest = Float64Array.from(b);
+      for (let i = 0; i < m; i++) {
+        const q = lz.basis[i]!;
+        const c = dot(q, b);
+        for (let j = 0; j < m; j++) g[j] = g[j]! + vectors[i * m + j]! * c;
+        for (let k = 0; k < n; k++) rest[k] = rest[k]! - c * q[k]!;
+      }
+      outside = norm2(rest);
+    } else if (bNorm > 0) {
+      // b = ||b|| q_0, so in T's eigenbasis its coordinates are ||b|| times row 0 of V.
+      for (let j = 0; j < m; j++) g[j] = bNorm * vectors[j]!;
+    }
     const sol = solveDiagonalSphere(values, g);
     const y = new Float64Array(m);
     for (let i = 0; i < m; i++) {
@@ -76,7 +99,7 @@ export function solveSphereTrs(matvec: MatVec, b: Float64Array, opts: SphereTrsO
       for (let j = 0; j < m; j++) s += vectors[i * m + j]! * sol.x[j]!;
       y[i] = s;
     }
-    const residual = lz.residualNorm * Math.abs(y[m - 1]!);
+    const residual = Math.hypot(lz.residualNorm * Math.abs(y[m - 1]!), outside);
     const scale = lz.normEstimate + Math.abs(sol.lambda) + bNorm;
     const tol = rtol * scale;
     const small = residual <= tol;

@@ -10,6 +10,7 @@ import { benchImage } from './imageBench.js';
 import { videoBench } from './videoBench.js';
 import { onnxBench } from './onnxBench.js';
 import { evalBench } from './evalBench.js';
+import { productsBench } from './productsBench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
   const iter = img.methods.find((m) => m.name === 'l2caf iterative (cold, paper rule)')!;
   console.log(`goals: exact L2-CAF <= 1.2x Grad-CAM: ${exact.ratioToGradcam.toFixed(2)}x; iterative cold <= 3x: ${iter.ratioToGradcam.toFixed(2)}x`);
   if (json) console.log(JSON.stringify({ model: 'darknet-tiny', backend, repeats, image: { backboneMs: img.backboneMs, methods: img.methods } }));
-  // Each further section can be skipped: --no-video, --no-onnx, --no-eval.
+  // Each further section can be skipped: --no-products, --no-video, --no-onnx, --no-eval.
+  if (!args.includes('--no-products')) productsBench();
   if (!args.includes('--no-video')) await videoBench();
   if (!args.includes('--no-onnx')) await onnxBench({ repeats });
   if (!args.includes('--no-eval')) await evalBench();

@@ -59,6 +59,13 @@ export function analyzeFeatures(
   return { logits: Float32Array.from(logits), maps };
 }
 
+/** The head's outputs without a filter: from the affine map the engine holds, else one head pass. */
+export function unfilteredLogits(head: Head, features: tf.Tensor): Float32Array {
+  return head.affineMap?.(features)
+    ? Float32Array.from(unfilteredOutputs(readAffine(head, features)))
+    : tf.tidy(() => head.apply(features).dataSync() as Float32Array);
+}
+
 export function argmax(a: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;

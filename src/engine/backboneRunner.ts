@@ -15,6 +15,8 @@ export interface ArrayTensor {
 export interface BackboneArrays {
   features: ArrayTensor;
   side: ArrayTensor[];
+  /** the head's per-position linear map (BackboneOutput.perPositionData), when the engine gave it */
+  perPosition?: Float32Array;
   /** time spent in the backbone for this input, ms */
   ms: number;
 }
@@ -34,7 +36,8 @@ export interface BackboneRunner {
 export async function backboneToArrays(out: BackboneOutput, ms: number): Promise<BackboneArrays> {
   try {
     const read = async (t: tf.Tensor): Promise<ArrayTensor> => ({ data: (await t.data()) as Float32Array, shape: t.shape.slice() });
-    return { features: await read(out.features), side: await Promise.all(out.side.map(read)), ms };
+    const perPosition = out.perPositionData;
+    return { features: await read(out.features), side: await Promise.all(out.side.map(read)), ...(perPosition ? { perPosition } : {}), ms };
   } finally {
     out.features.dispose();
     for (const s of out.side) s.dispose();
@@ -43,7 +46,11 @@ export async function backboneToArrays(out: BackboneOutput, ms: number): Promise
 
 /** Rebuilds tensors from arrays (the caller disposes them, e.g. with disposeBackbone). */
 export function arraysToBackbone(a: BackboneArrays): BackboneOutput {
-  return { features: tf.tensor(a.features.data, a.features.shape), side: a.side.map((s) => tf.tensor(s.data, s.shape)) };
+  return {
+    features: tf.tensor(a.features.data, a.features.shape),
+    side: a.side.map((s) => tf.tensor(s.data, s.shape)),
+    ...(a.perPosition ? { perPositionData: a.perPosition } : {}),
+  };
 }
 
 export function disposeBackbone(out: BackboneOutput): void {

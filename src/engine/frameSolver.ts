@@ -3,12 +3,11 @@
 // backbone ran, so with worker threads they run in parallel like the backbone passes. Iterative
 // L2-CAF solves warm-started from the previous frame's filter form a chain in frame order: they are
 // left for the caller (completeChained), which gets the features back for them.
-import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap, Head, Method, SolveOptions } from '../attention/types.js';
 import { usesExactSolver } from '../attention/index.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { BackboneOutput, SplitModel } from '../models/split.js';
-import { analyzeFeatures, argmax, type MapRequest } from './analyze.js';
+import { analyzeFeatures, argmax, unfilteredLogits, type MapRequest } from './analyze.js';
 import { backboneToArrays, type BackboneArrays } from './backboneRunner.js';
 import { buildRequests } from './imageAnalysis.js';
 import { resolveClass } from './targets.js';
@@ -55,7 +54,7 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
       else {
         // Each input's top-1: Grad-CAM and CAM take it from analyzeFeatures' own head pass (target
         // null); class-specific L2-CAF needs it up front, which costs one more head pass.
-        const top1 = plan.methods.includes('l2caf-class') ? argmax(tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array)) : null;
+        const top1 = plan.methods.includes('l2caf-class') ? argmax(unfilteredLogits(head, bb.features)) : null;
         requests = plan.methods.map((method) => ({ method, target: method === 'l2caf-class' ? top1 : null }));
       }
       const chained = requests.map((r) => isChained(r, head, plan));

@@ -22,6 +22,11 @@ export interface BackboneOutput {
   side: tf.Tensor[];
   /** The features' values when the engine produced them outside TF.js (ONNX Runtime): read, never written. */
   featuresData?: Float32Array;
+  /**
+   * The head's linear part applied to every position (S x K), when the engine computed it beside
+   * the features (ONNX Runtime, for GAP + linear heads: see models/onnx/gapLinear.ts). Read only.
+   */
+  perPositionData?: Float32Array;
 }
 
 export interface SplitModel {

@@ -160,7 +160,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
             const at = slot.jobs.findIndex((j) => j.id === msg.id);
             if (at < 0) return; // aborted meanwhile
             const j = slot.jobs.splice(at, 1)[0]!;
-            if (msg.type === 'result') finish(j, () => j.resolve({ features: msg.features, side: msg.side, ms: msg.ms }));
+            if (msg.type === 'result') finish(j, () => j.resolve({ features: msg.features, side: msg.side, ...(msg.perPosition ? { perPosition: msg.perPosition } : {}), ms: msg.ms }));
             else if (msg.type === 'work') finish(j, () => j.resolve(msg.work));
             else finish(j, () => j.reject(new Error(`backbone pass failed in worker ${i}: ${msg.message}`)));
             dispatch();

@@ -35,6 +35,7 @@ function workTransfer(w: FrameWork): ArrayBuffer[] {
   if (w.features) {
     add(w.features.features.data);
     for (const s of w.features.side) add(s.data);
+    add(w.features.perPosition);
   }
   return [...bufs];
 }
@@ -88,7 +89,10 @@ ready.then(
           const a = await backboneToArrays(out, performance.now() - t0);
           const features = transferable(a.features);
           const side = a.side.map(transferable);
-          post({ type: 'result', id: msg.id, features, side, ms: a.ms }, [features.data.buffer as ArrayBuffer, ...side.map((s) => s.data.buffer as ArrayBuffer)]);
+          const perPosition = a.perPosition ? transferable({ data: a.perPosition, shape: [] }).data : undefined;
+          const buffers = [features, ...side].map((t) => t.data.buffer as ArrayBuffer);
+          if (perPosition) buffers.push(perPosition.buffer as ArrayBuffer);
+          post({ type: 'result', id: msg.id, features, side, ...(perPosition ? { perPosition } : {}), ms: a.ms }, buffers);
         } catch (e) {
           post({ type: 'error', id: msg.id, message: (e as Error).message ?? String(e) });
         }

@@ -25,6 +25,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; layer: string; layerShape: number[]; inputSize: [number, number]; backend: string }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; features: ArrayTensor; side: ArrayTensor[]; ms: number }
+  | { type: 'result'; id: number; features: ArrayTensor; side: ArrayTensor[]; perPosition?: Float32Array; ms: number }
   | { type: 'work'; id: number; work: FrameWork }
   | { type: 'error'; id: number; message: string };

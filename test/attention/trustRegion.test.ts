@@ -122,3 +122,48 @@ describe('solveSphereTrs (Lanczos + exact tridiagonal solve)', () => {
     expect(quadObjective(A, b, r.x)).toBeCloseTo(denseReference(A, b).value, 9);
   });
 });
+
+describe('solveSphereTrs from a start s with H s = b (the exact L2-CAF solver starts from the all-ones filter)', () => {
+  it('gives the solution of the default start, with the first product supplied and no other saved', () => {
+    const u = mulberry32(21);
+    for (let trial = 0; trial < 8; trial++) {
+      const n = 40;
+      // PSD, as H = J^T J / K is; trial 3 makes H singular (a zero eigenvalue)
+      const spectrum = Array.from({ length: n }, (_, i) => (trial === 3 && i < 2 ? 0 : 5 * u()));
+      const { A } = symmetricWithSpectrum(spectrum, u);
+      const s = Float64Array.from({ length: n }, () => 1 + 0.2 * (u() - 0.5));
+      const mv = denseMatVec(A, n);
+      const b = new Float64Array(n);
+      mv(s, b);
+      let products = 0;
+      const counted = (x: Float64Array, out: Float64Array) => {
+        products++;
+        mv(x, out);
+      };
+      const fromB = solveSphereTrs(mv, b, { lowerBound: 0 });
+      const fromS = solveSphereTrs(counted, b, { lowerBound: 0, start: s, startProduct: b });
+      expect(fromS.converged).toBe(true);
+      expect(products).toBe(fromS.steps - 1);
+      const ref = denseReference(A, b);
+      expect(quadObjective(A, b, fromS.x)).toBeCloseTo(ref.value, 8);
+      expect(quadObjective(A, b, fromB.x)).toBeCloseTo(ref.value, 8);
+      expect(residual(A, b, fromS.x, fromS.lambda)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('counts the part of b outside the basis in the residual (a start unrelated to b)', () => {
+    const u = mulberry32(22);
+    const n = 25;
+    const { A } = symmetricWithSpectrum(Array.from({ length: n }, () => 4 * u()), u);
+    const b = Float64Array.from({ length: n }, () => u() - 0.5);
+    const start = Float64Array.from({ length: n }, () => u() - 0.5);
+    const r = solveSphereTrs(denseMatVec(A, n), b, { lowerBound: 0, start });
+    expect(r.converged).toBe(true);
+    expect(residual(A, b, r.x, r.lambda)).toBeLessThan(1e-7);
+    expect(quadObjective(A, b, r.x)).toBeCloseTo(denseReference(A, b).value, 8);
+  });
+
+  it('rejects a start of the wrong length', () => {
+    expect(() => solveSphereTrs(denseMatVec(Float64Array.of(1, 0, 0, 1), 2), Float64Array.of(1, 0), { start: Float64Array.of(1) })).toThrow(/start has 1 values, expected 2/);
+  });
+});

@@ -11,6 +11,8 @@ import { defaultSolveOptions } from '../../src/attention/index.js';
 import type { Method } from '../../src/attention/types.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { evaluateImageFile } from '../../src/eval/evaluateImage.js';
+import { DEFAULT_METRIC_OPTIONS } from '../../src/eval/evaluateMap.js';
 
 const ok = haveFixture('models/darknet-tiny') && haveFixture('models/darknet-tiny-onnx') && haveFixture('images');
 
@@ -79,6 +81,21 @@ describe.skipIf(!ok)('darknet-tiny: ONNX Runtime backbone vs TF.js', () => {
     expect(a.predictions[0]!.index).toBe(b.predictions[0]!.index);
     expect(a.maps.map((m) => m.solver)).toEqual(['iterative', 'iterative', 'gradient']);
     compareMaps(a, b);
+    so.dispose();
+    st.dispose();
+  });
+
+  it('scores maps with the faithfulness metrics as the TF.js model does (batched passes on a model fixed at batch 1)', async () => {
+    // The curves run the whole model on batches of 8 perturbed inputs; this ONNX file declares
+    // batch 1, so the backbone takes them one at a time (it once refused the batch outright).
+    const so = onnxModel.split();
+    const st = tfjsModel.split();
+    const o = { methods: ['gradcam'] as Method[], classes: [], solve: defaultSolveOptions('paper'), metrics: { ...DEFAULT_METRIC_OPTIONS, steps: 8, keepCurves: true }, baseline: 'blur' as const, boxes: null };
+    const [a] = await evaluateImageFile(onnxModel, so, fixture('images/chelsea.png'), o);
+    const [b] = await evaluateImageFile(tfjsModel, st, fixture('images/chelsea.png'), o);
+    expect(a!.target!.index).toBe(b!.target!.index);
+    expect(a!.metrics.deletion).toHaveLength(9);
+    for (const k of ['deletionAuc', 'insertionAuc', 'score'] as const) expect(Math.abs(a!.metrics[k]! - b!.metrics[k]!), k).toBeLessThan(0.01);
     so.dispose();
     st.dispose();
   });

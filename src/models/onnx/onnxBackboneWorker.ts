@@ -39,6 +39,8 @@ export interface FrameReply {
   id: number;
   features?: { data: Float32Array; shape: number[] };
   side?: { data: Float32Array; shape: number[] }[];
+  /** the head's per-position linear map, when the split computes one (BackboneOutput.perPositionData) */
+  perPosition?: Float32Array;
   ms: number;
   error?: string;
 }
@@ -92,7 +94,13 @@ async function main(): Promise<void> {
       const out = await split.runBackbone(x);
       x.dispose();
       const read = async (t: tf.Tensor) => ({ data: (await t.data()) as Float32Array, shape: t.shape.slice() });
-      const reply: FrameReply = { id: r.id, features: await read(out.features), side: await Promise.all(out.side.map(read)), ms: performance.now() - t0 };
+      const reply: FrameReply = {
+        id: r.id,
+        features: await read(out.features),
+        side: await Promise.all(out.side.map(read)),
+        ...(out.perPositionData ? { perPosition: out.perPositionData } : {}),
+        ms: performance.now() - t0,
+      };
       out.features.dispose();
       for (const s of out.side) s.dispose();
       return reply;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import type { Head } from '../../attention/types.js';
-import { gapOnlyAffine } from '../../attention/affine.js';
+import { gapOnlyAffine, type AffineMap } from '../../attention/affine.js';
 import { makeHead } from '../layersSplit.js';
 import { isSpatialShape, type BackboneOutput, type SplitModel } from '../split.js';
 import { backboneModel, type BackboneGraph } from './onnxEdit.js';
@@ -13,6 +13,8 @@ import { planHead, runHead } from './onnxHead.js';
 import { engineShape, type OnnxLayout } from './onnxLayout.js';
 import type { TensorFacts } from './onnxShapes.js';
 import { createSession } from './ortSession.js';
+import { gapLinearOf } from './gapLinear.js';
+import { perPositionModel, PER_POSITION_INPUT, PER_POSITION_OUTPUT } from './perPositionModel.js';
 
 /** The tensor a --layer value names: a tensor name, or a node name (its first output). */
 export function resolveLayerName(g: OnnxGraph, facts: Map<string, TensorFacts>, name: string): string {
@@ -51,20 +53,50 @@ export function splitOnnxModel(
   const S = featureShape.slice(0, -1).reduce((a, b) => a * b, 1);
   const gapOnly =
     plan.startsWithGap && plan.side.length === 0 && plan.numOutputs === featureShape[featureShape.length - 1] && plan.steps.slice(1).every((st) => st.op.kind === 'identity' || RESHAPES.has(st.node.opType ?? ''));
+  // GAP + one linear layer: ONNX Runtime also computes J^T (gapLinear.ts), which the exact solvers,
+  // CAM and Grad-CAM read instead of a TF.js pass over the head.
+  const linear = gapOnly ? null : gapLinearOf(plan, featureShape[featureShape.length - 1]!, S);
   let graph: BackboneGraph | null = null;
   let session: Promise<ort.InferenceSession> | null = null;
+  let jSession: Promise<ort.InferenceSession> | null = null;
   const open = () => {
     graph ??= backboneModel(g, layout, chosen, dims.length, plan.side);
     session ??= createSession(graph.bytes, threads, g.where);
+    if (linear) jSession ??= createSession(perPositionModel(linear), threads, `${g.where} (per-position head)`);
     return session;
   };
-  const runValues = async (values: Float32Array, shape: readonly number[]): Promise<BackboneOutput> => {
+  const runOne = async (values: Float32Array, shape: readonly number[]): Promise<BackboneOutput> => {
     const s = await open();
     const feeds = { [graph!.inputName]: new ort.Tensor('float32', values, shape) };
     const res = await s.run(feeds, graph!.outputNames);
     const [f, ...side] = graph!.outputNames.map((n) => toTf(res[n] as ort.Tensor));
     const first = res[graph!.outputNames[0]!] as ort.Tensor;
-    return { features: f!, side, ...(first.type === 'float32' ? { featuresData: first.data as Float32Array } : {}) };
+    // J for a single input (a batch never needs it); the features tensor is fed as it came
+    const perPosition = jSession && shape[0] === 1 && first.type === 'float32' ? ((await (await jSession).run({ [PER_POSITION_INPUT]: first }))[PER_POSITION_OUTPUT] as ort.Tensor) : null;
+    return {
+      features: f!,
+      side,
+      ...(first.type === 'float32' ? { featuresData: first.data as Float32Array } : {}),
+      ...(perPosition?.type === 'float32' ? { perPositionData: perPosition.data as Float32Array } : {}),
+    };
+  };
+  // Models exported with a fixed batch of 1 (the usual torch.onnx.export without dynamic axes)
+  // take a batch (the faithfulness metrics send 8 perturbed inputs) one input at a time.
+  const fixedBatchOfOne = g.input.dims[0] === 1;
+  const runValues = async (values: Float32Array, shape: readonly number[]): Promise<BackboneOutput> => {
+    const B = shape[0] ?? 1;
+    if (B === 1 || !fixedBatchOfOne) return runOne(values, shape);
+    const per = values.length / B;
+    const outs: BackboneOutput[] = [];
+    try {
+      for (let i = 0; i < B; i++) outs.push(await runOne(values.subarray(i * per, (i + 1) * per), [1, ...shape.slice(1)]));
+      return {
+        features: tf.concat(outs.map((o) => o.features)),
+        side: outs[0]!.side.map((_, j) => tf.concat(outs.map((o) => o.side[j]!))),
+      };
+    } finally {
+      for (const o of outs) for (const t of [o.features, ...o.side]) t.dispose();
+    }
   };
   let disposed = false;
   return {
@@ -75,17 +107,30 @@ export function splitOnnxModel(
     runBackboneValues: runValues,
     head(out: BackboneOutput): Head {
       const head = makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout));
+      // The affine map from arrays ONNX Runtime returned, for a single input, without a TF.js pass
+      // (the exact solvers', CAM's and Grad-CAM's input): GAP and reshapes only, J^T is the
+      // features / S; GAP + one linear layer, J^T came from the per-position session.
       const data = out.featuresData;
-      // Global average pooling and nothing after it but reshapes: J^T is the features / S, read
-      // from ONNX Runtime's output array without a TF.js pass (the exact solvers' and CAM's input).
-      if (gapOnly && data) head.affineMap = (f) => (f === out.features ? gapOnlyAffine(data, S, plan.numOutputs) : null);
+      const jt = out.perPositionData;
+      const K = plan.numOutputs;
+      const build =
+        gapOnly && data?.length === S * K
+          ? () => gapOnlyAffine(data, S, K)
+          : linear && jt?.length === S * K
+            ? (): AffineMap => ({ J: jt, transposed: true, c: linear.bias, K, S })
+            : null;
+      if (build) {
+        // one map per backbone output, so what is derived from it (the logits) is computed once
+        let map: AffineMap | undefined;
+        head.affineMap = (f) => (f === out.features ? (map ??= build()) : null);
+      }
       return head;
     },
     dispose() {
       if (disposed) return;
       disposed = true;
       for (const t of plan.owned) t.dispose();
-      session?.then((s) => s.release()).catch(() => {});
+      for (const s of [session, jSession]) s?.then((x) => x.release()).catch(() => {});
     },
   };
 }
