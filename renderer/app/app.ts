@@ -4,6 +4,7 @@
 // job, and the pipeline's disk cache serves clips analysed before).
 import type { JobFrameEvent, MediaDescription, ServiceEvent, VideoJobRequest } from '../../src/contract/index.js';
 import type { Host, OpenedFile } from '../host/Host.js';
+import { JobEndings } from '../host/jobEndings.js';
 import { Player } from '../player/player.js';
 import { TimelineData } from '../timeline/timelineData.js';
 import { TimelineView } from '../timeline/timelineView.js';
@@ -36,6 +37,8 @@ export class App {
   private media: MediaDescription | null = null;
   private data: TimelineData | null = null;
   private jobId: string | null = null;
+  /** an analysis can end before video.start answers */
+  private readonly endings = new JobEndings();
   private jobState: 'running' | 'done' | 'error' | 'cancelled' | 'idle' = 'idle';
   private volume: VolumeView | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -310,7 +313,9 @@ export class App {
       this.jobId = jobId;
       this.jobState = 'running';
       this.root.dataset.jobId = jobId;
+      const end = this.endings.take(jobId);
       if (cached) await this.loadTimeline(jobId, true);
+      else if (end) this.onEvent(end);
     } catch (e) {
       this.jobState = 'error';
       this.jobBar.set('error', 'the analysis could not start');
@@ -358,6 +363,7 @@ export class App {
   }
 
   private onEvent(e: ServiceEvent): void {
+    this.endings.note(e);
     // the sample's download runs under its own id while media.sample is pending
     if (e.type === 'job.progress' && e.kind === 'sample') {
       const mb = (n: number) => (n / 1e6).toFixed(1);

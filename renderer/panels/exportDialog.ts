@@ -4,6 +4,7 @@
 // it); the dialog says so before and names the files after.
 import type { ExportFormat, ExportResult, JobProgressEvent, ServiceEvent } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
+import { JobEndings } from '../host/jobEndings.js';
 import type { ViewSettings } from '../player/player.js';
 import { h, fmtTime } from '../ui/dom.js';
 
@@ -30,6 +31,8 @@ export class ExportDialog {
   private ctx: ExportContext | null = null;
   private jobId: string | null = null;
   private off: (() => void) | null = null;
+  /** a short export can end before export.start answers */
+  private readonly endings = new JobEndings();
 
   constructor(private readonly host: Host, private readonly onError: (e: unknown, ctx?: string) => void) {
     this.from = h('input', { type: 'number', step: '0.01', min: '0', 'data-testid': 'export-from' });
@@ -106,6 +109,8 @@ export class ExportDialog {
       });
       this.jobId = jobId;
       this.cancelBtn.textContent = 'Cancel';
+      const end = this.endings.take(jobId);
+      if (end) this.onEvent(end);
     } catch (e) {
       this.finish('error');
       this.onError(e, 'Export');
@@ -113,6 +118,7 @@ export class ExportDialog {
   }
 
   private onEvent(e: ServiceEvent): void {
+    this.endings.note(e);
     if (!('jobId' in e) || e.jobId !== this.jobId) return;
     if (e.type === 'job.progress') {
       const p = e as JobProgressEvent;

@@ -12,6 +12,7 @@ import { el } from './style.js';
 import { SliceTimeline } from './timeline.js';
 import { displayAttention } from './attentionScale.js';
 import { VolumeViewer } from './viewer.js';
+import { JobEndings } from '../host/jobEndings.js';
 import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLevel.js';
 
 export interface VolumeViewOptions {
@@ -58,6 +59,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   let slices: VolumeSliceSummary[] = [];
   let attention: Float32Array | null = null;
   const exportJobs = new Set<string>();
+  // job ends that arrive before the call that started the job has answered (a NIfTI export is fast)
+  const endings = new JobEndings();
 
   const status = el('span', { testid: 'volume-status', text: `opening ${opts.media.name}...` }, { marginLeft: '8px', color: '#ccc' });
   const info = el('div', { testid: 'volume-info' }, { font: '12px monospace', color: '#ddd', padding: '2px 4px' });
@@ -174,6 +177,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
 
   const onEvent = (e: ServiceEvent) => {
     if (disposed) return;
+    endings.note(e);
     if (e.type === 'volume.slice' && e.jobId === jobId) {
       slices.push(e.slice);
       timeline.setSlices(e.total, slices);
@@ -231,6 +235,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     }).then((r) => {
       jobId = r.jobId;
       container.dataset.jobId = r.jobId;
+      const end = endings.take(r.jobId);
+      if (end) onEvent(end);
     }).catch((e) => {
       run.disabled = false;
       cancel.disabled = true;
@@ -275,6 +281,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     }).then((r) => {
       exportJobs.add(r.jobId);
       status.textContent = 'exporting...';
+      const end = endings.take(r.jobId);
+      if (end) onEvent(end);
     }).catch(fail);
   };
   exportNifti.addEventListener('click', () => startExport('nifti'));

@@ -35,8 +35,9 @@ export function solveExactOblivious(a: AffineMap, nt: ArrayLike<number>): ExactO
   // two passes over J, the solve's whole cost).
   const r2 = r.reduce((s, v) => s + v * v, 0);
   // r = J 1 (NT is the unfiltered output J 1 + c), so b = H 1: Lanczos from the all-ones filter gets
-  // its first product for free and spans b's Krylov space plus 1 (measured on darknet-tiny: the same
-  // answer with one product fewer than starting from b).
+  // its first product for free and spans b's Krylov space plus 1. Measured on car-detection frames
+  // (1e-6, against a 1e-12 solve): darknet-tiny 3.2 products per frame instead of 3.3, MobileNetV2
+  // 2.2 instead of 2.9, every filter entry still within 4e-6 of the reference.
   const ones = new Float64Array(S).fill(1);
   const res = solveSphereTrs(matvec, b, { lowerBound: 0, rtol: 1e-6, start: ones, startProduct: b });
   let bx = 0;

@@ -49,13 +49,13 @@ export class Lanczos {
   private next: Float64Array;
   private nextNorm: number;
   private readonly work: Float64Array;
-  /** A start, when the caller already holds it (the first step then needs no product). */
+  /** The operator applied to the start, when the caller has it (the first step then needs no product). */
   private firstProduct: Float64Array | null;
 
   /**
    * @param start the first direction (normalised here); a zero start is replaced by a random one.
    * @param seed  seeds the random restart vectors, so results are reproducible.
-   * @param startProduct A start, if the caller has it already: saves the first product.
+   * @param startProduct the operator applied to `start`, if the caller has it already: saves the first product.
    */
   constructor(matvec: MatVec, start: Float64Array, seed = 1, startProduct?: Float64Array) {
     this.n = start.length;

@@ -30,7 +30,7 @@ export interface SphereTrsOptions {
    * space plus s itself, and with `startProduct` = H s the product that gives b is not repeated.
    */
   start?: Float64Array;
-  /** H start, when the caller has it (saves a product). */
+  /** H applied to `start`, when the caller has it (saves a product). */
   startProduct?: Float64Array;
 }
 

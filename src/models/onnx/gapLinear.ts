@@ -20,7 +20,7 @@ export interface GapLinear {
   S: number;
 }
 
-/** The chain input of step i (the one that is not a constant), as the planner recorded it. */
+/** Input i of a step as plain values when the planner found it constant, else null. */
 function constInput(step: HeadStep, i: number): Float32Array | null {
   const r = step.inputs[i];
   return r?.k === 'const' ? (r.t.dataSync() as Float32Array) : null;
