@@ -53,7 +53,8 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
       if (targets) requests = buildRequests(plan.methods, targets);
       else {
         // Each input's top-1: Grad-CAM and CAM take it from analyzeFeatures' own head pass (target
-        // null); class-specific L2-CAF needs it up front, which costs one more head pass.
+        // null); class-specific L2-CAF needs it up front, which costs one more head pass (or a
+        // read of the affine map the engine holds).
         const top1 = plan.methods.includes('l2caf-class') ? argmax(unfilteredLogits(head, bb.features)) : null;
         requests = plan.methods.map((method) => ({ method, target: method === 'l2caf-class' ? top1 : null }));
       }

@@ -190,4 +190,32 @@ describe.skipIf(!mobilenet)('MobileNetV2 (ONNX, GAP + Gemm head): J from ONNX Ru
       model.dispose();
     }
   });
+
+  it('comes back from a pool worker with the features, so maps solved on the main thread use it too', async () => {
+    const { openModel } = await import('../../src/engine/openModel.js');
+    const { arraysToBackbone, disposeBackbone } = await import('../../src/engine/backboneRunner.js');
+    const { createBackbonePool } = await import('../../src/pool/backbonePool.js');
+    const { decodeImage } = await import('../../src/media/decodeImage.js');
+    const flags = { model: fixture('models/mobilenet-v2-random-onnx/model.onnx') };
+    const img = await decodeImage(fixture('images/chelsea.png'), { width: 224, height: 224 });
+    const pool = await createBackbonePool({ model: flags, workers: 1 });
+    const model = await openModel(flags);
+    try {
+      const arrays = await pool.run(img.data, 224, 224);
+      expect(arrays.perPosition?.length).toBe(49 * 1000);
+      const split = model.split();
+      const bb = arraysToBackbone(arrays);
+      try {
+        const head = split.head(bb);
+        const fast = readAffine(head, bb.features);
+        expect(fast.J).toBe(arrays.perPosition);
+        expect(mapGap(fast, readAffine({ ...head, affineMap: undefined }, bb.features))).toBeLessThan(1e-4);
+      } finally {
+        disposeBackbone(bb);
+      }
+    } finally {
+      await pool.close();
+      model.dispose();
+    }
+  });
 });
