@@ -44,10 +44,15 @@ export async function backboneToArrays(out: BackboneOutput, ms: number): Promise
   }
 }
 
-/** Rebuilds tensors from arrays (the caller disposes them, e.g. with disposeBackbone). */
+/**
+ * Rebuilds tensors from arrays (the caller disposes them, e.g. with disposeBackbone). The arrays
+ * also serve as `featuresData`, so a head that reads its affine map from the features (ONNX, GAP
+ * only) needs no TF.js pass here either.
+ */
 export function arraysToBackbone(a: BackboneArrays): BackboneOutput {
   return {
     features: tf.tensor(a.features.data, a.features.shape),
+    featuresData: a.features.data,
     side: a.side.map((s) => tf.tensor(s.data, s.shape)),
     ...(a.perPosition ? { perPositionData: a.perPosition } : {}),
   };
