@@ -229,7 +229,7 @@ export interface TimelineView {
   partial: boolean;
 }
 
-export type JobKind = 'video' | 'export' | 'sample' | 'trace';
+export type JobKind = 'video' | 'volume' | 'export' | 'sample' | 'trace';
 export type JobState = 'running' | 'done' | 'error' | 'cancelled';
 
 export interface JobInfo {

@@ -25,9 +25,7 @@ import { sourceXformCodes, writeNifti } from '../volume/writeNifti.js';
 import type { Handlers, ServiceContext } from './context.js';
 import { toServiceError } from './errors.js';
 
-// TEMPORARY until 'volume' is added to JobKind in src/contract/types.ts (the lead's file): the
-// registry and the events carry the kind as a plain string, so this only bends the type.
-const VOLUME_JOB_KIND = 'volume' as unknown as JobKind;
+const VOLUME_JOB_KIND: JobKind = 'volume';
 
 const AXES: VolumeAxis[] = ['x', 'y', 'z'];
 /** Scans kept at once (a 512^2 x 300 scan is 300 MB as float32). */
@@ -191,7 +189,7 @@ export function volumeHandlers(ctx: ServiceContext, downloads?: Map<string, stri
   };
   const volumeJob = (jobId: string): Job<VolumeJobData> => {
     const job = ctx.jobs.get(jobId);
-    if (!job || (job.kind as string) !== VOLUME_JOB_KIND) throw new ServiceError('not-found', `no volume job ${jobId} (it may have been dropped: run it again)`);
+    if (!job || job.kind !== VOLUME_JOB_KIND) throw new ServiceError('not-found', `no volume job ${jobId} (it may have been dropped: run it again)`);
     return job as Job<VolumeJobData>;
   };
   const close = (id: string): boolean => {
