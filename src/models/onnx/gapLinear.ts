@@ -1,5 +1,6 @@
-// A head that is global average pooling followed by one linear layer (torchvision's classifiers,
-// the ONNX zoo's MobileNet/ResNet/EfficientNet exports): out = W^T mean_s A_s + b. Its affine map
+// Heads whose affine map comes from arrays ONNX Runtime computes: global average pooling alone
+// (isGapOnly), or followed by one linear layer (gapLinearOf: torchvision's classifiers, the ONNX
+// zoo's MobileNet/ResNet/EfficientNet exports): out = W^T mean_s A_s + b. Its affine map
 // is J^T = A W / S (row s: position s's effect on every output) and c = b. Forming J is the exact
 // solvers' main cost on such heads (49 x 1280 x 1000 multiply-adds for MobileNetV2, as much work
 // as a fifth of its backbone); ONNX Runtime's GEMM does it several times faster than TF.js on
@@ -9,6 +10,19 @@ import { attrFloat, attrInt } from './onnxProto.js';
 
 /** Ops that only reshape the pooled [1, C, 1, 1] / [1, C] vector. */
 const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
+
+/**
+ * A head that is global average pooling and reshapes only (the last convolution is the classifier,
+ * as in darknet, NiN, SqueezeNet): J^T is the features / S, with nothing to compute.
+ */
+export function isGapOnly(plan: HeadPlan, C: number): boolean {
+  return (
+    plan.startsWithGap &&
+    plan.side.length === 0 &&
+    plan.numOutputs === C &&
+    plan.steps.slice(1).every((st) => st.op.kind === 'identity' || RESHAPES.has(st.node.opType ?? ''))
+  );
+}
 
 export interface GapLinear {
   /** W / S as C x K, row-major: J^T (S x K) = features (S x C, channels last) x this. */

@@ -13,7 +13,7 @@ import { planHead, runHead } from './onnxHead.js';
 import { engineShape, type OnnxLayout } from './onnxLayout.js';
 import type { TensorFacts } from './onnxShapes.js';
 import { createSession } from './ortSession.js';
-import { gapLinearOf } from './gapLinear.js';
+import { gapLinearOf, isGapOnly } from './gapLinear.js';
 import { perPositionModel, PER_POSITION_INPUT, PER_POSITION_OUTPUT } from './perPositionModel.js';
 
 /** The tensor a --layer value names: a tensor name, or a node name (its first output). */
@@ -23,9 +23,6 @@ export function resolveLayerName(g: OnnxGraph, facts: Map<string, TensorFacts>, 
   if (viaNode && facts.has(viaNode)) return viaNode;
   throw new Error(`${g.where}: no node or tensor named "${name}" (run \`l2caf layers\` to list them)`);
 }
-
-/** Ops after the pooling that only reshape a [1, C, 1, 1] or [1, C] result (the translated ops call them 'affine'). */
-const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze', 'Identity', 'Dropout']);
 
 function toTf(v: ort.Tensor): tf.Tensor {
   const dims = v.dims.map(Number);
@@ -51,11 +48,11 @@ export function splitOnnxModel(
   }
   const plan = planHead(g, facts, chosen, output);
   const S = featureShape.slice(0, -1).reduce((a, b) => a * b, 1);
-  const gapOnly =
-    plan.startsWithGap && plan.side.length === 0 && plan.numOutputs === featureShape[featureShape.length - 1] && plan.steps.slice(1).every((st) => st.op.kind === 'identity' || RESHAPES.has(st.node.opType ?? ''));
+  const C = featureShape[featureShape.length - 1]!;
+  const gapOnly = isGapOnly(plan, C);
   // GAP + one linear layer: ONNX Runtime also computes J^T (gapLinear.ts), which the exact solvers,
   // CAM and Grad-CAM read instead of a TF.js pass over the head.
-  const linear = gapOnly ? null : gapLinearOf(plan, featureShape[featureShape.length - 1]!, S);
+  const linear = gapOnly ? null : gapLinearOf(plan, C, S);
   let graph: BackboneGraph | null = null;
   let session: Promise<ort.InferenceSession> | null = null;
   let jSession: Promise<ort.InferenceSession> | null = null;
