@@ -10,7 +10,7 @@ import { listLayers, splitLayersModel } from './layersSplit.js';
 import { loadGraphModelFrom } from './graph/index.js';
 import { defaultLayer, type LayerInfo, type SplitModel } from './split.js';
 import { isOnnxLocation, loadOnnxModel } from './onnx/loadOnnx.js';
-import { inputSizeOf, labelsFitting, outputKindOf, preprocessingOf } from './modelFacts.js';
+import { inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from './modelFacts.js';
 
 export interface ModelSpec {
   /** Catalogue id, or the folder/URL the user gave. */
@@ -95,28 +95,11 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   const lastClass = model.layers[model.layers.length - 1]!;
   const endsInSoftmax = lastClass.getClassName() === 'Softmax' || (lastClass.getConfig() as Record<string, unknown>)['activation'] === 'softmax';
   const outputKind = outputKindOf(spec.outputKind, endsInSoftmax, labels);
-  const splits: SplitModel[] = [];
-  return {
-    id: spec.id,
-    location: spec.location,
-    format,
-    inputSize,
-    preprocessing,
-    labels,
-    layers,
-    defaultLayer: def,
-    assumptions,
-    outputKind,
-    split(layer?: string) {
-      const s = splitLayersModel(model, layer ?? def, spec.location);
-      splits.push(s);
-      return s;
-    },
-    dispose() {
-      for (const s of splits) s.dispose();
-      model.dispose();
-    },
-  };
+  return loadedModel(
+    { id: spec.id, location: spec.location, format, inputSize, preprocessing, labels, layers, defaultLayer: def, assumptions, outputKind },
+    (layer) => splitLayersModel(model, layer, spec.location),
+    () => model.dispose(),
+  );
 }
 
 function detectFormat(json: tf.io.ModelJSON, where: string): 'tfjs-layers' | 'tfjs-graph' {

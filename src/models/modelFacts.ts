@@ -2,7 +2,9 @@
 // opened: its input size, its preprocessing, whether its label list fits, and whether its output
 // is a classifier's logits or an embedding. Each guess is recorded in `assumptions`, which the
 // commands print as warnings.
+import type { LoadedModel } from './loadModel.js';
 import type { Preprocessing } from './preprocess.js';
+import type { SplitModel } from './split.js';
 
 export const DEFAULT_PREPROCESSING: Preprocessing = { scale: 1 / 255, offset: 0, channelOrder: 'rgb' };
 
@@ -35,4 +37,24 @@ export function labelsFitting(labels: string[] | null, numOutputs: number, assum
 /** A model without a softmax is a classifier when labels match its outputs, else an embedding. */
 export function outputKindOf(given: 'logits' | 'embedding' | null | undefined, endsInSoftmax: boolean, labels: string[] | null): 'logits' | 'embedding' {
   return given ?? (endsInSoftmax || labels ? 'logits' : 'embedding');
+}
+
+/**
+ * The LoadedModel every loader returns: its facts, plus split() at a layer (the default layer when
+ * none is named) and a dispose() that disposes every split made and then `release`s the model.
+ */
+export function loadedModel(facts: Omit<LoadedModel, 'split' | 'dispose'>, splitAt: (layer: string) => SplitModel, release?: () => void): LoadedModel {
+  const splits: SplitModel[] = [];
+  return {
+    ...facts,
+    split(layer?: string) {
+      const s = splitAt(layer ?? facts.defaultLayer);
+      splits.push(s);
+      return s;
+    },
+    dispose() {
+      for (const s of splits) s.dispose();
+      release?.();
+    },
+  };
 }

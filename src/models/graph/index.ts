@@ -7,11 +7,11 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import { ModelFileError } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
 import type { LoadedModel, ModelSpec } from '../loadModel.js';
-import { defaultLayer, type SplitModel } from '../split.js';
+import { defaultLayer } from '../split.js';
 import { graphInfo } from './graphInfo.js';
 import { listGraphLayers } from './listNodes.js';
 import { logitsOf, splitGraphModel } from './graphSplit.js';
-import { inputSizeOf, labelsFitting, outputKindOf, preprocessingOf } from '../modelFacts.js';
+import { inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from '../modelFacts.js';
 
 export { splitGraphModel } from './graphSplit.js';
 export { depthwiseConvInputOnly, depthwiseInputGradient } from './depthwiseConv.js';
@@ -63,26 +63,9 @@ async function describe(spec: ModelSpec, model: tfc.GraphModel, json: tf.io.Mode
   if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;
   labels = labelsFitting(labels, numOutputs, assumptions);
   const outputKind = outputKindOf(spec.outputKind, logitsOf(info).softmaxRemoved, labels);
-  const splits: SplitModel[] = [];
-  return {
-    id: spec.id,
-    location: spec.location,
-    format: 'tfjs-graph',
-    inputSize,
-    preprocessing,
-    labels,
-    layers,
-    defaultLayer: def,
-    assumptions,
-    outputKind,
-    split(layer?: string) {
-      const s = splitGraphModel(info, layer ?? def, outputKind);
-      splits.push(s);
-      return s;
-    },
-    dispose() {
-      for (const s of splits) s.dispose();
-      model.dispose();
-    },
-  };
+  return loadedModel(
+    { id: spec.id, location: spec.location, format: 'tfjs-graph', inputSize, preprocessing, labels, layers, defaultLayer: def, assumptions, outputKind },
+    (layer) => splitGraphModel(info, layer, outputKind),
+    () => model.dispose(),
+  );
 }

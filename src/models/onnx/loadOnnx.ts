@@ -6,13 +6,13 @@ import path from 'node:path';
 import { ModelFileError, statLocation } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
 import type { LoadedModel, ModelSpec } from '../loadModel.js';
-import { defaultLayer, isSpatialShape, type LayerInfo, type SplitModel } from '../split.js';
+import { defaultLayer, isSpatialShape, type LayerInfo } from '../split.js';
 import { inputLayout, readGraph, type OnnxGraph } from './onnxGraph.js';
 import { engineShape, type OnnxLayout } from './onnxLayout.js';
 import { inferShapes, type TensorFacts } from './onnxShapes.js';
 import { splitOnnxModel } from './onnxSplit.js';
 import { ortThreadCount } from './ortSession.js';
-import { inputSizeOf, labelsFitting, outputKindOf, preprocessingOf } from '../modelFacts.js';
+import { inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from '../modelFacts.js';
 
 export interface OnnxModelSpec extends ModelSpec {
   /** the graph output with the logits (catalogue outputName); default: the first output */
@@ -98,25 +98,8 @@ export async function loadOnnxModel(spec: OnnxModelSpec): Promise<LoadedModel> {
   const K = (facts.get(output)?.dims ?? []).slice(1).reduce((a, b) => a * b, 1);
   labels = labelsFitting(labels, K, assumptions);
   const outputKind = outputKindOf(spec.outputKind, g.nodes[g.producer.get(output) ?? -1]?.opType === 'Softmax', labels);
-  const splits: SplitModel[] = [];
-  return {
-    id: spec.id,
-    location: spec.location,
-    format: 'onnx',
-    inputSize,
-    preprocessing,
-    labels,
-    layers,
-    defaultLayer: def,
-    assumptions,
-    outputKind,
-    split(layer?: string) {
-      const s = splitOnnxModel(g, layout, facts, layer ?? def, output, threads);
-      splits.push(s);
-      return s;
-    },
-    dispose() {
-      for (const s of splits) s.dispose();
-    },
-  };
+  return loadedModel(
+    { id: spec.id, location: spec.location, format: 'onnx', inputSize, preprocessing, labels, layers, defaultLayer: def, assumptions, outputKind },
+    (layer) => splitOnnxModel(g, layout, facts, layer, output, threads),
+  );
 }
