@@ -27,19 +27,12 @@ import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache
 import { summarise, toTimelineFrame } from './timelineFrame.js';
 import { evalSummary } from './evalSummary.js';
 import { frameEvaluator, type FrameEvaluator } from './frameEvaluator.js';
-import type { Preset, Timeline, TimelineFrame, TimelineVideo, VideoEvalOptions, VideoJobOptions } from './types.js';
+import type { Timeline, TimelineFrame, TimelineVideo, VideoEvalOptions, VideoJobOptions } from './types.js';
 
 const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
 
-/** Options with defaults applied, checked before any work. */
-interface Settings {
-  methods: Method[];
-  classes: (string | number)[];
-  stride: number;
-  fromS: number | null;
-  toS: number | null;
-  preset: Preset;
-  warmStart: boolean;
+/** Options with defaults applied, checked before any work: the timeline's settings plus the solver's. */
+interface Settings extends Omit<Timeline['settings'], 'eval'> {
   solve: SolveOptions;
   eval: VideoEvalOptions | null;
 }
