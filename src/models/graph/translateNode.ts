@@ -9,6 +9,7 @@ import type { OpKind } from '../layersTranslate.js';
 import { attrBool, attrFloat, attrInts, attrString, attrStrings } from './attrs.js';
 import type { GraphNode } from './graphDef.js';
 import { depthwiseConvInputOnly } from './depthwiseConv.js';
+import { activationFn } from '../activations.js';
 
 /** Where a data input's value comes from when the head runs. */
 export type InputRole =
@@ -75,15 +76,12 @@ function fusedActivation(ctx: NodeContext, name: string | undefined, alphaArg: t
     case 'linear':
       return null;
     case 'relu':
-      return (x) => tf.relu(x);
     case 'relu6':
-      return (x) => tf.relu6(x);
     case 'elu':
-      return (x) => tf.elu(x);
     case 'sigmoid':
-      return (x) => tf.sigmoid(x);
     case 'tanh':
-      return (x) => tf.tanh(x);
+      // the same names and ops as Keras activations
+      return activationFn(name, ctx.node.name);
     case 'leakyrelu': {
       const a = attrFloat(ctx.node.attr, 'leakyrelu_alpha', 0.2);
       return (x) => tf.leakyRelu(x, a);
