@@ -50,3 +50,12 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
   if (any) endRow();
   return rows;
 }
+
+/** parseCsv for the contents of `file`: a syntax error names the file. */
+export function parseCsvFile(text: string, file: string): { line: number; fields: string[] }[] {
+  try {
+    return parseCsv(text);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+}

@@ -3,7 +3,7 @@
 // (w/h for width/height, class/name for label; any order). Pure.
 import { boxFromFields, type Fields } from './boxFields.js';
 import { BoxTable } from './boxTable.js';
-import { parseCsv } from './csv.js';
+import { parseCsvFile } from './csv.js';
 
 /** The header's names, lower-cased; throws naming the file when a required column is absent. */
 export function headerOf(fields: string[], file: string, required: string[][]): string[] {
@@ -25,12 +25,7 @@ export function rowFields(names: string[], fields: string[]): Fields {
 }
 
 export function parseBoxesCsv(text: string, file: string): BoxTable {
-  let rows;
-  try {
-    rows = parseCsv(text);
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
+  const rows = parseCsvFile(text, file);
   if (rows.length === 0) throw new Error(`${file}: empty (expected a header row and one box per row)`);
   const names = headerOf(rows[0]!.fields, file, [['image', 'file', 'filename'], ...BOX_COLUMNS]);
   const imageCol = ['image', 'file', 'filename'].find((c) => names.includes(c))!;

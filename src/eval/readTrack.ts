@@ -4,7 +4,7 @@
 // one frame give several boxes. Frames without a row have no ground truth and are not scored.
 import { readFile } from 'node:fs/promises';
 import { boxFromFields } from './boxFields.js';
-import { parseCsv } from './csv.js';
+import { parseCsvFile } from './csv.js';
 import { BOX_COLUMNS, headerOf, rowFields } from './readBoxesCsv.js';
 import type { EvalBox } from './types.js';
 
@@ -23,12 +23,7 @@ export interface Track {
 }
 
 export function parseTrackCsv(text: string, file: string): Track {
-  let rows;
-  try {
-    rows = parseCsv(text);
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
+  const rows = parseCsvFile(text, file);
   if (rows.length < 2) throw new Error(`${file}: expected a header row (frame or time, x, y, width, height) and at least one box`);
   const names = headerOf(rows[0]!.fields, file, [['frame', 'time'], ...BOX_COLUMNS]);
   const key = names.includes('frame') ? 'frame' : 'time';
