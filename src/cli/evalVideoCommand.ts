@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from './writeJson.js';
+import { checkOutputs } from './outputChecks.js';
 
 interface EvalVideoCliOptions extends ModelCliOptions {
   track: string;
@@ -61,6 +62,7 @@ export function evalVideoCommand(): Command {
     .option('--json <file>', 'write the per-frame metrics, summary and flags as JSON ("-" for stdout)')
     .option('--csv <file>', 'write one row per frame and map as CSV')
     .action(async (clip: string, o: EvalVideoCliOptions) => {
+      await checkOutputs([clip, o.track, o.model], [{ file: o.json, what: 'JSON' }, { file: o.csv, what: 'CSV' }]);
       const track = await readTrack(o.track);
       const { model } = await loadFromFlags(o);
       try {

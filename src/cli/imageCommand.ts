@@ -10,6 +10,7 @@ import { colormapNames } from '../media/colormaps.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from './writeJson.js';
+import { checkOutputs } from './outputChecks.js';
 
 interface ImageCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -47,6 +48,10 @@ export function imageCommand(): Command {
     .option('--opacity <x>', 'overlay opacity 0..1', numberArg(0, 1), 0.5)
     .option('--side-by-side', 'overlay next to the original')
     .action(async (file: string, o: ImageCliOptions) => {
+      await checkOutputs([file, o.model], [
+        { file: o.json, what: 'JSON' },
+        { file: o.overlay, what: 'overlay', extensions: ['.png'] },
+      ]);
       const { model } = await loadFromFlags(o);
       try {
         const split = model.split(o.layer);

@@ -2,8 +2,6 @@
 // export. A progress line goes to stderr; Ctrl-C stops the job cleanly (the cache keeps the frames
 // done, so the same command resumes).
 import { Command } from 'commander';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Method, SolverChoice } from '../attention/types.js';
 import { colormapNames } from '../media/colormaps.js';
@@ -14,6 +12,9 @@ import { writeTimelineSidecars } from '../video/sidecars.js';
 import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
 import type { Timeline, TimelineEvalSummary } from '../video/types.js';
 import { addModelOptions, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
+import { checkOutputs } from './outputChecks.js';
+import { resolveClass, UsageError } from '../engine/targets.js';
+import { modelLabels } from '../engine/openModel.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 
 interface VideoCliOptions extends ModelCliOptions {
@@ -41,6 +42,26 @@ interface VideoCliOptions extends ModelCliOptions {
   evalBaseline: 'blur' | 'mean' | 'zero';
 }
 
+const EXPORT_EXTENSIONS = ['.mp4', '.m4v', '.webm', '.gif'];
+
+/** The timeline files beside a file export (sidecars.ts; inside the folder for a PNG sequence). */
+function sidecarNames(out: string): string[] {
+  return /[\\/]$/.test(out) || path.extname(out) === '' ? [] : [`${out}.timeline.json`, `${out}.timeline.csv`];
+}
+
+/** --class against the model's labels before any worker starts (a worker would fail seconds later). */
+async function checkClasses(o: VideoCliOptions): Promise<void> {
+  const { id, labels } = await modelLabels(modelFlagsOf(o));
+  if (!labels) return;
+  for (const c of o.class ?? []) {
+    try {
+      resolveClass(c, labels, labels.length);
+    } catch (e) {
+      throw new UsageError(`${id}: ${(e as Error).message}`);
+    }
+  }
+}
+
 /** A progress line on stderr, redrawn in place on a terminal, every few seconds otherwise. */
 function progressLine(what: string): { update(text: string): void; done(): void } {
   const tty = process.stderr.isTTY;
@@ -58,17 +79,6 @@ function progressLine(what: string): { update(text: string): void; done(): void 
       if (shown && tty) process.stderr.write('\n');
     },
   };
-}
-
-/** Fails before any analysis when an output's folder is missing or not writable. */
-async function checkWritable(file: string | undefined, what: string): Promise<void> {
-  if (!file || file === '-') return;
-  const dir = path.dirname(path.resolve(file.replace(/[\\/]+$/, '')));
-  try {
-    await access(dir, constants.W_OK);
-  } catch (e) {
-    throw new Error(`${file}: cannot write the ${what} (${(e as NodeJS.ErrnoException).code ?? 'folder not writable'})`);
-  }
 }
 
 function eta(s: number | null): string {
@@ -115,10 +125,13 @@ export function videoCommand(): Command {
     .option('--eval-steps <n>', 'deletion/insertion steps with --eval', intArg(2, 1000), 20)
     .option('--eval-baseline <b>', 'what deleted pixels become with --eval: blur, mean or zero', oneOf(['blur', 'mean', 'zero'] as const, 'baseline'), 'blur')
     .action(async (file: string, o: VideoCliOptions) => {
-      if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw new Error(`${file}: --from ${o.from} must be before --to ${o.to}`);
-      await checkWritable(o.json, 'timeline JSON');
-      await checkWritable(o.csv, 'timeline CSV');
-      await checkWritable(o.out, 'export');
+      if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw new UsageError(`${file}: --from ${o.from} must be before --to ${o.to}`);
+      await checkOutputs([file, o.model], [
+        { file: o.json, what: 'timeline JSON' },
+        { file: o.csv, what: 'timeline CSV' },
+        { file: o.out, what: 'export', extensions: EXPORT_EXTENSIONS, folderOk: true, alsoWrites: o.out ? sidecarNames(o.out) : [] },
+      ]);
+      if (o.class?.length) await checkClasses(o);
       const ac = new AbortController();
       const onSigint = (): void => ac.abort();
       process.once('SIGINT', onSigint);

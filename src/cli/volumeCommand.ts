@@ -1,15 +1,11 @@
 // `l2caf volume SCAN`: attention volumes for a 3-D scan (NIfTI or a DICOM series folder), written
 // as float32 NIfTI on the scan's grid (+ optional JSON). Thin: the work is src/slices.
 import { Command, InvalidArgumentError } from 'commander';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import type { BackboneRunner } from '../engine/backboneRunner.js';
 import { currentBackend } from '../engine/backend.js';
-import { UsageError } from '../engine/targets.js';
 import { createBackbonePool } from '../pool/index.js';
 import { analyzeVolume } from '../slices/analyzeVolume.js';
-import { splitNiftiName } from '../slices/outputNames.js';
 import { parseWindow } from '../slices/parseWindow.js';
 import type { Preset, VolumeAnalysis, VolumeJobProgress } from '../slices/types.js';
 import { volumeJson } from '../slices/volumeJson.js';
@@ -20,6 +16,7 @@ import type { WindowSpec } from '../volume/windowIntensity.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable } from './options.js';
 import { writeJsonAtomic } from './writeJson.js';
+import { checkOutputs } from './outputChecks.js';
 
 const AXES = ['x', 'y', 'z', 'all'] as const;
 
@@ -70,13 +67,10 @@ export function volumeCommand(): Command {
     .option('--no-progress', 'no progress line on stderr')
     .action(async (scan: string, o: VolumeCliOptions) => {
       // Check the outputs before the model work, so a typo costs nothing.
-      try {
-        splitNiftiName(o.out);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      await requireFolder(o.out);
-      if (o.json && o.json !== '-') await requireFolder(o.json);
+      await checkOutputs([scan, o.model], [
+        { file: o.out, what: 'attention volume', extensions: ['.nii', '.nii.gz'] },
+        { file: o.json, what: 'JSON' },
+      ]);
       const showProgress = o.progress !== false && process.stderr.isTTY;
       // The scan first: a bad file is reported before the model is loaded.
       const volume = await readVolume(scan, { t: o.t });
@@ -120,12 +114,6 @@ export function volumeCommand(): Command {
       if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files));
       if (o.json !== '-') printSummary(result, files);
     });
-}
-
-async function requireFolder(file: string): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  const s = await stat(dir).catch(() => null);
-  if (!s?.isDirectory()) throw new UsageError(`${file}: the folder ${dir} does not exist`);
 }
 
 export function progressLine(p: VolumeJobProgress): string {

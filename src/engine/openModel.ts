@@ -1,7 +1,7 @@
 // From what the user typed (--model ID|DIR|URL plus preprocessing flags) to a loaded model:
 // resolve (cache, mirror, download), then load with the catalogue's facts or the flags.
 import { readFile } from 'node:fs/promises';
-import { resolveModel, type DownloadProgress } from '../models/resolve.js';
+import { resolveModel, type DownloadProgress, type ResolvedModel } from '../models/resolve.js';
 import { parseLabelsJson, parseLabelsTxt } from '../models/labels.js';
 import { loadModel, type LoadedModel, type ModelSpec } from '../models/loadModel.js';
 import type { Preprocessing } from '../models/preprocess.js';
@@ -38,6 +38,22 @@ function withOffset(labels: string[], offset: number): string[] {
   return [...Array.from({ length: offset }, (_, i) => (i === 0 ? 'background' : `extra ${i}`)), ...labels];
 }
 
+/** The output labels of a resolved model (catalogue offset applied), or null without a label file. */
+async function labelsOf(resolved: ResolvedModel): Promise<string[] | null> {
+  if (!resolved.labelsFile) return null;
+  const labels = await readLabelFile(resolved.labelsFile);
+  return resolved.entry ? withOffset(labels, resolved.entry.labels.offset) : labels;
+}
+
+/**
+ * The model's labels without loading it (resolving may still download it, as loading would):
+ * lets a command check --class before it starts workers.
+ */
+export async function modelLabels(flags: ModelFlags): Promise<{ id: string; labels: string[] | null }> {
+  const resolved = await resolveModel(flags.model, { allowUnverified: flags.allowUnverified, onProgress: flags.onProgress, signal: flags.signal, log: flags.log });
+  return { id: resolved.entry?.id ?? flags.model ?? resolved.dir, labels: await labelsOf(resolved) };
+}
+
 export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
   // checked before resolving: a flag mistake should not wait for (or trigger) a download
   const fromFlags = preprocessingFromFlags(flags);
@@ -49,11 +65,7 @@ export async function openModel(flags: ModelFlags): Promise<LoadedModel> {
     log: flags.log,
   });
   const entry: CatalogueEntry | null = resolved.entry;
-  let labels: string[] | null = null;
-  if (resolved.labelsFile) {
-    labels = await readLabelFile(resolved.labelsFile);
-    if (entry) labels = withOffset(labels, entry.labels.offset);
-  }
+  const labels = await labelsOf(resolved);
   const preprocessing: Preprocessing | null = fromFlags
     ? { ...fromFlags, channelOrder: entry?.preprocessing.channelOrder ?? 'rgb' }
     : (entry?.preprocessing ?? null);

@@ -97,6 +97,11 @@ const EPS = 1e-7;
  * Plans a decode of [fromS, toS) with `stride` from a VideoInfo. Throws 'out-of-range' (naming the
  * file and the clip's span) when the range is empty or outside the clip. Pure.
  */
+/** Pure: seconds for messages, at most 3 decimals and no float noise. */
+export function roundS(s: number): string {
+  return String(+s.toFixed(3));
+}
+
 export function selectFrames(info: VideoInfo, fromS?: number, toS?: number, stride = 1): FrameSelection {
   checkTime('fromS', fromS);
   checkTime('toS', toS);
@@ -113,13 +118,14 @@ export function selectFrames(info: VideoInfo, fromS?: number, toS?: number, stri
     throw new MediaError('out-of-range', `Empty range for "${info.path}": from ${fromS} s must be before to ${toS} s`, { file: info.path });
   }
   if (from >= clipEnd - EPS || to <= clipStart + EPS) {
-    const shown = `${fromS ?? clipStart}-${toS ?? clipEnd} s`;
+    // times from the probe are sums of frame durations (30.159999999999997): shown rounded
+    const shown = `${roundS(fromS ?? clipStart)}-${roundS(toS ?? clipEnd)} s`;
     throw new MediaError('out-of-range', `Range ${shown} is outside "${info.path}", which spans ${span}`, { file: info.path });
   }
   const first = lowerBound(times, from - EPS);
   const end = lowerBound(times, to - EPS);
   if (first >= end) {
-    throw new MediaError('out-of-range', `No frame of "${info.path}" lies in ${fromS}-${toS} s (the clip spans ${span})`, { file: info.path });
+    throw new MediaError('out-of-range', `No frame of "${info.path}" lies in ${roundS(fromS ?? clipStart)}-${roundS(toS ?? clipEnd)} s (the clip spans ${span})`, { file: info.path });
   }
   const indices: number[] = [];
   for (let i = first; i < end; i += stride) indices.push(i);

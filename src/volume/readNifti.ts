@@ -166,6 +166,12 @@ export function readNifti(input: Uint8Array, path: string, opts: NiftiReadOption
     inter = 0;
   }
 
+  // A voxel size that is not a finite number (NaN, Inf) makes every mm-based step (the views, the
+  // sweep sizes, the written affine) meaningless: refused here, before any work, naming the file.
+  for (let a = 1; a <= Math.min(3, ndim); a++) {
+    const p = hdr.pixdim[a]!;
+    if (!Number.isFinite(p)) throw new VolumeError(path, `pixdim[${a}] (the voxel size along axis ${a}) is ${p}: it must be a finite number`);
+  }
   const start = hdr.voxOffset + t * nvox * dtype.bytes;
   const data = decodeVoxels(bytes, start, nvox, dtype.name, hdr.littleEndian, slope, inter);
 

@@ -1,0 +1,89 @@
+// The one check every command runs on its output flags before any work: an output must not be one
+// of the inputs (same file by real path or by inode: a hard link or a symlink counts), must not
+// be another output of the same run, must have an extension the writer understands, and its
+// folder must exist and be writable. Each failure is a UsageError (exit 2) naming the file, so a
+// typo costs nothing and never destroys the input.
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../engine/targets.js';
+
+export interface OutputSpec {
+  /** the path as given; undefined (flag absent) and '-' (stdout) are skipped */
+  file: string | undefined;
+  /** what it is, for messages: 'overlay', 'timeline CSV', ... */
+  what: string;
+  /** accepted extensions in lower case ('.png', '.nii.gz'); absent: any */
+  extensions?: readonly string[];
+  /** a folder (or a path ending in a separator) is accepted (PNG sequences) */
+  folderOk?: boolean;
+  /** files written beside it (sidecars, per-map names): they must not be inputs either */
+  alsoWrites?: readonly string[];
+}
+
+interface Identity {
+  dev: number;
+  ino: number;
+}
+
+async function identity(file: string): Promise<Identity | null> {
+  const s = await stat(file).catch(() => null);
+  return s ? { dev: s.dev, ino: s.ino } : null;
+}
+
+function endsWithAny(file: string, exts: readonly string[]): boolean {
+  const lower = file.toLowerCase();
+  return exts.some((e) => lower.endsWith(e));
+}
+
+/** Pure: the extension problem of `spec`, or null. */
+export function extensionProblem(spec: OutputSpec & { file: string }): string | null {
+  if (!spec.extensions) return null;
+  const asFolder = /[\\/]$/.test(spec.file) || (spec.folderOk && path.extname(spec.file) === '');
+  if (asFolder && spec.folderOk) return null;
+  if (endsWithAny(spec.file, spec.extensions)) return null;
+  const ext = path.extname(spec.file) || 'no extension';
+  return `the ${spec.what} must end in ${spec.extensions.join(' or ')}${spec.folderOk ? ' (or be a folder)' : ''}, not ${ext}`;
+}
+
+async function folderProblem(file: string): Promise<string | null> {
+  const dir = path.dirname(path.resolve(file.replace(/[\\/]+$/, '') || file));
+  const s = await stat(dir).catch(() => null);
+  if (!s) return `the folder ${dir} does not exist`;
+  if (!s.isDirectory()) return `${dir} is not a folder`;
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    return `the folder ${dir} is not writable`;
+  }
+  return null;
+}
+
+/**
+ * Throws a UsageError for the first problem among `outputs` (see the top of this file). `inputs`
+ * are the files the command reads (a folder input is compared as a path: an output cannot replace it).
+ */
+export async function checkOutputs(inputs: readonly (string | undefined)[], outputs: readonly OutputSpec[]): Promise<void> {
+  const ins: { file: string; id: Identity | null }[] = [];
+  for (const f of inputs) if (f && f !== '-') ins.push({ file: f, id: await identity(f) });
+  const seen = new Map<string, string>();
+  for (const spec of outputs) {
+    const file = spec.file;
+    if (!file || file === '-') continue;
+    const ext = extensionProblem({ ...spec, file });
+    if (ext) throw new UsageError(`${file}: ${ext}`);
+    const folder = await folderProblem(file);
+    if (folder) throw new UsageError(`${file}: cannot write the ${spec.what}: ${folder}`);
+    for (const written of [file, ...(spec.alsoWrites ?? [])]) {
+      const abs = path.resolve(written.replace(/[\\/]+$/, '') || written);
+      const other = seen.get(abs);
+      if (other) throw new UsageError(`${written}: the ${spec.what} would overwrite the ${other} of the same run: choose another name`);
+      seen.set(abs, spec.what);
+      const id = await identity(abs);
+      for (const input of ins) {
+        const same = path.resolve(input.file) === abs || (id !== null && input.id !== null && id.dev === input.id.dev && id.ino === input.id.ino);
+        if (same) throw new UsageError(`${written}: the ${spec.what} would overwrite the input ${input.file}: choose another name`);
+      }
+    }
+  }
+}
