@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { weightFile } from './weightPaths.js';
 
 export class ModelFileError extends Error {}
 
@@ -35,14 +36,15 @@ export async function readModelJson(jsonPath: string): Promise<tf.io.ModelJSON> 
 }
 
 /** Concatenates the shards listed in the manifest, checking each has the size its specs need. */
-async function loadShards(dir: string, manifest: tf.io.WeightsManifestConfig): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> {
+async function loadShards(dir: string, manifest: tf.io.WeightsManifestConfig, jsonPath: string): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> {
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of manifest) {
     let groupBytes = 0;
     const groupBuffers: Uint8Array[] = [];
     for (const rel of group.paths) {
-      const file = path.resolve(dir, decodeURIComponent(rel));
+      const file = await weightFile(dir, rel, jsonPath);
+      if (file instanceof Error) throw new ModelFileError(file.message);
       try {
         groupBuffers.push(await readFile(file));
       } catch (e) {
@@ -99,7 +101,7 @@ export function fileHandler(jsonPath: string): tf.io.IOHandler {
     load: async () => {
       const json = await readModelJson(jsonPath);
       const dir = path.dirname(jsonPath);
-      return tf.io.getModelArtifactsForJSON(json, (manifest) => loadShards(dir, manifest));
+      return tf.io.getModelArtifactsForJSON(json, (manifest) => loadShards(dir, manifest, jsonPath));
     },
   };
 }
