@@ -10,6 +10,7 @@ import { serviceClient } from '../src/service/serviceClient.js';
 import type { ClientMessage, HostMessage } from '../src/service/processProtocol.js';
 import { bindService, isAppUrl, type ShellHandlers } from './ipcBinding.js';
 import { EVENT_CHANNEL } from './channels.js';
+import { saveExport } from './exportDelivery.js';
 import { APP_ORIGIN, APP_SCHEME, appHandler, BIN_SCHEME, binHandler, MEDIA_SCHEME, mediaHandler } from './protocols.js';
 
 // dist/electron/main.mjs -> dist/
@@ -47,7 +48,7 @@ function startServiceProcess() {
   return { child, client };
 }
 
-function shellHandlers(win: () => BrowserWindow | null): ShellHandlers {
+function shellHandlers(win: () => BrowserWindow | null, client: ReturnType<typeof serviceClient>): ShellHandlers {
   return {
     async 'shell.openFile'({ kind }) {
       const w = win();
@@ -63,15 +64,18 @@ function shellHandlers(win: () => BrowserWindow | null): ShellHandlers {
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled || !r.filePaths[0] ? null : { path: r.filePaths[0] };
     },
-    async 'shell.saveAs'({ suggestedName }) {
-      const w = win();
-      const opts: Electron.SaveDialogOptions = { defaultPath: path.join(app.getPath('videos'), path.basename(suggestedName)) };
-      const r = w ? await dialog.showSaveDialog(w, opts) : await dialog.showSaveDialog(opts);
-      return r.canceled || !r.filePath ? null : { path: r.filePath };
-    },
-    async 'shell.showInFolder'({ path: p }) {
-      shell.showItemInFolder(p);
-      return { shown: true };
+    async 'shell.saveExport'({ download }) {
+      return saveExport({
+        service: client,
+        async askSavePath(name) {
+          const w = win();
+          // showOverwriteConfirmation: replacing a file needs the user's yes in the dialog
+          const opts: Electron.SaveDialogOptions = { defaultPath: path.join(app.getPath('videos'), name), properties: ['showOverwriteConfirmation', 'createDirectory'] };
+          const r = w ? await dialog.showSaveDialog(w, opts) : await dialog.showSaveDialog(opts);
+          return r.canceled || !r.filePath ? null : r.filePath;
+        },
+        reveal: (file) => shell.showItemInFolder(file),
+      }, download);
     },
   };
 }
@@ -99,7 +103,7 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
   let win: BrowserWindow | null = null;
-  bindService(ipcMain, client, shellHandlers(() => win), { appOrigin: APP_ORIGIN });
+  bindService(ipcMain, client, shellHandlers(() => win, client), { appOrigin: APP_ORIGIN });
   client.onEvent((e) => {
     if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, e);
   });

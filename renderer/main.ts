@@ -7,10 +7,9 @@ import { BRIDGE_KEY, type L2cafBridge } from './host/bridge.js';
 import type { Host } from './host/Host.js';
 
 function webHost(): WebHost {
-  const token = document.querySelector<HTMLMetaElement>('meta[name="l2caf-token"]')?.content ?? '';
+  // no credential here: the session is an HttpOnly cookie the browser sends by itself
   return new WebHost({
     base: new URL('./', location.href).toString(),
-    token,
     EventSource: window.EventSource,
     download: (url, name) => {
       const a = document.createElement('a');

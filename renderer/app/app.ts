@@ -37,6 +37,8 @@ export class App {
   private media: MediaDescription | null = null;
   private data: TimelineData | null = null;
   private jobId: string | null = null;
+  /** the analyses of the clip on screen (closed when another clip opens) */
+  private readonly clipJobs = new Set<string>();
   /** an analysis can end before video.start answers */
   private readonly endings = new JobEndings();
   private jobState: 'running' | 'done' | 'error' | 'cancelled' | 'idle' = 'idle';
@@ -243,6 +245,10 @@ export class App {
 
   private async showMedia(media: MediaDescription): Promise<void> {
     await this.cancelJob();
+    // the service keeps finished analyses until they are closed (switching a setting back reuses
+    // one at once); another clip closes the previous clip's
+    for (const jobId of this.clipJobs) void this.host.call('job.close', { jobId }).catch(() => {});
+    this.clipJobs.clear();
     this.volume?.dispose();
     this.volume = null;
     this.media = media;
@@ -261,7 +267,7 @@ export class App {
     this.data = null;
     this.player.setTimeline(null);
     this.showData(null, media.video?.durationS ?? 0);
-    this.player.load(this.host.mediaUrl(media.path), media);
+    this.player.load(this.host.mediaUrl(media.mediaId), media);
     void this.host.call('recent.list', {}).then((r) => this.start.setRecent(r), () => {});
     await this.startJob();
   }
@@ -310,6 +316,7 @@ export class App {
     this.jobBar.set('running', 'starting the analysis…', 0);
     try {
       const { jobId, cached } = await this.host.call('video.start', req);
+      this.clipJobs.add(jobId);
       this.jobId = jobId;
       this.jobState = 'running';
       this.root.dataset.jobId = jobId;

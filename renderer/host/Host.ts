@@ -17,10 +17,8 @@ export interface OpenFileOptions {
 }
 
 export interface SaveOptions {
-  /** the file the service wrote */
-  path: string;
-  /** a download handle (browser mode) */
-  download: string | null;
+  /** the export's handle: the only way to name it (no path ever goes from the page to the service or the shell) */
+  download: string;
   name: string;
 }
 
@@ -42,12 +40,10 @@ export interface Host {
   openDropped(files: FileListLike): Promise<OpenedFile | null>;
   /** the bytes of a binary handle */
   fetchBinary(ref: BinaryRef | string): Promise<ArrayBuffer>;
-  /** a URL the <video> element can play (range requests supported) */
-  mediaUrl(path: string): string;
-  /** after an export: show it in its folder (Electron) or download it (browser) */
+  /** a URL the <video> element can play (range requests supported), by the media id media.open gave */
+  mediaUrl(mediaId: string): string;
+  /** after an export: the browser downloads it; Electron asks where to save it (main process) and shows it there */
   deliver(file: SaveOptions): Promise<void>;
-  /** Electron can ask where to save; the browser mode always downloads (null = use the default) */
-  chooseSavePath(suggestedName: string): Promise<string | null>;
 }
 
 export type { MethodName };

@@ -1,5 +1,6 @@
 // The Host over Electron's preload bridge. Files come from the native dialog or a drop (their
-// paths, no copy); media and binaries through the custom protocols; exports are shown in their folder.
+// paths, no copy); media and binaries through the custom protocols; exports are saved by the main
+// process where its save dialog is told (the page names the export's handle, never a path).
 import { ServiceError, type ArgsOf, type ResultOf, type ServiceEvent, type ServiceMethodName } from '../../src/contract/index.js';
 import type { FileListLike, Host, OpenedFile, OpenFileOptions, SaveOptions } from './Host.js';
 import { BIN_SCHEME, binHandle, MEDIA_SCHEME, type L2cafBridge } from './bridge.js';
@@ -43,16 +44,11 @@ export class ElectronHost implements Host {
     return res.arrayBuffer();
   }
 
-  mediaUrl(path: string): string {
-    return `${MEDIA_SCHEME}://media/?path=${encodeURIComponent(path)}`;
+  mediaUrl(mediaId: string): string {
+    return `${MEDIA_SCHEME}://media/${encodeURIComponent(mediaId)}`;
   }
 
   async deliver(file: SaveOptions): Promise<void> {
-    await this.raw('shell.showInFolder', { path: file.path });
-  }
-
-  async chooseSavePath(suggestedName: string): Promise<string | null> {
-    const r = (await this.raw('shell.saveAs', { suggestedName })) as { path: string } | null;
-    return r?.path ?? null;
+    await this.raw('shell.saveExport', { download: file.download });
   }
 }

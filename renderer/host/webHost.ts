@@ -1,6 +1,8 @@
-// The Host over HTTP to `l2caf serve`: POST /api/<method> with the page's token, server-sent
-// events, GET /bin/<handle>, /media?path= (range requests), POST /upload for opened files, and
-// /download/<handle> for exports. Works in any browser and in Node (tests) given fetch/EventSource.
+// The Host over HTTP to `l2caf serve`: POST /api/<method>, server-sent events, GET /bin/<handle>,
+// /media/<id> (range requests), POST /upload for opened files, and /download/<handle> for exports.
+// The credential is the session cookie the browser got from the sign-in URL (HttpOnly: this code
+// never sees it; the browser sends it on these same-origin requests). Works in Node (tests) given
+// fetch/EventSource and the cookie as an extra header.
 import { ServiceError, toErrorInfo, type ArgsOf, type ResultOf, type ServiceEvent, type ServiceMethodName } from '../../src/contract/index.js';
 import type { FileListLike, Host, OpenedFile, OpenFileOptions, SaveOptions } from './Host.js';
 import { binHandle } from './bridge.js';
@@ -8,7 +10,8 @@ import { binHandle } from './bridge.js';
 export interface WebHostDeps {
   /** server origin + '/', e.g. http://127.0.0.1:41234/ */
   base: string;
-  token: string;
+  /** extra request headers: Node has no cookie jar, so tests pass the session cookie here */
+  headers?: Record<string, string>;
   fetch?: typeof fetch;
   /** EventSource constructor (the browser's; tests pass a polyfill or none) */
   EventSource?: new (url: string) => EventSourceLike;
@@ -57,7 +60,7 @@ export class WebHost implements Host {
     try {
       res = await this.f(this.url(`api/${encodeURIComponent(method)}`), {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': this.deps.token },
+        headers: { ...this.deps.headers, 'Content-Type': 'application/json' },
         body: JSON.stringify(args ?? {}),
       });
     } catch (e) {
@@ -74,7 +77,7 @@ export class WebHost implements Host {
   onEvent(listener: (e: ServiceEvent) => void): () => void {
     this.listeners.add(listener);
     if (!this.source && this.deps.EventSource) {
-      const es = new this.deps.EventSource(this.url('events', { token: this.deps.token }));
+      const es = new this.deps.EventSource(this.url('events'));
       es.addEventListener('message', (ev) => {
         let e: ServiceEvent;
         try {
@@ -97,7 +100,7 @@ export class WebHost implements Host {
 
   /** Sends a File to the server (the browser has no paths); the server's copy is then opened. */
   async upload(file: Blob & { name: string }): Promise<OpenedFile> {
-    const res = await this.f(this.url('upload', { name: file.name, token: this.deps.token }), { method: 'POST', body: file });
+    const res = await this.f(this.url('upload', { name: file.name }), { method: 'POST', body: file, headers: { ...this.deps.headers } });
     const body = (await res.json().catch(() => null)) as { result?: { path: string }; error?: { message: string } } | null;
     if (!res.ok || !body?.result) throw new ServiceError('media', `upload of "${file.name}" failed: ${body?.error?.message ?? `HTTP ${res.status}`}`, file.name);
     return { path: body.result.path, name: file.name };
@@ -119,21 +122,16 @@ export class WebHost implements Host {
   }
 
   async fetchBinary(ref: Parameters<Host['fetchBinary']>[0]): Promise<ArrayBuffer> {
-    const res = await this.f(this.url(`bin/${encodeURIComponent(binHandle(ref))}`, { token: this.deps.token }));
+    const res = await this.f(this.url(`bin/${encodeURIComponent(binHandle(ref))}`), { headers: { ...this.deps.headers } });
     if (!res.ok) throw new ServiceError('not-found', `binary data ${binHandle(ref)} is gone (HTTP ${res.status})`);
     return res.arrayBuffer();
   }
 
-  mediaUrl(path: string): string {
-    return this.url('media', { path, token: this.deps.token });
+  mediaUrl(mediaId: string): string {
+    return this.url(`media/${encodeURIComponent(mediaId)}`);
   }
 
   async deliver(file: SaveOptions): Promise<void> {
-    if (!file.download) return;
-    this.deps.download?.(this.url(`download/${encodeURIComponent(file.download)}`, { token: this.deps.token }), file.name);
-  }
-
-  async chooseSavePath(): Promise<string | null> {
-    return null;
+    this.deps.download?.(this.url(`download/${encodeURIComponent(file.download)}`), file.name);
   }
 }

@@ -95,7 +95,6 @@ export class ExportDialog {
       return;
     }
     const format = this.format.value as ExportFormat;
-    const out = await this.host.chooseSavePath(`${c.clipName.replace(/\.[^.]+$/, '')}-attention${format === 'png' ? '' : `.${format}`}`).catch(() => null);
     this.startBtn.disabled = true;
     this.status.dataset.state = 'running';
     this.sidecars.hidden = true;
@@ -105,7 +104,7 @@ export class ExportDialog {
     try {
       const { jobId } = await this.host.call('export.start', {
         jobId: c.jobId, format, fromS, toS, colormap: c.view.colormap, opacity: c.view.opacity, scale: c.view.scale,
-        mapIndex: c.view.mapIndex, sideBySide: this.sbs.checked, between: this.between.value as 'nearest' | 'blend', ...(out ? { out } : {}),
+        mapIndex: c.view.mapIndex, sideBySide: this.sbs.checked, between: this.between.value as 'nearest' | 'blend',
       });
       this.jobId = jobId;
       this.cancelBtn.textContent = 'Cancel';
@@ -151,7 +150,7 @@ export class ExportDialog {
         this.sidecars.dataset.csv = result.sidecars.csv;
         this.sidecars.textContent = `Timeline beside it: ${result.sidecars.json} and ${result.sidecars.csv}`;
       }
-      void this.host.deliver({ path: result.path, download: result.download, name: result.name }).catch((e) => this.onError(e));
+      void this.host.deliver({ download: result.download, name: result.name }).catch((e) => this.onError(e));
     } else if (state === 'cancelled') this.status.textContent = 'Export cancelled.';
     else if (state === 'error') this.status.textContent = 'Export failed.';
   }

@@ -148,13 +148,19 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     jobAxis = d.acquisitionAxis;
     axis.value = jobAxis;
     slices = [];
-    jobId = null;
+    closeJob();
     timeline.setSlices(d.dims[AXES.indexOf(jobAxis)]!, []);
     exportNifti.disabled = true;
     exportVideo.disabled = true;
     status.textContent = 'ready';
     container.dataset.ready = 'true';
     showInfo();
+  }
+
+  /** The service keeps a finished result until it is closed: the job shown is being replaced. */
+  function closeJob(): void {
+    if (jobId) void host.call('job.close', { jobId }).catch(() => {});
+    jobId = null;
   }
 
   async function loadResult(id: string): Promise<void> {
@@ -202,7 +208,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       if (e.export) {
         status.textContent = `exported ${e.export.name}`;
         container.dataset.exported = e.export.path;
-        host.deliver({ path: e.export.path, download: e.export.download, name: e.export.name }).catch(fail);
+        host.deliver({ download: e.export.download, name: e.export.name }).catch(fail);
       }
     }
   };
@@ -223,6 +229,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     run.disabled = true;
     cancel.disabled = false;
     status.textContent = 'starting...';
+    closeJob();
     host.call('volume.start', {
       volumeId: desc.volumeId,
       ...(model.value.trim() ? { model: model.value.trim() } : {}),

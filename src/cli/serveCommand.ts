@@ -1,5 +1,5 @@
 // `l2caf serve`: the app in the browser mode. Starts the service and the local server on
-// 127.0.0.1 (random port unless --port), prints the address, and runs until Ctrl-C/SIGTERM, when
+// 127.0.0.1 (random port unless --port), prints the one-time sign-in address, and runs until Ctrl-C/SIGTERM, when
 // jobs are cancelled (no ffmpeg or worker left behind) and the server closes.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -37,7 +37,9 @@ export function serveCommand(): Command {
       }
       const service = createService({ host: 'web', dataDir: o.dataDir, workers: o.workers });
       const server = await startServer({ service, staticDir, port: o.port });
-      process.stdout.write(`L2-CAF Studio (browser mode) at ${server.url}${o.sample ? '#sample' : ''}\n`);
+      // The sign-in URL carries a one-time token: it goes to this user's terminal only (THREATS.md).
+      process.stdout.write(`L2-CAF Studio (browser mode): open ${server.signInUrl}${o.sample ? '#sample' : ''}\n`);
+      process.stdout.write('(the link signs in one browser once; restart l2caf serve for another)\n');
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

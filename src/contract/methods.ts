@@ -2,6 +2,7 @@
 // table is the bindings' allowlist: a name not in SERVICE_METHOD_SPECS is refused by the HTTP
 // server and by Electron's IPC binding before any service code runs.
 import { S, type ArgSpec, type ObjectSpec } from './argSpec.js';
+import { HANDLE_RE } from './binary.js';
 import { EVAL_BASELINES, EVAL_STEPS_RANGE } from './types.js';
 import type {
   AppInfo, ExportRequest, JobId, JobInfo, MediaDescription, ModelDescription, ModelList, RecentFile, SampleOpened,
@@ -31,6 +32,8 @@ export interface CoreMethods {
   /** starts an export job (annotated MP4/WebM/GIF/PNG sequence); job.done carries an ExportResult */
   'export.start': { args: ExportRequest; result: { jobId: JobId } };
   'job.cancel': { args: { jobId: JobId }; result: { cancelled: boolean } };
+  /** forgets a finished job and its data (finished results are kept until closed); cancels it first when running */
+  'job.close': { args: { jobId: JobId }; result: { closed: boolean } };
   'job.list': { args: Empty; result: JobInfo[] };
 }
 
@@ -40,8 +43,11 @@ export interface CoreMethods {
  */
 export interface ShellMethods {
   'shell.openFile': { args: { kind: 'video' | 'volume' | 'any' | 'model-folder' }; result: { path: string } | null };
-  'shell.saveAs': { args: { suggestedName: string }; result: { path: string } | null };
-  'shell.showInFolder': { args: { path: string }; result: { shown: boolean } };
+  /**
+   * Saves a finished export (by its handle, never a path) where the native save dialog is told,
+   * and shows it in its folder; a PNG folder is shown where it is. null when the user cancels.
+   */
+  'shell.saveExport': { args: { download: string }; result: { path: string } | null };
 }
 
 export type ServiceMethods = CoreMethods & VolumeMethods;
@@ -92,16 +98,15 @@ export const CORE_METHOD_SPECS: { readonly [K in keyof CoreMethods]: ObjectSpec 
     scale: S.oneOf(['frame', 'clip'], true),
     sideBySide: S.bool(true),
     between: S.oneOf(['nearest', 'blend'], true),
-    out: S.path(true),
   }),
   'job.cancel': S.obj({ jobId: JOB_ID }),
+  'job.close': S.obj({ jobId: JOB_ID }),
   'job.list': S.none(),
 };
 
 export const SHELL_METHOD_SPECS: { readonly [K in keyof ShellMethods]: ObjectSpec } = {
   'shell.openFile': S.obj({ kind: S.oneOf(['video', 'volume', 'any', 'model-folder']) }),
-  'shell.saveAs': S.obj({ suggestedName: S.str(255) }),
-  'shell.showInFolder': S.obj({ path: S.path() }),
+  'shell.saveExport': S.obj({ download: { type: 'string', maxLength: 128, pattern: HANDLE_RE } }),
 };
 
 /** The service's allowlist (what HTTP and IPC forward to the service). */

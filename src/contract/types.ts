@@ -69,8 +69,10 @@ export type MediaKind = 'video' | 'volume';
 
 export interface MediaDescription {
   kind: MediaKind;
-  /** absolute path on the service's machine */
+  /** absolute path on the service's machine, symlinks resolved (what video.start and volume.open take) */
   path: string;
+  /** what the transports stream it by (videos: GET /media/<id>, l2caf-media://media/<id>) */
+  mediaId: string;
   name: string;
   sizeBytes: number;
   /** video only */
@@ -251,16 +253,17 @@ export interface ExportRequest {
   scale?: MapScale;
   sideBySide?: boolean;
   between?: 'nearest' | 'blend';
-  /** where to write (Electron's save dialog); default: the service's exports folder */
-  out?: string;
 }
 
 export interface ExportResult {
   path: string;
   name: string;
   sizeBytes: number;
-  /** handle to download the file (browser mode); null for a folder (PNG sequence) */
-  download: string | null;
+  /**
+   * the export's handle: the browser downloads a file by it, Electron's main process saves a
+   * copy where its dialog is told (or reveals a PNG folder); no caller ever names the path
+   */
+  download: string;
   /** video exports: the timeline written beside the export (`<out>.timeline.json/.csv`, or inside a PNG folder); absent for volume exports */
   sidecars?: { json: string; csv: string };
 }

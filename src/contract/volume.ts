@@ -114,8 +114,6 @@ export interface VolumeExportRequest {
   /** attention below this (0..1) is not tinted */
   threshold?: number;
   fps?: number;
-  /** where to write; default the service's exports folder */
-  out?: string;
 }
 
 export interface VolumeMethods {
@@ -159,7 +157,6 @@ export const VOLUME_METHOD_SPECS: { readonly [K in keyof VolumeMethods]: ObjectS
     opacity: S.num(0, 1, true),
     threshold: S.num(0, 1, true),
     fps: S.num(1, 60, true),
-    out: S.path(true),
   }),
 };
 

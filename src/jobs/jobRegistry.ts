@@ -1,7 +1,9 @@
 // Running and finished jobs: id -> AbortController, state, and what the job keeps (a timeline,
 // an export result). start() answers with the id at once and runs the work in the background;
-// cancel() aborts it; finished jobs are kept (their results are fetched later) up to a limit, the
-// oldest finished ones being dropped with their binaries (onDrop).
+// cancel() aborts it. A job that finished with a result is kept until its user closes it (close():
+// the app does when it replaces or closes what showed it): a result someone waited for is never
+// dropped because other jobs finished after it. Only failed and cancelled jobs, which hold no
+// result, are dropped on their own, the oldest first beyond a limit (onDrop releases their binaries).
 import { randomBytes } from 'node:crypto';
 import type { JobId, JobInfo, JobKind, JobState } from '../contract/index.js';
 
@@ -26,7 +28,7 @@ export interface JobHooks {
 export class JobRegistry {
   private readonly jobs = new Map<JobId, Job>();
 
-  constructor(private readonly hooks: JobHooks = {}, private readonly keepFinished = 8) {}
+  constructor(private readonly hooks: JobHooks = {}, private readonly keepUnfinished = 8) {}
 
   /**
    * Registers a job and starts `run` on the next tick (so that the caller can answer with the id
@@ -91,9 +93,19 @@ export class JobRegistry {
     await Promise.all(running.map((j) => j.done));
   }
 
+  /** Forgets a job (cancelling it first when it runs); false when it is unknown. */
+  close(id: JobId): boolean {
+    const job = this.jobs.get(id);
+    if (!job) return false;
+    if (job.state === 'running') job.controller.abort(new Error('closed by the user'));
+    this.jobs.delete(id);
+    this.hooks.onDrop?.(job);
+    return true;
+  }
+
   private prune(): void {
-    const finished = [...this.jobs.values()].filter((j) => j.state !== 'running');
-    for (const j of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) {
+    const ended = [...this.jobs.values()].filter((j) => j.state === 'error' || j.state === 'cancelled');
+    for (const j of ended.slice(0, Math.max(0, ended.length - this.keepUnfinished))) {
       this.jobs.delete(j.id);
       this.hooks.onDrop?.(j);
     }

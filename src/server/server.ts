@@ -1,16 +1,19 @@
 // `l2caf serve`: the service over HTTP for the browser mode. Bound to 127.0.0.1 only (never a
-// public interface), a random port by default. Every request is checked:
+// public interface), a random port by default. Every request is checked (THREATS.md beside this
+// file says against whom):
 //  - Host must be 127.0.0.1:<port> or localhost:<port> (DNS rebinding: a foreign site whose name
 //    resolves to 127.0.0.1 sends its own Host);
-//  - every route but the page itself needs the per-run token (the page gets it in a <meta> tag;
-//    a foreign page cannot read it: no CORS headers are ever sent);
-//  - POST /api/<method>: only allowlisted methods, arguments checked by the service (400 otherwise);
-//  - static files only from the renderer folder (no traversal), media only for files the service
-//    opened, binaries and downloads only by handle.
+//  - everything but the renderer's static files needs the session cookie (session.ts): the
+//    printed sign-in URL is exchanged for it once; without it the answer is 401, and the page
+//    itself holds no credential;
+//  - requests a browser marks as coming from another page (another port counts) are refused;
+//  - POST /api/<method>: only allowlisted methods, arguments checked by the service (400 otherwise),
+//    bodies refused by their declared size before they are read;
+//  - static files only from the renderer folder (no traversal), media only by the id of a file the
+//    service opened and checked (same inode when served), binaries and downloads only by handle.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat, type FileHandle } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { HANDLE_RE, isServiceMethod, toErrorInfo, type ServiceErrorCode } from '../contract/index.js';
@@ -19,6 +22,8 @@ import { parseRange } from './range.js';
 import { contentType, mediaType, resolveStaticPath } from './staticPath.js';
 import { serveEvents } from './sse.js';
 import { receiveUpload, UploadError } from './upload.js';
+import { fromAnotherPage, Sessions } from './session.js';
+import { openVerified } from '../fs/openVerified.js';
 
 export interface ServerOptions {
   service: Service;
@@ -26,20 +31,21 @@ export interface ServerOptions {
   staticDir: string;
   /** 0 = random */
   port?: number;
-  /** fixed token (tests); default random */
+  /** fixed sign-in token (tests); default random */
   token?: string;
   /** largest JSON body */
   maxBodyBytes?: number;
 }
 
 export interface RunningServer {
+  /** the origin + '/' (opens nothing without a session) */
   url: string;
+  /** the one-time sign-in URL: print it to the user who started the server, and nowhere else */
+  signInUrl: string;
   port: number;
-  token: string;
   close(): Promise<void>;
 }
 
-export const TOKEN_HEADER = 'x-l2caf-token';
 export const LOOPBACK = '127.0.0.1';
 
 const CSP = [
@@ -71,7 +77,14 @@ function sendError(res: ServerResponse, status: number, code: ServiceErrorCode, 
   sendJson(res, status, { error: { code, message } });
 }
 
+/** Pure: the problem with a body's declared size, or null (a missing length is checked while reading). */
+export function declaredTooLarge(contentLength: string | undefined, max: number): boolean {
+  const n = Number(contentLength ?? NaN);
+  return Number.isFinite(n) && n > max;
+}
+
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  if (declaredTooLarge(req.headers['content-length'], max)) throw new UploadError(413, `request body larger than ${max} bytes`);
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of req) {
@@ -82,12 +95,9 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function sameToken(a: string | undefined | null, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+const SIGN_IN_PAGE = (message: string) =>
+  `<!doctype html><meta charset="utf-8"><title>L2-CAF Studio</title><body>` +
+  `<h1>L2-CAF Studio</h1><p data-testid="sign-in">${message}</p></body>`;
 
 /** Pure: whether a Host header names this server on the loopback interface. */
 export function isAllowedHost(host: string | undefined, port: number): boolean {
@@ -96,32 +106,46 @@ export function isAllowedHost(host: string | undefined, port: number): boolean {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { service } = opts;
-  const token = opts.token ?? randomBytes(24).toString('base64url');
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  let sessions: Sessions | null = null;
   const staticRoot = path.resolve(opts.staticDir);
   let port = 0;
 
-  const streamFile = async (req: IncomingMessage, res: ServerResponse, file: string, type: string, extra: Record<string, string> = {}) => {
-    const st = await stat(file).catch(() => null);
-    if (!st || !st.isFile()) return sendError(res, 404, 'not-found', 'file not found');
-    const range = parseRange(req.headers.range, st.size);
+  /** A file (or an already verified handle) with Range support; the handle is always closed. */
+  const streamFile = async (req: IncomingMessage, res: ServerResponse, source: string | { handle: FileHandle; size: number }, type: string, extra: Record<string, string> = {}) => {
+    let opened: { handle: FileHandle; size: number } | null = typeof source === 'string' ? null : source;
+    let size: number;
+    if (opened) size = opened.size;
+    else {
+      const st = await stat(source as string).catch(() => null);
+      if (!st || !st.isFile()) return sendError(res, 404, 'not-found', 'file not found');
+      size = st.size;
+    }
+    const release = () => {
+      void opened?.handle.close().catch(() => {});
+      opened = null;
+    };
+    const range = parseRange(req.headers.range, size);
     const base = { 'Content-Type': type, 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-store', ...extra };
     if (range.kind === 'unsatisfiable') {
-      res.writeHead(416, { ...base, 'Content-Range': `bytes */${st.size}` });
+      release();
+      res.writeHead(416, { ...base, 'Content-Range': `bytes */${size}` });
       res.end();
       return;
     }
-    const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, st.size - 1];
+    const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, size - 1];
     res.writeHead(range.kind === 'partial' ? 206 : 200, {
       ...base,
       'Content-Length': String(Math.max(0, end - start + 1)),
-      ...(range.kind === 'partial' ? { 'Content-Range': `bytes ${start}-${end}/${st.size}` } : {}),
+      ...(range.kind === 'partial' ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
     });
-    if (req.method === 'HEAD' || st.size === 0) {
+    if (req.method === 'HEAD' || size === 0) {
+      release();
       res.end();
       return;
     }
-    const s = createReadStream(file, { start, end });
+    const s = opened ? opened.handle.createReadStream({ start, end, autoClose: true }) : createReadStream(source as string, { start, end });
+    opened = null; // the stream owns the handle now (autoClose)
     s.on('error', () => res.destroy());
     res.on('close', () => s.destroy());
     s.pipe(res);
@@ -131,15 +155,38 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    if (!isAllowedHost(req.headers.host, port)) return sendError(res, 403, 'bad-arguments', 'wrong Host header');
+    if (!isAllowedHost(req.headers.host, port) || !sessions) return sendError(res, 403, 'bad-arguments', 'wrong Host header');
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
     const p = url.pathname;
     const method = req.method ?? 'GET';
-    const authed = sameToken((req.headers[TOKEN_HEADER] as string | undefined) ?? url.searchParams.get('token'), token);
+    const signedIn = sessions.signedIn(req.headers.cookie);
+    const isPage = p === '/' || p === '/index.html';
+
+    if (isPage && url.searchParams.has('token')) {
+      // the sign-in URL: spend the token for a session cookie, then drop it from the address bar
+      // (303 to /, the #fragment such as #sample is kept by the browser)
+      const cookie = signedIn ? null : sessions.exchange(url.searchParams.get('token') ?? '');
+      if (!signedIn && !cookie) {
+        res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' });
+        return void res.end(SIGN_IN_PAGE('This sign-in link has been used already (or is wrong). Each link opens one browser: restart <code>l2caf serve</code> for a new one.'));
+      }
+      res.writeHead(303, { Location: '/', 'Cache-Control': 'no-store', ...(cookie ? { 'Set-Cookie': cookie } : {}) });
+      return void res.end();
+    }
+    const isStatic = !isPage && !p.startsWith('/api/') && !['/events', '/media', '/upload'].includes(p) && !/^\/(bin|download|media)\//.test(p);
+    if (!isStatic) {
+      if (fromAnotherPage(req.headers['sec-fetch-site'])) return sendError(res, 403, 'bad-arguments', 'requests from other pages are refused');
+      if (!signedIn) {
+        if (isPage) {
+          res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' });
+          return void res.end(SIGN_IN_PAGE('Open the address that <code>l2caf serve</code> printed in its terminal: it signs this browser in.'));
+        }
+        return sendError(res, 401, 'bad-arguments', 'not signed in: open the address that l2caf serve printed');
+      }
+    }
 
     if (p.startsWith('/api/')) {
       if (method !== 'POST') return sendError(res, 405, 'bad-arguments', 'use POST');
-      if (!authed) return sendError(res, 403, 'bad-arguments', 'missing or wrong token');
       // a form or a no-CORS fetch from another site cannot send application/json
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendError(res, 415, 'bad-arguments', 'send application/json');
       const name = decodeURIComponent(p.slice(5));
@@ -149,7 +196,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         const body = await readBody(req, maxBody);
         args = body.length ? JSON.parse(body.toString('utf8')) : {};
       } catch (e) {
-        return e instanceof UploadError ? sendError(res, e.status, 'bad-arguments', e.message) : sendError(res, 400, 'bad-arguments', 'the body is not JSON');
+        if (e instanceof UploadError) {
+          // refused before (or while) reading: close the connection so the client stops sending
+          res.setHeader('Connection', 'close');
+          return sendError(res, e.status, 'bad-arguments', e.message);
+        }
+        return sendError(res, 400, 'bad-arguments', 'the body is not JSON');
       }
       try {
         const result = await service.call(name, args);
@@ -160,12 +212,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
     }
     if (method !== 'GET' && method !== 'HEAD' && !(method === 'POST' && p === '/upload')) return sendError(res, 405, 'bad-arguments', 'method not allowed');
-    if (p === '/events') {
-      if (!authed) return sendError(res, 403, 'bad-arguments', 'missing or wrong token');
-      return serveEvents(service, req, res);
-    }
+    if (p === '/events') return serveEvents(service, req, res);
     if (p.startsWith('/bin/')) {
-      if (!authed) return sendError(res, 403, 'bad-arguments', 'missing or wrong token');
       const h = p.slice(5);
       const b = HANDLE_RE.test(h) ? await service.binary(h) : undefined;
       if (!b) return sendError(res, 404, 'not-found', 'no such handle (it may have expired)');
@@ -175,15 +223,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
       return void res.end(Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength));
     }
-    if (p === '/media') {
-      if (!authed) return sendError(res, 403, 'bad-arguments', 'missing or wrong token');
-      const file = url.searchParams.get('path') ?? '';
-      const allowed = file && !file.includes('\0') ? await service.mediaPath(file) : null;
-      if (!allowed) return sendError(res, 403, 'not-found', 'that file has not been opened');
-      return streamFile(req, res, allowed, mediaType(allowed));
+    if (p.startsWith('/media/')) {
+      const id = p.slice(7);
+      const known = HANDLE_RE.test(id) ? await service.mediaFile(id) : null;
+      if (!known) return sendError(res, 404, 'not-found', 'no opened video has that id');
+      const opened = await openVerified(known);
+      if (!opened) return sendError(res, 410, 'not-found', 'the file changed since it was opened: open it again');
+      return streamFile(req, res, opened, mediaType(known.path));
     }
     if (p.startsWith('/download/')) {
-      if (!authed) return sendError(res, 403, 'bad-arguments', 'missing or wrong token');
       const h = p.slice(10);
       const file = HANDLE_RE.test(h) ? await service.downloadPath(h) : undefined;
       if (!file) return sendError(res, 404, 'not-found', 'no such download');
@@ -192,24 +240,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (p === '/upload') {
       if (method !== 'POST') return sendError(res, 405, 'bad-arguments', 'use POST');
-      if (!authed) return sendError(res, 403, 'bad-arguments', 'missing or wrong token');
       try {
         const saved = await receiveUpload(req, await service.uploadsDir(), url.searchParams.get('name') ?? 'upload');
         return sendJson(res, 200, { result: { path: saved, name: url.searchParams.get('name') ?? path.basename(saved) } });
       } catch (e) {
         const status = e instanceof UploadError ? e.status : 500;
+        if (status === 413) res.setHeader('Connection', 'close');
         return sendError(res, status, 'bad-arguments', (e as Error).message);
       }
     }
-    // the renderer's own files
+    if (p === '/media') return sendError(res, 404, 'not-found', 'media are served by id: /media/<id>');
+    // the renderer's own files (the page holds no credential: the session is an HttpOnly cookie)
     const file = resolveStaticPath(staticRoot, p);
     if (!file) return sendError(res, 403, 'bad-arguments', 'path refused');
     if (path.basename(file) === 'index.html') {
       const html = await readFile(file, 'utf8').catch(() => null);
       if (html === null) return sendError(res, 404, 'not-found', `the renderer is not built (no ${file}): run npm run build:renderer`);
-      const page = html.replace('<meta name="l2caf-token" content="">', `<meta name="l2caf-token" content="${token}">`);
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' });
-      return void res.end(page);
+      return void res.end(html);
     }
     return streamFile(req, res, file, contentType(file), { 'Content-Security-Policy': CSP });
   };
@@ -226,10 +274,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, LOOPBACK, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  sessions = new Sessions(port, opts.token);
+  const url = `http://${LOOPBACK}:${port}/`;
   return {
-    url: `http://${LOOPBACK}:${port}/`,
+    url,
+    signInUrl: sessions.signInUrl(url)!,
     port,
-    token,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,11 +1,25 @@
-// The files the service has opened, with what their probe said. Only these are streamed as media
-// (GET /media in the browser mode, the custom protocol in Electron): a page cannot read arbitrary
-// files by naming them.
-import { stat } from 'node:fs/promises';
+// The files the service has opened, with what their probe said. A file is registered only after
+// its content was checked (a video probed by ffprobe, a scan's header parsed), under its real path
+// (symlinks resolved once, here) and its device + inode. Only opened videos are streamed as media
+// (GET /media/<id> in the browser mode, the custom protocol in Electron), by id: a page cannot
+// read arbitrary files by naming them, and a name swapped for a symlink after the open is refused
+// by the inode check when it is served (servableFile).
+import { randomBytes } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ServiceError, type MediaDescription, type MediaKind } from '../contract/index.js';
 import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
+import { probeVolume } from '../volume/probeVolume.js';
 import { toServiceError } from './errors.js';
+import type { FileIdentity } from '../fs/openVerified.js';
+
+/** An opened file as the transports may serve it (src/fs/openVerified.ts). */
+export type OpenedFile = FileIdentity;
+
+interface Entry extends FileIdentity {
+  id: string;
+  kind: MediaKind;
+}
 
 const VOLUME_RE = /\.(nii|nii\.gz|dcm|ima)$/i;
 const BROWSER_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1', 'theora']);
@@ -24,15 +38,29 @@ export function browserPlayable(info: Pick<VideoInfo, 'videoCodec' | 'container'
 export type VideoSummary = MediaDescription['video'] & object;
 
 export class MediaRegistry {
-  private readonly allowed = new Set<string>();
+  private readonly byPath = new Map<string, Entry>();
+  private readonly byId = new Map<string, Entry>();
   private readonly infos = new Map<string, VideoInfo>();
 
+  /** Whether `file` (a path media.open answered with) has been opened. */
   isAllowed(file: string): boolean {
-    return this.allowed.has(path.resolve(file));
+    return this.byPath.has(path.resolve(file));
   }
 
-  allow(file: string): void {
-    this.allowed.add(path.resolve(file));
+  /** The opened video behind a media id, or undefined (unknown id, or a scan: scans travel as voxels). */
+  servableFile(id: string): OpenedFile | undefined {
+    const e = this.byId.get(id);
+    return e && e.kind === 'video' ? { path: e.path, dev: e.dev, ino: e.ino } : undefined;
+  }
+
+  private register(real: string, kind: MediaKind, st: { dev: number; ino: number }): Entry {
+    const known = this.byPath.get(real);
+    if (known && known.dev === st.dev && known.ino === st.ino && known.kind === kind) return known;
+    if (known) this.byId.delete(known.id);
+    const e: Entry = { id: `media-${randomBytes(8).toString('hex')}`, path: real, kind, dev: st.dev, ino: st.ino };
+    this.byPath.set(real, e);
+    this.byId.set(e.id, e);
+    return e;
   }
 
   videoInfo(file: string): { path: string; width: number; height: number; fps: number; durationS: number; frameCount: number } {
@@ -42,30 +70,36 @@ export class MediaRegistry {
   }
 
   async open(file: string, signal?: AbortSignal): Promise<MediaDescription> {
-    const abs = path.resolve(file);
-    const st = await stat(abs).catch(() => null);
-    if (!st) throw new ServiceError('media', `"${file}" does not exist`, file);
-    const kind = kindOf(abs, st.isDirectory());
-    const base = { kind, path: abs, name: path.basename(abs), sizeBytes: st.size, warnings: [] as string[] };
+    const real = await realpath(path.resolve(file)).catch(() => null);
+    const st = real ? await stat(real).catch(() => null) : null;
+    if (!real || !st) throw new ServiceError('media', `"${file}" does not exist`, file);
+    const kind = kindOf(real, st.isDirectory());
+    const base = { kind, path: real, name: path.basename(real), sizeBytes: st.size, warnings: [] as string[] };
     if (kind === 'volume') {
-      this.allow(abs);
-      return base;
+      try {
+        await probeVolume(real, st.isDirectory());
+      } catch (e) {
+        // VolumeError's message already names the file
+        throw new ServiceError('media', (e as Error).message, file);
+      }
+      return { ...base, mediaId: this.register(real, kind, st).id };
     }
     if (!st.isFile()) throw new ServiceError('media', `"${file}" is not a file`, file);
     if (st.size === 0) throw new ServiceError('media', `"${file}" is empty`, file);
     let info: VideoInfo;
     try {
-      info = await probeVideo(abs, { signal, timeoutMs: 120_000 });
+      info = await probeVideo(real, { signal, timeoutMs: 120_000 });
     } catch (e) {
       throw toServiceError(e);
     }
-    this.infos.set(abs, info);
-    this.allow(abs);
+    this.infos.set(real, info);
+    const entry = this.register(real, kind, st);
     const playable = browserPlayable(info);
     const warnings = [...info.warnings];
     if (!playable) warnings.push(`${info.videoCodec} in ${info.container ?? 'this container'} does not play in the window: export it to see it animated`);
     return {
       ...base,
+      mediaId: entry.id,
       warnings,
       video: {
         width: info.width, height: info.height, fps: info.fps, durationS: info.durationS, frameCount: info.frameCount,

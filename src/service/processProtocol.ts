@@ -7,7 +7,7 @@ export type ClientMessage =
   | { type: 'call'; id: number; method: string; args: unknown }
   | { type: 'binary'; id: number; handle: string }
   | { type: 'download'; id: number; handle: string }
-  | { type: 'media'; id: number; path: string }
+  | { type: 'media'; id: number; mediaId: string }
   | { type: 'uploads'; id: number }
   | { type: 'dispose'; id: number };
 

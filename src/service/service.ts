@@ -15,7 +15,7 @@ import { JobRegistry } from '../jobs/jobRegistry.js';
 import { BinaryStore } from './binaryStore.js';
 import type { ServiceContext, ServiceHandlers } from './context.js';
 import { toServiceError } from './errors.js';
-import { MediaRegistry } from './mediaRegistry.js';
+import { MediaRegistry, type OpenedFile } from './mediaRegistry.js';
 import { ModelCache } from './modelCache.js';
 import { RecentFiles } from './recentFiles.js';
 import { videoHandlers, type ExportJobData } from './videoJobs.js';
@@ -38,8 +38,8 @@ export interface Service {
   binary(handle: string): Promise<{ ref: BinaryRef; bytes: Uint8Array } | undefined>;
   /** a finished export by its download handle */
   downloadPath(handle: string): Promise<string | undefined>;
-  /** a media file the service has opened (null when it has not: the transports refuse it) */
-  mediaPath(file: string): Promise<string | null>;
+  /** an opened video by its media id, to be opened with openVerified (null: unknown id, or not a video) */
+  mediaFile(id: string): Promise<OpenedFile | null>;
   /** where uploads go (browser mode); the upload is then opened with media.open */
   uploadsDir(): Promise<string>;
   dispose(): Promise<void>;
@@ -137,10 +137,13 @@ export function createService(opts: ServiceOptions): Service {
     async 'job.cancel'({ jobId }) {
       return { cancelled: jobs.cancel(jobId) };
     },
+    async 'job.close'({ jobId }) {
+      return { closed: jobs.close(jobId) };
+    },
     async 'job.list'() {
       return jobs.list();
     },
-    ...volumeHandlers(ctx),
+    ...volumeHandlers(ctx, media, downloads),
   };
 
   return {
@@ -169,8 +172,8 @@ export function createService(opts: ServiceOptions): Service {
     async downloadPath(handle) {
       return downloads.get(handle);
     },
-    async mediaPath(file) {
-      return media.isAllowed(file) ? path.resolve(file) : null;
+    async mediaFile(id) {
+      return media.servableFile(id) ?? null;
     },
     async uploadsDir() {
       const d = path.join(dataDir, 'uploads');

@@ -4,6 +4,7 @@
 import { ServiceError, type ServiceEvent } from '../contract/index.js';
 import type { BinaryReply, ClientMessage, HostMessage, MessagePortLike } from './processProtocol.js';
 import type { Service } from './service.js';
+import type { OpenedFile } from './mediaRegistry.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 type Outgoing = ClientMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
@@ -52,7 +53,7 @@ export function serviceClient(port: MessagePortLike<HostMessage, ClientMessage>)
     },
     binary: (handle) => send({ type: 'binary', handle }) as Promise<BinaryReply>,
     downloadPath: (handle) => send({ type: 'download', handle }) as Promise<string | undefined>,
-    mediaPath: (path) => send({ type: 'media', path }) as Promise<string | null>,
+    mediaFile: (mediaId) => send({ type: 'media', mediaId }) as Promise<OpenedFile | null>,
     uploadsDir: () => send({ type: 'uploads' }) as Promise<string>,
     async dispose() {
       await send({ type: 'dispose' }).catch(() => {});

@@ -35,7 +35,7 @@ async function answer(m: ClientMessage): Promise<unknown> {
     case 'download':
       return service.downloadPath(m.handle);
     case 'media':
-      return service.mediaPath(m.path);
+      return service.mediaFile(m.mediaId);
     case 'uploads':
       return service.uploadsDir();
     case 'dispose':

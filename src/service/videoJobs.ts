@@ -1,7 +1,7 @@
 // Video jobs: start (answers with the job id at once), frames as events with their maps stored by
 // handle, the timeline so far or complete, the convergence replay of one frame, and export jobs.
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ServiceError,
@@ -22,6 +22,7 @@ import { stableJson } from '../video/cacheKey.js';
 import { analyzeFrame, decodeFrameAt } from './frameAnalysis.js';
 import { toServiceError } from './errors.js';
 import type { MediaRegistry } from './mediaRegistry.js';
+import { newExportPath } from './exportsFolder.js';
 
 export interface VideoJobData {
   request: VideoJobRequest;
@@ -225,10 +226,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       const d = src.data;
       const data: { request: ExportRequest; result: ExportResult | null } = { request: req, result: null };
       const job = ctx.jobs.start('export', data, async (job) => {
-        const dir = path.join(ctx.dataDir, 'exports');
-        await mkdir(dir, { recursive: true });
-        const stem = path.basename(d.request.file).replace(/\.[^.]+$/, '');
-        const out = req.out ?? path.join(dir, `${stem}-attention-${randomBytes(3).toString('hex')}${req.format === 'png' ? '' : `.${req.format}`}`);
+        const out = await newExportPath(ctx.dataDir, d.request.file, '', req.format === 'png' ? '' : `.${req.format}`);
         const evalOfJob = evalOptionsOf(d.request.eval);
         const timeline: Timeline = d.timeline ?? {
           video: media.videoInfo(d.request.file),
@@ -255,11 +253,10 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
             signal: job.controller.signal, onProgress: (p) => progress.push(p),
           });
           const st = await stat(r.path);
-          let download: string | null = null;
-          if (st.isFile()) {
-            download = `dl-${randomBytes(8).toString('hex')}`;
-            downloads.set(download, r.path);
-          }
+          // a handle for every export (a PNG folder too): the browser downloads files by it,
+          // Electron's main process saves or reveals the export by it
+          const download = `dl-${randomBytes(8).toString('hex')}`;
+          downloads.set(download, r.path);
           // The clip carries its numbers (as `l2caf video --out` does): the timeline it was drawn from.
           const sidecars = await writeTimelineSidecars(r.path, timeline);
           data.result = { path: r.path, name: path.basename(r.path), sizeBytes: st.size, download, sidecars };

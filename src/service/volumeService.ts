@@ -3,7 +3,7 @@
 // analyzeVolume) with slice events, and the exports (attention NIfTI; a video sweep through the
 // slices drawn the way the window's view draws them, through the video export's encoder).
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ServiceError,
@@ -24,6 +24,8 @@ import { percentileBySelection } from '../volume/windowIntensity.js';
 import { sourceXformCodes, writeNifti } from '../volume/writeNifti.js';
 import type { Handlers, ServiceContext } from './context.js';
 import { toServiceError } from './errors.js';
+import { newExportPath } from './exportsFolder.js';
+import type { MediaRegistry } from './mediaRegistry.js';
 
 const VOLUME_JOB_KIND: JobKind = 'volume';
 
@@ -179,7 +181,7 @@ export function sweepSize(dims: readonly number[], spacing: readonly number[], o
   return { width: even(wMm), height: even(hMm) };
 }
 
-export function volumeHandlers(ctx: ServiceContext, downloads?: Map<string, string>): Handlers<VolumeMethods> {
+export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downloads: Map<string, string>): Handlers<VolumeMethods> {
   const open = new Map<string, OpenVolume>();
 
   const getVolume = (id: string): OpenVolume => {
@@ -202,6 +204,8 @@ export function volumeHandlers(ctx: ServiceContext, downloads?: Map<string, stri
 
   return {
     async 'volume.open'({ path: file, t = 0 }) {
+      // only what media.open checked and resolved (its content, its symlinks): not any path a caller names
+      if (!media.isAllowed(file)) throw new ServiceError('not-found', `"${file}" has not been opened (open it first)`, file);
       const abs = path.resolve(file);
       const key = `${abs}\u0000${t}`;
       for (const v of open.values()) if (v.key === key && ctx.binaries.get(v.description.voxels.handle)) return v.description;
@@ -313,12 +317,7 @@ export function volumeHandlers(ctx: ServiceContext, downloads?: Map<string, stri
       const att = a.attention[0];
       const data: VolumeExportJobData = { request: req, result: null };
       const job = ctx.jobs.start('export', data, async (job) => {
-        const dir = path.join(ctx.dataDir, 'exports');
-        await mkdir(dir, { recursive: true });
-        const stem = path.basename(vol.source.path).replace(/(\.nii)?(\.gz)?$/i, '');
-        const tag = `${att.method}-${src.data.axis}-${randomBytes(3).toString('hex')}`;
-        const ext = req.format === 'nifti' ? 'nii.gz' : req.format;
-        const out = req.out ?? path.join(dir, `${stem}-attention-${tag}.${ext}`);
+        const out = await newExportPath(ctx.dataDir, vol.source.path, `${att.method}-${src.data.axis}`, req.format === 'nifti' ? '.nii.gz' : `.${req.format}`);
         try {
           if (req.format === 'nifti') {
             await writeNifti(out, { dims: vol.dims, affine: vol.affine, data: att.data }, {
@@ -329,11 +328,8 @@ export function volumeHandlers(ctx: ServiceContext, downloads?: Map<string, stri
               ctx.emit({ type: 'job.progress', jobId: job.id, kind: 'export', done, total, fps: null, etaS: null, stage: 'exporting' }));
           }
           const st = await stat(out);
-          let download: string | null = null;
-          if (downloads) {
-            download = `dl-${randomBytes(8).toString('hex')}`;
-            downloads.set(download, out);
-          }
+          const download = `dl-${randomBytes(8).toString('hex')}`;
+          downloads.set(download, out);
           data.result = { path: out, name: path.basename(out), sizeBytes: st.size, download };
         } catch (e) {
           throw toServiceError(e, out);

@@ -90,11 +90,10 @@ async function nextJob(page: Page, act: () => Promise<unknown>): Promise<string>
   return (await page.locator('#app').getAttribute('data-job-id'))!;
 }
 
-/** A service call from the page, with its token (what the web host does). */
+/** A service call from the page (what the web host does: the browser sends the session cookie). */
 function api<T>(page: Page, method: string, args: unknown): Promise<T> {
   return page.evaluate(async ([method, args]) => {
-    const token = document.querySelector('meta[name="l2caf-token"]')!.content;
-    const r = await fetch(`api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': token }, body: JSON.stringify(args) });
+    const r = await fetch(`api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args) });
     return ((await r.json()) as { result: unknown }).result;
   }, [method, args] as const) as Promise<T>;
 }
@@ -140,11 +139,15 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
   }, 60_000);
 
   it('shows the start screen', async () => {
-    await page.goto(server.url);
+    await page.goto(server.signInUrl);
     await page.getByTestId('open-file').waitFor();
     await page.waitForFunction(() => (document.querySelector('[data-testid=model-info]')?.textContent ?? '').includes('darknet-tiny'));
     await shot(page, '01-start');
     expect(await page.getByTestId('start-screen').isVisible()).toBe(true);
+    // signed in: the token left the address bar, and page script cannot read the session (HttpOnly)
+    expect(page.url()).toBe(server.url);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect((await fetch(server.url)).status).toBe(401);
   }, 60_000);
 
   it('opens car-detection.mp4, runs the job, and tints the video with the map of each frame', async () => {
@@ -379,8 +382,7 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(frames).toBeLessThan(377);
     // the service's job list says cancelled, and the server has no ffmpeg child left
     const jobs = await page.evaluate(async () => {
-      const token = document.querySelector('meta[name="l2caf-token"]')!.content;
-      const r = await fetch('api/job.list', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': token }, body: '{}' });
+      const r = await fetch('api/job.list', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
       return ((await r.json()) as { result: { kind: string; state: string }[] }).result;
     });
     const deadline = Date.now() + 10_000;

@@ -18,7 +18,10 @@ export function browserSkipReason(): string | null {
 }
 
 export interface WebServer {
+  /** the server's origin + '/' */
   url: string;
+  /** the one-time sign-in URL the server printed (open it first: it signs the browser in) */
+  signInUrl: string;
   child: ChildProcess;
   dataDir: string;
   stop(): Promise<void>;
@@ -34,11 +37,11 @@ export async function startWebServer(): Promise<WebServer> {
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const signInUrl = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`the server did not start in 60 s: ${err}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(out);
       if (m) {
         clearTimeout(t);
         resolve(m[1]!);
@@ -47,7 +50,8 @@ export async function startWebServer(): Promise<WebServer> {
     child.once('exit', (code) => reject(new Error(`the server exited (${code}): ${err}`)));
   });
   return {
-    url,
+    url: new URL('/', signInUrl).toString(),
+    signInUrl,
     child,
     dataDir,
     async stop() {

@@ -43,9 +43,15 @@ describe.skipIf(!haveScans)('volume service', () => {
     }
   };
 
+  /** What the app does: media.open (which checks the content) then volume.open. */
+  const openVolume = async (file: string): Promise<VolumeDescription> => {
+    const m = (await service.call('media.open', { path: file })) as { path: string };
+    return (await service.call('volume.open', { path: m.path })) as VolumeDescription;
+  };
+
   it('opens a scan: geometry, stats and the voxels by handle, equal to the reader\'s', async () => {
     const file = fixture('volumes/anatomical.nii');
-    const d = (await service.call('volume.open', { path: file })) as VolumeDescription;
+    const d = (await openVolume(file));
     const v = await readVolume(file);
     expect(d.dims).toEqual(v.dims);
     expect(d.affine).toEqual(v.affine);
@@ -59,7 +65,7 @@ describe.skipIf(!haveScans)('volume service', () => {
     expect(d.stats.max).toBe(v.data.reduce((m, x) => Math.max(m, x), -Infinity));
     expect(d.stats.p005).toBeLessThan(d.stats.p995);
     // the same scan again is the same open volume
-    expect(((await service.call('volume.open', { path: file })) as VolumeDescription).volumeId).toBe(d.volumeId);
+    expect((await openVolume(file)).volumeId).toBe(d.volumeId);
   });
 
   it('opens a DICOM folder; an axial series is viewed as stored: columns to the right, rows down, R on the left', async () => {
@@ -75,7 +81,7 @@ describe.skipIf(!haveScans)('volume service', () => {
         pixelSpacing: [0.9, 0.7], instanceNumber: k + 1, pixels: samples16(values),
       }));
     }
-    const d = (await service.call('volume.open', { path: dir })) as VolumeDescription;
+    const d = (await openVolume(dir));
     expect(d).toMatchObject({ format: 'dicom', dims: [cols, rows, n], acquisitionAxis: 'z' });
     const ax = viewLayout(d.affine, d.dims, d.spacing, 'axial');
     expect(ax).toMatchObject({ sliceAxis: 2, right: 0, flipRight: false, up: 1, flipUp: true });
@@ -87,14 +93,16 @@ describe.skipIf(!haveScans)('volume service', () => {
 
   it('refuses what it cannot use with a message naming the file or the argument', async () => {
     const missing = path.join(tmp, 'nope.nii.gz');
-    await expect(service.call('volume.open', { path: missing })).rejects.toMatchObject({ code: 'media', message: expect.stringContaining('nope.nii.gz') });
+    await expect(service.call('media.open', { path: missing })).rejects.toMatchObject({ code: 'media', message: expect.stringContaining('nope.nii.gz') });
+    // a scan is read only once media.open has checked it
+    await expect(service.call('volume.open', { path: fixture('volumes/example4d.nii.gz') })).rejects.toMatchObject({ code: 'not-found' });
     await expect(service.call('volume.start', { volumeId: 'vol-x', method: 'l2caf', axis: 'w' })).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('axis') });
     await expect(service.call('volume.start', { volumeId: 'vol-unknown', method: 'l2caf' })).rejects.toMatchObject({ code: 'not-found' });
     await expect(service.call('volume.result', { jobId: 'video-123' })).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it.skipIf(!haveModel)('runs Grad-CAM slice by slice with an event per slice, then exports NIfTI and a video sweep', async () => {
-    const d = (await service.call('volume.open', { path: fixture('volumes/anatomical.nii') })) as VolumeDescription;
+    const d = (await openVolume(fixture('volumes/anatomical.nii')));
     await selectBackend();
     const tensorsBefore = tf.memory().numTensors;
     const { jobId } = (await service.call('volume.start', { volumeId: d.volumeId, method: 'gradcam', axis: 'z' })) as { jobId: string };
@@ -134,7 +142,7 @@ describe.skipIf(!haveScans)('volume service', () => {
   });
 
   it.skipIf(!haveModel)('cancels a running job: job.cancelled, no attention', async () => {
-    const d = (await service.call('volume.open', { path: fixture('volumes/someones_anatomy.nii.gz') })) as VolumeDescription;
+    const d = (await openVolume(fixture('volumes/someones_anatomy.nii.gz')));
     const { jobId } = (await service.call('volume.start', { volumeId: d.volumeId, method: 'l2caf', axis: 'x', preset: 'paper' })) as { jobId: string };
     await waitFor((e) => e.type === 'volume.slice' && e.jobId === jobId);
     expect(await service.call('job.cancel', { jobId })).toEqual({ cancelled: true });

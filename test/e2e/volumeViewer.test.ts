@@ -137,7 +137,7 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
   async function openScan(file: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
     page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
-    await page.goto(server.url);
+    await page.goto(server.signInUrl);
     await page.waitForSelector('body[data-ready]');
     await page.getByTestId('file-input').setInputFiles(file);
     await page.waitForSelector('[data-testid=volume-viewer][data-ready=true]', { timeout: 60_000 });

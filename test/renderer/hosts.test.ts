@@ -13,13 +13,17 @@ import type { BridgeReply, L2cafBridge } from '../../renderer/host/bridge.js';
 import type { FileListLike } from '../../renderer/host/Host.js';
 import { ServiceError, type ServiceEvent } from '../../src/contract/index.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { signIn } from '../server/signIn.js';
+
+/** The session cookie (a browser keeps it in its jar; Node has none). */
+let sessionCookie = '';
 
 /** A minimal EventSource for Node (the browser has its own): reads `data:` lines. */
 class NodeEventSource implements EventSourceLike {
   private listeners: ((ev: MessageEventLike) => void)[] = [];
   private req: http.ClientRequest;
   constructor(url: string) {
-    this.req = http.get(url, (res) => {
+    this.req = http.get(url, { headers: { Cookie: sessionCookie } }, (res) => {
       let buf = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -52,10 +56,11 @@ describe('the web host against the local server', () => {
 
   beforeAll(async () => {
     mkdirSync(path.join(dir, 'r'));
-    writeFileSync(path.join(dir, 'r', 'index.html'), '<meta name="l2caf-token" content="">');
+    writeFileSync(path.join(dir, 'r', 'index.html'), '<title>app</title>');
     service = createService({ host: 'web', dataDir: path.join(dir, 'data'), videoCacheDir: null });
     server = await startServer({ service, staticDir: path.join(dir, 'r') });
-    host = new WebHost({ base: server.url, token: server.token, EventSource: NodeEventSource, download: (u) => downloads.push(u) });
+    sessionCookie = await signIn(server);
+    host = new WebHost({ base: server.url, headers: { Cookie: sessionCookie }, EventSource: NodeEventSource, download: (u) => downloads.push(u) });
   });
   afterAll(async () => {
     await server.close();
@@ -72,13 +77,14 @@ describe('the web host against the local server', () => {
     expect(bad).toMatchObject({ code: 'bad-arguments' });
   });
 
-  it('uploads a dropped file and opens nothing else; a wrong token is refused', async () => {
+  it('uploads a dropped file and opens nothing else; without the session everything is refused', async () => {
     const file = Object.assign(new Blob(['hello world']), { name: 'hello.txt' });
     const opened = await host.upload(file);
     expect(opened.name).toBe('hello.txt');
     expect(path.basename(opened.path)).toBe('hello.txt');
-    const wrong = new WebHost({ base: server.url, token: 'x' });
-    await expect(wrong.call('app.info', {})).rejects.toMatchObject({ code: 'bad-arguments', message: 'missing or wrong token' });
+    const stranger = new WebHost({ base: server.url, headers: { Cookie: `${sessionCookie.split('=')[0]}=forged` } });
+    await expect(stranger.call('app.info', {})).rejects.toMatchObject({ code: 'bad-arguments', message: 'not signed in: open the address that l2caf serve printed' });
+    await expect(stranger.upload(file)).rejects.toMatchObject({ code: 'media' });
   });
 
   it('receives service events over SSE (a job that fails: its job.error arrives)', async () => {
@@ -103,9 +109,9 @@ describe('the web host against the local server', () => {
 
   it('fetches binaries by handle, builds media URLs and downloads', async () => {
     await expect(host.fetchBinary('nope.1')).rejects.toMatchObject({ code: 'not-found' });
-    expect(host.mediaUrl('/a b.mp4')).toBe(`${server.url}media?path=%2Fa+b.mp4&token=${encodeURIComponent(server.token)}`);
-    await host.deliver({ path: '/x.mp4', download: 'dl-1', name: 'x.mp4' });
-    expect(downloads).toEqual([`${server.url}download/dl-1?token=${encodeURIComponent(server.token)}`]);
+    expect(host.mediaUrl('media-00ff')).toBe(`${server.url}media/media-00ff`);
+    await host.deliver({ download: 'dl-1', name: 'x.mp4' });
+    expect(downloads).toEqual([`${server.url}download/dl-1`]);
   });
 });
 
@@ -141,20 +147,19 @@ describe('the Electron host against a fake bridge', () => {
     expect(calls.map((c) => c.method)).toEqual(['app.info', 'media.open']);
   });
 
-  it('opens files with the native dialog or a drop, and shows exports in their folder', async () => {
+  it('opens files with the native dialog or a drop, and saves exports by handle through the main process', async () => {
     const { b, calls } = bridge({
       'shell.openFile': { ok: true, result: { path: '/videos/clip.mp4' } },
-      'shell.showInFolder': { ok: true, result: { shown: true } },
-      'shell.saveAs': { ok: true, result: null },
+      'shell.saveExport': { ok: true, result: { path: '/home/me/a.mp4' } },
     });
     const host = new ElectronHost(b);
     expect(await host.openFile({ kind: 'video' })).toEqual({ path: '/videos/clip.mp4', name: 'clip.mp4' });
     const files = [Object.assign(new Blob(['x']), { name: 'drop.mp4' })] as unknown as FileListLike;
     expect(await host.openDropped(files)).toEqual({ path: '/home/me/drop.mp4', name: 'drop.mp4' });
     await expect(host.openDropped([Object.assign(new Blob(['x']), { name: 'nopath' })] as unknown as FileListLike)).rejects.toMatchObject({ code: 'unsupported' });
-    await host.deliver({ path: '/out/a.mp4', download: null, name: 'a.mp4' });
-    expect(await host.chooseSavePath('a.mp4')).toBeNull();
-    expect(calls.map((c) => c.method)).toEqual(['shell.openFile', 'shell.showInFolder', 'shell.saveAs']);
+    await host.deliver({ download: 'dl-1', name: 'a.mp4' });
+    expect(calls.map((c) => c.method)).toEqual(['shell.openFile', 'shell.saveExport']);
+    expect(calls[1]!.args).toEqual({ download: 'dl-1' });
   });
 
   it('fetches binaries and media through the custom protocols, and forwards events', async () => {
@@ -167,7 +172,7 @@ describe('the Electron host against a fake bridge', () => {
     const buf = await host.fetchBinary({ handle: 'video-1.ab', dtype: 'float32', shape: [1], byteLength: 4 });
     expect(new Uint8Array(buf)).toEqual(new Uint8Array([1, 2, 3, 4]));
     expect(urls).toEqual(['l2caf-bin://bin/video-1.ab']);
-    expect(host.mediaUrl('/v/a b.mp4')).toBe('l2caf-media://media/?path=%2Fv%2Fa%20b.mp4');
+    expect(host.mediaUrl('media-00ff')).toBe('l2caf-media://media/media-00ff');
     const got: ServiceEvent[] = [];
     const off = host.onEvent((e) => got.push(e));
     emit({ type: 'job.cancelled', jobId: 'video-1', kind: 'video' });

@@ -1,6 +1,6 @@
-// The local server against the real service (media probed with ffmpeg): the token, the Host
-// check, the allowlist and argument checks, path traversal, Range requests, uploads, binaries and
-// that it listens on 127.0.0.1 only.
+// The local server against the real service (media probed with ffmpeg): the sign-in and session
+// cookie, the Host check, the allowlist and argument checks, path traversal, Range requests,
+// uploads, binaries and that it listens on 127.0.0.1 only.
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,25 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/service/service.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
-
-interface Res {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function request(port: number, p: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string; host?: string } = {}): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: opts.host ?? '127.0.0.1', port, path: p, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
-}
+import { signIn, request } from './signIn.js';
 
 describe('the local server', () => {
   let service: Service;
@@ -35,8 +17,10 @@ describe('the local server', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-server-'));
   const staticDir = path.join(dir, 'renderer');
   const secret = path.join(dir, 'secret.txt');
-  const api = (method: string, args: unknown, token = server.token) =>
-    request(server.port, `/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': token }, body: JSON.stringify(args) });
+  let cookie = '';
+  const api = (method: string, args: unknown, c = cookie) =>
+    request(server.port, `/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: c }, body: JSON.stringify(args) });
+  const get = (p: string, headers: Record<string, string> = {}) => request(server.port, p, { headers: { Cookie: cookie, ...headers } });
 
   beforeAll(async () => {
     mkdirSync(staticDir);
@@ -45,6 +29,7 @@ describe('the local server', () => {
     writeFileSync(secret, 'do not serve me');
     service = createService({ host: 'test', dataDir: path.join(dir, 'data'), videoCacheDir: null });
     server = await startServer({ service, staticDir });
+    cookie = await signIn(server);
   });
   afterAll(async () => {
     await server.close();
@@ -61,10 +46,10 @@ describe('the local server', () => {
     }
   });
 
-  it('serves the page with its token and a strict CSP; other files need no token', async () => {
-    const r = await request(server.port, '/', { headers: { Host: `127.0.0.1:${server.port}` } });
+  it('serves the page with a strict CSP and no credential in it; other files need no session', async () => {
+    const r = await get('/', { Host: `127.0.0.1:${server.port}` });
     expect(r.status).toBe(200);
-    expect(r.body.toString()).toContain(`content="${server.token}"`);
+    expect(r.body.toString()).not.toContain(server.signInUrl.split('token=')[1]!);
     expect(r.headers['content-security-policy']).toContain("script-src 'self'");
     expect(r.headers['access-control-allow-origin']).toBeUndefined();
     expect((await request(server.port, '/app.js')).status).toBe(200);
@@ -84,9 +69,10 @@ describe('the local server', () => {
     }
   });
 
-  it('needs the token for the API, and JSON', async () => {
-    expect((await api('app.info', {}, 'wrong')).status).toBe(403);
-    const noType = await request(server.port, '/api/app.info', { method: 'POST', headers: { 'X-L2caf-Token': server.token }, body: '{}' });
+  it('needs the session for the API, and JSON', async () => {
+    expect((await api('app.info', {}, 'l2caf-session-1=forged')).status).toBe(401);
+    expect((await api('app.info', {}, '')).status).toBe(401);
+    const noType = await request(server.port, '/api/app.info', { method: 'POST', headers: { Cookie: cookie }, body: '{}' });
     expect(noType.status).toBe(415);
     const ok = await api('app.info', {});
     expect(ok.status).toBe(200);
@@ -104,51 +90,56 @@ describe('the local server', () => {
     expect(JSON.parse(bad.body.toString()).error.message).toBe('media.open.path must be a string, not number');
     const extra = await api('media.open', { path: '/x', evil: true });
     expect(JSON.parse(extra.body.toString()).error.message).toContain('media.open.evil is not a known argument');
-    const notJson = await request(server.port, '/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': server.token }, body: '{' });
+    const notJson = await request(server.port, '/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: '{' });
     expect(notJson.status).toBe(400);
   });
 
-  it('serves media only once opened, with Range requests', async () => {
+  it('serves media by the id of an opened video only, with Range requests', async () => {
     if (!haveFixture('videos/car-detection.mp4')) return;
     const clip = fixture('videos/car-detection.mp4');
     const size = statSync(clip).size;
-    const q = `/media?path=${encodeURIComponent(clip)}&token=${server.token}`;
-    expect((await request(server.port, q)).status).toBe(403); // not opened yet
-    expect((await request(server.port, `/media?path=${encodeURIComponent(secret)}&token=${server.token}`)).status).toBe(403);
+    // paths are no longer a way in
+    expect((await get(`/media?path=${encodeURIComponent(clip)}`)).status).toBe(404);
+    expect((await get(`/media?path=${encodeURIComponent(secret)}`)).status).toBe(404);
+    expect((await get('/media/media-0123456789abcdef')).status).toBe(404);
     const opened = await api('media.open', { path: clip });
     expect(opened.status).toBe(200);
-    expect(JSON.parse(opened.body.toString()).result.video).toMatchObject({ width: 768, height: 432, playable: true });
+    const desc = JSON.parse(opened.body.toString()).result;
+    expect(desc.video).toMatchObject({ width: 768, height: 432, playable: true });
+    expect(desc.mediaId).toMatch(/^media-[0-9a-f]{16}$/);
+    const q = `/media/${desc.mediaId}`;
+    expect((await request(server.port, q)).status).toBe(401); // the id alone is not enough
 
-    const full = await request(server.port, q);
+    const full = await get(q);
     expect(full.status).toBe(200);
     expect(full.headers['accept-ranges']).toBe('bytes');
     expect(full.body.length).toBe(size);
-    const part = await request(server.port, q, { headers: { Range: 'bytes=100-199' } });
+    const part = await get(q, { Range: 'bytes=100-199' });
     expect(part.status).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 100-199/${size}`);
     expect(part.body.equals(readFileSync(clip).subarray(100, 200))).toBe(true);
-    const tail = await request(server.port, q, { headers: { Range: 'bytes=-16' } });
+    const tail = await get(q, { Range: 'bytes=-16' });
     expect(tail.body.equals(readFileSync(clip).subarray(size - 16))).toBe(true);
-    const beyond = await request(server.port, q, { headers: { Range: `bytes=${size}-` } });
+    const beyond = await get(q, { Range: `bytes=${size}-` });
     expect(beyond.status).toBe(416);
     expect(beyond.headers['content-range']).toBe(`bytes */${size}`);
   });
 
   it('takes an upload into its own folder under the user\'s file name', async () => {
-    const r = await request(server.port, `/upload?name=${encodeURIComponent('../../clip.mp4')}&token=${server.token}`, { method: 'POST', body: Buffer.from('0123456789') });
+    const r = await request(server.port, `/upload?name=${encodeURIComponent('../../clip.mp4')}`, { method: 'POST', headers: { Cookie: cookie }, body: Buffer.from('0123456789') });
     expect(r.status).toBe(200);
     const saved = JSON.parse(r.body.toString()).result.path as string;
     expect(path.basename(saved)).toBe('clip.mp4');
     expect(saved.startsWith(path.join(dir, 'data', 'uploads') + path.sep)).toBe(true);
     expect(readFileSync(saved, 'utf8')).toBe('0123456789');
-    const empty = await request(server.port, `/upload?name=x.mp4&token=${server.token}`, { method: 'POST', body: '' });
+    const empty = await request(server.port, `/upload?name=x.mp4`, { method: 'POST', headers: { Cookie: cookie }, body: '' });
     expect(empty.status).toBe(400);
-    expect((await request(server.port, `/upload?name=x.mp4`, { method: 'POST', body: 'abc' })).status).toBe(403);
+    expect((await request(server.port, `/upload?name=x.mp4`, { method: 'POST', body: 'abc' })).status).toBe(401);
   });
 
   it('answers unknown binary handles and malformed ones with 404', async () => {
-    expect((await request(server.port, `/bin/nope.123?token=${server.token}`)).status).toBe(404);
-    expect((await request(server.port, `/bin/..%2f..%2fsecret?token=${server.token}`)).status).toBe(404);
-    expect((await request(server.port, `/bin/x?token=bad`)).status).toBe(403);
+    expect((await get(`/bin/nope.123`)).status).toBe(404);
+    expect((await get(`/bin/..%2f..%2fsecret`)).status).toBe(404);
+    expect((await request(server.port, `/bin/x`)).status).toBe(401);
   });
 });

@@ -22,8 +22,7 @@ function fakeService() {
 
 const shell: ShellHandlers = {
   'shell.openFile': async ({ kind }) => ({ path: `/picked/${kind}` }),
-  'shell.saveAs': async () => null,
-  'shell.showInFolder': async () => ({ shown: true }),
+  'shell.saveExport': async ({ download }) => ({ path: `/saved/${download}` }),
 };
 
 function fakeIpcMain() {
@@ -74,10 +73,16 @@ describe('the IPC binding', () => {
       ['job.cancel', { jobId: '../x' }, 'job.cancel.jobId has an invalid form'],
       ['export.start', { jobId: 'video-1', format: 'mp4', opacity: 2 }, 'export.start.opacity must be at most 1'],
       ['media.open', { path: 'a\u0000b' }, 'media.open.path contains a NUL character'],
+      // no page names where an export goes: the service picks the name, Electron's dialog the copy
+      ['export.start', { jobId: 'video-1', format: 'mp4', out: '/root/.bashrc' }, 'export.start.out is not a known argument'],
+      ['volume.export', { jobId: 'volume-1', format: 'nifti', out: '/etc/passwd' }, 'volume.export.out is not a known argument'],
+      ['shell.saveExport', { download: '../../etc/passwd' }, 'shell.saveExport.download has an invalid form'],
+      ['shell.saveAs', { suggestedName: 'x' }, ''],
     ];
     for (const [m, a, msg] of cases) {
       const r = await handleCall(svc, shell, { appOrigin: APP }, fromApp, m, a);
-      expect(r, m).toEqual({ ok: false, error: { code: 'bad-arguments', message: msg } });
+      if (msg) expect(r, m).toEqual({ ok: false, error: { code: 'bad-arguments', message: msg } });
+      else expect(r, m).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
     }
     expect(svc.calls).toEqual([]);
   });

@@ -30,7 +30,7 @@ describe.skipIf(!built)('the service process', () => {
       await expect(client.call('nope', {})).rejects.toMatchObject({ code: 'unknown-method' });
       await expect(client.call('media.open', { path: 3 })).rejects.toMatchObject({ code: 'bad-arguments', message: 'media.open.path must be a string, not number' });
       expect(await client.binary('missing.1')).toBeUndefined();
-      expect(await client.mediaPath('/etc/passwd')).toBeNull();
+      expect(await client.mediaFile('media-0123456789abcdef')).toBeNull();
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       await client.dispose();
       expect(await exited).toBe(0);

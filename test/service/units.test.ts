@@ -159,17 +159,33 @@ describe('JobRegistry', () => {
     expect(seen).toEqual(['done video', 'error disk full', 'cancelled video']);
   });
 
-  it('drops the oldest finished jobs beyond the limit', async () => {
+  it('keeps every finished result until it is closed; drops only failed and cancelled jobs beyond the limit', async () => {
     const dropped: string[] = [];
     const reg = new JobRegistry({ onDrop: (j) => dropped.push(j.id) }, 2);
-    const jobs = [];
+    // ten analyses started at once, all finishing: none is dropped (8 were kept before)
+    const done = Array.from({ length: 10 }, (_, i) => reg.start('video', i, async () => {}));
+    await Promise.all(done.map((j) => j.done));
+    expect(dropped).toEqual([]);
+    expect(reg.list().map((j) => j.jobId)).toEqual(done.map((j) => j.id));
+    const failed = [];
     for (let i = 0; i < 4; i++) {
-      const j = reg.start('video', i, async () => {});
+      const j = reg.start('video', i, async () => {
+        throw new Error('broken');
+      });
       await j.done;
-      jobs.push(j);
+      failed.push(j);
     }
-    expect(dropped).toEqual([jobs[0]!.id, jobs[1]!.id]);
-    expect(reg.list().map((j) => j.jobId)).toEqual([jobs[2]!.id, jobs[3]!.id]);
+    expect(dropped).toEqual([failed[0]!.id, failed[1]!.id]);
+    expect(reg.close(done[3]!.id)).toBe(true);
+    expect(reg.close(done[3]!.id)).toBe(false);
+    expect(dropped.at(-1)).toBe(done[3]!.id);
+    expect(reg.get(done[3]!.id)).toBeUndefined();
+    // closing a running job cancels it first
+    const running = reg.start('video', null, (job) => new Promise<void>((_, reject) => job.controller.signal.addEventListener('abort', () => reject(new Error('aborted')))));
+    await new Promise((r) => setImmediate(r));
+    expect(reg.close(running.id)).toBe(true);
+    await running.done;
+    expect(running.controller.signal.aborted).toBe(true);
   });
 });
 

@@ -1,0 +1,27 @@
+// Where the service writes exports: its own exports folder, under names it chooses. No caller
+// names an output path (a page, or another local user who reached the server, could otherwise
+// replace any file the service's user may write); the browser gets the file as a download and
+// Electron's main process copies it to where its save dialog was told (electron/exportDelivery.ts).
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Pure: a harmless stem from a source file's name (no extension, no separators or odd characters). */
+export function exportStem(sourcePath: string): string {
+  const base = path.basename(sourcePath).replace(/(\.nii\.gz|\.[^.]+)$/i, '');
+  return base.replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '').slice(0, 80) || 'export';
+}
+
+/**
+ * A fresh path in `<dataDir>/exports` (created private to the user): `<stem>-attention-<tag>-<hex><ext>`,
+ * never the name of something that exists. `ext` includes its dot ('' for a PNG folder).
+ */
+export async function newExportPath(dataDir: string, sourcePath: string, tag: string, ext: string): Promise<string> {
+  const dir = path.join(dataDir, 'exports');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (;;) {
+    const name = `${exportStem(sourcePath)}-attention${tag ? `-${tag}` : ''}-${randomBytes(3).toString('hex')}${ext}`;
+    const p = path.join(dir, name);
+    if (!(await lstat(p).catch(() => null))) return p;
+  }
+}
