@@ -1,5 +1,5 @@
 // `l2caf`: the command line. Each command is its own module; this file wires them and maps
-// errors to exit codes (2 bad usage, 1 failure) with one-line messages.
+// errors to exit codes (2 bad usage, 1 failure, 130/143 interrupted) with one-line messages.
 import { Command, CommanderError } from 'commander';
 import { imageCommand } from './imageCommand.js';
 import { layersCommand } from './layersCommand.js';
@@ -11,6 +11,7 @@ import { evalVideoCommand } from './evalVideoCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { UsageError } from '../engine/targets.js';
+import { Interrupted } from './interrupt.js';
 
 export function program(): Command {
   const p = new Command('l2caf')
@@ -44,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     const msg = (e as Error).message ?? String(e);
     process.stderr.write(`l2caf: ${msg.split('\n')[0]}\n`);
     if (process.env.L2CAF_DEBUG) console.error(e);
+    if (e instanceof Interrupted) return e.exitCode;
     return e instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -1,6 +1,7 @@
 // `l2caf video FILE`: per-frame attention for a clip (the timeline as JSON/CSV) and an annotated
-// export. A progress line goes to stderr; Ctrl-C stops the job cleanly (the cache keeps the frames
-// done, so the same command resumes).
+// export. A progress line goes to stderr; Ctrl-C or SIGTERM stops any phase cleanly (no ffmpeg or
+// worker left, no temporary file, the cache keeps the frames done so the same command resumes)
+// and exits 130 or 143.
 import { Command } from 'commander';
 import path from 'node:path';
 import type { Method, SolverChoice } from '../attention/types.js';
@@ -13,6 +14,8 @@ import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js
 import type { Timeline, TimelineEvalSummary } from '../video/types.js';
 import { addModelOptions, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { checkOutputs } from './outputChecks.js';
+import { progressLine } from './progressLine.js';
+import { interruptedBy, onInterrupt } from './interrupt.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
 import { modelLabels } from '../engine/openModel.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
@@ -60,25 +63,6 @@ async function checkClasses(o: VideoCliOptions): Promise<void> {
       throw new UsageError(`${id}: ${(e as Error).message}`);
     }
   }
-}
-
-/** A progress line on stderr, redrawn in place on a terminal, every few seconds otherwise. */
-function progressLine(what: string): { update(text: string): void; done(): void } {
-  const tty = process.stderr.isTTY;
-  let last = 0;
-  let shown = false;
-  return {
-    update(text) {
-      const now = Date.now();
-      if (now - last < (tty ? 200 : 5000)) return;
-      last = now;
-      shown = true;
-      process.stderr.write(tty ? `\r\x1b[K${what} ${text}` : `${what} ${text}\n`);
-    },
-    done() {
-      if (shown && tty) process.stderr.write('\n');
-    },
-  };
 }
 
 function eta(s: number | null): string {
@@ -132,71 +116,86 @@ export function videoCommand(): Command {
         { file: o.out, what: 'export', extensions: EXPORT_EXTENSIONS, folderOk: true, alsoWrites: o.out ? sidecarNames(o.out) : [] },
       ]);
       if (o.class?.length) await checkClasses(o);
-      const ac = new AbortController();
-      const onSigint = (): void => ac.abort();
-      process.once('SIGINT', onSigint);
-      const bar = progressLine('analysing');
-      let timeline: Timeline;
+      // From here on SIGINT/SIGTERM stop every phase through one signal (interrupt.ts).
+      const scope = onInterrupt();
+      const stopped = (e: unknown, what: string): unknown => {
+        const why = interruptedBy(e, scope.signal);
+        return why ? why.saying(`${file}: ${what} interrupted by ${why.signalName}`) : e;
+      };
       try {
-        timeline = await analyzeVideo({
-          file,
-          model: modelFlagsOf(o),
-          layer: o.layer,
-          backend: o.backend,
-          methods: o.method ?? ['l2caf'],
-          classes: o.class ?? [],
-          stride: o.stride,
-          fromS: o.from,
-          toS: o.to,
-          preset: o.preset,
-          ...(o.solver ? { solve: { solver: o.solver } } : {}),
-          warmStart: o.warmStart,
-          ...(o.eval ? { eval: { steps: o.evalSteps, baseline: o.evalBaseline } } : {}),
-          workers: o.workers,
-          cacheDir: o.cache ? (o.cacheDir ?? undefined) : null,
-          signal: ac.signal,
-          onProgress: (p) => bar.update(`${p.framesDone}/${p.framesTotal} frames, ${p.fps.toFixed(1)} frames/s, ${eta(p.etaS)} left`),
-        });
-      } finally {
-        bar.done();
-        process.removeListener('SIGINT', onSigint);
-      }
-      for (const w of timeline.warnings ?? []) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
-      if (o.json) await writeTimelineJson(o.json, timeline);
-      if (o.csv) await writeTimelineCsv(o.csv, timeline);
-      const s = timeline.summary;
-      if (timeline.partial) {
-        throw new Error(`${file}: cancelled after ${s.framesAnalyzed} frame(s)${o.cache ? '; run the same command again to resume' : ''}`);
-      }
-      if (o.json !== '-' && o.csv !== '-') {
-        const from = timeline.cache?.hit === 'finished' ? ' (from the cache)' : '';
-        process.stdout.write(
-          `${s.framesAnalyzed} frames${from}, mean iterations ${s.meanIterations.toFixed(1)}, mean flicker ${s.meanFlicker?.toFixed(4) ?? '-'}, ` +
-            `${s.fps.toFixed(1)} frames/s, ${s.wallS.toFixed(1)} s [${timeline.model.id} ${timeline.model.layer} ${timeline.model.backend}]\n`,
-        );
-        for (const e of s.eval ?? []) process.stdout.write(evalLine(e) + '\n');
-      }
-      if (o.out) {
-        const ex = progressLine('exporting');
+        const bar = progressLine('analysing');
+        let timeline: Timeline;
         try {
-          const r = await exportAnnotated({
+          timeline = await analyzeVideo({
             file,
-            timeline,
-            out: o.out,
-            colormap: o.colormap,
-            opacity: o.opacity,
-            scale: o.mapScale,
-            sideBySide: o.sideBySide,
-            between: o.between,
-            onProgress: (p) => ex.update(`${p.framesDone}/${p.framesTotal} frames`),
+            model: modelFlagsOf(o),
+            layer: o.layer,
+            backend: o.backend,
+            methods: o.method ?? ['l2caf'],
+            classes: o.class ?? [],
+            stride: o.stride,
+            fromS: o.from,
+            toS: o.to,
+            preset: o.preset,
+            ...(o.solver ? { solve: { solver: o.solver } } : {}),
+            warmStart: o.warmStart,
+            ...(o.eval ? { eval: { steps: o.evalSteps, baseline: o.evalBaseline } } : {}),
+            workers: o.workers,
+            cacheDir: o.cache ? (o.cacheDir ?? undefined) : null,
+            signal: scope.signal,
+            onProgress: (p) => bar.update(`${p.framesDone}/${p.framesTotal} frames, ${p.fps.toFixed(1)} frames/s, ${eta(p.etaS)} left`),
           });
-          for (const n of r.notes) process.stderr.write(`l2caf: note: ${n}\n`);
-          // The clip carries its numbers: the timeline beside it (JSON and CSV).
-          const side = await writeTimelineSidecars(r.path, timeline);
-          if (o.json !== '-' && o.csv !== '-') process.stdout.write(`wrote ${r.path} (${r.frames} frames), ${side.json}, ${side.csv}\n`);
+        } catch (e) {
+          throw stopped(e, 'the analysis was');
         } finally {
-          ex.done();
+          bar.done();
         }
+        for (const w of timeline.warnings ?? []) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
+        // a cancelled run still writes what it has, marked partial (JSON and CSV alike)
+        if (o.json) await writeTimelineJson(o.json, timeline);
+        if (o.csv) await writeTimelineCsv(o.csv, timeline);
+        const s = timeline.summary;
+        if (timeline.partial) {
+          const kept = `after ${s.framesAnalyzed} frame(s)${o.cache ? '; the cache keeps them: run the same command again to resume' : ''}`;
+          const why = interruptedBy(null, scope.signal);
+          throw why ? why.saying(`${file}: interrupted by ${why.signalName} ${kept}`) : new Error(`${file}: cancelled ${kept}`);
+        }
+        if (o.json !== '-' && o.csv !== '-') {
+          const from = timeline.cache?.hit === 'finished' ? ' (from the cache)' : '';
+          process.stdout.write(
+            `${s.framesAnalyzed} frames${from}, mean iterations ${s.meanIterations.toFixed(1)}, mean flicker ${s.meanFlicker?.toFixed(4) ?? '-'}, ` +
+              `${s.fps.toFixed(1)} frames/s, ${s.wallS.toFixed(1)} s [${timeline.model.id} ${timeline.model.layer} ${timeline.model.backend}]\n`,
+          );
+          for (const e of s.eval ?? []) process.stdout.write(evalLine(e) + '\n');
+        }
+        if (o.out) {
+          const ex = progressLine('exporting');
+          try {
+            const r = await exportAnnotated({
+              file,
+              timeline,
+              out: o.out,
+              colormap: o.colormap,
+              opacity: o.opacity,
+              scale: o.mapScale,
+              sideBySide: o.sideBySide,
+              between: o.between,
+              signal: scope.signal,
+              onProgress: (p) => ex.update(`${p.framesDone}/${p.framesTotal} frames`),
+            });
+            for (const n of r.notes) process.stderr.write(`l2caf: note: ${n}\n`);
+            // The clip carries its numbers: the timeline beside it (JSON and CSV).
+            scope.check();
+            const side = await writeTimelineSidecars(r.path, timeline);
+            if (o.json !== '-' && o.csv !== '-') process.stdout.write(`wrote ${r.path} (${r.frames} frames), ${side.json}, ${side.csv}\n`);
+          } catch (e) {
+            throw stopped(e, `the export to ${o.out} (nothing written there; the analysis is in the cache) was`);
+          } finally {
+            ex.done();
+          }
+        }
+      } finally {
+        scope.dispose();
       }
     });
 }

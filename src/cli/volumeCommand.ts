@@ -17,6 +17,8 @@ import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } fr
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable } from './options.js';
 import { writeJsonAtomic } from './writeJson.js';
 import { checkOutputs } from './outputChecks.js';
+import { interruptedBy, onInterrupt } from './interrupt.js';
+import { progressLine } from './progressLine.js';
 
 const AXES = ['x', 'y', 'z', 'all'] as const;
 
@@ -71,52 +73,60 @@ export function volumeCommand(): Command {
         { file: o.out, what: 'attention volume', extensions: ['.nii', '.nii.gz'] },
         { file: o.json, what: 'JSON' },
       ]);
-      const showProgress = o.progress !== false && process.stderr.isTTY;
-      // The scan first: a bad file is reported before the model is loaded.
-      const volume = await readVolume(scan, { t: o.t });
-      const { model } = await loadFromFlags(o);
-      // Ctrl-C cancels between slices; nothing is written then.
-      const controller = new AbortController();
-      const onSigint = () => controller.abort(new Error('cancelled'));
-      process.once('SIGINT', onSigint);
-      let result: VolumeAnalysis;
-      let pool: BackboneRunner | undefined;
+      const bar = o.progress !== false ? progressLine('analysing') : null;
+      // SIGINT/SIGTERM stop every phase through one signal (interrupt.ts): the pool's workers are
+      // closed, nothing is written, the exit code is 130/143.
+      const scope = onInterrupt();
       try {
-        if (o.workers > 0) {
-          const flags = modelFlagsOf(o);
-          pool = await createBackbonePool({ model: flags, layer: o.layer, workers: o.workers, backend: currentBackend(), signal: controller.signal });
+        // The scan first: a bad file is reported before the model is loaded.
+        const volume = await readVolume(scan, { t: o.t });
+        scope.check();
+        const { model } = await loadFromFlags(o);
+        let result: VolumeAnalysis;
+        let pool: BackboneRunner | undefined;
+        try {
+          scope.check();
+          if (o.workers > 0) {
+            const flags = modelFlagsOf(o);
+            pool = await createBackbonePool({ model: flags, layer: o.layer, workers: o.workers, backend: currentBackend(), signal: scope.signal });
+          }
+          result = await analyzeVolume({
+            runner: pool,
+            volume,
+            t: o.t,
+            model,
+            layer: o.layer,
+            methods: o.method,
+            classes: o.class ?? [],
+            axis: o.axis,
+            window: o.window,
+            preset: o.preset,
+            solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed } : {}) },
+            warmStart: o.warmStart,
+            weighting: o.weight ? 'probability' : 'none',
+            signal: scope.signal,
+            onProgress: bar ? (p) => bar.update(sliceProgress(p)) : undefined,
+          });
+        } finally {
+          bar?.done();
+          await pool?.close();
+          model.dispose();
         }
-        result = await analyzeVolume({
-          runner: pool,
-          volume,
-          t: o.t,
-          model,
-          layer: o.layer,
-          methods: o.method,
-          classes: o.class ?? [],
-          axis: o.axis,
-          window: o.window,
-          preset: o.preset,
-          solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed } : {}) },
-          warmStart: o.warmStart,
-          weighting: o.weight ? 'probability' : 'none',
-          signal: controller.signal,
-          onProgress: showProgress ? (p) => process.stderr.write(`\r${progressLine(p)}`) : undefined,
-        });
+        scope.check();
+        if (result.partial) throw new Error(`${scan}: cancelled after ${result.slices.length} slices; nothing written`);
+        const files = await writeAttentionVolumes(o.out, result);
+        if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files));
+        if (o.json !== '-') printSummary(result, files);
+      } catch (e) {
+        const why = interruptedBy(e, scope.signal);
+        throw why ? why.saying(`${scan}: interrupted by ${why.signalName}; nothing written`) : e;
       } finally {
-        if (showProgress) process.stderr.write('\n');
-        process.off('SIGINT', onSigint);
-        await pool?.close();
-        model.dispose();
+        scope.dispose();
       }
-      if (result.partial) throw new Error(`${scan}: cancelled after ${result.slices.length} slices; nothing written`);
-      const files = await writeAttentionVolumes(o.out, result);
-      if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files));
-      if (o.json !== '-') printSummary(result, files);
     });
 }
 
-export function progressLine(p: VolumeJobProgress): string {
+export function sliceProgress(p: VolumeJobProgress): string {
   const eta = p.etaS == null ? '' : `, ${Math.ceil(p.etaS)} s left`;
   return `slice ${p.slicesDone}/${p.slicesTotal} (${p.fps.toFixed(1)}/s${eta})`;
 }

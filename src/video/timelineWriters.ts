@@ -28,7 +28,9 @@ function cell(v: unknown): string {
 }
 
 export function timelineCsv(t: Timeline): string {
-  const rows: string[] = [CSV_COLUMNS.join(',')];
+  // A cancelled run's CSV says so like its JSON ("partial": true): a last column, true on every row.
+  const partial = t.partial === true;
+  const rows: string[] = [[...CSV_COLUMNS, ...(partial ? ['partial'] : [])].join(',')];
   for (const f of t.frames) {
     const top = f.predictions[0];
     for (const m of f.maps) {
@@ -37,6 +39,7 @@ export function timelineCsv(t: Timeline): string {
           f.index, f.timeS, m.method, m.target?.index, m.target?.label, m.targetScore, m.solver, m.iterations, m.loss,
           m.warmStarted, m.centroid.x, m.centroid.y, m.entropy, m.flicker, top?.index, top?.label, top?.score,
           m.eval?.score, m.eval?.deletionAuc, m.eval?.insertionAuc, m.eval?.drop, m.eval?.increase,
+          ...(partial ? [true] : []),
         ]
           .map(cell)
           .join(','),

@@ -1,0 +1,66 @@
+// Ctrl-C (SIGINT) and SIGTERM for the long commands. The first signal aborts the command's
+// AbortSignal: every phase that holds something (an ffmpeg child, worker threads, a temporary
+// output, the cache lock) lets it go through that signal, the resumable cache is kept, and the
+// command ends with the conventional code (128 + the signal's number: 130, 143) after saying what
+// was kept. A second signal, or a command that has not ended 15 s after the first, exits at once
+// (the cache's exit hook still removes its lock). Phases in this process that never yield to the
+// event loop (a long synchronous solve) see the signal only when they end.
+import { EXIT_SIGINT, EXIT_SIGTERM } from './exitCodes.js';
+
+export class Interrupted extends Error {
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM', message = `interrupted by ${signalName}`) {
+    super(message);
+    this.name = 'Interrupted';
+  }
+
+  /** The same interruption, told the way the command words it (what was kept, how to resume). */
+  saying(message: string): Interrupted {
+    return new Interrupted(this.signalName, message);
+  }
+
+  get exitCode(): number {
+    return this.signalName === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM;
+  }
+}
+
+/** The Interrupted reason behind an error or an aborted signal, if that is what stopped the work. */
+export function interruptedBy(e: unknown, signal?: AbortSignal): Interrupted | null {
+  if (e instanceof Interrupted) return e;
+  return signal?.aborted && signal.reason instanceof Interrupted ? signal.reason : null;
+}
+
+export interface InterruptScope {
+  signal: AbortSignal;
+  /** throws the Interrupted reason when a signal came (call between phases) */
+  check(): void;
+  dispose(): void;
+}
+
+/** Installs the handlers for one command run (see the top of this file); dispose() removes them. */
+export function onInterrupt(graceMs = 15_000): InterruptScope {
+  const controller = new AbortController();
+  let watchdog: NodeJS.Timeout | undefined;
+  const handler = (sig: 'SIGINT' | 'SIGTERM') => {
+    const reason = new Interrupted(sig);
+    if (controller.signal.aborted) process.exit(reason.exitCode);
+    process.stderr.write(`\nl2caf: ${sig}: stopping (again to stop at once)\n`);
+    controller.abort(reason);
+    watchdog = setTimeout(() => process.exit(reason.exitCode), graceMs);
+    watchdog.unref();
+  };
+  const onInt = () => handler('SIGINT');
+  const onTerm = () => handler('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    check() {
+      if (controller.signal.aborted) throw controller.signal.reason;
+    },
+    dispose() {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (watchdog) clearTimeout(watchdog);
+    },
+  };
+}
