@@ -11,6 +11,7 @@ import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOpt
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from './writeJson.js';
 import { checkOutputs } from './outputChecks.js';
+import { interruptedBy, onInterrupt } from './interrupt.js';
 
 interface ImageCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -52,26 +53,39 @@ export function imageCommand(): Command {
         { file: o.json, what: 'JSON' },
         { file: o.overlay, what: 'overlay', extensions: ['.png'] },
       ]);
-      const { model } = await loadFromFlags(o);
+      // SIGINT/SIGTERM stop the decoder (ffmpeg) and the work between phases; nothing is written
+      // after a signal, and the exit code is 130/143 (interrupt.ts)
+      const scope = onInterrupt();
       try {
-        const split = model.split(o.layer);
-        const solve = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
-        if (o.seed != null) solve.seed = o.seed;
-        if (o.maxIterations != null) solve.maxIterations = o.maxIterations;
-        if (o.lr != null) solve.learningRate = o.lr;
-        if (o.trace != null) solve.traceEvery = o.trace;
-        const { result } = await analyzeImageFile(model, split, file, { methods: o.method ?? ['l2caf'], classes: o.class ?? [], solve });
-        if (o.json) await writeJsonAtomic(o.json, result);
-        if (o.overlay) await writeOverlays(file, o, result.maps);
-        if (o.json !== '-') printSummary(result.predictions, result.maps, result.model.backend);
+        const { model } = await loadFromFlags(o);
+        try {
+          scope.check();
+          const split = model.split(o.layer);
+          const solve = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
+          if (o.seed != null) solve.seed = o.seed;
+          if (o.maxIterations != null) solve.maxIterations = o.maxIterations;
+          if (o.lr != null) solve.learningRate = o.lr;
+          if (o.trace != null) solve.traceEvery = o.trace;
+          const { result } = await analyzeImageFile(model, split, file, { methods: o.method ?? ['l2caf'], classes: o.class ?? [], solve, signal: scope.signal });
+          for (const w of result.warnings) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
+          scope.check();
+          if (o.json) await writeJsonAtomic(o.json, result);
+          if (o.overlay) await writeOverlays(file, o, result.maps, scope.signal);
+          if (o.json !== '-') printSummary(result.predictions, result.maps, result.model.backend);
+        } finally {
+          model.dispose();
+        }
+      } catch (e) {
+        const why = interruptedBy(e, scope.signal);
+        throw why ? why.saying(`${file}: interrupted by ${why.signalName}`) : e;
       } finally {
-        model.dispose();
+        scope.dispose();
       }
     });
 }
 
-async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[]): Promise<void> {
-  const image = await decodeImage(file);
+async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[], signal: AbortSignal): Promise<void> {
+  const image = await decodeImage(file, { signal });
   for (const m of maps) {
     if (m.depth !== undefined) throw new Error(`${file}: overlays of 3-D maps are written by \`l2caf volume\``);
     const out = maps.length === 1 ? o.overlay! : suffixed(o.overlay!, `${m.method}${m.target ? '-' + m.target.index : ''}`);
@@ -82,6 +96,7 @@ async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[]
       opacity: o.opacity,
       sideBySide: o.sideBySide,
     });
+    signal.throwIfAborted();
     await writePng(out, img);
   }
 }

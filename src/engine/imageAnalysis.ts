@@ -11,6 +11,8 @@ import { analyzeFeatures, argmax, type MapRequest } from './analyze.js';
 import { currentBackend } from './backend.js';
 import { topK, type Prediction } from './predictions.js';
 import { labelOf, resolveClass, UsageError } from './targets.js';
+import { ModelFileError } from '../models/fileHandler.js';
+import { nonFiniteProblem } from '../models/nonFinite.js';
 
 export interface MapResult {
   method: Method;
@@ -34,6 +36,8 @@ export interface ImageResult {
   model: { id: string; layer: string; layerShape: number[]; backend: string; outputKind: string };
   predictions: Prediction[];
   maps: MapResult[];
+  /** what the decoder reported while still producing a picture (e.g. a truncated JPEG); [] when clean */
+  warnings: string[];
   timings: { decodeMs: number; backboneMs: number; totalMs: number };
 }
 
@@ -42,6 +46,8 @@ export interface ImageRequestOptions {
   /** class labels or indices for class-specific methods; empty = the top-1 class */
   classes: (string | number)[];
   solve: SolveOptions;
+  /** stops the decoder (ffmpeg) and the work between phases */
+  signal?: AbortSignal;
 }
 
 /** Expands methods x classes into map requests (class-oblivious L2-CAF once). */
@@ -73,6 +79,12 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
   return r;
 }
 
+/** Features, logits, losses and maps must be numbers (src/models/nonFinite.ts): else the run fails naming the model. */
+function failIfNonFinite(model: string, what: string, values: ArrayLike<number>): void {
+  const problem = nonFiniteProblem(model, what, values);
+  if (problem) throw new ModelFileError(problem);
+}
+
 export async function analyzeImageFile(
   model: LoadedModel,
   split: SplitModel,
@@ -81,18 +93,21 @@ export async function analyzeImageFile(
 ): Promise<{ result: ImageResult; maps: AttentionMap[] }> {
   const t0 = performance.now();
   const [h, w] = model.inputSize;
-  const img = await decodeImage(file, { width: w, height: h });
+  const img = await decodeImage(file, { width: w, height: h, signal: opts.signal });
+  opts.signal?.throwIfAborted();
   const t1 = performance.now();
   const x = inputTensor(img.data, img.width, img.height, model.preprocessing);
   const bbStart = performance.now();
   const bb = await split.runBackbone(x);
   // Backbone timing includes reading the features back, i.e. the work really done.
-  await bb.features.data();
+  const features = await bb.features.data();
   const backboneMs = performance.now() - bbStart;
   x.dispose();
   try {
     const head = split.head(bb);
+    failIfNonFinite(model.id, `the features of layer ${split.layer}`, features);
     const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
+    failIfNonFinite(model.id, `the outputs of the head after ${split.layer}`, logits);
     const needsTarget = opts.methods.some((m) => m !== 'l2caf');
     if (needsTarget && model.outputKind === 'embedding' && opts.classes.length === 0) {
       throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
@@ -100,11 +115,17 @@ export async function analyzeImageFile(
     const targets = opts.classes.length ? opts.classes.map((c) => resolveClass(c, model.labels, head.numOutputs)) : [argmax(logits)];
     const requests = buildRequests(opts.methods, targets);
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve });
+    for (const m of maps) {
+      // Grad-CAM and CAM have no loss (NaN by design)
+      if (m.method === 'l2caf' || m.method === 'l2caf-class') failIfNonFinite(model.id, `the ${m.method} loss`, [m.loss]);
+      failIfNonFinite(model.id, `the ${m.method} map`, m.raw);
+    }
     const result: ImageResult = {
       input: { path: file, width: img.sourceWidth, height: img.sourceHeight },
       model: { id: model.id, layer: split.layer, layerShape: split.layerShape, backend: currentBackend(), outputKind: model.outputKind },
       predictions: model.outputKind === 'logits' ? topK(logits, model.labels, 5) : [],
       maps: maps.map((m) => toMapResult(m, model.labels)),
+      warnings: img.warnings.map((w) => `the decoder reported: ${w}`),
       timings: { decodeMs: t1 - t0, backboneMs, totalMs: performance.now() - t0 },
     };
     return { result, maps };

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { weightFile } from './weightPaths.js';
+import { nonFiniteProblem } from './nonFinite.js';
 
 export class ModelFileError extends Error {}
 
@@ -64,7 +65,24 @@ async function loadShards(dir: string, manifest: tf.io.WeightsManifestConfig, js
     buffers.push(joined.subarray(0, needed));
   }
   const all = concat(buffers);
-  return [specs, all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer];
+  const data = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  checkFloatWeights(jsonPath, specs, data);
+  return [specs, data];
+}
+
+/** Every plain float32 weight must be finite (nonFinite.ts); quantized ones decode to finite values. */
+function checkFloatWeights(jsonPath: string, specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): void {
+  let offset = 0;
+  for (const w of specs) {
+    const bytes = weightBytes(w);
+    if (w.dtype === 'float32' && !w.quantization) {
+      // a view needs 4-byte alignment, which bool or quantized weights before it may break
+      const values = offset % 4 === 0 ? new Float32Array(data, offset, bytes / 4) : new Float32Array(data.slice(offset, offset + bytes));
+      const problem = nonFiniteProblem(jsonPath, `weight "${w.name}"`, values);
+      if (problem) throw new ModelFileError(problem);
+    }
+    offset += bytes;
+  }
 }
 
 function weightBytes(w: tf.io.WeightsManifestEntry): number {

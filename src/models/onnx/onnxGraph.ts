@@ -1,7 +1,8 @@
 // The facts about an ONNX graph that the loader and the split need: its one image input, its
 // outputs, initializers, which node produces each tensor, and the input layout.
 import { ModelFileError } from '../fileHandler.js';
-import { decodeModel, valueInfoDims, type ModelProto, type NodeProto, type TensorProto } from './onnxProto.js';
+import { decodeModel, onnx, valueInfoDims, type ModelProto, type NodeProto, type TensorProto } from './onnxProto.js';
+import { nonFiniteProblem } from '../nonFinite.js';
 import type { OnnxLayout } from './onnxLayout.js';
 
 export interface OnnxGraph {
@@ -20,11 +21,26 @@ export interface OnnxGraph {
   nodeOutput: Map<string, string>;
 }
 
+/** A FLOAT initializer's values (raw little-endian bytes or float_data); [] for other types. */
+function floatValues(t: TensorProto): ArrayLike<number> {
+  if (t.dataType !== onnx.TensorProto.DataType.FLOAT) return [];
+  const raw = t.rawData && t.rawData.length ? t.rawData : null;
+  if (!raw) return t.floatData ?? [];
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float32Array(raw.byteLength >> 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
 export function readGraph(bytes: Uint8Array, where: string): OnnxGraph {
   const model = decodeModel(bytes, where);
   const g = model.graph!;
   const initializers = new Map<string, TensorProto>();
-  for (const t of g.initializer ?? []) if (t.name) initializers.set(t.name, t);
+  for (const t of g.initializer ?? []) {
+    if (t.name) initializers.set(t.name, t);
+    const problem = nonFiniteProblem(where, `initializer "${t.name ?? ''}"`, floatValues(t));
+    if (problem) throw new ModelFileError(problem);
+  }
   // Older exports list initializers among the inputs too; the image input is what remains.
   const realInputs = (g.input ?? []).filter((i) => i.name && !initializers.has(i.name));
   if (realInputs.length !== 1) {
