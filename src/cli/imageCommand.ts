@@ -12,6 +12,7 @@ import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repea
 import { writeJsonAtomic } from './writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
+import { largeSolveWarning } from './solveCost.js';
 
 interface ImageCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -66,7 +67,14 @@ export function imageCommand(): Command {
           if (o.maxIterations != null) solve.maxIterations = o.maxIterations;
           if (o.lr != null) solve.learningRate = o.lr;
           if (o.trace != null) solve.traceEvery = o.trace;
-          const { result } = await analyzeImageFile(model, split, file, { methods: o.method ?? ['l2caf'], classes: o.class ?? [], solve, signal: scope.signal });
+          const methods = o.method ?? ['l2caf'];
+          const { result } = await analyzeImageFile(model, split, file, {
+            methods, classes: o.class ?? [], solve, signal: scope.signal,
+            onBeforeSolve: ({ linearity, headMs }) => {
+              const w = largeSolveWarning({ layer: split.layer, shape: split.layerShape, linearity, headMs, maxIterations: solve.maxIterations, solver: solve.solver, methods });
+              if (w) process.stderr.write(`l2caf: warning: ${w}\n`);
+            },
+          });
           for (const w of result.warnings) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
           scope.check();
           if (o.json) await writeJsonAtomic(o.json, result);

@@ -1,7 +1,7 @@
 // One image through the engine: decode at the model's input size, backbone once, then every
 // requested map from the head. Produces the documented image result (see README, "Image JSON").
 import * as tf from '@tensorflow/tfjs-core';
-import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
+import type { AttentionMap, HeadLinearity, Method, SolveOptions } from '../attention/types.js';
 import { absValues, normalise01 } from '../attention/index.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { inputTensor } from '../models/preprocess.js';
@@ -48,6 +48,8 @@ export interface ImageRequestOptions {
   solve: SolveOptions;
   /** stops the decoder (ffmpeg) and the work between phases */
   signal?: AbortSignal;
+  /** told before the maps are solved: the head's kind and one measured forward pass of it (a caller warns of long solves) */
+  onBeforeSolve?: (head: { linearity: HeadLinearity; headMs: number }) => void;
 }
 
 /** Expands methods x classes into map requests (class-oblivious L2-CAF once). */
@@ -106,7 +108,9 @@ export async function analyzeImageFile(
   try {
     const head = split.head(bb);
     failIfNonFinite(model.id, `the features of layer ${split.layer}`, features);
+    const headStart = performance.now();
     const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
+    const headMs = performance.now() - headStart;
     failIfNonFinite(model.id, `the outputs of the head after ${split.layer}`, logits);
     const needsTarget = opts.methods.some((m) => m !== 'l2caf');
     if (needsTarget && model.outputKind === 'embedding' && opts.classes.length === 0) {
@@ -114,6 +118,7 @@ export async function analyzeImageFile(
     }
     const targets = opts.classes.length ? opts.classes.map((c) => resolveClass(c, model.labels, head.numOutputs)) : [argmax(logits)];
     const requests = buildRequests(opts.methods, targets);
+    opts.onBeforeSolve?.({ linearity: head.linearity, headMs });
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve });
     for (const m of maps) {
       // Grad-CAM and CAM have no loss (NaN by design)
