@@ -12,9 +12,15 @@ export type Objective =
   | { kind: 'oblivious'; nt: tf.Tensor2D }
   | { kind: 'class'; target: number; weights: tf.Tensor2D };
 
-/** Builds the objective; target null = class-oblivious. The caller disposes it (disposeObjective). */
-export function makeObjective(head: Head, features: tf.Tensor, target: number | null): Objective {
-  if (target === null) return { kind: 'oblivious', nt: tf.tidy(() => head.apply(features)) };
+/**
+ * Builds the objective; target null = class-oblivious, whose NT is `outputs` when the caller has
+ * them (the logits), else one head pass. The caller disposes it (disposeObjective).
+ */
+export function makeObjective(head: Head, features: tf.Tensor, target: number | null, outputs?: Float32Array): Objective {
+  if (target === null) {
+    if (outputs && outputs.length !== head.numOutputs) throw new Error(`makeObjective: ${outputs.length} outputs given, the head has ${head.numOutputs}`);
+    return { kind: 'oblivious', nt: outputs ? tf.tensor2d(outputs, [1, head.numOutputs]) : tf.tidy(() => head.apply(features)) };
+  }
   const s = new Float32Array(head.numOutputs).fill(1);
   s[target] = -1;
   return { kind: 'class', target, weights: tf.tensor2d(s, [1, head.numOutputs]) };

@@ -3,6 +3,7 @@
 // same solver runs on a TF.js head, an ONNX head translated to TF.js ops, or a hand-built test head.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { AffineMap } from './affine.js';
+import type { LbfgsMemory } from './sphereLbfgs.js';
 
 /** How the head's outputs depend on a spatial filter f applied to its input features. */
 export type HeadLinearity =
@@ -24,6 +25,8 @@ export interface Head {
   readonly featureShape: readonly number[];
   /** The spatial filter's shape: featureShape without its channel axis ([h, w] or [d, h, w]). */
   readonly filterShape: readonly number[];
+  /** The layer the head starts after, for error messages (e.g. a non-finite loss). */
+  readonly layer?: string;
   /** Number of outputs K (classes, or embedding size). */
   readonly numOutputs: number;
   /** 'logits': a classifier (softmax, if any, already removed); 'embedding': compared by cosine/L2. */
@@ -54,13 +57,29 @@ export type SolverChoice = 'auto' | 'iterative' | 'exact';
 
 /**
  * When the iterative solver stops.
- * 'paper': the reference code's rule: every `every` iterations, stop when |loss - loss at the previous
- *   check| < tol. 'converged': stop as soon as the filter has settled: the relative change of the
- *   normalised filter, max over the last `window` iterations, is below `relTol`.
+ * 'paper': the reference code's rule (Adam): every `every` iterations, stop when |loss - loss at the
+ *   previous check| < tol.
+ * 'optimal': L-BFGS on the sphere (the 'l2' constraint), stopped by a measure of optimality: the
+ *   quasi-Newton model's predicted step ||H g|| <= stepTol (radians) and predicted decrease
+ *   -g.Hg/2 <= lossTol x |loss|; `maxPasses` head passes at most. Other constraints fall back to
+ *   Adam with the 'converged' rule.
+ * 'converged' (Adam, the other constraints): stop as soon as the filter has settled: the relative
+ *   change of the normalised filter, max over the last `window` iterations, is below `relTol`.
  */
 export type StopRule =
   | { kind: 'paper'; every: number; tol: number }
+  | { kind: 'optimal'; stepTol: number; lossTol: number; maxPasses: number }
   | { kind: 'converged'; window: number; relTol: number; minIterations: number };
+
+/**
+ * Where a cold solve starts. 'deterministic': class-oblivious from the uniform filter, class-specific
+ * from the exact optimum of the head linearised at the uniform filter (one head pass): no seed is
+ * involved, so the answer does not depend on one. 'random': N(0,1) from `seed` (the reference code).
+ */
+export type StartChoice = 'deterministic' | 'random';
+
+/** Which start a solve used: 'warm' = from `init` (the previous frame or slice). */
+export type StartKind = 'warm' | 'uniform' | 'linearised' | 'random' | 'exact';
 
 export interface SolveOptions {
   constraint: Constraint;
@@ -69,10 +88,14 @@ export interface SolveOptions {
   learningRate: number;
   maxIterations: number;
   stop: StopRule;
-  /** Seed for the N(0,1) initial v when no warm start is given. */
+  /** Seed for the N(0,1) initial v when start is 'random'. */
   seed: number;
+  /** How a cold solve starts (default 'deterministic'). */
+  start?: StartChoice;
   /** Warm start: the raw parameter v of a previous solve with the same filter shape and constraint. */
   init?: Float32Array;
+  /** With init, for the 'optimal' rule: the previous solve's curvature (L-BFGS pairs, step scale). */
+  initMemory?: LbfgsMemory;
   /** Record the normalised filter every `traceEvery` iterations (0 or undefined: no trace). */
   traceEvery?: number;
 }
@@ -96,6 +119,10 @@ export interface AttentionMap {
   values: Float32Array;
   /** L2-CAF only: the raw parameter v at the end, to warm-start the next solve. */
   param?: Float32Array;
+  /** L2-CAF with the 'optimal' rule: the solver's curvature at the end, to warm-start the next solve. */
+  memory?: LbfgsMemory;
+  /** L2-CAF only: where the solve started. */
+  start?: StartKind;
   /** L2-CAF only, when traceEvery > 0: the normalised filter every traceEvery iterations. */
   trace?: { iteration: number; loss: number; filter: Float32Array }[];
   /** Whether the solve started from `init`. */

@@ -3,6 +3,7 @@
 // backbone pass; L2-CAF maps may start from a previous filter (warm start).
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap, Head, Method, SolveOptions } from '../attention/types.js';
+import type { LbfgsMemory } from '../attention/sphereLbfgs.js';
 import { solveL2caf, gradCam, cam, usesExactSolver } from '../attention/index.js';
 import { readAffine, unfilteredOutputs } from '../attention/affine.js';
 
@@ -17,10 +18,24 @@ export function requestKey(r: MapRequest): string {
   return `${r.method}:${r.target ?? '-'}`;
 }
 
+/** What a solve hands the next frame's or slice's: its filter and, for L-BFGS, its curvature. */
+export interface WarmStart {
+  param: Float32Array;
+  memory?: LbfgsMemory;
+}
+
 export interface AnalyzeFeaturesOptions {
   solve: SolveOptions;
-  /** Warm-start parameters by requestKey (from the previous frame or slice). */
-  init?: Map<string, Float32Array>;
+  /** Warm starts by requestKey (from the previous frame or slice). */
+  init?: Map<string, WarmStart>;
+}
+
+/** The warm starts the maps of one input leave for the next. */
+export function warmStartsOf(maps: readonly AttentionMap[]): Map<string, WarmStart> {
+  const out = new Map<string, WarmStart>();
+  // A copy of the filter: the map's own array may be transferred to another thread with the map.
+  for (const m of maps) if (m.param) out.set(requestKey(m), { param: m.param.slice(), ...(m.memory ? { memory: m.memory } : {}) });
+  return out;
 }
 
 /**
@@ -47,8 +62,9 @@ export function analyzeFeatures(
       case 'l2caf-class': {
         const target = r.method === 'l2caf' ? null : r.target;
         if (r.method === 'l2caf-class' && target == null) throw new Error('l2caf-class needs a target class');
-        const init = opts.init?.get(requestKey(r));
-        return solveL2caf(head, features, target, init ? { ...opts.solve, init } : opts.solve, affine);
+        const w = opts.init?.get(requestKey(r));
+        const solve = w ? { ...opts.solve, init: w.param, ...(w.memory ? { initMemory: w.memory } : {}) } : opts.solve;
+        return solveL2caf(head, features, target, solve, { affine, logits });
       }
       case 'gradcam':
         return gradCam(head, features, r.target ?? argmax(logits));

@@ -1,14 +1,13 @@
-// One input's head-side work, split by what it depends on. Maps that need nothing but this input
-// (Grad-CAM, CAM, exact L2-CAF solves, cold-started iterative solves) are solved wherever the
-// backbone ran, so with worker threads they run in parallel like the backbone passes. Iterative
-// L2-CAF solves warm-started from the previous frame's filter form a chain in frame order: they are
-// left for the caller (completeChained), which gets the features back for them.
-import type { AttentionMap, Head, Method, SolveOptions } from '../attention/types.js';
-import { usesExactSolver } from '../attention/index.js';
+// One input's head-side work, wherever the backbone ran: every requested map, from the head alone.
+// Warm-started iterative L2-CAF solves form chains: each frame starts from the previous frame's
+// filter and solver curvature, which this solver keeps between calls. The caller says where a chain
+// starts (ChainStep): a video is cut into contiguous chunks, one chain each, and every chunk's
+// frames go to the same worker in order, so warm chains run in parallel on every worker like the
+// cold solves do (src/video/analyzeVideo.ts).
+import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { BackboneOutput, SplitModel } from '../models/split.js';
-import { analyzeFeatures, argmax, unfilteredLogits, type MapRequest } from './analyze.js';
-import { backboneToArrays, type BackboneArrays } from './backboneRunner.js';
+import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type MapRequest, type WarmStart } from './analyze.js';
 import { buildRequests } from './imageAnalysis.js';
 import { resolveClass } from './targets.js';
 
@@ -17,35 +16,42 @@ export interface FramePlan {
   methods: Method[];
   /** --class values; empty = each input's top-1 for class-specific methods */
   classes: (string | number)[];
-  /** without `init` (warm starts are the caller's) */
+  /** without `init` (warm starts come from the chain) */
   solve: SolveOptions;
-  /** iterative L2-CAF solves start from the previous input's filter: leave them to the caller */
+  /** iterative L2-CAF solves start from the previous input of the same chain */
   warmStart: boolean;
 }
 
-/** The result of FrameSolver: `maps[i]` is null where `requests[i]` is left to the caller. */
+/** Where this input stands in its warm chain (plain data: it crosses the worker boundary). */
+export interface ChainStep {
+  /** the first input of a chain: forget the previous input's filters */
+  start: boolean;
+  /** with start: the filters to start from (a resumed job's last cached frame), by request key */
+  init?: Record<string, number[]>;
+}
+
+/** The result of FrameSolver. */
 export interface FrameWork {
   logits: Float32Array;
   requests: MapRequest[];
-  maps: (AttentionMap | null)[];
-  /** the backbone output as arrays, only when some map is left to the caller */
-  features: BackboneArrays | null;
+  maps: AttentionMap[];
 }
 
-const isL2caf = (m: Method): boolean => m === 'l2caf' || m === 'l2caf-class';
+export type FrameSolver = (bb: BackboneOutput, backboneMs: number, chain?: ChainStep) => Promise<FrameWork>;
 
-/** True when the request's map depends on the previous input (a warm-started iterative solve). */
-export function isChained(r: MapRequest, head: Head, plan: FramePlan): boolean {
-  return plan.warmStart && isL2caf(r.method) && !usesExactSolver(head, plan.solve);
+/** Warm starts from their plain-data form (a cache entry's params). */
+export function warmStartsFrom(params: Record<string, number[]>): Map<string, WarmStart> {
+  return new Map(Object.entries(params).map(([k, v]) => [k, { param: Float32Array.from(v) }]));
 }
 
-export type FrameSolver = (bb: BackboneOutput, backboneMs: number) => Promise<FrameWork>;
-
-/** Takes ownership of `bb` (disposes it). Classes are resolved against the model once. */
+/**
+ * Takes ownership of `bb` (disposes it). Classes are resolved against the model once. Without a
+ * ChainStep, an input continues the chain of the previous call.
+ */
 export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: FramePlan): FrameSolver {
   let targets: number[] | null = null;
-  return async (bb, backboneMs) => {
-    let keep = false;
+  let warm = new Map<string, WarmStart>();
+  return async (bb, _backboneMs, chain) => {
     try {
       const head = split.head(bb);
       if (plan.classes.length && !targets) targets = plan.classes.map((c) => resolveClass(c, model.labels, head.numOutputs));
@@ -58,19 +64,14 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
         const top1 = plan.methods.includes('l2caf-class') ? argmax(unfilteredLogits(head, bb.features)) : null;
         requests = plan.methods.map((method) => ({ method, target: method === 'l2caf-class' ? top1 : null }));
       }
-      const chained = requests.map((r) => isChained(r, head, plan));
-      const here = requests.filter((_, i) => !chained[i]);
-      const { logits, maps: solved } = analyzeFeatures(head, bb.features, here, { solve: plan.solve });
-      let j = 0;
-      const maps = requests.map((_, i) => (chained[i] ? null : solved[j++]!));
-      keep = chained.some(Boolean);
-      const features = keep ? await backboneToArrays(bb, backboneMs) : null;
-      return { logits, requests, maps, features };
+      if (chain?.start) warm = chain.init ? warmStartsFrom(chain.init) : new Map();
+      const { logits, maps } = analyzeFeatures(head, bb.features, requests, { solve: plan.solve, ...(plan.warmStart ? { init: warm } : {}) });
+      // Only this input's filters: a class the next input no longer targets starts cold.
+      if (plan.warmStart) warm = warmStartsOf(maps);
+      return { logits, requests, maps };
     } finally {
-      if (!keep) {
-        bb.features.dispose();
-        for (const s of bb.side) s.dispose();
-      }
+      bb.features.dispose();
+      for (const s of bb.side) s.dispose();
     }
   };
 }

@@ -162,7 +162,7 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
       return { features: arr[0]!, side: arr.slice(1) };
     },
     head(out: BackboneOutput): Head {
-      return makeHead(featureShape, numOutputs, linearity, (f) => run(f, out.side));
+      return { ...makeHead(featureShape, numOutputs, linearity, (f) => run(f, out.side)), layer: layerName };
     },
     dispose() {
       for (const t of owned) t.dispose();

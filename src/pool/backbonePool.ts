@@ -1,9 +1,9 @@
 // A BackboneRunner backed by worker threads: N workers, each with its own model instance and TF.js
 // engine, run backbone passes in parallel while the main thread does the ordered head solves.
-// With a FramePlan the workers also solve every map that needs only its own frame (analyze());
-// only warm-started iterative solves are left to the main thread. Jobs queue here and go to the
-// least busy worker, up to PER_WORKER each (so a worker never idles for the round trip between
-// jobs); results come back as transferred ArrayBuffers.
+// With a FramePlan the workers also solve every map (analyze()); a job may name its worker, so the
+// frames of one warm chain go to one worker in order (that worker keeps the chain's filters). Jobs
+// queue here and go to their worker, or else the least busy one, up to PER_WORKER each (so a worker
+// never idles for the round trip between jobs); results come back as transferred ArrayBuffers.
 //
 // Failure handling: a worker that cannot load the model fails createBackbonePool with its message;
 // a worker that dies afterwards (uncaught error, out of memory) breaks the pool: its job, all
@@ -14,7 +14,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackboneArrays, BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
-import type { FramePlan, FrameWork } from '../engine/frameSolver.js';
+import type { ChainStep, FramePlan, FrameWork } from '../engine/frameSolver.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerModelFlags } from './protocol.js';
 import { resolveWorkerScript } from './workerScript.js';
 
@@ -42,8 +42,17 @@ export interface BackbonePool extends BackboneRunner {
   readonly passes: number;
   /** Fault injection for tests: makes worker `i` throw an uncaught error. */
   crashWorkerForTest(i: number): void;
-  /** Backbone pass and the plan's frame-local solves (needs `plan`); rejects with an AbortError like run(). */
-  analyze(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal): Promise<FrameWork>;
+  /**
+   * Backbone pass and the plan's maps (needs `plan`); rejects with an AbortError like run(). `route`:
+   * run on worker `worker % concurrency`, at this step of its warm chain (jobs routed to one worker
+   * run in the order they were submitted).
+   */
+  analyze(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal, route?: WorkerRoute): Promise<FrameWork>;
+}
+
+export interface WorkerRoute {
+  worker: number;
+  chain: ChainStep;
 }
 
 /** Jobs a worker holds at once: one running, one queued in its message port. */
@@ -56,6 +65,7 @@ interface Job {
   height: number;
   /** true: answer with a FrameWork (analyze), false: with the features (run) */
   work: boolean;
+  route?: WorkerRoute;
   resolve: (a: BackboneArrays | FrameWork) => void;
   reject: (e: Error) => void;
   signal?: AbortSignal;
@@ -110,17 +120,29 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
 
   const dispatch = (): void => {
     if (broken || closed) return;
-    while (queue.length) {
-      // The least busy live worker with room.
+    // In queue order; a routed job whose worker is full waits, and so (in order) do the later jobs
+    // routed there, while jobs for other workers go on.
+    for (let q = 0; q < queue.length; ) {
+      const j = queue[q]!;
       let s: Slot | null = null;
-      for (const x of slots) if (!x.exited && x.jobs.length < PER_WORKER && (!s || x.jobs.length < s.jobs.length)) s = x;
-      if (!s) return;
-      const j = queue.shift()!;
+      if (j.route) {
+        const x = slots[j.route.worker % slots.length]!;
+        if (!x.exited && x.jobs.length < PER_WORKER) s = x;
+      } else {
+        // The least busy live worker with room.
+        for (const x of slots) if (!x.exited && x.jobs.length < PER_WORKER && (!s || x.jobs.length < s.jobs.length)) s = x;
+      }
+      if (!s) {
+        if (!j.route) return;
+        q++;
+        continue;
+      }
+      queue.splice(q, 1);
       s.jobs.push(j);
       passes++;
       // A copy: the caller keeps its frame, and 150 kB per 224x224 frame costs nothing.
       const rgb = new Uint8Array(j.rgb); // (Buffer.slice would share memory, and transfer would detach it)
-      const msg: ToWorker = { type: 'run', id: j.id, rgb, width: j.width, height: j.height, work: j.work };
+      const msg: ToWorker = { type: 'run', id: j.id, rgb, width: j.width, height: j.height, work: j.work, ...(j.route ? { chain: j.route.chain } : {}) };
       s.worker.postMessage(msg, [rgb.buffer]);
     }
   };
@@ -187,12 +209,12 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
     }
   });
 
-  function submit<T extends BackboneArrays | FrameWork>(rgb: Uint8Array, width: number, height: number, work: boolean, signal?: AbortSignal): Promise<T> {
+  function submit<T extends BackboneArrays | FrameWork>(rgb: Uint8Array, width: number, height: number, work: boolean, signal?: AbortSignal, route?: WorkerRoute): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (broken) return reject(broken);
       if (closed) return reject(new Error('backbone pool is closed'));
       if (signal?.aborted) return reject(abortError('backbone pass cancelled'));
-      const job: Job = { id: nextId++, rgb, width, height, work, resolve: resolve as Job['resolve'], reject, signal };
+      const job: Job = { id: nextId++, rgb, width, height, work, ...(route ? { route } : {}), resolve: resolve as Job['resolve'], reject, signal };
       if (signal) {
         job.onAbort = () => {
           const q = queue.indexOf(job);
@@ -226,9 +248,9 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
       slots[i]?.worker.postMessage({ type: 'crash' } satisfies ToWorker);
     },
     run: (rgb, width, height, signal) => submit<BackboneArrays>(rgb, width, height, false, signal),
-    analyze(rgb, width, height, signal) {
+    analyze(rgb, width, height, signal, route) {
       if (!opts.plan) return Promise.reject(new Error('analyze() needs a pool created with a plan'));
-      return submit<FrameWork>(rgb, width, height, true, signal);
+      return submit<FrameWork>(rgb, width, height, true, signal, route);
     },
     async close() {
       if (closed) return;

@@ -32,11 +32,6 @@ function workTransfer(w: FrameWork): ArrayBuffer[] {
     add(m.values);
     add(m.param);
   }
-  if (w.features) {
-    add(w.features.features.data);
-    for (const s of w.features.side) add(s.data);
-    add(w.features.perPosition);
-  }
   return [...bufs];
 }
 
@@ -82,7 +77,9 @@ ready.then(
           if (msg.work && !solver) throw new Error('this worker has no frame plan');
           const out = await backboneOnPixels(model, split, msg.rgb, msg.width, msg.height);
           if (msg.work && solver) {
-            const work = await solver(out, performance.now() - t0);
+            const solved = await solver(out, performance.now() - t0, msg.chain);
+            // The solver's curvature stays here with the chain; the caller has no use for it.
+            const work = { ...solved, maps: solved.maps.map(({ memory: _m, ...m }) => m) };
             post({ type: 'work', id: msg.id, work }, workTransfer(work));
             return;
           }

@@ -2,7 +2,7 @@
 // here goes through structured clone, and the feature arrays' buffers are transferred, not copied.
 import type { ArrayTensor } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
-import type { FramePlan, FrameWork } from '../engine/frameSolver.js';
+import type { ChainStep, FramePlan, FrameWork } from '../engine/frameSolver.js';
 
 /** The part of ModelFlags that can cross a thread boundary (no callbacks, no signal). */
 export type WorkerModelFlags = Omit<ModelFlags, 'onProgress' | 'signal' | 'log'>;
@@ -18,7 +18,7 @@ export interface WorkerInit {
 
 export type ToWorker =
   /** work: also solve the plan's frame-local maps and answer 'work' (needs WorkerInit.plan) */
-  | { type: 'run'; id: number; rgb: Uint8Array; width: number; height: number; work: boolean }
+  | { type: 'run'; id: number; rgb: Uint8Array; width: number; height: number; work: boolean; chain?: ChainStep }
   /** Fault injection for the tests of crash handling: the worker throws outside any handler. */
   | { type: 'crash' };
 

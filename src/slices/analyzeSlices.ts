@@ -3,7 +3,7 @@
 // filters warm-started from the neighbouring slice, each map put back on the slice's voxel grid
 // and stacked into one attention volume per axis and map.
 import type { SolveOptions } from '../attention/types.js';
-import { analyzeFeatures, argmax, requestKey, unfilteredLogits } from '../engine/analyze.js';
+import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type WarmStart } from '../engine/analyze.js';
 import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
 import { labelOf } from '../engine/targets.js';
@@ -86,7 +86,7 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
     pending.set(n, p);
   };
   let partial = false;
-  let warm = new Map<string, Float32Array>();
+  let warm = new Map<string, WarmStart>();
   let prevAxis: Axis | null = null;
   try {
     for (let n = 0; n < order.length; n++) {
@@ -132,7 +132,7 @@ function solveSlice(
   { input, arrays }: Prepared,
   axis: Axis,
   index: number,
-  warm: Map<string, Float32Array>,
+  warm: Map<string, WarmStart>,
   attention: AttentionVolume[],
 ): SliceRecord {
   const { model, split, templates } = job;
@@ -155,12 +155,11 @@ function solveSlice(
       if (weight !== 1) for (let i = 0; i < onSlice.length; i++) onSlice[i]! *= weight;
       const vol = attention.find((a) => a.axis === axis && a.method === templates[r]!.method && sameTemplate(a, templates[r]!))!;
       insertSlice({ dims: job.windowed.dims, data: vol.data }, axis, index, { width: input.fit.sourceWidth, height: input.fit.sourceHeight, data: onSlice });
-      if (m.param) warm.set(requestKey(requests[r]!), m.param);
       return mapRecord(m, model.labels, logits, probs, weight);
     });
-    // Drop warm starts of classes this slice no longer explains (per-slice top-1 changed).
-    const live = new Set(requests.map(requestKey));
-    for (const k of [...warm.keys()]) if (!live.has(k)) warm.delete(k);
+    // Only this slice's filters: a class it no longer explains (per-slice top-1 changed) starts cold.
+    warm.clear();
+    for (const [k, w] of warmStartsOf(maps)) warm.set(k, w);
     const first = records[0]!;
     return {
       axis,

@@ -1,17 +1,19 @@
 // One clip, every analysed frame: probe, stream frames at the model's input size, backbone passes
-// in worker threads (a bounded number in flight, so memory does not grow with the clip). The
-// workers also solve every map that needs only its own frame (Grad-CAM, CAM, exact L2-CAF,
-// cold-started iterative L2-CAF: src/engine/frameSolver.ts), so that work is parallel too; the
-// warm-started iterative solves run here, in frame order, each from the previous analysed frame's
-// filter (the chain needs the order; the backbone passes do not). Results go to the disk cache as
-// they come, so a stopped job resumes and a finished one is served without a model.
+// and every map in worker threads (a bounded number in flight, so memory does not grow with the
+// clip). Warm-started iterative L2-CAF runs as chains: the frames are cut into contiguous chunks
+// (chainLength), each chunk a chain that starts cold (the deterministic start) and goes to one
+// worker in order, each frame starting from the previous frame's filter and curvature, so warm
+// chains use every worker as cold solves do. Frames are taken back in order, so progress, the
+// timeline and the cache see them as before. Results go to the disk cache as they come, so a
+// stopped job resumes (its first frame continues the chain from the cached filter) and a finished
+// one is served without a model.
 //
 // Cancellation (opts.signal) is not an error: the timeline comes back with partial: true and the
 // frames done so far; ffmpeg and the workers are gone by the time the promise settles.
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import { defaultSolveOptions } from '../attention/index.js';
-import { analyzeFeatures, requestKey } from '../engine/analyze.js';
-import { arraysToBackbone, backboneOnPixels, disposeBackbone } from '../engine/backboneRunner.js';
+import { requestKey } from '../engine/analyze.js';
+import { backboneOnPixels } from '../engine/backboneRunner.js';
 import { currentBackend, selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
 import { UsageError } from '../engine/targets.js';
@@ -19,8 +21,9 @@ import { decodeFrames, selectFrames } from '../media/decodeFrames.js';
 import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
-import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
+import { createBackbonePool, type BackbonePool, type WorkerRoute } from '../pool/backbonePool.js';
 import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
+import { chainLength, routeOf } from './chains.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -78,33 +81,15 @@ function videoOf(file: string, info: VideoInfo): TimelineVideo {
   return { path: file, width: info.width, height: info.height, fps, durationS: info.durationS, frameCount: info.frameCount };
 }
 
-/**
- * Completes a frame's work on this thread: the maps the runner left (warm-started iterative
- * solves, which need the previous frame's filters and so run here in frame order).
- */
-function completeChained(split: SplitModel, work: FrameWork, s: Settings, init: Map<string, Float32Array> | undefined): AttentionMap[] {
-  const missing = work.requests.filter((_, i) => !work.maps[i]);
-  if (!missing.length) return work.maps as AttentionMap[];
-  if (!work.features) throw new Error('internal: the frame has maps left to solve but no features');
-  const bb = arraysToBackbone(work.features);
-  try {
-    const { maps: solved } = analyzeFeatures(split.head(bb), bb.features, missing, { solve: s.solve, init });
-    let j = 0;
-    return work.maps.map((m) => m ?? solved[j++]!);
-  } finally {
-    disposeBackbone(bb);
-  }
-}
-
 /** The frame runner when there are no workers: backbone and frame-local solves on this thread. */
-function localRunner(model: LoadedModel, split: SplitModel, plan: FramePlan): { concurrency: number; analyze: (rgb: Uint8Array, w: number, h: number, signal?: AbortSignal) => Promise<FrameWork>; close: () => Promise<void> } {
+function localRunner(model: LoadedModel, split: SplitModel, plan: FramePlan): { concurrency: number; analyze: BackbonePool['analyze']; close: () => Promise<void> } {
   const solver = createFrameSolver(model, split, plan);
   return {
     concurrency: 1,
-    async analyze(rgb, w, h, signal) {
+    async analyze(rgb, w, h, signal, route) {
       signal?.throwIfAborted();
       const t0 = performance.now();
-      return solver(await backboneOnPixels(model, split, rgb, w, h), performance.now() - t0);
+      return solver(await backboneOnPixels(model, split, rgb, w, h), performance.now() - t0, route?.chain);
     },
     close: async () => {},
   };
@@ -114,10 +99,6 @@ function paramsOf(maps: readonly AttentionMap[]): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const m of maps) if (m.param) out[requestKey({ method: m.method, target: m.target })] = Array.from(m.param);
   return out;
-}
-
-function initFrom(params: Record<string, number[]>): Map<string, Float32Array> {
-  return new Map(Object.entries(params).map(([k, v]) => [k, Float32Array.from(v)]));
 }
 
 export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
@@ -185,7 +166,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
   try {
     const frames: TimelineFrame[] = done.map((c) => c.frame);
     for (const f of frames) opts.onFrame?.(f);
-    let init: Map<string, Float32Array> | undefined = s.warmStart && done.length ? initFrom(done[done.length - 1]!.params) : undefined;
+    // A resumed job's first frame continues the chain from the last cached frame's filters.
+    const resumeFrom = s.warmStart && done.length ? done[done.length - 1]!.params : undefined;
     const remaining = planned.slice(done.length);
     let computed = 0;
     let partial = false;
@@ -215,8 +197,11 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           opts.workers === 0
             ? localRunner(model, split, plan)
             : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
-        // Enough in flight to keep every worker busy while the head of the queue is being solved.
-        const maxInFlight = runner.concurrency * 2;
+        // Warm chains: one chunk per worker at a time, in order (see chains.ts).
+        const chain = s.warmStart ? chainLength(remaining.length, runner.concurrency) : 0;
+        // Enough in flight to keep every worker busy while the head of the queue is awaited: a
+        // whole chunk per worker when chunks are routed, else two jobs per worker.
+        const maxInFlight = runner.concurrency * (chain && Number.isFinite(chain) ? Math.min(chain, remaining.length) + 1 : 2);
         const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<FrameWork> }[] = [];
         const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
         const r = runner;
@@ -225,7 +210,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           const job = inflight.shift()!;
           const work = await job.p;
           signal?.throwIfAborted();
-          const maps = completeChained(split, work, s, s.warmStart ? init : undefined);
+          const maps = work.maps;
           const logits = work.logits;
           const frame = toTimelineFrame({
             index: job.index,
@@ -238,7 +223,6 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           });
           if (evaluator && job.rgb) await evaluator(frame, { data: job.rgb, width: w, height: h }, logits);
           const params = paramsOf(maps);
-          if (s.warmStart) init = initFrom(params);
           frames.push(frame);
           computed++;
           if (cache) await cache.append(key, { frame, params });
@@ -247,8 +231,10 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         };
 
         const fromS = done.length ? info.frameTimesS[remaining[0]!]! : opts.fromS;
+        let k = 0;
         for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
-          const p = r.analyze(fr.data, fr.width, fr.height, signal);
+          const route: WorkerRoute | undefined = chain ? routeOf(k++, chain, r.concurrency, resumeFrom) : undefined;
+          const p = r.analyze(fr.data, fr.width, fr.height, signal, route);
           p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
           // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
           inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, p });

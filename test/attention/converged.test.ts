@@ -1,8 +1,9 @@
-// The 'converged' stop rule (the video default) against the reference 'paper' rule: it must stop
-// much earlier and still give the map of a fully converged solve (1000 iterations, no early stop).
+// The 'converged' preset (the default: L-BFGS on the sphere, stopped by the 'optimal' rule) and
+// Adam's 'converged' rule (for the other constraints) against the reference 'paper' rule: both must
+// stop much earlier and still give the map of a fully converged solve (1000 iterations, no early stop).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { CONVERGED_RULE, defaultSolveOptions, pearson, solveL2caf } from '../../src/attention/index.js';
+import { CONVERGED_RULE, OPTIMAL_RULE, defaultSolveOptions, pearson, solveL2caf } from '../../src/attention/index.js';
 import type { SolveOptions } from '../../src/attention/types.js';
 import { StopMonitor } from '../../src/attention/stopRules.js';
 import { flattenAffineHead, gapAffineHead, makeFeatures, nonlinearHead, type TestHead } from './heads.js';
@@ -10,6 +11,8 @@ import { useBackend } from './setup.js';
 
 const paper: SolveOptions = { ...defaultSolveOptions('paper'), solver: 'iterative' };
 const converged: SolveOptions = { ...defaultSolveOptions('converged'), solver: 'iterative' };
+/** Adam with the 'converged' rule (what the 'softmax' and 'gaussian' constraints get). */
+const adamConverged: SolveOptions = { ...paper, stop: { ...CONVERGED_RULE } };
 const full: SolveOptions = { ...paper, stop: { kind: 'paper', every: 50, tol: 0 } };
 
 let heads: [string, TestHead][] = [];
@@ -24,27 +27,46 @@ beforeAll(async () => {
 });
 afterAll(() => heads.forEach(([, h]) => h.dispose()));
 
-describe("'converged' stop rule", () => {
-  it('is the preset for video and differs from paper only in the stop rule', () => {
-    expect(converged.stop).toEqual(CONVERGED_RULE);
+describe("'converged' preset (L-BFGS, 'optimal' rule) and Adam's 'converged' rule", () => {
+  it('is the default preset and differs from paper only in the stop rule', () => {
+    expect(converged.stop).toEqual(OPTIMAL_RULE);
     expect({ ...converged, stop: null }).toEqual({ ...paper, stop: null });
   });
 
   for (const target of [null, 1]) {
-    it(`${target === null ? 'class-oblivious' : 'class-specific'}: stops much earlier than 'paper' with a map of Pearson >= 0.99 to a fully converged one`, () => {
+    it(`${target === null ? 'class-oblivious' : 'class-specific'}: both stop much earlier than 'paper' with a map of Pearson >= 0.99 to a fully converged one`, () => {
       for (const [name, head] of heads) {
         // Class-specific L2-CAF on a nonlinear head keeps sharpening slowly (no isolated optimum
-        // within 1000 iterations); the rule is not tuned for it.
+        // within 1000 iterations); the rules are not tuned for it.
         if (target !== null && name === 'nonlinear 14x14') continue;
         const X = makeFeatures(head.filterShape, head.C, 7);
         const ref = solveL2caf(head, X, target, full);
         const p = solveL2caf(head, X, target, paper);
+        // Adam's rule was tuned on N(0,1) starts: compared with 'paper' from the same random start.
+        const pr = solveL2caf(head, X, target, { ...paper, start: 'random' });
+        const a = solveL2caf(head, X, target, { ...adamConverged, start: 'random' });
         const c = solveL2caf(head, X, target, converged);
-        const label = `${name}: converged ${c.iterations}, paper ${p.iterations}`;
+        const label = `${name}: L-BFGS ${c.iterations} passes, paper ${p.iterations}; random start: Adam converged ${a.iterations}, paper ${pr.iterations}`;
         expect(ref.iterations).toBe(1000);
-        expect(c.iterations, label).toBeLessThanOrEqual(0.6 * p.iterations);
-        expect(c.iterations % CONVERGED_RULE.window, 'checks happen every window iterations').toBe(0);
-        expect(pearson(c.raw, ref.raw), label).toBeGreaterThanOrEqual(0.99);
+        expect(a.iterations, label).toBeLessThanOrEqual(0.6 * pr.iterations);
+        expect(a.iterations % CONVERGED_RULE.window, 'checks happen every window iterations').toBe(0);
+        const refRandom = solveL2caf(head, X, target, { ...full, start: 'random' });
+        expect(pearson(a.raw, refRandom.raw), label).toBeGreaterThanOrEqual(0.99);
+        // L-BFGS: a tenth of Adam's passes or fewer, and as close to the optimum.
+        expect(c.iterations, label).toBeLessThanOrEqual(0.1 * p.iterations);
+        if (target !== null && head.linearity === 'nonlinear') {
+          // Class-specific on a non-linear head has many local optima: L-BFGS, a descent method,
+          // stops at the one it starts in, where Adam's long early steps (lr 0.5 per component)
+          // may cross into a better one (here 1.1% lower). What the stop rule must get right is
+          // that optimum: the map of a 10x tighter solve, and a loss near Adam's.
+          const tight = solveL2caf(head, X, target, { ...converged, stop: { kind: 'optimal', stepTol: 0.002, lossTol: 1e-6, maxPasses: 200 } });
+          expect(pearson(c.raw, tight.raw), label).toBeGreaterThanOrEqual(0.99);
+          expect(c.loss, label).toBeLessThanOrEqual(tight.loss + 1e-3 * Math.abs(tight.loss));
+          expect(c.loss, label).toBeLessThanOrEqual(ref.loss + 0.02 * Math.abs(ref.loss));
+        } else {
+          expect(pearson(c.raw, ref.raw), label).toBeGreaterThanOrEqual(0.99);
+          expect(c.loss, label).toBeLessThanOrEqual(ref.loss + 1e-3 * Math.abs(ref.loss));
+        }
         X.dispose();
       }
     });
@@ -71,14 +93,25 @@ describe('StopMonitor', () => {
   });
 });
 
-describe('iterative solver and the converged rule', () => {
-  it('stops at the first check when the start is already optimal (deltas at rounding level)', () => {
+describe('stopping at an optimal start', () => {
+  it('L-BFGS stops after the one pass that shows the start is optimal', () => {
+    const head = heads[0]![1];
+    const X = makeFeatures(head.filterShape, head.C, 7);
+    const exact = solveL2caf(head, X, null, { ...paper, solver: 'exact' });
+    const m = solveL2caf(head, X, null, { ...converged, init: exact.param! });
+    expect(m.iterations).toBe(1);
+    expect(m.start).toBe('warm');
+    expect(pearson(m.raw, exact.raw)).toBeGreaterThan(0.9999);
+    tf.dispose(X);
+  });
+
+  it("Adam's rule stops at the first check when the start is already optimal (deltas at rounding level)", () => {
     const head = heads[0]![1];
     const X = makeFeatures(head.filterShape, head.C, 7);
     const exact = solveL2caf(head, X, null, { ...paper, solver: 'exact' });
     // Scale the exact optimum up, so Adam's first steps (~lr per component) are small relative to it.
     const init = exact.param!.map((x) => x * 1e4);
-    const m = solveL2caf(head, X, null, { ...converged, init });
+    const m = solveL2caf(head, X, null, { ...adamConverged, init });
     expect(m.iterations).toBe(CONVERGED_RULE.window);
     expect(pearson(m.raw, exact.raw)).toBeGreaterThan(0.9999);
     tf.dispose(X);

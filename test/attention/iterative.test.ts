@@ -50,12 +50,14 @@ describe('iterative solver', () => {
     expect(Math.min(...m.values)).toBe(0);
   });
 
-  it('starts from N(0,1) of the seed: same seed same map, another seed another start', () => {
-    const zero = { ...paper, maxIterations: 0 };
-    expect(Array.from(solveL2caf(nl, B, null, { ...zero, seed: 5 }).param!)).toEqual(Array.from(randn(64, 5)));
-    const a = solveL2caf(nl, B, null, { ...paper, seed: 5, maxIterations: 60 });
-    const b = solveL2caf(nl, B, null, { ...paper, seed: 5, maxIterations: 60 });
-    const c = solveL2caf(nl, B, null, { ...paper, seed: 6, maxIterations: 60 });
+  it("with start 'random', starts from N(0,1) of the seed: same seed same map, another seed another start", () => {
+    const zero = { ...paper, maxIterations: 0, start: 'random' as const };
+    const z = solveL2caf(nl, B, null, { ...zero, seed: 5 });
+    expect(Array.from(z.param!)).toEqual(Array.from(randn(64, 5)));
+    expect(z.start).toBe('random');
+    const a = solveL2caf(nl, B, null, { ...paper, start: 'random', seed: 5, maxIterations: 60 });
+    const b = solveL2caf(nl, B, null, { ...paper, start: 'random', seed: 5, maxIterations: 60 });
+    const c = solveL2caf(nl, B, null, { ...paper, start: 'random', seed: 6, maxIterations: 60 });
     expect(Array.from(a.raw)).toEqual(Array.from(b.raw));
     expect(Array.from(a.raw)).not.toEqual(Array.from(c.raw));
   });

@@ -1,5 +1,5 @@
-// Frame-local solves in the workers (analyze()): the maps equal the ones this thread computes from
-// the same features; warm-started iterative solves are left to the caller with the features.
+// Solves in the workers (analyze()): the maps equal the ones this thread computes from the same
+// features; warm-started iterative solves run as chains in the worker a route names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSolveOptions, pearson } from '../../src/attention/index.js';
 import { analyzeFeatures } from '../../src/engine/analyze.js';
@@ -25,13 +25,12 @@ describe.skipIf(!haveFixture(MODEL) || !haveFixture(IMAGE))('pool analyze() (dar
   });
   afterAll(() => model?.dispose());
 
-  it('solves exact L2-CAF, Grad-CAM and CAM in the worker, as this thread would, and sends no features', async () => {
+  it('solves exact L2-CAF, Grad-CAM and CAM in the worker, as this thread would', async () => {
     const solve = defaultSolveOptions('converged');
     const plan: FramePlan = { methods: ['l2caf', 'gradcam', 'cam', 'l2caf-class'], classes: ['tabby'], solve, warmStart: true };
     const pool = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1, plan });
     try {
       const work = await pool.analyze(rgb, 224, 224);
-      expect(work.features).toBeNull();
       expect(work.maps.every((m) => m !== null)).toBe(true);
       expect(work.requests.map((r) => r.method)).toEqual(plan.methods);
       const split = model.split();
@@ -55,22 +54,42 @@ describe.skipIf(!haveFixture(MODEL) || !haveFixture(IMAGE))('pool analyze() (dar
     }
   });
 
-  it('leaves warm-started iterative solves to the caller, with the features; cold ones are solved', async () => {
+  it('runs warm chains in the worker a route names: a chain start is cold, the next frames warm from it', async () => {
     const solve = { ...defaultSolveOptions('converged'), solver: 'iterative' as const };
-    const warm = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1, plan: { methods: ['l2caf', 'gradcam'], classes: [], solve, warmStart: true } });
+    const plan: FramePlan = { methods: ['l2caf', 'gradcam'], classes: [], solve, warmStart: true };
+    const pool = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 2, plan });
     try {
-      const w = await warm.analyze(rgb, 224, 224);
-      expect(w.maps[0]).toBeNull();
-      expect(w.maps[1]!.method).toBe('gradcam');
-      expect(w.features!.features.shape).toEqual([1, ...model.split().layerShape]);
+      // Two chains, interleaved in submission, each on its own worker.
+      const steps = [
+        pool.analyze(rgb, 224, 224, undefined, { worker: 0, chain: { start: true } }),
+        pool.analyze(rgb, 224, 224, undefined, { worker: 1, chain: { start: true } }),
+        pool.analyze(rgb, 224, 224, undefined, { worker: 0, chain: { start: false } }),
+        pool.analyze(rgb, 224, 224, undefined, { worker: 1, chain: { start: false } }),
+        pool.analyze(rgb, 224, 224, undefined, { worker: 0, chain: { start: true } }),
+      ];
+      const works = await Promise.all(steps);
+      expect(works.map((w) => w.maps[0]!.warmStarted)).toEqual([false, false, true, true, false]);
+      expect(works.map((w) => w.maps[0]!.start)).toEqual(['uniform', 'uniform', 'warm', 'warm', 'uniform']);
+      expect(works[1]!.maps[1]!.method).toBe('gradcam');
+      // The same frame again, from its own optimum: one pass shows it is optimal.
+      expect(works[2]!.maps[0]!.iterations).toBe(1);
+      expect(works[0]!.maps[0]!.iterations).toBeGreaterThan(1);
+      expect(pearson(works[2]!.maps[0]!.raw, works[0]!.maps[0]!.raw)).toBeGreaterThan(0.999);
+      // The solver's curvature stays in the worker.
+      expect(works[2]!.maps[0]!.memory).toBeUndefined();
+      // A chain can start from given filters (a resumed job).
+      const init = { 'l2caf:-': Array.from(works[0]!.maps[0]!.param!) };
+      const resumed = await pool.analyze(rgb, 224, 224, undefined, { worker: 1, chain: { start: true, init } });
+      expect(resumed.maps[0]!.start).toBe('warm');
     } finally {
-      await warm.close();
+      await pool.close();
     }
-    const cold = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1, plan: { methods: ['l2caf'], classes: [], solve, warmStart: false } });
+    const cold = await createBackbonePool({ model: { model: fixture(MODEL) }, workers: 1, plan: { ...plan, warmStart: false } });
     try {
-      const c = await cold.analyze(rgb, 224, 224);
-      expect(c.maps[0]!.solver).toBe('iterative');
-      expect(c.features).toBeNull();
+      const a = await cold.analyze(rgb, 224, 224);
+      const b = await cold.analyze(rgb, 224, 224);
+      expect([a.maps[0]!.warmStarted, b.maps[0]!.warmStarted]).toEqual([false, false]);
+      expect(Array.from(b.maps[0]!.raw)).toEqual(Array.from(a.maps[0]!.raw));
     } finally {
       await cold.close();
     }

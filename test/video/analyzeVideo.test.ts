@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pearson } from '../../src/attention/index.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { isMediaError } from '../../src/media/errors.js';
 import { probeVideo } from '../../src/media/probeVideo.js';
@@ -17,6 +18,7 @@ import { filesIn, osThreads } from './videoHelpers.js';
 
 const MODEL = 'models/darknet-tiny';
 const GIF = 'videos/person-bicycle-car-detection.gif';
+const CAR = 'videos/car-detection.mp4';
 
 describe.skipIf(!haveFixture(MODEL))('analyzeVideo (darknet-tiny)', () => {
   let dir: string;
@@ -107,8 +109,26 @@ describe.skipIf(!haveFixture(MODEL))('analyzeVideo (darknet-tiny)', () => {
     expect(warm.frames.map((f) => f.warmStarted)).toEqual([false, true, true]);
     expect(cold.frames.map((f) => f.warmStarted)).toEqual([false, false, false]);
     expect(warm.frames.every((f) => f.maps[0]!.solver === 'iterative')).toBe(true);
-    // The first frame has no predecessor: both start from the same seeded filter.
+    // The first frame has no predecessor: both start from the same deterministic filter.
     expect(warm.frames[0]!.values).toEqual(cold.frames[0]!.values);
+  });
+
+  it.skipIf(!haveFixture(CAR))('non-linear head (leaky_re_lu_13): warm chains on both workers, fewer head passes than cold, no more flicker, the same maps', async () => {
+    const opts = base({ file: fixture(CAR), layer: 'leaky_re_lu_13', toS: 1.2, workers: 2, cacheDir: null });
+    const warm = await analyzeVideo(opts);
+    const cold = await analyzeVideo({ ...opts, warmStart: false });
+    const n = warm.frames.length;
+    expect(n).toBe(15);
+    // 15 frames on 2 workers: chains of 8 and 7 frames, each starting cold.
+    expect(warm.frames.map((f) => f.warmStarted)).toEqual(Array.from({ length: n }, (_, k) => k !== 0 && k !== 8));
+    expect(warm.frames.map((f) => f.index)).toEqual(Array.from({ length: n }, (_, k) => k));
+    expect(cold.frames.every((f) => !f.warmStarted && f.maps[0]!.solver === 'iterative')).toBe(true);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const warmPasses = mean(warm.frames.filter((f) => f.warmStarted).map((f) => f.iterations));
+    const coldPasses = mean(cold.frames.map((f) => f.iterations));
+    expect(warmPasses, `warm ${warmPasses} vs cold ${coldPasses} passes a frame`).toBeLessThan(0.8 * coldPasses);
+    expect(warm.summary.meanFlicker!).toBeLessThanOrEqual(cold.summary.meanFlicker! * 1.02);
+    for (let k = 0; k < n; k++) expect(pearson(warm.frames[k]!.values, cold.frames[k]!.values), `frame ${k}`).toBeGreaterThan(0.98);
   });
 
   it('class-specific maps for a given class on every frame; an unknown class is a usage error', async () => {

@@ -168,7 +168,7 @@ export function splitGraphModel(info: GraphInfo, layerName: string, outputKind: 
       return { features: joined[0]!, side: joined.slice(1) };
     },
     head(bb: BackboneOutput): Head {
-      return makeHead(featureShape, numOutputs, linearity, (f) => run(f, bb.side), outputKind);
+      return { ...makeHead(featureShape, numOutputs, linearity, (f) => run(f, bb.side), outputKind), layer: layerName };
     },
     dispose() {
       tf.dispose(owned);

@@ -103,7 +103,7 @@ export function splitOnnxModel(
     runBackbone: async (input: tf.Tensor): Promise<BackboneOutput> => runValues((await input.data()) as Float32Array, input.shape),
     runBackboneValues: runValues,
     head(out: BackboneOutput): Head {
-      const head = makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout));
+      const head: Head = { ...makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout)), layer: chosen };
       // The affine map from arrays ONNX Runtime returned, for a single input, without a TF.js pass
       // (the exact solvers', CAM's and Grad-CAM's input): GAP and reshapes only, J^T is the
       // features / S; GAP + one linear layer, J^T came from the per-position session.

@@ -1,0 +1,101 @@
+// Riemannian L-BFGS on the sphere (pure): known minima, the stop rule, warm memory, bad values.
+import { describe, expect, it } from 'vitest';
+import { lbfgsDirection, minimiseOnSphere, project, retract, SPHERE_LBFGS_DEFAULTS, type SphereOracle } from '../../src/attention/sphereLbfgs.js';
+import { coldStart } from '../../src/attention/start.js';
+import { randn } from '../../src/attention/rng.js';
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i]!, 0);
+
+/** x^T diag(d) x: minimised on the sphere by the axis of the smallest d. */
+function diagQuadratic(d: number[]): SphereOracle {
+  return (x) => ({ loss: x.reduce((s, v, i) => s + d[i]! * v * v, 0), grad: Float64Array.from(x, (v, i) => 2 * d[i]! * v) });
+}
+
+describe('sphere L-BFGS', () => {
+  it('finds the smallest-eigenvalue axis of a quadratic, stopping by the model, in few passes', () => {
+    const d = Array.from({ length: 50 }, (_, i) => 1 + i * 0.5);
+    const x0 = Float64Array.from(randn(50, 3));
+    const r = minimiseOnSphere(diagQuadratic(d), x0, SPHERE_LBFGS_DEFAULTS);
+    expect(r.stop).toBe('converged');
+    expect(Math.abs(r.x[0]!)).toBeGreaterThan(0.999);
+    expect(r.loss).toBeLessThan(1 + 1e-3);
+    expect(r.predictedStep).toBeLessThanOrEqual(SPHERE_LBFGS_DEFAULTS.stepTol);
+    expect(r.passes).toBeLessThan(40);
+    // Every iterate is on the sphere and the losses go down.
+    expect(Math.hypot(...r.x)).toBeCloseTo(1, 12);
+    for (let i = 1; i < r.history.length; i++) expect(r.history[i]!).toBeLessThanOrEqual(r.history[i - 1]!);
+  });
+
+  it('tighter tolerances get closer (the rule measures optimality, not movement)', () => {
+    const d = Array.from({ length: 30 }, (_, i) => 1 + i * 0.1);
+    const x0 = Float64Array.from(randn(30, 4));
+    const loose = minimiseOnSphere(diagQuadratic(d), x0, { ...SPHERE_LBFGS_DEFAULTS, stepTol: 0.1, lossTol: 1e-2 });
+    const tight = minimiseOnSphere(diagQuadratic(d), x0, { ...SPHERE_LBFGS_DEFAULTS, stepTol: 1e-4, lossTol: 1e-9 });
+    expect(tight.loss - 1).toBeLessThan(1e-6);
+    expect(tight.loss).toBeLessThanOrEqual(loose.loss);
+    expect(tight.passes).toBeGreaterThan(loose.passes);
+  });
+
+  it('a linear objective c.x (class-specific L2-CAF on an affine head): from the linearised start, one pass confirms the optimum', () => {
+    const c = Float64Array.from(randn(40, 5));
+    const oracle: SphereOracle = (x) => ({ loss: dot(c, x), grad: c });
+    const start = coldStart(oracle, 40, true, 'deterministic', 0);
+    expect(start.kind).toBe('linearised');
+    const r = minimiseOnSphere(oracle, start.x0, SPHERE_LBFGS_DEFAULTS);
+    expect(r.passes).toBe(1);
+    expect(r.loss).toBeCloseTo(-Math.hypot(...c), 10);
+    // From the uniform filter it takes a few steps, guided by the sphere's curvature.
+    const u = minimiseOnSphere(oracle, new Float64Array(40).fill(1), SPHERE_LBFGS_DEFAULTS);
+    expect(u.loss).toBeLessThan(-Math.hypot(...c) * (1 - 1e-3));
+  });
+
+  it('a warm start with the previous memory needs fewer passes than one without', () => {
+    const d = Array.from({ length: 60 }, (_, i) => 1 + ((i * 7) % 13) * 0.3 + (i === 17 ? -0.5 : 0));
+    const x0 = Float64Array.from(randn(60, 6));
+    const first = minimiseOnSphere(diagQuadratic(d), x0, SPHERE_LBFGS_DEFAULTS);
+    // The next "frame": the same problem slightly changed, started from the previous optimum.
+    const d2 = d.map((v, i) => v + 0.05 * Math.sin(i));
+    const withMem = minimiseOnSphere(diagQuadratic(d2), first.x, SPHERE_LBFGS_DEFAULTS, first.memory);
+    const without = minimiseOnSphere(diagQuadratic(d2), first.x, SPHERE_LBFGS_DEFAULTS);
+    expect(withMem.passes).toBeLessThanOrEqual(without.passes);
+    expect(withMem.loss).toBeLessThan(d2[17]! + 1e-3);
+  });
+
+  it('respects maxPasses and reports non-finite losses and gradients', () => {
+    const d = Array.from({ length: 50 }, (_, i) => 1 + i);
+    const r = minimiseOnSphere(diagQuadratic(d), Float64Array.from(randn(50, 1)), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 3 });
+    expect(r.passes).toBe(3);
+    expect(r.stop).toBe('max-passes');
+    const nan: SphereOracle = (x) => ({ loss: NaN, grad: new Float64Array(x.length) });
+    expect(() => minimiseOnSphere(nan, [1, 2, 3], SPHERE_LBFGS_DEFAULTS)).toThrow(/loss is NaN at the start/);
+    let calls = 0;
+    const later: SphereOracle = (x) => (calls++ === 0 ? { loss: 1, grad: Float64Array.from(x, (v) => v + 1) } : { loss: 1, grad: new Float64Array(x.length).fill(Infinity) });
+    expect(() => minimiseOnSphere(later, [1, 0, 0], SPHERE_LBFGS_DEFAULTS)).toThrow(/gradient is not finite during the solve/);
+    expect(() => minimiseOnSphere(nan, [0, 0, 0], SPHERE_LBFGS_DEFAULTS)).toThrow(/not all zero/);
+  });
+
+  it('helpers: projection is tangent, retraction lands on the sphere, the two-loop direction descends', () => {
+    const x = Float64Array.from([0.6, 0.8, 0]);
+    const p = project(x, [1, 2, 3]);
+    expect(dot(p, x)).toBeCloseTo(0, 12);
+    expect(Math.hypot(...retract(x, p))).toBeCloseTo(1, 12);
+    const g = Float64Array.from([0.3, -0.2, 0.5]);
+    const d = lbfgsDirection(g, { s: [Float64Array.from([0.1, 0, 0.1])], y: [Float64Array.from([0.2, 0.05, 0.3])], gamma: 0.5 });
+    expect(dot(d, g)).toBeLessThan(0);
+  });
+});
+
+describe('cold starts', () => {
+  it('class-oblivious starts uniform and costs nothing; random starts follow the seed', () => {
+    const never: SphereOracle = () => {
+      throw new Error('no pass expected');
+    };
+    const u = coldStart(never, 9, false, 'deterministic', 0);
+    expect(u.kind).toBe('uniform');
+    expect(u.passes).toBe(0);
+    expect(Array.from(u.x0)).toEqual(new Array(9).fill(1 / 3));
+    const r = coldStart(never, 9, true, 'random', 7);
+    expect(Array.from(r.x0)).toEqual(Array.from(randn(9, 7)));
+    expect(() => coldStart(never, 9, true, 'other' as never, 0)).toThrow(/unknown start/);
+  });
+});
