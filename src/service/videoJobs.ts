@@ -23,6 +23,8 @@ import { analyzeFrame, decodeFrameAt } from './frameAnalysis.js';
 import { toServiceError } from './errors.js';
 import type { MediaRegistry } from './mediaRegistry.js';
 import { newExportPath } from './exportsFolder.js';
+import { modelLabels } from '../engine/openModel.js';
+import { resolveClass } from '../engine/targets.js';
 
 export interface VideoJobData {
   request: VideoJobRequest;
@@ -82,6 +84,20 @@ function sameRequest(a: VideoJobRequest, b: VideoJobRequest): boolean {
   return stableJson(a) === stableJson(b);
 }
 
+async function checkClasses(model: string | undefined, classes: readonly (string | number)[]): Promise<void> {
+  const { id, labels } = await modelLabels({ model }).catch((e: unknown) => {
+    throw toServiceError(e, model ? `model "${model}"` : 'the default model');
+  });
+  if (!labels) return;
+  for (const c of classes) {
+    try {
+      resolveClass(c, labels, labels.length);
+    } catch (e) {
+      throw new ServiceError('bad-arguments', `${id}: ${(e as Error).message}`);
+    }
+  }
+}
+
 export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: MediaRegistry, downloads: Map<string, string>): Handlers<Pick<CoreMethods, 'video.start' | 'video.timeline' | 'video.trace' | 'export.start'>> {
   const videoJob = (jobId: string): Job<VideoJobData> => {
     const job = ctx.jobs.get(jobId);
@@ -96,6 +112,8 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       if (!media.isAllowed(req.file)) throw new ServiceError('not-found', `"${req.file}" has not been opened (open it first)`, req.file);
       if (req.methods.length === 0) throw new ServiceError('bad-arguments', 'choose at least one method');
       if (req.fromS !== undefined && req.toS !== undefined && req.toS <= req.fromS) throw new ServiceError('bad-arguments', `the range ends (${req.toS} s) before it starts (${req.fromS} s)`);
+      // classes against the model's labels now, not in a worker seconds later
+      if (req.classes.length) await checkClasses(req.model, req.classes);
       for (const j of ctx.jobs.list()) {
         const job = ctx.jobs.get(j.jobId) as Job<VideoJobData> | undefined;
         if (job?.kind === 'video' && job.state === 'done' && sameRequest(job.data.request, req)) return { jobId: job.id, cached: true };

@@ -58,6 +58,16 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     await expect(service.call('models.describe', { model: dir })).rejects.toMatchObject({ code: 'model' });
   });
 
+  it('refuses a class the model does not know at video.start, before any worker runs (issue 18, item 9)', async () => {
+    await service.call('media.open', { path: clip });
+    const t0 = Date.now();
+    await expect(service.call('video.start', { file: clip, methods: ['l2caf-class'], classes: ['bogusclass'] })).rejects.toMatchObject({
+      code: 'bad-arguments', message: 'darknet-tiny: unknown class "bogusclass" (not in the model\'s labels)',
+    });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect((await service.call('job.list', {})) as unknown[]).toEqual([]);
+  });
+
   let jobId = '';
   let timeline: TimelineView;
 
