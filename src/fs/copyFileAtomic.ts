@@ -2,21 +2,15 @@
 // renamed over it, so the target is either the old file or the complete copy, never half of one.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, rename, rm } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { flushAndRename } from './flushAndRename.js';
 
 export async function copyFileAtomic(src: string, dest: string): Promise<void> {
   const tmp = path.join(path.dirname(path.resolve(dest)), `.${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await copyFile(src, tmp, constants.COPYFILE_EXCL);
-    const h = await open(tmp, 'r+');
-    try {
-      // flushed before the rename, or a power cut could leave the name pointing at empty blocks
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await rename(tmp, dest);
+    await flushAndRename(tmp, dest);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
     throw e;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaError } from './errors.js';
+import { flushAndRename } from '../fs/flushAndRename.js';
 import { writeFailure } from './png.js';
 
 export type OutputFormat = 'mp4' | 'webm' | 'gif' | 'png';
@@ -106,14 +107,7 @@ export async function prepareOutput(out: string, isFolder: boolean, what: string
     isFolder: false,
     async commit() {
       try {
-        // Flush before the rename, or a power cut could leave the name pointing at empty blocks.
-        const h = await open(temp, 'r+');
-        try {
-          await h.sync();
-        } finally {
-          await h.close();
-        }
-        await rename(temp, final);
+        await flushAndRename(temp, final);
         done = true;
       } catch (e) {
         await rm(temp, { force: true }).catch(() => {});
