@@ -64,6 +64,9 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       opts.init ? opts.initMemory : undefined,
       trace ? (x, loss, k) => void (k % traceEvery === 0 && trace.push({ iteration: k, loss, filter: Float32Array.from(x) })) : undefined,
     );
+    // L-BFGS takes few iterations: the trace always ends with the answer.
+    const last = r.history.length - 1;
+    if (trace && trace[trace.length - 1]?.iteration !== last) trace.push({ iteration: last, loss: r.loss, filter: Float32Array.from(r.x) });
     return {
       filter: Float32Array.from(r.x),
       loss: r.loss,

@@ -4,9 +4,9 @@
 // is deterministic instead:
 // - class-oblivious: the uniform filter (the unfiltered input, scaled onto the sphere), where the
 //   objective is smallest among "no preference" filters and the optimum is usually near;
-// - class-specific: the exact optimum of the head linearised at the uniform filter, -g/||g|| with
-//   g the objective's gradient there (the closed form the exact solver uses on affine heads, one
-//   head pass here).
+// - class-specific: the exact optimum of the head linearised at f = 1, -g/||g|| with g the
+//   objective's gradient there (the closed form the exact solver uses on affine heads, where it is
+//   the optimum itself; one head pass here).
 import type { SphereOracle } from './sphereLbfgs.js';
 import { randn } from './rng.js';
 import type { StartChoice, StartKind } from './types.js';
@@ -23,7 +23,10 @@ export function coldStart(oracle: SphereOracle, S: number, classSpecific: boolea
   if (choice !== 'deterministic') throw new Error(`unknown start "${String(choice)}": choose deterministic or random`);
   const uniform = new Float64Array(S).fill(1 / Math.sqrt(S));
   if (!classSpecific) return { x0: uniform, kind: 'uniform', passes: 0 };
-  const { grad } = oracle(uniform);
+  // Linearised at f = 1, the unfiltered network, where the head's activations are at the scale it
+  // was trained for. (At the uniform unit filter, features scaled by 1/sqrt(S), the linearisation
+  // led into a worse optimum on darknet-tiny leaky_re_lu_13: chelsea.png -10.614 against -10.632.)
+  const { grad } = oracle(new Float64Array(S).fill(1));
   const x0 = Float64Array.from(grad, (g) => -g);
   // A zero gradient says nothing about where to go (the solver reports why); start uniform then.
   return x0.some((v) => v !== 0) && x0.every(Number.isFinite) ? { x0, kind: 'linearised', passes: 1 } : { x0: uniform, kind: 'uniform', passes: 1 };

@@ -73,7 +73,7 @@ export type StopRule =
 
 /**
  * Where a cold solve starts. 'deterministic': class-oblivious from the uniform filter, class-specific
- * from the exact optimum of the head linearised at the uniform filter (one head pass): no seed is
+ * from the exact optimum of the head linearised at f = 1 (one head pass): no seed is
  * involved, so the answer does not depend on one. 'random': N(0,1) from `seed` (the reference code).
  */
 export type StartChoice = 'deterministic' | 'random';

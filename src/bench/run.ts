@@ -11,6 +11,7 @@ import { videoBench } from './videoBench.js';
 import { onnxBench } from './onnxBench.js';
 import { evalBench } from './evalBench.js';
 import { productsBench } from './productsBench.js';
+import { nonlinearBench } from './nonlinearBench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   const iter = img.methods.find((m) => m.name === 'l2caf iterative (cold, paper rule)')!;
   console.log(`goals: exact L2-CAF <= 1.2x Grad-CAM: ${exact.ratioToGradcam.toFixed(2)}x; iterative cold <= 3x: ${iter.ratioToGradcam.toFixed(2)}x`);
   if (json) console.log(JSON.stringify({ model: 'darknet-tiny', backend, repeats, image: { backboneMs: img.backboneMs, methods: img.methods } }));
-  // Each further section can be skipped: --no-products, --no-video, --no-onnx, --no-eval.
+  // Each further section can be skipped: --no-nonlinear, --no-products, --no-video, --no-onnx, --no-eval.
+  if (!args.includes('--no-nonlinear')) await nonlinearBench();
   if (!args.includes('--no-products')) productsBench();
   if (!args.includes('--no-video')) await videoBench();
   if (!args.includes('--no-onnx')) await onnxBench({ repeats });

@@ -28,6 +28,8 @@ export interface AnalyzeFeaturesOptions {
   solve: SolveOptions;
   /** Warm starts by requestKey (from the previous frame or slice). */
   init?: Map<string, WarmStart>;
+  /** The head's outputs without a filter, when the caller has them already (saves a head pass). */
+  logits?: Float32Array;
 }
 
 /** The warm starts the maps of one input leave for the next. */
@@ -53,9 +55,8 @@ export function analyzeFeatures(
   const exact = requests.some((r) => r.method === 'l2caf' || r.method === 'l2caf-class') && usesExactSolver(head, opts.solve);
   // (A head that reads its map from arrays the engine holds gives the logits that way too.)
   const affine = exact || head.affineMap?.(features) ? readAffine(head, features) : undefined;
-  const logits = affine
-    ? Float32Array.from(unfilteredOutputs(affine))
-    : tf.tidy(() => head.apply(features).dataSync() as Float32Array);
+  const logits =
+    opts.logits ?? (affine ? Float32Array.from(unfilteredOutputs(affine)) : tf.tidy(() => head.apply(features).dataSync() as Float32Array));
   const maps = requests.map((r) => {
     switch (r.method) {
       case 'l2caf':

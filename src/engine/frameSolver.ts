@@ -56,16 +56,18 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
       const head = split.head(bb);
       if (plan.classes.length && !targets) targets = plan.classes.map((c) => resolveClass(c, model.labels, head.numOutputs));
       let requests: MapRequest[];
+      let known: Float32Array | undefined;
       if (targets) requests = buildRequests(plan.methods, targets);
       else {
         // Each input's top-1: Grad-CAM and CAM take it from analyzeFeatures' own head pass (target
-        // null); class-specific L2-CAF needs it up front, which costs one more head pass (or a
-        // read of the affine map the engine holds).
-        const top1 = plan.methods.includes('l2caf-class') ? argmax(unfilteredLogits(head, bb.features)) : null;
+        // null); class-specific L2-CAF needs it up front, so the logits are computed here (and
+        // handed on, not computed twice).
+        known = plan.methods.includes('l2caf-class') ? unfilteredLogits(head, bb.features) : undefined;
+        const top1 = known ? argmax(known) : null;
         requests = plan.methods.map((method) => ({ method, target: method === 'l2caf-class' ? top1 : null }));
       }
       if (chain?.start) warm = chain.init ? warmStartsFrom(chain.init) : new Map();
-      const { logits, maps } = analyzeFeatures(head, bb.features, requests, { solve: plan.solve, ...(plan.warmStart ? { init: warm } : {}) });
+      const { logits, maps } = analyzeFeatures(head, bb.features, requests, { solve: plan.solve, ...(plan.warmStart ? { init: warm } : {}), ...(known ? { logits: known } : {}) });
       // Only this input's filters: a class the next input no longer targets starts cold.
       if (plan.warmStart) warm = warmStartsOf(maps);
       return { logits, requests, maps };

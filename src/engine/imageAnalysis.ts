@@ -20,6 +20,8 @@ export interface MapResult {
   solver: AttentionMap['solver'];
   iterations: number;
   loss: number | null;
+  /** L2-CAF: where the solve started (uniform | linearised | random | warm | exact) */
+  start?: string;
   ms: number;
   width: number;
   height: number;
@@ -71,6 +73,7 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
     solver: m.solver,
     iterations: m.iterations,
     loss: Number.isFinite(m.loss) ? m.loss : null,
+    ...(m.start ? { start: m.start } : {}),
     ms: Math.round(m.ms * 1000) / 1000,
     width: w!,
     height: h!,
@@ -119,7 +122,7 @@ export async function analyzeImageFile(
     const targets = opts.classes.length ? opts.classes.map((c) => resolveClass(c, model.labels, head.numOutputs)) : [argmax(logits)];
     const requests = buildRequests(opts.methods, targets);
     opts.onBeforeSolve?.({ linearity: head.linearity, headMs });
-    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve });
+    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve, logits });
     for (const m of maps) {
       // Grad-CAM and CAM have no loss (NaN by design)
       if (m.method === 'l2caf' || m.method === 'l2caf-class') failIfNonFinite(model.id, `the ${m.method} loss`, [m.loss]);

@@ -146,7 +146,7 @@ function solveSlice(
     const requests = templates.map((t) => concreteRequest(t, top1));
     const init = job.warmStart ? warm : undefined;
     const s0 = performance.now();
-    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init });
+    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init, logits });
     const solveMs = performance.now() - s0;
     const records: SliceMapRecord[] = maps.map((m, r) => {
       const weight = sliceWeight(job.weighting, probs, m.target);

@@ -35,6 +35,7 @@ export function toFrameMap(m: AttentionMap, logits: ArrayLike<number>, labels: r
     iterations: m.iterations,
     loss: Number.isFinite(m.loss) ? m.loss : null,
     warmStarted: m.warmStarted,
+    ...(m.start ? { start: m.start } : {}),
     width,
     height,
     values,

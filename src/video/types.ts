@@ -16,6 +16,8 @@ export interface FrameMap {
   iterations: number;
   loss: number | null;
   warmStarted: boolean;
+  /** L2-CAF: where the solve started (uniform | linearised | random | warm | exact) */
+  start?: string;
   width: number;
   height: number;
   values: number[];

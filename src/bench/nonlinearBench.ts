@@ -1,0 +1,167 @@
+// The non-linear-head section of `npm run bench` (issue 15), at darknet-tiny's leaky_re_lu_13
+// (head: 3x3 conv 512, 1x1 conv 128, 1x1 conv 1000, BN, leaky ReLU, GAP), on darknet-tiny (TF.js)
+// and darknet-tiny-onnx (ONNX Runtime backbone, the head translated to TF.js):
+// 1. ms per head pass (forward + backward with respect to the filter, what every L2-CAF iteration
+//    costs) and per backbone pass, per engine and model;
+// 2. one image (chelsea.png): Grad-CAM vs L2-CAF + class-specific L2-CAF together (default options),
+//    each including the backbone pass: goal <= 10x;
+// 3. car-detection.mp4 0-2 s through analyzeVideo, default options (warm chains on the workers):
+//    Grad-CAM vs L2-CAF frames/s in the same run (goal >= 1/3, aim 1/2), with iterations (head
+//    passes) per frame and flicker, warm vs cold, and class-specific L2-CAF.
+// Frames/s are given two ways: steady (first to last finished frame) and whole call (model load and
+// worker start included); the ratios are what to read, absolute times are noisy on shared machines.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { defaultSolveOptions } from '../attention/index.js';
+import { headOracle } from '../attention/headOracle.js';
+import { makeObjective, disposeObjective } from '../attention/objectives.js';
+import type { Method } from '../attention/types.js';
+import { analyzeFeatures, argmax } from '../engine/analyze.js';
+import { openModel } from '../engine/openModel.js';
+import { decodeImage } from '../media/decodeImage.js';
+import { inputTensor } from '../models/preprocess.js';
+import { analyzeVideo } from '../video/analyzeVideo.js';
+import type { Timeline, VideoJobOptions } from '../video/types.js';
+import { median, round } from './stats.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FIXTURES = path.resolve(root, '..', 'shared', 'fixtures');
+const CLIP = path.join(FIXTURES, 'videos', 'car-detection.mp4');
+const IMAGE = path.join(FIXTURES, 'images', 'chelsea.png');
+export const NONLINEAR_LAYER = 'leaky_re_lu_13';
+const MODELS = ['darknet-tiny', 'darknet-tiny-onnx'];
+
+export interface NonlinearBenchOptions {
+  repeats?: number;
+  /** seconds of car-detection.mp4 (default 2) */
+  seconds?: number;
+  /** video rounds; the best of each configuration is kept (other load only slows a run down) */
+  rounds?: number;
+  workers?: number;
+}
+
+/** Section 1 and 2 for one model. */
+async function imageFigures(modelId: string, repeats: number): Promise<void> {
+  const model = await openModel({ model: modelId });
+  try {
+    const split = model.split(NONLINEAR_LAYER);
+    const [h, w] = model.inputSize;
+    const img = await decodeImage(IMAGE, { width: w, height: h });
+    const x = inputTensor(img.data, img.width, img.height, model.preprocessing);
+    const solve = defaultSolveOptions('converged');
+    const bbMs: number[] = [];
+    const passMs: number[] = [];
+    const grad: number[] = [];
+    const both: number[] = [];
+    let passes = { l2caf: 0, class: 0 };
+    for (let r = 0; r <= repeats; r++) {
+      let t0 = performance.now();
+      const bb = await split.runBackbone(x);
+      await bb.features.data();
+      const backbone = performance.now() - t0;
+      const head = split.head(bb);
+      try {
+        const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
+        const target = argmax(logits);
+        // One head pass, as the solvers run it.
+        const obj = makeObjective(head, bb.features, target);
+        const oracle = headOracle(head, bb.features, obj);
+        const S = head.filterShape.reduce((a, b) => a * b, 1);
+        t0 = performance.now();
+        oracle(new Float64Array(S).fill(1 / Math.sqrt(S)));
+        const pass = performance.now() - t0;
+        disposeObjective(obj);
+        t0 = performance.now();
+        analyzeFeatures(head, bb.features, [{ method: 'gradcam', target: null }], { solve });
+        const g = performance.now() - t0;
+        t0 = performance.now();
+        const { maps } = analyzeFeatures(head, bb.features, [{ method: 'l2caf', target: null }, { method: 'l2caf-class', target }], { solve });
+        const b = performance.now() - t0;
+        if (r > 0) {
+          // the first round warms up kernels
+          bbMs.push(backbone);
+          passMs.push(pass);
+          grad.push(backbone + g);
+          both.push(backbone + b);
+          passes = { l2caf: maps[0]!.iterations, class: maps[1]!.iterations };
+        }
+      } finally {
+        bb.features.dispose();
+        for (const s of bb.side) s.dispose();
+      }
+    }
+    x.dispose();
+    const engine = modelId.endsWith('-onnx') ? 'ONNX Runtime backbone + TF.js head' : 'TF.js';
+    console.log(`${modelId} (${engine}) at ${NONLINEAR_LAYER}: backbone pass ${round(median(bbMs))} ms, head pass (forward + backward) ${round(median(passMs))} ms`);
+    const ratio = median(both) / median(grad);
+    console.log(
+      `  one image (chelsea.png), default options, backbone included: Grad-CAM ${round(median(grad))} ms | L2-CAF + class-specific L2-CAF ` +
+        `${round(median(both))} ms (${passes.l2caf} + ${passes.class} head passes), ${round(ratio)}x Grad-CAM; goal <= 10x: ${ratio <= 10 ? 'met' : 'NOT met'}`,
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+interface Run {
+  timeline: Timeline;
+  steadyFps: number;
+  wallFps: number;
+}
+
+async function run(opts: VideoJobOptions): Promise<Run> {
+  const stamps: number[] = [];
+  const t0 = performance.now();
+  const timeline = await analyzeVideo({ cacheDir: null, ...opts, onFrame: () => stamps.push(performance.now()) });
+  const wall = performance.now() - t0;
+  const n = stamps.length;
+  return { timeline, steadyFps: n > 1 ? ((n - 1) * 1000) / (stamps[n - 1]! - stamps[0]!) : NaN, wallFps: (n * 1000) / wall };
+}
+
+/** Section 3 for one model. */
+async function videoFigures(modelId: string, seconds: number, rounds: number, workers: number | undefined): Promise<void> {
+  const base = { file: CLIP, model: { model: modelId }, layer: NONLINEAR_LAYER, classes: [], toS: seconds, workers };
+  const configs: [string, Partial<VideoJobOptions> & { methods: Method[] }][] = [
+    ['gradcam', { methods: ['gradcam'] }],
+    ['l2caf', { methods: ['l2caf'] }],
+    ['l2caf cold', { methods: ['l2caf'], warmStart: false }],
+    ['l2caf-class', { methods: ['l2caf-class'] }],
+    ['l2caf-class cold', { methods: ['l2caf-class'], warmStart: false }],
+  ];
+  const best = new Map<string, Run>();
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, o] of configs) {
+      const x = await run({ ...base, ...o });
+      const b = best.get(name);
+      if (!b || x.steadyFps > b.steadyFps) best.set(name, x);
+    }
+  }
+  const g = best.get('gradcam')!;
+  const line = (name: string): string => {
+    const x = best.get(name)!;
+    const s = x.timeline.summary;
+    return `${name} ${round(x.steadyFps)} frames/s (${round(x.steadyFps / g.steadyFps)}x; whole call ${round(x.wallFps)}, ${round(x.wallFps / g.wallFps)}x), ${round(s.meanIterations, 2)} passes/frame, flicker ${round(s.meanFlicker ?? NaN, 4)}`;
+  };
+  const l2 = best.get('l2caf')!;
+  const ratio = l2.steadyFps / g.steadyFps;
+  const warmIt = best.get('l2caf')!.timeline.summary.meanIterations;
+  const coldIt = best.get('l2caf cold')!.timeline.summary.meanIterations;
+  console.log(
+    `  car-detection.mp4 0-${seconds} s (${l2.timeline.frames.length} frames, best of ${rounds}), default options: Grad-CAM ${round(g.steadyFps)} frames/s (whole call ${round(g.wallFps)})\n` +
+      `    ${line('l2caf')}; goal >= 1/3 of Grad-CAM: ${ratio >= 1 / 3 ? 'met' : 'NOT met'} (aim 1/2: ${ratio >= 0.5 ? 'met' : 'not met'})\n` +
+      `    ${line('l2caf cold')}; warm/cold passes ${round(warmIt / coldIt)}\n` +
+      `    ${line('l2caf-class')}\n` +
+      `    ${line('l2caf-class cold')}`,
+  );
+}
+
+export async function nonlinearBench(opts: NonlinearBenchOptions = {}): Promise<void> {
+  for (const f of [CLIP, IMAGE]) if (!existsSync(f)) throw new Error(`${f}: fixture missing (the non-linear head benchmark needs ../shared/fixtures)`);
+  console.log(`\nnon-linear head: darknet-tiny at ${NONLINEAR_LAYER}, L2-CAF default options (L-BFGS on the sphere, deterministic start, warm chains)`);
+  for (const m of MODELS) {
+    await imageFigures(m, opts.repeats ?? 5);
+    await videoFigures(m, opts.seconds ?? 2, opts.rounds ?? 2, opts.workers);
+  }
+}
