@@ -39,8 +39,8 @@ export function imageCommand(): Command {
     .option('--class <c>', 'target class for class-specific methods: label (case-insensitive) or index; repeatable (default: top-1)', repeatable(String))
     .option('--solver <s>', `auto (exact where the head is linear), iterative or exact`, oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
-    .option('--preset <p>', 'stopping rule: paper (every 50 iterations, |dloss| < 1e-4) or converged (stops when the filter settles)', oneOf(PRESETS, 'preset'), 'paper')
-    .option('--seed <n>', 'seed of the random initial filter', intArg(0, 2 ** 31 - 1))
+    .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
+    .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
     .option('--max-iterations <n>', 'iteration limit (learning rate decays to 0 there)', intArg(1, 100000))
     .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
@@ -63,7 +63,10 @@ export function imageCommand(): Command {
           scope.check();
           const split = model.split(o.layer);
           const solve = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
-          if (o.seed != null) solve.seed = o.seed;
+          if (o.seed != null) {
+            solve.seed = o.seed;
+            solve.start = 'random';
+          }
           if (o.maxIterations != null) solve.maxIterations = o.maxIterations;
           if (o.lr != null) solve.learningRate = o.lr;
           if (o.trace != null) solve.traceEvery = o.trace;

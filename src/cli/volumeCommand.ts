@@ -61,7 +61,7 @@ export function volumeCommand(): Command {
     .option('--preset <p>', 'stopping rule: converged (stops when the filter settles) or paper', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
-    .option('--seed <n>', 'seed of the random initial filter', intArg(0, 2 ** 31 - 1))
+    .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
     .option('--no-warm-start', 'start every slice\'s L2-CAF from a random filter instead of the previous slice\'s')
     .option('--no-weight', 'keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')
     .option('--json <file>', 'write the analysis as JSON ("-" for stdout)')
@@ -101,7 +101,7 @@ export function volumeCommand(): Command {
             axis: o.axis,
             window: o.window,
             preset: o.preset,
-            solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed } : {}) },
+            solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed, start: 'random' as const } : {}) },
             warmStart: o.warmStart,
             weighting: o.weight ? 'probability' : 'none',
             signal: scope.signal,
