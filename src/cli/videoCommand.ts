@@ -91,7 +91,7 @@ export function videoCommand(): Command {
     .option('--stride <n>', 'analyse every Nth frame', intArg(1), 1)
     .option('--from <s>', 'start time in seconds', numberArg(0))
     .option('--to <s>', 'end time in seconds (exclusive)', numberArg(0))
-    .option('--preset <p>', 'stopping rule: converged (stops when the filter settles; default) or paper (every 50 iterations)', oneOf(PRESETS, 'preset'), 'converged')
+    .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'))
     .option('--no-warm-start', 'start every frame from a random filter instead of the previous frame\'s')
     .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))

@@ -58,7 +58,7 @@ export function volumeCommand(): Command {
     .option('--class <c>', 'target class for class-specific methods: label or index; repeatable (default: each slice\'s top-1)', repeatable(String))
     .option('--window <w>', 'intensity window: percentiles pLO,pHI (default p0.5,p99.5) or width/level W/L (e.g. 400/40)', windowArg)
     .option('--t <n>', '4-D NIfTI: which volume (from 0)', intArg(0), 0)
-    .option('--preset <p>', 'stopping rule: converged (stops when the filter settles) or paper', oneOf(PRESETS, 'preset'), 'converged')
+    .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
