@@ -141,7 +141,9 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
       // Scaled to the norm of an N(0,1) start, sqrt(S): v's norm sets the size of Adam's steps
       // (lr 0.5 per component) relative to v, and the reference settings were tuned for that.
       if (cold && cold.kind !== 'random') {
-        const scale = Math.sqrt(cold.x0.length) / Math.hypot(...cold.x0);
+        let n2 = 0;
+        for (const v of cold.x0) n2 += v * v; // (not Math.hypot(...x0): S can exceed the spread-argument limit)
+        const scale = Math.sqrt(cold.x0.length / n2);
         adamOpts = { ...adamOpts, init: Float32Array.from(cold.x0, (v) => v * scale) };
       }
       start = cold ? cold.kind : 'uniform';
