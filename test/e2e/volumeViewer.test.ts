@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, copyFile, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/service/service.js';
@@ -110,6 +110,8 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
   let service: Service;
   let server: RunningServer;
   let browser: Browser;
+  /** one browser profile, signed in once (the sign-in URL works once; its cookie serves every page) */
+  let context: BrowserContext;
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'l2caf-volume-e2e-'));
@@ -125,6 +127,10 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     service = createService({ host: 'web', dataDir: path.join(tmp, 'data'), videoCacheDir: null });
     server = await startServer({ service, staticDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    const signIn = await context.newPage();
+    await signIn.goto(server.signInUrl);
+    await signIn.close();
   });
 
   afterAll(async () => {
@@ -135,9 +141,9 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
   });
 
   async function openScan(file: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    const page = await context.newPage();
     page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
-    await page.goto(server.signInUrl);
+    await page.goto(server.url);
     await page.waitForSelector('body[data-ready]');
     await page.getByTestId('file-input').setInputFiles(file);
     await page.waitForSelector('[data-testid=volume-viewer][data-ready=true]', { timeout: 60_000 });
