@@ -220,7 +220,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       }
       const { model, split } = await models.split(d.request.model, d.request.layer);
       const frameRgb = await decodeFrameAt(d.request.file, frame.timeS, model.inputSize);
-      const solve = { ...defaultSolveOptions(d.request.preset ?? 'converged'), solver: 'iterative' as const, traceEvery: every ?? 5 };
+      const solve = { ...defaultSolveOptions(d.request.preset ?? 'converged'), solver: 'iterative' as const, traceEvery: every ?? 1 };
       const r = await analyzeFrame(model, split, frameRgb, [{ method: info.method, target: d.targets[slot]?.[mapIndex] ?? null }], solve);
       const map = r.maps[0]!;
       const trace = map.trace ?? [];

@@ -103,8 +103,8 @@ describe('GAP + linear ONNX heads: J from ONNX Runtime', () => {
       }
       const opts = defaultSolveOptions('converged');
       for (const target of [null, 1]) {
-        const a = solveL2caf(head, bb.features, target, opts, fast);
-        const b = solveL2caf(tfRoute, bb.features, target, opts, slow);
+        const a = solveL2caf(head, bb.features, target, opts, { affine: fast });
+        const b = solveL2caf(tfRoute, bb.features, target, opts, { affine: slow });
         expect(a.solver).toBe('exact');
         expect(maxGap(a.raw, b.raw)).toBeLessThan(1e-4 * Math.max(...Array.from(b.raw, Math.abs)));
         // the iterative solver runs on the affine form too (affineProxy), taken from the map

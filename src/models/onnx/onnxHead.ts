@@ -85,9 +85,9 @@ export function planHead(g: OnnxGraph, facts: Map<string, TensorFacts>, chosen: 
   };
   const fold = (n: NodeProto): tf.Tensor => {
     const op = translateOp({ node: n, constant: (i) => constOf(n.input![i]!), dependsOnF: () => false, dims: (i) => facts.get(n.input![i]!)?.dims ?? null });
-    const y = tf.tidy(() => op.fn((n.input ?? []).map((x) => (x ? constOf(x) : null))));
-    const keep = y.clone();
-    y.dispose();
+    // A clone made inside the tidy: an op may return one of its inputs itself (Identity, a no-op
+    // Reshape), a cached constant that disposing the result would destroy for every later reader.
+    const keep = tf.tidy(() => op.fn((n.input ?? []).map((x) => (x ? constOf(x) : null))).clone());
     for (const t of op.owned) if (t !== keep) t.dispose();
     return keep;
   };
