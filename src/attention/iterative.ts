@@ -105,6 +105,7 @@ export function solveIterative(head: Head, features: tf.Tensor, obj: Objective, 
         break;
       }
       value.dispose();
+      opts.onIteration?.(i, maxIterations);
       const lr = opts.learningRate * (1 - i / maxIterations);
       const next = adam.step(v, grad!, lr);
       grad!.dispose();

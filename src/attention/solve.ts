@@ -43,6 +43,11 @@ export const OPTIMAL_RULE = { kind: 'optimal', stepTol: 0.02, lossTol: 1e-4, max
  */
 export const CONVERGED_RULE = { kind: 'converged', window: 4, relTol: 7e-3, minIterations: 4 } as const;
 
+/** The most iterations an iterative solve may take: head passes for L-BFGS, Adam steps otherwise. */
+export function iterationLimit(opts: SolveOptions): number {
+  return opts.stop.kind === 'optimal' && opts.constraint === 'l2' ? opts.stop.maxPasses : opts.maxIterations;
+}
+
 /** True when the exact solver will be used; throws when 'exact' was asked for and cannot apply. */
 export function usesExactSolver(head: Head, opts: SolveOptions): boolean {
   switch (opts.solver) {

@@ -62,7 +62,12 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       x0,
       { ...SPHERE_LBFGS_DEFAULTS, stepTol: rule.stepTol, lossTol: rule.lossTol, maxPasses: Math.max(1, rule.maxPasses - spent) },
       opts.init ? opts.initMemory : undefined,
-      trace ? (x, loss, k) => void (k % traceEvery === 0 && trace.push({ iteration: k, loss, filter: Float32Array.from(x) })) : undefined,
+      trace || opts.onIteration
+        ? (x, loss, k) => {
+            if (trace && k % traceEvery === 0) trace.push({ iteration: k, loss, filter: Float32Array.from(x) });
+            opts.onIteration?.(k, rule.maxPasses);
+          }
+        : undefined,
     );
     // L-BFGS takes few iterations: the trace always ends with the answer.
     const last = r.history.length - 1;

@@ -96,6 +96,11 @@ export interface SolveOptions {
   init?: Float32Array;
   /** With init, for the 'optimal' rule: the previous solve's curvature (L-BFGS pairs, step scale). */
   initMemory?: LbfgsMemory;
+  /**
+   * Called after every iteration (Adam) or accepted step (L-BFGS) with its number and the limit
+   * (iterationLimit): for progress on long solves. Not for options that cross a thread boundary.
+   */
+  onIteration?: (iteration: number, limit: number) => void;
   /** Record the normalised filter every `traceEvery` iterations (0 or undefined: no trace). */
   traceEvery?: number;
 }

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
-import { defaultSolveOptions } from '../attention/index.js';
+import { defaultSolveOptions, iterationLimit } from '../attention/index.js';
 import { analyzeImageFile, type MapResult } from '../engine/imageAnalysis.js';
 import { decodeImage } from '../media/decodeImage.js';
 import { renderOverlay, writePng } from '../media/overlay.js';
@@ -13,6 +13,7 @@ import { writeJsonAtomic } from './writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
+import { solveProgress } from './solveProgress.js';
 
 interface ImageCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -41,7 +42,7 @@ export function imageCommand(): Command {
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
-    .option('--max-iterations <n>', 'iteration limit (learning rate decays to 0 there)', intArg(1, 100000))
+    .option('--max-iterations <n>', 'iteration limit: head passes for converged (L-BFGS), Adam steps for paper (its learning rate decays to 0 there)', intArg(1, 100000))
     .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')
@@ -67,14 +68,19 @@ export function imageCommand(): Command {
             solve.seed = o.seed;
             solve.start = 'random';
           }
-          if (o.maxIterations != null) solve.maxIterations = o.maxIterations;
+          if (o.maxIterations != null) {
+            // the limit of either solver: Adam's steps, L-BFGS's head passes
+            solve.maxIterations = o.maxIterations;
+            if (solve.stop.kind === 'optimal') solve.stop = { ...solve.stop, maxPasses: o.maxIterations };
+          }
           if (o.lr != null) solve.learningRate = o.lr;
           if (o.trace != null) solve.traceEvery = o.trace;
+          solve.onIteration = solveProgress(process.stderr);
           const methods = o.method ?? ['l2caf'];
           const { result } = await analyzeImageFile(model, split, file, {
             methods, classes: o.class ?? [], solve, signal: scope.signal,
             onBeforeSolve: ({ linearity, headMs }) => {
-              const w = largeSolveWarning({ layer: split.layer, shape: split.layerShape, linearity, headMs, maxIterations: solve.maxIterations, solver: solve.solver, methods });
+              const w = largeSolveWarning({ layer: split.layer, shape: split.layerShape, linearity, headMs, maxIterations: iterationLimit(solve), solver: solve.solver, methods });
               if (w) process.stderr.write(`l2caf: warning: ${w}\n`);
             },
           });
