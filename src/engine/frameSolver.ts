@@ -8,6 +8,7 @@ import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { BackboneOutput, SplitModel } from '../models/split.js';
 import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type MapRequest, type WarmStart } from './analyze.js';
+import { failIfNonFinite, failIfNonFiniteMaps } from './finiteChecks.js';
 import { buildRequests } from './imageAnalysis.js';
 import { resolveClass } from './targets.js';
 
@@ -68,6 +69,8 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
       }
       if (chain?.start) warm = chain.init ? warmStartsFrom(chain.init) : new Map();
       const { logits, maps } = analyzeFeatures(head, bb.features, requests, { solve: plan.solve, ...(plan.warmStart ? { init: warm } : {}), ...(known ? { logits: known } : {}) });
+      failIfNonFinite(model.id, `the outputs of the head after ${split.layer}`, logits);
+      failIfNonFiniteMaps(model.id, maps);
       // Only this input's filters: a class the next input no longer targets starts cold.
       if (plan.warmStart) warm = warmStartsOf(maps);
       return { logits, requests, maps };

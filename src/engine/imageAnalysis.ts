@@ -11,8 +11,7 @@ import { analyzeFeatures, argmax, type MapRequest } from './analyze.js';
 import { currentBackend } from './backend.js';
 import { topK, type Prediction } from './predictions.js';
 import { labelOf, resolveClass, UsageError } from './targets.js';
-import { ModelFileError } from '../models/fileHandler.js';
-import { nonFiniteProblem } from '../models/nonFinite.js';
+import { failIfNonFinite, failIfNonFiniteMaps } from './finiteChecks.js';
 
 export interface MapResult {
   method: Method;
@@ -84,11 +83,6 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
   return r;
 }
 
-/** Features, logits, losses and maps must be numbers (src/models/nonFinite.ts): else the run fails naming the model. */
-function failIfNonFinite(model: string, what: string, values: ArrayLike<number>): void {
-  const problem = nonFiniteProblem(model, what, values);
-  if (problem) throw new ModelFileError(problem);
-}
 
 export async function analyzeImageFile(
   model: LoadedModel,
@@ -123,11 +117,7 @@ export async function analyzeImageFile(
     const requests = buildRequests(opts.methods, targets);
     opts.onBeforeSolve?.({ linearity: head.linearity, headMs });
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve, logits });
-    for (const m of maps) {
-      // Grad-CAM and CAM have no loss (NaN by design)
-      if (m.method === 'l2caf' || m.method === 'l2caf-class') failIfNonFinite(model.id, `the ${m.method} loss`, [m.loss]);
-      failIfNonFinite(model.id, `the ${m.method} map`, m.raw);
-    }
+    failIfNonFiniteMaps(model.id, maps);
     const result: ImageResult = {
       input: { path: file, width: img.sourceWidth, height: img.sourceHeight },
       model: { id: model.id, layer: split.layer, layerShape: split.layerShape, backend: currentBackend(), outputKind: model.outputKind },

@@ -4,6 +4,7 @@
 // and stacked into one attention volume per axis and map.
 import type { SolveOptions } from '../attention/types.js';
 import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type WarmStart } from '../engine/analyze.js';
+import { failIfNonFinite, failIfNonFiniteMaps } from '../engine/finiteChecks.js';
 import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
 import { labelOf } from '../engine/targets.js';
@@ -146,7 +147,9 @@ function solveSlice(
     const requests = templates.map((t) => concreteRequest(t, top1));
     const init = job.warmStart ? warm : undefined;
     const s0 = performance.now();
+    failIfNonFinite(model.id, `the outputs of the head after ${job.split.layer}`, logits);
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init, logits });
+    failIfNonFiniteMaps(model.id, maps);
     const solveMs = performance.now() - s0;
     const records: SliceMapRecord[] = maps.map((m, r) => {
       const weight = sliceWeight(job.weighting, probs, m.target);
