@@ -20,9 +20,9 @@ const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
 export const CASES = [
   { id: 'darknet-13', model: 'models/darknet-tiny', layer: 'leaky_re_lu_13', image: 'images/chelsea.png' },
   { id: 'darknet-12', model: 'models/darknet-tiny', layer: 'leaky_re_lu_12', image: 'images/coffee.png' },
-  // Random weights: the outputs are ~1e-9, so the paper's absolute |dloss| test would stop at once;
-  // this reference runs all 3000 iterations instead (lr decayed to 0).
-  { id: 'mobilenet-16', model: 'models/mobilenet-v2-random-onnx/model.onnx', layer: '/features/features.16/Add_output_0', image: 'images/chelsea.png', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], tol: 0 },
+  // Not the MobileNetV2 fixture: its weights are random, its outputs ~1e-9 and the class-oblivious
+  // loss ~1e-19, below float32's resolution of the differences, so no solve of it means anything.
+  // The ONNX engine is tested on darknet-tiny-onnx against darknet-13 (the same network).
 ];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const out = path.join(root, 'test', 'data', 'nonlinear-references.json');
@@ -44,7 +44,7 @@ for (const c of CASES) {
   const target = argmax(tf.tidy(() => head.apply(bb.features).dataSync()));
   for (const t of [null, target]) {
     const t0 = performance.now();
-    const opts = { ...defaultSolveOptions('paper'), solver: 'iterative', maxIterations: 3000, stop: { kind: 'paper', every: 50, tol: c.tol ?? 1e-6 } };
+    const opts = { ...defaultSolveOptions('paper'), solver: 'iterative', maxIterations: 3000, stop: { kind: 'paper', every: 50, tol: 1e-6 } };
     const m = solveL2caf(head, bb.features, t, opts);
     const filter = Array.from(m.param, (v) => Math.round(v * 1e7) / 1e7);
     refs.push({ id: c.id, model: c.model, layer: c.layer, image: c.image, ...(c.mean ? { mean: c.mean, std: c.std } : {}), target: t, start: m.start, loss: m.loss, iterations: m.iterations, filter });

@@ -58,7 +58,20 @@ export const SPHERE_LBFGS_DEFAULTS: SphereLbfgsOptions = {
   sphereScale: false,
 };
 
-export type StopReason = 'converged' | 'max-passes' | 'no-progress';
+export type StopReason = 'converged' | 'max-passes' | 'no-progress' | 'stalled';
+
+/**
+ * Accepted steps over which a stall is judged: when the loss fell by less than STALL_FACTOR x lossTol x |loss| in
+ * all of them together, the solve is stuck at a kink of a piecewise-linear head (leaky ReLU), where
+ * the quasi-Newton model never predicts convergence, and more passes do not help (measured on
+ * darknet-tiny leaky_re_lu_12, class-specific: the same loss from pass 30 to pass 200).
+ */
+export const STALL_WINDOW = 6;
+/**
+ * ... by less than STALL_FACTOR x lossTol of the loss: with the default lossTol 1e-4, 1e-3, the
+ * accuracy the maps are held to; a tighter lossTol tightens it alike.
+ */
+export const STALL_FACTOR = 10;
 
 export interface SphereLbfgsResult {
   x: Float64Array;
@@ -248,6 +261,13 @@ export function minimiseOnSphere(
     g = gnew;
     history.push(loss);
     onIterate?.(x, loss, history.length - 1);
+    const k = history.length - 1;
+    if (k >= STALL_WINDOW && history[k - STALL_WINDOW]! - loss <= STALL_FACTOR * opts.lossTol * Math.max(Math.abs(loss), opts.lossFloor)) {
+      stop = 'stalled';
+      d = lbfgsDirection(g, mem);
+      gd = dot(g, d);
+      break;
+    }
   }
   return { x, loss, gradNorm: norm(g), predictedStep: norm(d), predictedDecrease: Math.max(0, -gd / 2), passes, stop, memory: mem, history };
 }

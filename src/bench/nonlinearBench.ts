@@ -31,7 +31,11 @@ const FIXTURES = path.resolve(root, '..', 'shared', 'fixtures');
 const CLIP = path.join(FIXTURES, 'videos', 'car-detection.mp4');
 const IMAGE = path.join(FIXTURES, 'images', 'chelsea.png');
 export const NONLINEAR_LAYER = 'leaky_re_lu_13';
-const MODELS = ['darknet-tiny', 'darknet-tiny-onnx'];
+/** The model and its name for leaky_re_lu_13 (the ONNX export names tensors by module). */
+const MODELS: [string, string][] = [
+  ['darknet-tiny', NONLINEAR_LAYER],
+  ['darknet-tiny-onnx', '/mods.42/LeakyRelu_output_0'],
+];
 
 export interface NonlinearBenchOptions {
   repeats?: number;
@@ -43,10 +47,10 @@ export interface NonlinearBenchOptions {
 }
 
 /** Section 1 and 2 for one model. */
-async function imageFigures(modelId: string, repeats: number): Promise<void> {
+async function imageFigures(modelId: string, layer: string, repeats: number): Promise<void> {
   const model = await openModel({ model: modelId });
   try {
-    const split = model.split(NONLINEAR_LAYER);
+    const split = model.split(layer);
     const [h, w] = model.inputSize;
     const img = await decodeImage(IMAGE, { width: w, height: h });
     const x = inputTensor(img.data, img.width, img.height, model.preprocessing);
@@ -94,7 +98,7 @@ async function imageFigures(modelId: string, repeats: number): Promise<void> {
     }
     x.dispose();
     const engine = modelId.endsWith('-onnx') ? 'ONNX Runtime backbone + TF.js head' : 'TF.js';
-    console.log(`${modelId} (${engine}) at ${NONLINEAR_LAYER}: backbone pass ${round(median(bbMs))} ms, head pass (forward + backward) ${round(median(passMs))} ms`);
+    console.log(`${modelId} (${engine}) at ${layer}: backbone pass ${round(median(bbMs))} ms, head pass (forward + backward) ${round(median(passMs))} ms`);
     const ratio = median(both) / median(grad);
     console.log(
       `  one image (chelsea.png), default options, backbone included: Grad-CAM ${round(median(grad))} ms | L2-CAF + class-specific L2-CAF ` +
@@ -121,8 +125,8 @@ async function run(opts: VideoJobOptions): Promise<Run> {
 }
 
 /** Section 3 for one model. */
-async function videoFigures(modelId: string, seconds: number, rounds: number, workers: number | undefined): Promise<void> {
-  const base = { file: CLIP, model: { model: modelId }, layer: NONLINEAR_LAYER, classes: [], toS: seconds, workers };
+async function videoFigures(modelId: string, layer: string, seconds: number, rounds: number, workers: number | undefined): Promise<void> {
+  const base = { file: CLIP, model: { model: modelId }, layer, classes: [], toS: seconds, workers };
   const configs: [string, Partial<VideoJobOptions> & { methods: Method[] }][] = [
     ['gradcam', { methods: ['gradcam'] }],
     ['l2caf', { methods: ['l2caf'] }],
@@ -160,8 +164,8 @@ async function videoFigures(modelId: string, seconds: number, rounds: number, wo
 export async function nonlinearBench(opts: NonlinearBenchOptions = {}): Promise<void> {
   for (const f of [CLIP, IMAGE]) if (!existsSync(f)) throw new Error(`${f}: fixture missing (the non-linear head benchmark needs ../shared/fixtures)`);
   console.log(`\nnon-linear head: darknet-tiny at ${NONLINEAR_LAYER}, L2-CAF default options (L-BFGS on the sphere, deterministic start, warm chains)`);
-  for (const m of MODELS) {
-    await imageFigures(m, opts.repeats ?? 5);
-    await videoFigures(m, opts.seconds ?? 2, opts.rounds ?? 2, opts.workers);
+  for (const [m, layer] of MODELS) {
+    await imageFigures(m, layer, opts.repeats ?? 5);
+    await videoFigures(m, layer, opts.seconds ?? 2, opts.rounds ?? 2, opts.workers);
   }
 }

@@ -61,6 +61,20 @@ describe('sphere L-BFGS', () => {
     expect(withMem.loss).toBeLessThan(d2[17]! + 1e-3);
   });
 
+  it('stops at a kink where the model never predicts convergence (a stall), instead of spending every pass', () => {
+    // max_j c_j . x: piecewise linear, like a leaky-ReLU head; the minimum sits on a kink.
+    const C = Array.from({ length: 6 }, (_, j) => Float64Array.from(randn(20, 10 + j)));
+    const oracle: SphereOracle = (x) => {
+      let best = 0;
+      for (let j = 1; j < C.length; j++) if (dot(C[j]!, x) > dot(C[best]!, x)) best = j;
+      return { loss: dot(C[best]!, x), grad: Float64Array.from(C[best]!) };
+    };
+    const r = minimiseOnSphere(oracle, Float64Array.from(randn(20, 3)), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200 });
+    expect(['stalled', 'converged']).toContain(r.stop);
+    expect(r.passes).toBeLessThan(200);
+    expect(r.loss).toBeLessThan(r.history[0]!);
+  });
+
   it('respects maxPasses and reports non-finite losses and gradients', () => {
     const d = Array.from({ length: 50 }, (_, i) => 1 + i);
     const r = minimiseOnSphere(diagQuadratic(d), Float64Array.from(randn(50, 1)), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 3 });
