@@ -233,7 +233,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         iterations: map.iterations,
         steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss })),
         filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, d.mapHeight, d.mapWidth]) : null,
-        note: info.solver === 'exact' ? 'the timeline used the exact solver (same optimum, one step); this replays the iterative solve of the paper' : null,
+        note: info.solver === 'exact' ? `the timeline used the exact solver (same optimum, one step); this replays the iterative solve (${(d.request.preset ?? 'converged') === 'paper' ? 'Adam, the paper' : 'L-BFGS, the default'})` : null,
       };
     },
 

@@ -234,8 +234,8 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=convergence]')?.getAttribute('data-steps')) > 1, null, { timeout: 60_000 });
     await page.waitForTimeout(1500); // let the replay run to its end
     await shot(page, '08a-convergence');
-    // the timeline used the exact solver; the replay is the paper's iterative solve of that frame
-    expect(await page.getByTestId('trace-note').textContent()).toMatch(/exact solver/);
+    // the timeline used the exact solver; the replay is the default iterative solve (L-BFGS) of that frame
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/exact solver.*L-BFGS, the default/);
     expect(Number(await page.getByTestId('convergence').getAttribute('data-steps'))).toBeGreaterThan(1);
 
     await page.getByTestId('side-by-side').check();
