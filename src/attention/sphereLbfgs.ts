@@ -40,11 +40,6 @@ export interface SphereLbfgsOptions {
   firstStep: number;
   /** No step longer than this (radians): keeps early steps on the same side of the sphere. */
   maxStep: number;
-  /**
-   * H0 from the sphere's own curvature, 1/|x.g| (exact where the objective is linear in f, as the
-   * class-specific one is between the kinks of a piecewise-linear head), instead of s.y/y.y.
-   */
-  sphereScale: boolean;
 }
 
 export const SPHERE_LBFGS_DEFAULTS: SphereLbfgsOptions = {
@@ -55,7 +50,6 @@ export const SPHERE_LBFGS_DEFAULTS: SphereLbfgsOptions = {
   memory: 8,
   firstStep: 0.1,
   maxStep: 0.5,
-  sphereScale: false,
 };
 
 export type StopReason = 'converged' | 'max-passes' | 'no-progress' | 'stalled';
@@ -195,10 +189,6 @@ export function minimiseOnSphere(
   let d: Float64Array = new Float64Array(x.length);
   let gd = 0;
   for (;;) {
-    if (opts.sphereScale) {
-      const xg = dot(x, grad);
-      if (xg < 0) mem.gamma = 1 / -xg;
-    }
     d = lbfgsDirection(g, mem);
     gd = dot(g, d);
     if (!(gd < 0)) {
