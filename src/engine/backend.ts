@@ -12,6 +12,18 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 const require = createRequire(import.meta.url);
+
+/**
+ * The cpu backend prints a banner on its first use in Node ("Hi, looks like you are running
+ * TensorFlow.js in Node.js ... install our node backend"): tfjs-node is an optional dependency here
+ * (README), so the advice is noise in the CLI's and the tests' output. Marking the backend used
+ * silences it and changes nothing else.
+ */
+function quietCpuBackend(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}
+quietCpuBackend();
 let nativeTried = false;
 let nativeLoaded = false;
 
