@@ -38,7 +38,7 @@ export interface FrameWork {
   maps: AttentionMap[];
 }
 
-export type FrameSolver = (bb: BackboneOutput, backboneMs: number, chain?: ChainStep) => Promise<FrameWork>;
+export type FrameSolver = (bb: BackboneOutput, chain?: ChainStep) => Promise<FrameWork>;
 
 /** Warm starts from their plain-data form (a cache entry's params). */
 export function warmStartsFrom(params: Record<string, number[]>): Map<string, WarmStart> {
@@ -52,7 +52,7 @@ export function warmStartsFrom(params: Record<string, number[]>): Map<string, Wa
 export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: FramePlan): FrameSolver {
   let targets: number[] | null = null;
   let warm = new Map<string, WarmStart>();
-  return async (bb, _backboneMs, chain) => {
+  return async (bb, chain) => {
     try {
       const head = split.head(bb);
       if (plan.classes.length && !targets) targets = plan.classes.map((c) => resolveClass(c, model.labels, head.numOutputs));

@@ -77,7 +77,7 @@ ready.then(
           if (msg.work && !solver) throw new Error('this worker has no frame plan');
           const out = await backboneOnPixels(model, split, msg.rgb, msg.width, msg.height);
           if (msg.work && solver) {
-            const solved = await solver(out, performance.now() - t0, msg.chain);
+            const solved = await solver(out, msg.chain);
             // The solver's curvature stays here with the chain; the caller has no use for it.
             const work = { ...solved, maps: solved.maps.map(({ memory: _m, ...m }) => m) };
             post({ type: 'work', id: msg.id, work }, workTransfer(work));

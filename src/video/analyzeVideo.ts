@@ -88,8 +88,7 @@ function localRunner(model: LoadedModel, split: SplitModel, plan: FramePlan): { 
     concurrency: 1,
     async analyze(rgb, w, h, signal, route) {
       signal?.throwIfAborted();
-      const t0 = performance.now();
-      return solver(await backboneOnPixels(model, split, rgb, w, h), performance.now() - t0, route?.chain);
+      return solver(await backboneOnPixels(model, split, rgb, w, h), route?.chain);
     },
     close: async () => {},
   };
