@@ -2,6 +2,9 @@
 // the check (media.open) and the read (a Range request minutes later) the name may have been
 // replaced, e.g. by a symlink to a file only the service's user may read; the device + inode
 // comparison on the open handle refuses that, and O_NOFOLLOW refuses a final symlink outright.
+// Device + inode alone are not an identity: a file deleted and another written in its place often
+// gets the same inode number back (seen on CI's overlay file system), so size and the change time
+// (nanoseconds, set when the inode is created or modified) must match too.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
@@ -9,6 +12,14 @@ export interface FileIdentity {
   path: string;
   dev: number;
   ino: number;
+  size: number;
+  /** stat's ctime in nanoseconds, as a decimal string (a bigint does not survive structured clone everywhere) */
+  ctimeNs: string;
+}
+
+/** The identity of `path` from a bigint stat of it. */
+export function identityOf(path: string, st: { dev: bigint; ino: bigint; size: bigint; ctimeNs: bigint }): FileIdentity {
+  return { path, dev: Number(st.dev), ino: Number(st.ino), size: Number(st.size), ctimeNs: st.ctimeNs.toString() };
 }
 
 /** An open handle on `f` with its size, or null when the path no longer names that regular file. */
@@ -19,10 +30,11 @@ export async function openVerified(f: FileIdentity): Promise<{ handle: FileHandl
   } catch {
     return null;
   }
-  const st = await handle.stat().catch(() => null);
-  if (!st || !st.isFile() || st.dev !== f.dev || st.ino !== f.ino) {
+  const st = await handle.stat({ bigint: true }).catch(() => null);
+  const now = st && st.isFile() ? identityOf(f.path, st) : null;
+  if (!now || now.dev !== f.dev || now.ino !== f.ino || now.size !== f.size || now.ctimeNs !== f.ctimeNs) {
     await handle.close().catch(() => {});
     return null;
   }
-  return { handle, size: st.size };
+  return { handle, size: now.size };
 }

@@ -1,6 +1,6 @@
 // The files the service has opened, with what their probe said. A file is registered only after
 // its content was checked (a video probed by ffprobe, a scan's header parsed), under its real path
-// (symlinks resolved once, here) and its device + inode. Only opened videos are streamed as media
+// (symlinks resolved once, here) and its identity (device, inode, size, change time). Only opened videos are streamed as media
 // (GET /media/<id> in the browser mode, the custom protocol in Electron), by id: a page cannot
 // read arbitrary files by naming them, and a name swapped for a symlink after the open is refused
 // by the inode check when it is served (servableFile).
@@ -11,7 +11,7 @@ import { ServiceError, type MediaDescription, type MediaKind } from '../contract
 import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
 import { probeVolume } from '../volume/probeVolume.js';
 import { toServiceError } from './errors.js';
-import type { FileIdentity } from '../fs/openVerified.js';
+import { identityOf, type FileIdentity } from '../fs/openVerified.js';
 
 /** An opened file as the transports may serve it (src/fs/openVerified.ts). */
 export type OpenedFile = FileIdentity;
@@ -50,14 +50,15 @@ export class MediaRegistry {
   /** The opened video behind a media id, or undefined (unknown id, or a scan: scans travel as voxels). */
   servableFile(id: string): OpenedFile | undefined {
     const e = this.byId.get(id);
-    return e && e.kind === 'video' ? { path: e.path, dev: e.dev, ino: e.ino } : undefined;
+    return e && e.kind === 'video' ? { path: e.path, dev: e.dev, ino: e.ino, size: e.size, ctimeNs: e.ctimeNs } : undefined;
   }
 
-  private register(real: string, kind: MediaKind, st: { dev: number; ino: number }): Entry {
+  private register(real: string, kind: MediaKind, st: { dev: bigint; ino: bigint; size: bigint; ctimeNs: bigint }): Entry {
+    const now = identityOf(real, st);
     const known = this.byPath.get(real);
-    if (known && known.dev === st.dev && known.ino === st.ino && known.kind === kind) return known;
+    if (known && known.kind === kind && known.dev === now.dev && known.ino === now.ino && known.size === now.size && known.ctimeNs === now.ctimeNs) return known;
     if (known) this.byId.delete(known.id);
-    const e: Entry = { id: `media-${randomBytes(8).toString('hex')}`, path: real, kind, dev: st.dev, ino: st.ino };
+    const e: Entry = { id: `media-${randomBytes(8).toString('hex')}`, kind, ...now };
     this.byPath.set(real, e);
     this.byId.set(e.id, e);
     return e;
@@ -71,10 +72,10 @@ export class MediaRegistry {
 
   async open(file: string, signal?: AbortSignal): Promise<MediaDescription> {
     const real = await realpath(path.resolve(file)).catch(() => null);
-    const st = real ? await stat(real).catch(() => null) : null;
+    const st = real ? await stat(real, { bigint: true }).catch(() => null) : null;
     if (!real || !st) throw new ServiceError('media', `"${file}" does not exist`, file);
     const kind = kindOf(real, st.isDirectory());
-    const base = { kind, path: real, name: path.basename(real), sizeBytes: st.size, warnings: [] as string[] };
+    const base = { kind, path: real, name: path.basename(real), sizeBytes: Number(st.size), warnings: [] as string[] };
     if (kind === 'volume') {
       try {
         await probeVolume(real, st.isDirectory());
@@ -85,7 +86,7 @@ export class MediaRegistry {
       return { ...base, mediaId: this.register(real, kind, st).id };
     }
     if (!st.isFile()) throw new ServiceError('media', `"${file}" is not a file`, file);
-    if (st.size === 0) throw new ServiceError('media', `"${file}" is empty`, file);
+    if (st.size === 0n) throw new ServiceError('media', `"${file}" is empty`, file);
     let info: VideoInfo;
     try {
       info = await probeVideo(real, { signal, timeoutMs: 120_000 });
