@@ -4,22 +4,12 @@
 // (measured: K=1000, S=196, one J^T J x product 0.4 ms in JS vs 0.3-0.9 ms as tf.matMul on
 // wasm/cpu plus read-back); the SIMD kernels (kernels/jProducts.wat) do them faster still.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Head } from './types.js';
+import type { AffineMap, Head } from './types.js';
 import { filterSize } from './validate.js';
 import { wasmRowsTimesVector } from './kernels/wasmProducts.js';
 
-export interface AffineMap {
-  /** K x S, row-major; S x K (row s = position s's effect on every output) when `transposed`. */
-  J: Float32Array;
-  /** J stored as S x K: what a head's per-position pass gives without a transpose. */
-  transposed?: boolean;
-  /** J = scale x the stored values (default 1): lets a map share an array it does not own. */
-  scale?: number;
-  /** K: out(0). */
-  c: Float32Array;
-  K: number;
-  S: number;
-}
+// The interface lives in types.ts (Head.affineMap returns one); re-exported for the solvers.
+export type { AffineMap } from './types.js';
 
 /** Throws unless the head's outputs are affine in the filter and it can say how. */
 export function requireAffine(head: Head, what: string): void {

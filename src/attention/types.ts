@@ -2,7 +2,6 @@
 // pipeline that calls them (image, video, volume). Plain data plus the Head abstraction, so the
 // same solver runs on a TF.js head, an ONNX head translated to TF.js ops, or a hand-built test head.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { AffineMap } from './affine.js';
 import type { LbfgsMemory } from './sphereLbfgs.js';
 
 /** How the head's outputs depend on a spatial filter f applied to its input features. */
@@ -132,4 +131,18 @@ export interface AttentionMap {
   trace?: { iteration: number; loss: number; filter: Float32Array }[];
   /** Whether the solve started from `init`. */
   warmStarted: boolean;
+}
+
+/** A head's outputs as an affine function of the filter: out(f) = J f + c (src/attention/affine.ts). */
+export interface AffineMap {
+  /** K x S, row-major; S x K (row s = position s's effect on every output) when `transposed`. */
+  J: Float32Array;
+  /** J stored as S x K: what a head's per-position pass gives without a transpose. */
+  transposed?: boolean;
+  /** J = scale x the stored values (default 1): lets a map share an array it does not own. */
+  scale?: number;
+  /** K: out(0). */
+  c: Float32Array;
+  K: number;
+  S: number;
 }

@@ -17,7 +17,7 @@ import type { Baseline } from '../eval/types.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
-import { writeJsonAtomic } from './writeJson.js';
+import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 
 interface EvalCliOptions extends ModelCliOptions {

@@ -9,7 +9,7 @@ import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
-import { writeJsonAtomic } from './writeJson.js';
+import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';

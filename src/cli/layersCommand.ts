@@ -1,7 +1,7 @@
 // `l2caf layers`: the model's layers with output shapes, the default marked.
 import { Command } from 'commander';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
-import { writeJsonAtomic } from './writeJson.js';
+import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 
 export function layersCommand(): Command {

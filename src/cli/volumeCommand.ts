@@ -15,7 +15,7 @@ import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable } from './options.js';
-import { writeJsonAtomic } from './writeJson.js';
+import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';

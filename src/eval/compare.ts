@@ -16,7 +16,7 @@ import { argmax } from '../engine/analyze.js';
 import { currentBackend, selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
 import { labelOf } from '../engine/targets.js';
-import { writeJsonAtomic } from '../cli/writeJson.js';
+import { writeJsonAtomic } from '../fs/writeJson.js';
 import { decodeImage } from '../media/decodeImage.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { inputTensor } from '../models/preprocess.js';

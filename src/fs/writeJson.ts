@@ -1,5 +1,5 @@
 // JSON output: to stdout for "-", else written to a temporary name and renamed when complete.
-import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { writeFileAtomic } from './writeFileAtomic.js';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const text = JSON.stringify(value, null, 2) + '\n';
