@@ -103,6 +103,8 @@ describe('Pascal VOC', () => {
   });
   it('errors name the file', () => {
     expect(() => parseVocXml('<html></html>', 'x.xml')).toThrow(/x\.xml: not a Pascal VOC annotation/);
+    expect(() => parseVocXml('<annotation><object><name>a</object></annotation>', 'x.xml')).toThrow(/^x\.xml: not valid XML \(line 1/);
+    expect(() => parseVocXml('<annotation><object><name>a</name><bndbox><xmin>1</xmin></bndbox><bndbox/></object></annotation>', 'x.xml')).toThrow(/object 1 has more than one <bndbox>/);
     expect(() => parseVocXml('<annotation><object><name>a</name></object></annotation>', 'x.xml')).toThrow(/x\.xml: object 1 has no <bndbox>/);
     expect(() => parseVocXml('<annotation><object><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>a</xmax><ymax>2</ymax></bndbox></object></annotation>', 'x.xml')).toThrow(/<xmax> is not a number/);
   });
