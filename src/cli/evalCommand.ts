@@ -98,7 +98,7 @@ export function evalCommand(): Command {
           });
         }
         if (!quiet) {
-          process.stdout.write(`${model.id} at ${split.layer} [${report.model.backend}], ${files.length} images, ${o.curves ? `${o.steps} steps, ${o.baseline} baseline, ` : ''}means with 95% t intervals\n`);
+          process.stdout.write(`${model.id} at ${split.layer} [${report.model.engines}], ${files.length} images, ${o.curves ? `${o.steps} steps, ${o.baseline} baseline, ` : ''}means with 95% t intervals\n`);
           process.stdout.write(textTable(report.summary) + '\n');
         }
       } finally {

@@ -88,7 +88,7 @@ export function imageCommand(): Command {
           scope.check();
           if (o.json) await writeJsonAtomic(o.json, result);
           if (o.overlay) await writeOverlays(file, o, result.maps, scope.signal);
-          if (o.json !== '-') printSummary(result.predictions, result.maps, result.model.backend);
+          if (o.json !== '-') printSummary(result.predictions, result.maps, result.model.engines);
         } finally {
           model.dispose();
         }
@@ -123,11 +123,11 @@ function suffixed(file: string, suffix: string): string {
   return path.join(path.dirname(file), `${path.basename(file, ext)}-${suffix}${ext}`);
 }
 
-function printSummary(preds: { index: number; label: string; score: number }[], maps: MapResult[], backend: string): void {
+function printSummary(preds: { index: number; label: string; score: number }[], maps: MapResult[], engines: string): void {
   for (const p of preds) process.stdout.write(`${p.score.toFixed(4)}  ${p.label} (${p.index})\n`);
   for (const m of maps) {
     const target = m.target ? ` ${m.target.label}` : '';
     const loss = m.loss == null ? '' : ` loss ${m.loss.toPrecision(5)}`;
-    process.stdout.write(`${m.method}${target}: ${m.solver}, ${m.iterations} iterations,${loss} ${m.ms.toFixed(1)} ms [${backend}]\n`);
+    process.stdout.write(`${m.method}${target}: ${m.solver}, ${m.iterations} iterations,${loss} ${m.ms.toFixed(1)} ms [${engines}]\n`);
   }
 }

@@ -164,7 +164,7 @@ export function videoCommand(): Command {
           const from = timeline.cache?.hit === 'finished' ? ' (from the cache)' : '';
           process.stdout.write(
             `${s.framesAnalyzed} frames${from}, mean iterations ${s.meanIterations.toFixed(1)}, mean flicker ${s.meanFlicker?.toFixed(4) ?? '-'}, ` +
-              `${s.fps.toFixed(1)} frames/s, ${s.wallS.toFixed(1)} s [${timeline.model.id} ${timeline.model.layer} ${timeline.model.backend}]\n`,
+              `${s.fps.toFixed(1)} frames/s, ${s.wallS.toFixed(1)} s [${timeline.model.id} ${timeline.model.layer} ${timeline.model.engines ?? timeline.model.backend}]\n`,
           );
           for (const e of s.eval ?? []) process.stdout.write(evalLine(e) + '\n');
         }

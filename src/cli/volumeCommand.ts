@@ -136,7 +136,7 @@ function printSummary(r: VolumeAnalysis, files: string[]): void {
   process.stdout.write(`${v.source.path}: ${v.dims.join('x')} voxels, ${v.spacing.map((s) => +s.toFixed(3)).join('x')} mm\n`);
   const what = r.whole ? '1 whole volume (3-D layer)' : `${r.summary.slicesAnalyzed} slices along ${r.settings.axes.join(', ')}`;
   process.stdout.write(
-    `${what}, mean ${r.summary.meanIterations.toFixed(1)} iterations, ${r.summary.fps.toFixed(2)}/s, ${r.summary.wallS.toFixed(1)} s [${r.model.backend}]\n`,
+    `${what}, mean ${r.summary.meanIterations.toFixed(1)} iterations, ${r.summary.fps.toFixed(2)}/s, ${r.summary.wallS.toFixed(1)} s [${r.model.engines}]\n`,
   );
   for (const f of files) process.stdout.write(`wrote ${f}\n`);
 }

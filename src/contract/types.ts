@@ -213,7 +213,7 @@ export interface TimelineView {
   jobId: JobId;
   state: JobState;
   video: { path: string; width: number; height: number; fps: number; durationS: number; frameCount: number };
-  model: { id: string; layer: string; backend: string };
+  model: { id: string; layer: string; backend: string; engines?: string };
   settings: VideoJobRequest;
   mapInfo: MapInfo[];
   mapWidth: number;

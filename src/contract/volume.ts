@@ -82,7 +82,7 @@ export interface VolumeJobView {
   /** slices along the axis */
   total: number;
   slices: VolumeSliceSummary[];
-  model: { id: string; layer: string; backend: string } | null;
+  model: { id: string; layer: string; backend: string; engines?: string } | null;
   /** float32 [nz, ny, nx] on the scan's grid, 0..1 per slice times its weight; null until done */
   attention: BinaryRef | null;
   summary: { slicesAnalyzed: number; meanIterations: number; fps: number; wallS: number } | null;

@@ -85,3 +85,11 @@ export function currentBackend(): BackendName {
   if (!isBackendName(b)) throw new Error(`unexpected TF.js backend ${b}`);
   return b;
 }
+
+/**
+ * What runs the model, for JSON and console: an ONNX model's backbone runs on ONNX Runtime and only
+ * its head on TF.js, so the TF.js backend alone ("wasm") would misreport where the time goes.
+ */
+export function enginesOf(format: string, backend: string = currentBackend()): string {
+  return format === 'onnx' ? `onnxruntime backbone + tfjs-${backend} head` : `tfjs-${backend}`;
+}

@@ -8,7 +8,7 @@ import { inputTensor } from '../models/preprocess.js';
 import type { SplitModel } from '../models/split.js';
 import { decodeImage } from '../media/decodeImage.js';
 import { analyzeFeatures, argmax, type MapRequest } from './analyze.js';
-import { currentBackend } from './backend.js';
+import { currentBackend, enginesOf } from './backend.js';
 import { topK, type Prediction } from './predictions.js';
 import { labelOf, resolveClass, UsageError } from './targets.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from './finiteChecks.js';
@@ -34,7 +34,7 @@ export interface MapResult {
 
 export interface ImageResult {
   input: { path: string; width: number; height: number };
-  model: { id: string; layer: string; layerShape: number[]; backend: string; outputKind: string };
+  model: { id: string; layer: string; layerShape: number[]; backend: string; engines: string; outputKind: string };
   predictions: Prediction[];
   maps: MapResult[];
   /** what the decoder reported while still producing a picture (e.g. a truncated JPEG); [] when clean */
@@ -120,7 +120,7 @@ export async function analyzeImageFile(
     failIfNonFiniteMaps(model.id, maps);
     const result: ImageResult = {
       input: { path: file, width: img.sourceWidth, height: img.sourceHeight },
-      model: { id: model.id, layer: split.layer, layerShape: split.layerShape, backend: currentBackend(), outputKind: model.outputKind },
+      model: { id: model.id, layer: split.layer, layerShape: split.layerShape, backend: currentBackend(), engines: enginesOf(model.format), outputKind: model.outputKind },
       predictions: model.outputKind === 'logits' ? topK(logits, model.labels, 5) : [],
       maps: maps.map((m) => toMapResult(m, model.labels)),
       warnings: img.warnings.map((w) => `the decoder reported: ${w}`),

@@ -3,7 +3,7 @@
 // the numbers over time, their means with 95% intervals, and the frames flagged where faithfulness
 // falls or the map jumps. The clip is streamed (decodeFrames), one frame in memory at a time.
 import type { Method } from '../attention/types.js';
-import { currentBackend } from '../engine/backend.js';
+import { currentBackend, enginesOf } from '../engine/backend.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { decodeFrames } from '../media/decodeFrames.js';
@@ -53,7 +53,7 @@ export interface ClipSeriesFlags {
 
 export interface ClipEvalReport {
   video: { path: string; width: number; height: number; fps: number; frameCount: number };
-  model: { id: string; layer: string; backend: string };
+  model: { id: string; layer: string; backend: string; engines: string };
   settings: { methods: Method[]; steps: number | null; baseline: string; track: string | null; stride: number; interval: string };
   frames: ClipFrame[];
   /** per method, over the analysed frames (localisation over frames with boxes) */
@@ -96,7 +96,7 @@ export async function evaluateClip(model: LoadedModel, split: SplitModel, file: 
   }
   return {
     video: { path: file, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount },
-    model: { id: model.id, layer: split.layer, backend: currentBackend() },
+    model: { id: model.id, layer: split.layer, backend: currentBackend(), engines: enginesOf(model.format) },
     settings: {
       methods: o.methods,
       steps: o.metrics.curves ? o.metrics.steps : null,

@@ -3,7 +3,7 @@
 // (CAM needs global average pooling) are dropped from the default set and refused when asked for.
 import type { Method } from '../attention/types.js';
 import { UsageError } from '../engine/targets.js';
-import { currentBackend } from '../engine/backend.js';
+import { currentBackend, enginesOf } from '../engine/backend.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import type { BoxTable } from './boxTable.js';
@@ -14,7 +14,7 @@ import { summarize, type MethodSummary } from './summarize.js';
 export const ALL_METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
 
 export interface EvalReport {
-  model: { id: string; layer: string; backend: string; outputKind: string };
+  model: { id: string; layer: string; backend: string; engines: string; outputKind: string };
   settings: {
     methods: Method[];
     steps: number;
@@ -58,7 +58,7 @@ export async function evaluateImages(
     onImage?.(file, i, r);
   }
   return {
-    model: { id: model.id, layer: split.layer, backend: currentBackend(), outputKind: model.outputKind },
+    model: { id: model.id, layer: split.layer, backend: currentBackend(), engines: enginesOf(model.format), outputKind: model.outputKind },
     settings: {
       methods: opts.methods,
       steps: opts.metrics.steps,

@@ -5,7 +5,7 @@
 import { defaultSolveOptions } from '../attention/index.js';
 import type { Method } from '../attention/types.js';
 import { inProcessRunner } from '../engine/backboneRunner.js';
-import { currentBackend, selectBackend } from '../engine/backend.js';
+import { currentBackend, enginesOf, selectBackend } from '../engine/backend.js';
 import { openModel, type ModelFlags } from '../engine/openModel.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
@@ -63,6 +63,7 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
       layer: split.layer,
       layerShape: split.layerShape,
       backend: currentBackend(),
+      engines: enginesOf(model.format),
       outputKind: model.outputKind,
       layerRank,
     } as const;

@@ -88,6 +88,8 @@ export interface VolumeModelInfo {
   layer: string;
   layerShape: number[];
   backend: string;
+  /** what runs it: ONNX Runtime and/or TF.js (enginesOf) */
+  engines: string;
   outputKind: 'logits' | 'embedding';
   /** 2: a 2-D layer (per-slice analysis); 3: a rank-5 layer (whole-volume analysis) */
   layerRank: 2 | 3;

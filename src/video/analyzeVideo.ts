@@ -14,7 +14,7 @@ import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import { defaultSolveOptions } from '../attention/index.js';
 import { requestKey } from '../engine/analyze.js';
 import { backboneOnPixels } from '../engine/backboneRunner.js';
-import { currentBackend, selectBackend } from '../engine/backend.js';
+import { currentBackend, enginesOf, selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
 import { UsageError } from '../engine/targets.js';
 import { decodeFrames, selectFrames } from '../media/decodeFrames.js';
@@ -185,7 +185,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         await selectBackend(opts.backend);
         model = await openModel({ ...opts.model, signal });
         const split = model.split(opts.layer);
-        modelInfo = { id: model.id, layer: split.layer, backend: currentBackend() };
+        modelInfo = { id: model.id, layer: split.layer, backend: currentBackend(), engines: enginesOf(model.format) };
         const needsTarget = s.methods.some((m) => m !== 'l2caf');
         if (needsTarget && model.outputKind === 'embedding' && s.classes.length === 0) {
           throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');

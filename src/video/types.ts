@@ -108,7 +108,7 @@ export interface TimelineSummary {
 
 export interface Timeline {
   video: TimelineVideo;
-  model: { id: string; layer: string; backend: string };
+  model: { id: string; layer: string; backend: string; /** what runs it (enginesOf); absent in caches written before it */ engines?: string };
   settings: {
     methods: Method[];
     classes: (string | number)[];
