@@ -11,6 +11,8 @@ export interface OpContext {
   dependsOnF(i: number): boolean;
   /** static dims of input i at batch 1 (model layout), null when unknown */
   dims(i: number): number[] | null;
+  /** the model's ai.onnx opset: some ops changed meaning (Softmax's axis at 13) */
+  opset: number;
 }
 
 export interface TranslatedOp {
