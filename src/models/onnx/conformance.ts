@@ -34,6 +34,10 @@ function readerOf(c: ConformanceCase, name: string): string {
   return n ? `node ${nodeLabel(n)}` : `graph input "${name}"`;
 }
 
+function nodesOf(c: ConformanceCase): string {
+  return (c.model.graph!.node ?? []).map((n) => `node ${nodeLabel(n)}`).join(', ');
+}
+
 function headGraph(c: ConformanceCase): HeadGraph {
   const g = c.model.graph!;
   const nodes = g.node ?? [];
@@ -53,13 +57,13 @@ async function caseFacts(c: ConformanceCase, feeds: Record<string, ort.Tensor>):
   try {
     session = await ort.InferenceSession.create(allOutputsModel({ bytes: c.bytes, where: c.name }), { logSeverityLevel: 3 });
   } catch (e) {
-    throw new Refused(`ONNX Runtime cannot load the case: ${(e as Error).message.split('\n')[0]}`);
+    throw new Refused(`${nodesOf(c)}: ONNX Runtime cannot load the case: ${(e as Error).message.split('\n')[0]}`);
   }
   try {
     const out = await session.run(feeds);
     for (const [name, v] of Object.entries(out)) facts.set(name, { dims: (v as ort.Tensor).dims.map(Number), type: (v as ort.Tensor).type });
   } catch (e) {
-    throw new Refused(`ONNX Runtime cannot run the case: ${(e as Error).message.split('\n')[0]}`);
+    throw new Refused(`${nodesOf(c)}: ONNX Runtime cannot run the case: ${(e as Error).message.split('\n')[0]}`);
   } finally {
     await session.release();
   }

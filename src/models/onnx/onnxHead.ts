@@ -48,6 +48,17 @@ export interface PlanOptions {
 }
 
 export function planHead(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string, output: string, options: PlanOptions = {}): HeadPlan {
+  // a refused head frees the constants and weights translated before the refusal
+  const owned: tf.Tensor[] = [];
+  try {
+    return buildPlan(g, facts, chosen, output, options, owned);
+  } catch (e) {
+    for (const t of owned) t.dispose();
+    throw e;
+  }
+}
+
+function buildPlan(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string, output: string, options: PlanOptions, owned: tf.Tensor[]): HeadPlan {
   const where = g.where;
   const start = g.producer.get(chosen) ?? -1;
   const down = new Set<string>([chosen]);
@@ -73,7 +84,6 @@ export function planHead(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: 
   }
 
   const opset = onnxOpset(g);
-  const owned: tf.Tensor[] = [];
   const consts = new Map<string, tf.Tensor | null>();
   // A constant value for a tensor, or null when it varies with the image.
   const constOf = (name: string): tf.Tensor | null => {

@@ -3,7 +3,7 @@
 // batch of filtered features, and mixing them would change every map.
 import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt } from './onnxProto.js';
-import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
+import { batched, UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 
 function normAxis(a: number, rank: number): number {
   return a < 0 ? a + rank : a;
@@ -19,7 +19,7 @@ export function softmax(ctx: OpContext, where: string, log: boolean): Translated
   // opsets < 13: default axis 1, and the input is seen as 2-D [dims before axis, dims from axis]
   const legacy = ctx.opset < 13;
   const axis = normAxis(attrInt(ctx.node, 'axis', legacy ? 1 : -1), rank);
-  if (axis === 0) throw new UnsupportedOpError(`${where}: ${op} with axis 0 (the batch axis) is not supported`);
+  if (axis === 0 && batched(ctx)) throw new UnsupportedOpError(`${where}: ${op} with axis 0 (the batch axis) is not supported`);
   const f = (x: tf.Tensor) => (log ? tf.logSoftmax(x) : tf.softmax(x));
   let fn: (x: tf.Tensor) => tf.Tensor;
   if (axis === rank - 1) fn = f;
@@ -51,7 +51,7 @@ export function layerNormalization(ctx: OpContext, where: string): TranslatedOp 
   const n = ctx.node;
   const rank = ctx.dims(0)?.length ?? 2;
   const axis = normAxis(attrInt(n, 'axis', -1), rank);
-  if (axis === 0) throw new UnsupportedOpError(`${where}: LayerNormalization with axis 0 (over the batch axis) is not supported`);
+  if (axis === 0 && batched(ctx)) throw new UnsupportedOpError(`${where}: LayerNormalization with axis 0 (over the batch axis) is not supported`);
   const eps = attrFloat(n, 'epsilon', 1e-5);
   const scale = constantInput(ctx, 1, 'scale', where);
   const bias = constantInput(ctx, 2, 'bias', where);

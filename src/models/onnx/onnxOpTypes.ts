@@ -24,3 +24,11 @@ export interface TranslatedOp {
 }
 
 export class UnsupportedOpError extends Error {}
+
+/**
+ * Whether input 0 varies with the image and so carries the batch axis (features, side tensors);
+ * constants (shape arithmetic being folded) have none, and may use axis 0 freely.
+ */
+export function batched(ctx: OpContext): boolean {
+  return ctx.constant(0) === null;
+}

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OpKind } from '../layersTranslate.js';
 import { constMatrix, matMulConst } from './constMatMul.js';
 import { attrFloat, attrInt, attrInts, attrTensor, nodeLabel, onnx, tensorFromProto } from './onnxProto.js';
-import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
+import { batched, UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 import { conv, pool } from './onnxWindowOps.js';
 import { instanceNormalization, layerNormalization, softmax } from './onnxNormOps.js';
 import { pad, slice } from './onnxSliceOps.js';
@@ -94,7 +94,7 @@ function reduce(ctx: OpContext, where: string, op: string): TranslatedOp {
   if (axes !== null && axes.length === 0 && attrInt(n, 'noop_with_empty_axes', 0) === 1) return unary('identity', (x) => x);
   const rank = ctx.dims(0)?.length ?? 4;
   const ax = (axes && axes.length ? axes : Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank)).sort((p, q) => p - q);
-  if (ax.includes(0)) throw new UnsupportedOpError(`${where}: ${op} over axis 0 (the batch axis${axes && axes.length ? '' : ': no axes means all'}) is not supported`);
+  if (ax.includes(0) && batched(ctx)) throw new UnsupportedOpError(`${where}: ${op} over axis 0 (the batch axis${axes && axes.length ? '' : ': no axes means all'}) is not supported`);
   const spatial = rank >= 4 && ax.length === rank - 2 && ax.every((a, i) => a === i + 2);
   const linear = op === 'ReduceMean' || op === 'ReduceSum';
   const kind: OpKind = !linear ? 'nonlinear' : op === 'ReduceMean' && spatial ? 'gap' : 'affine';
@@ -306,7 +306,7 @@ export function translateOp(ctx: OpContext): TranslatedOp {
     case 'Flatten': {
       const axis = attrInt(n, 'axis', 1);
       const a = normAxis(axis, ctx.dims(0)?.length ?? 2);
-      if (a === 0) throw new UnsupportedOpError(`${where}: Flatten with axis=${axis} (flattening the batch axis away) is not supported`);
+      if (a === 0 && batched(ctx)) throw new UnsupportedOpError(`${where}: Flatten with axis=${axis} (flattening the batch axis away) is not supported`);
       return unary('affine', (x) => tf.reshape(x, [x.shape.slice(0, a).reduce((p, q) => p * q, 1), -1]));
     }
     case 'Reshape': {
@@ -322,7 +322,7 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       const rank = ctx.dims(0)?.length ?? 0;
       // no perm reverses the axes, which moves the batch axis too
       const perm = attrInts(n, 'perm')?.length ? attrInts(n, 'perm')! : Array.from({ length: rank }, (_, i) => rank - 1 - i);
-      if (perm.length && perm[0] !== 0) throw new UnsupportedOpError(`${where}: Transpose with perm [${perm.join(', ')}] moves the batch axis (not supported)`);
+      if (perm.length && perm[0] !== 0 && batched(ctx)) throw new UnsupportedOpError(`${where}: Transpose with perm [${perm.join(', ')}] moves the batch axis (not supported)`);
       return unary('affine', (x) => tf.transpose(x, perm.length ? perm : undefined));
     }
     case 'Concat': {
@@ -335,7 +335,7 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       const axes = axesOf(ctx, 1, where);
       const rank = ctx.dims(0)?.length ?? 0;
       // the batch axis stays: at batch 1 it would squeeze, at batch B it cannot
-      if (axes?.some((v) => normAxis(v, rank) === 0)) throw new UnsupportedOpError(`${where}: Squeeze with axes [${axes.join(', ')}] removes the batch axis (not supported)`);
+      if (axes?.some((v) => normAxis(v, rank) === 0) && batched(ctx)) throw new UnsupportedOpError(`${where}: Squeeze with axes [${axes.join(', ')}] removes the batch axis (not supported)`);
       return unary('affine', (x) => {
         const ax = (axes ?? x.shape.map((d, i) => (d === 1 && i > 0 ? i : -1)).filter((i) => i >= 0)).map((a) => normAxis(a, x.rank));
         return tf.squeeze(x, ax);
@@ -345,7 +345,7 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       const axes = axesOf(ctx, 1, where);
       if (!axes) throw new UnsupportedOpError(`${where}: Unsqueeze needs its axes`);
       const outRank = (ctx.dims(0)?.length ?? 0) + axes.length;
-      if (axes.some((v) => normAxis(v, outRank) === 0)) throw new UnsupportedOpError(`${where}: Unsqueeze with axes [${axes.join(', ')}] moves the batch axis (not supported)`);
+      if (axes.some((v) => normAxis(v, outRank) === 0) && batched(ctx)) throw new UnsupportedOpError(`${where}: Unsqueeze with axes [${axes.join(', ')}] moves the batch axis (not supported)`);
       return unary('affine', (x) => {
         const outRank = x.rank + axes.length;
         const ax = new Set(axes.map((a) => normAxis(a, outRank)));

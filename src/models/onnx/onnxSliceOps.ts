@@ -3,7 +3,7 @@
 // for negative steps and a subsampling by reshape. The batch axis is never sliced or padded.
 import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInts, attrString } from './onnxProto.js';
-import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
+import { batched, UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 
 function ints(t: tf.Tensor): number[] {
   return Array.from(t.dataSync(), Number);
@@ -68,12 +68,12 @@ export function slice(ctx: OpContext, where: string): TranslatedOp {
   for (const p of plan) {
     const start = dim0 !== undefined && p.start < 0 ? p.start + dim0 : p.start;
     const whole = p.step === 1 && start <= 0 && dim0 !== undefined && p.end >= dim0;
-    if (p.a === 0 && !whole) throw new UnsupportedOpError(`${where}: Slice on axis 0 (the batch axis) is not supported`);
+    if (p.a === 0 && !whole && batched(ctx)) throw new UnsupportedOpError(`${where}: Slice on axis 0 (the batch axis) is not supported`);
   }
   return {
     kind: 'affine',
     owned: [],
-    fn: (xs) => plan.reduce((x, p) => (p.a === 0 ? x : sliceAxis(x, p.a, p.start, p.end, p.step)), xs[0]!),
+    fn: (xs) => plan.reduce((x, p) => (p.a === 0 && batched(ctx) ? x : sliceAxis(x, p.a, p.start, p.end, p.step)), xs[0]!),
   };
 }
 
@@ -103,7 +103,7 @@ export function pad(ctx: OpContext, where: string): TranslatedOp {
   const value = vc ? vc.dataSync()[0]! : attrFloat(n, 'value', 0);
   const r = p.length / 2;
   const pairs = Array.from({ length: r }, (_, i) => [p[i]!, p[i + r]!] as [number, number]);
-  if (pairs[0]![0] || pairs[0]![1]) throw new UnsupportedOpError(`${where}: Pad on axis 0 (the batch axis) is not supported`);
+  if ((pairs[0]![0] || pairs[0]![1]) && batched(ctx)) throw new UnsupportedOpError(`${where}: Pad on axis 0 (the batch axis) is not supported`);
   const fn =
     mode === 'constant' ? (x: tf.Tensor) => tf.pad(x, pairs, value) : mode === 'reflect' ? (x: tf.Tensor) => tf.mirrorPad(x, pairs, 'reflect') : (x: tf.Tensor) => edgePad(x, pairs);
   return { kind: 'affine', owned: [], fn: (xs) => fn(xs[0]!) };
