@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpKind } from '../layersTranslate.js';
 import { constMatrix, matMulConst } from './constMatMul.js';
-import { attrFloat, attrInt, attrInts, attrTensor, nodeLabel, onnx, tensorFromProto } from './onnxProto.js';
+import { attrFloat, attrInt, attrInts, attrString, attrTensor, nodeLabel, onnx, tensorFromProto } from './onnxProto.js';
 import { batched, UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 import { conv, pool } from './onnxWindowOps.js';
 import { instanceNormalization, layerNormalization, softmax } from './onnxNormOps.js';
@@ -388,6 +388,12 @@ export function translateOp(ctx: OpContext): TranslatedOp {
         // the indices' own shape replaces the gathered axis
         return tf.reshape(y, [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)]);
       });
+    }
+    case 'Resize':
+    case 'Upsample': {
+      // interpolation modes and coordinate transforms are many; none is translated yet
+      const mode = attrString(n, 'mode', 'nearest');
+      throw new UnsupportedOpError(`${where}: ${op} (mode ${mode}) is not supported in the head; choose a layer after it with --layer`);
     }
     case 'Constant': {
       const t = attrTensor(n, 'value');

@@ -77,16 +77,20 @@ export function slice(ctx: OpContext, where: string): TranslatedOp {
   };
 }
 
-/** Edge padding: the first and last slices along each axis, repeated. */
-function edgePad(x: tf.Tensor, pairs: [number, number][]): tf.Tensor {
+/**
+ * Edge and reflect padding, axis by axis, from slices: the first and last slices repeated (edge), or
+ * the b slices after the first and the e before the last, reversed (reflect). tf.mirrorPad is not
+ * used: its gradient (MirrorPad_grad) only crops, dropping what the reflected cells pass back.
+ */
+function borderPad(x: tf.Tensor, pairs: [number, number][], mode: 'edge' | 'reflect'): tf.Tensor {
   return pairs.reduce((y, [b, e], a) => {
     if (!b && !e) return y;
-    const size = y.shape.map((d, i) => (i === a ? 1 : d));
-    const first = tf.slice(y, y.shape.map(() => 0), size);
-    const last = tf.slice(y, y.shape.map((d, i) => (i === a ? d - 1 : 0)), size);
+    const d = y.shape[a]!;
+    const cut = (from: number, len: number) => tf.slice(y, y.shape.map((_, i) => (i === a ? from : 0)), y.shape.map((s, i) => (i === a ? len : s)));
     const reps = (k: number) => y.shape.map((_, i) => (i === a ? k : 1));
-    const parts = [...(b ? [tf.tile(first, reps(b))] : []), y, ...(e ? [tf.tile(last, reps(e))] : [])];
-    return tf.concat(parts, a);
+    const before = !b ? [] : mode === 'edge' ? [tf.tile(cut(0, 1), reps(b))] : [tf.reverse(cut(1, b), [a])];
+    const after = !e ? [] : mode === 'edge' ? [tf.tile(cut(d - 1, 1), reps(e))] : [tf.reverse(cut(d - 1 - e, e), [a])];
+    return tf.concat([...before, y, ...after], a);
   }, x);
 }
 
@@ -104,7 +108,10 @@ export function pad(ctx: OpContext, where: string): TranslatedOp {
   const r = p.length / 2;
   const pairs = Array.from({ length: r }, (_, i) => [p[i]!, p[i + r]!] as [number, number]);
   if ((pairs[0]![0] || pairs[0]![1]) && batched(ctx)) throw new UnsupportedOpError(`${where}: Pad on axis 0 (the batch axis) is not supported`);
-  const fn =
-    mode === 'constant' ? (x: tf.Tensor) => tf.pad(x, pairs, value) : mode === 'reflect' ? (x: tf.Tensor) => tf.mirrorPad(x, pairs, 'reflect') : (x: tf.Tensor) => edgePad(x, pairs);
+  const dims = ctx.dims(0);
+  if (mode === 'reflect' && dims && pairs.some(([b, e], a) => Math.max(b, e) >= dims[a]!)) {
+    throw new UnsupportedOpError(`${where}: Pad mode reflect with pads [${p.join(', ')}] as large as the input [${dims.join(', ')}] is not supported`);
+  }
+  const fn = mode === 'constant' ? (x: tf.Tensor) => tf.pad(x, pairs, value) : (x: tf.Tensor) => borderPad(x, pairs, mode);
   return { kind: 'affine', owned: [], fn: (xs) => fn(xs[0]!) };
 }

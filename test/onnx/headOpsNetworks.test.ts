@@ -1,0 +1,98 @@
+// Head ops that real classification and embedding networks bring (what PyTorch exports for
+// torchvision's ResNet, MobileNetV3, EfficientNet, ConvNeXt, RegNet) and the attributes the
+// conformance cases exercise, each in a small model: the translated head against ONNX Runtime, its
+// gradient against central differences (on the backend the app picks: wasm), no leaked tensors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { onnx as O } from 'onnx-proto';
+import { useBackend } from '../attention/setup.js';
+import { buildModel, removeWrittenModels, floatTensor, int64Tensor, node, randomTensor, type GraphSpec } from './buildOnnx.js';
+import { checkHead } from './headHarness.js';
+
+/** x [1,3,8,8] -> 3x3 conv (pad 1) -> "feat" [1,4,8,8] (the chosen layer) -> tail -> "y". */
+function afterFeat(tail: O.INodeProto[], inits: O.ITensorProto[] = [], opset = 13): GraphSpec {
+  return {
+    opset,
+    nodes: [node('Conv', ['x', 'w0', 'b0'], ['feat'], { pads: { ints: [1, 1, 1, 1] }, kernel_shape: { ints: [3, 3] } }), ...tail],
+    initializers: [randomTensor('w0', [4, 3, 3, 3], 10), randomTensor('b0', [4], 11), ...inits],
+    outputs: ['y'],
+  };
+}
+const flat = (from: string) => node('Flatten', [from], ['y'], { axis: { i: 1 } });
+const gapFlat = (from: string) => [node('GlobalAveragePool', [from], ['gap']), flat('gap')];
+const scalar = (name: string, v: number) => floatTensor(name, [], [v]);
+
+type Case = [string, GraphSpec, 'affine' | 'nonlinear'];
+
+const cases: Case[] = [
+  // ConvNeXt: channels-last LayerNorm between two permutes (opset 17)
+  ['LayerNormalization over channels (ConvNeXt)', afterFeat([
+    node('Transpose', ['feat'], ['t'], { perm: { ints: [0, 2, 3, 1] } }),
+    node('LayerNormalization', ['t', 'ls', 'lb'], ['ln'], { axis: { i: -1 }, epsilon: { f: 1e-6 } }),
+    node('Transpose', ['ln'], ['u'], { perm: { ints: [0, 3, 1, 2] } }),
+    ...gapFlat('u'),
+  ], [randomTensor('ls', [4], 1), randomTensor('lb', [4], 2)], 17), 'nonlinear'],
+  // LayerNorm2d as older exports spell it: ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div
+  ['ReduceMean-based channel norm', afterFeat([
+    node('ReduceMean', ['feat'], ['mu'], { axes: { ints: [1] } }),
+    node('Sub', ['feat', 'mu'], ['d']),
+    node('Pow', ['d', 'two'], ['d2']),
+    node('ReduceMean', ['d2'], ['var'], { axes: { ints: [1] } }),
+    node('Add', ['var', 'eps'], ['ve']),
+    node('Sqrt', ['ve'], ['sd']),
+    node('Div', ['d', 'sd'], ['n']),
+    flat('n'),
+  ], [scalar('two', 2), scalar('eps', 1e-5)]), 'nonlinear'],
+  ['GELU from Erf', afterFeat([
+    node('Div', ['feat', 'sqrt2'], ['a']),
+    node('Erf', ['a'], ['e']),
+    node('Add', ['e', 'one'], ['e1']),
+    node('Mul', ['feat', 'e1'], ['m']),
+    node('Mul', ['m', 'half'], ['g']),
+    flat('g'),
+  ], [scalar('sqrt2', Math.SQRT2), scalar('one', 1), scalar('half', 0.5)]), 'nonlinear'],
+  // MobileNetV3: HardSwish, then squeeze-excitation gated by HardSigmoid
+  ['HardSwish + squeeze-excitation with HardSigmoid', afterFeat([
+    node('HardSwish', ['feat'], ['h']),
+    node('GlobalAveragePool', ['h'], ['p']),
+    node('Conv', ['p', 'se1'], ['q']),
+    node('Relu', ['q'], ['r']),
+    node('Conv', ['r', 'se2'], ['s']),
+    node('HardSigmoid', ['s'], ['g'], { alpha: { f: 1 / 6 } }),
+    node('Mul', ['h', 'g'], ['m']),
+    flat('m'),
+  ], [randomTensor('se1', [2, 4, 1, 1], 3), randomTensor('se2', [4, 2, 1, 1], 4)], 14), 'nonlinear'],
+  ['Softmax over channels of a 4-D tensor (opset 13)', afterFeat([node('Softmax', ['feat'], ['s'], { axis: { i: 1 } }), node('Mul', ['s', 'k'], ['m']), flat('m')], [scalar('k', 2)]), 'nonlinear'],
+  ['Softmax from axis 1 of a 4-D tensor (opset 11: flattened)', afterFeat([node('Softmax', ['feat'], ['s'], { axis: { i: 1 } }), node('Mul', ['s', 'k'], ['m']), flat('m')], [scalar('k', 2)], 11), 'nonlinear'],
+  ['LogSoftmax over the last axis', afterFeat([node('LogSoftmax', ['feat'], ['s'], { axis: { i: -1 } }), flat('s')]), 'nonlinear'],
+  ['Slice with steps 2 and -1', afterFeat([node('Slice', ['feat', 'st', 'en', 'ax', 'sp'], ['s']), flat('s')], [int64Tensor('st', [2], [1, -1]), int64Tensor('en', [2], [8, -100]), int64Tensor('ax', [2], [2, 3]), int64Tensor('sp', [2], [2, -1])]), 'affine'],
+  ['Pad reflect', afterFeat([node('Pad', ['feat', 'pp'], ['p'], { mode: { s: 'reflect' } }), flat('p')], [int64Tensor('pp', [8], [0, 0, 1, 2, 0, 0, 2, 1])]), 'affine'],
+  ['Pad edge', afterFeat([node('Pad', ['feat', 'pp'], ['p'], { mode: { s: 'edge' } }), flat('p')], [int64Tensor('pp', [8], [0, 0, 2, 1, 0, 0, 1, 2])]), 'affine'],
+  ['MaxPool with dilations', afterFeat([node('MaxPool', ['feat'], ['p'], { kernel_shape: { ints: [2, 2] }, dilations: { ints: [2, 2] }, strides: { ints: [1, 1] } }), flat('p')]), 'nonlinear'],
+  ['InstanceNormalization', afterFeat([node('InstanceNormalization', ['feat', 'is', 'ib'], ['n']), flat('n')], [randomTensor('is', [4], 5), randomTensor('ib', [4], 6)]), 'nonlinear'],
+  ['L2-normalised embedding (ReduceL2, Div)', afterFeat([
+    node('GlobalAveragePool', ['feat'], ['gap']),
+    node('Flatten', ['gap'], ['f']),
+    node('ReduceL2', ['f'], ['l'], { axes: { ints: [1] } }),
+    node('Div', ['f', 'l'], ['y']),
+  ]), 'nonlinear'],
+];
+
+describe('ONNX head ops of real networks vs ONNX Runtime', () => {
+  beforeAll(async () => {
+    await useBackend();
+  });
+  afterAll(removeWrittenModels);
+
+  it.each(cases)('%s', async (_name, spec, linearity) => {
+    const c = await checkHead(buildModel(spec), 'feat');
+    expect(c.outputError).toBeLessThan(1e-5);
+    expect(c.gradientError).toBeLessThan(5e-3);
+    expect(c.linearity).toBe(linearity);
+    expect(c.leaked).toBe(0);
+  });
+
+  it('refuses Resize clearly, naming the operator and its mode', async () => {
+    const spec = afterFeat([node('Resize', ['feat', '', 'sc'], ['r'], { mode: { s: 'linear' } }), ...gapFlat('r')], [floatTensor('sc', [4], [1, 1, 2, 2])]);
+    await expect(checkHead(buildModel(spec), 'feat')).rejects.toThrow(/Resize.*mode linear/);
+  });
+});
