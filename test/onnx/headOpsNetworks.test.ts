@@ -68,6 +68,12 @@ const cases: Case[] = [
   ['Pad reflect', afterFeat([node('Pad', ['feat', 'pp'], ['p'], { mode: { s: 'reflect' } }), flat('p')], [int64Tensor('pp', [8], [0, 0, 1, 2, 0, 0, 2, 1])]), 'affine'],
   ['Pad edge', afterFeat([node('Pad', ['feat', 'pp'], ['p'], { mode: { s: 'edge' } }), flat('p')], [int64Tensor('pp', [8], [0, 0, 2, 1, 0, 0, 1, 2])]), 'affine'],
   ['MaxPool with dilations', afterFeat([node('MaxPool', ['feat'], ['p'], { kernel_shape: { ints: [2, 2] }, dilations: { ints: [2, 2] }, strides: { ints: [1, 1] } }), flat('p')]), 'nonlinear'],
+  // EfficientNet/RegNet: depthwise and grouped convs, strided and dilated
+  ['Conv depthwise, stride 2 and dilation 2 together', afterFeat([node('Conv', ['feat', 'dw'], ['c'], { group: { i: 4 }, pads: { ints: [2, 2, 2, 2] }, strides: { ints: [2, 2] }, dilations: { ints: [2, 2] } }), flat('c')], [randomTensor('dw', [8, 1, 3, 3], 7)]), 'affine'],
+  // (ONNX Runtime takes no dilations with SAME padding, so the two are checked apart)
+  ['Conv dilated (DeepLab-style backbones)', afterFeat([node('Conv', ['feat', 'cw'], ['c'], { pads: { ints: [2, 2, 2, 2] }, dilations: { ints: [2, 2] }, strides: { ints: [2, 2] } }), flat('c')], [randomTensor('cw', [3, 4, 3, 3], 9)]), 'affine'],
+  ['Conv grouped, dilated', afterFeat([node('Conv', ['feat', 'gw'], ['c'], { group: { i: 2 }, pads: { ints: [1, 0, 2, 1] }, dilations: { ints: [2, 1] } }), flat('c')], [randomTensor('gw', [4, 2, 2, 2], 8)]), 'affine'],
+  ['Conv grouped, SAME_LOWER, even kernel', afterFeat([node('Conv', ['feat', 'gw'], ['c'], { group: { i: 2 }, auto_pad: { s: 'SAME_LOWER' }, kernel_shape: { ints: [2, 2] } }), flat('c')], [randomTensor('gw', [4, 2, 2, 2], 8)]), 'affine'],
   ['InstanceNormalization', afterFeat([node('InstanceNormalization', ['feat', 'is', 'ib'], ['n']), flat('n')], [randomTensor('is', [4], 5), randomTensor('ib', [4], 6)]), 'nonlinear'],
   ['L2-normalised embedding (ReduceL2, Div)', afterFeat([
     node('GlobalAveragePool', ['feat'], ['gap']),
