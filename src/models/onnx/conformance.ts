@@ -94,6 +94,21 @@ function dataInputs(c: ConformanceCase): { tensors: tf.Tensor[]; feeds: Record<s
   return { tensors, feeds };
 }
 
+/** Differentiates each output with respect to the features; the error message when that throws. */
+function gradientProblem(plans: HeadPlan[], tensors: tf.Tensor[]): string | null {
+  try {
+    for (const p of plans) {
+      tf.tidy(() => {
+        const f = (x: tf.Tensor) => tf.sum(tf.cast(evaluatePlan(p, x, tensors.slice(1)), 'float32'));
+        return tf.grad(f)(tensors[0]!);
+      }).dispose();
+    }
+    return null;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0]!;
+  }
+}
+
 function disposePlans(plans: HeadPlan[]): void {
   for (const p of plans) for (const t of p.owned) t.dispose();
 }
@@ -120,7 +135,8 @@ async function runCase(c: ConformanceCase): Promise<CaseResult> {
     let maxAbsErr = 0;
     for (let k = 0; k < checked.length; k++) {
       const ref = checked[k]!.value;
-      const ours = tf.tidy(() => evaluatePlan(plans[k]!, tensors[0]!, tensors.slice(1)));
+      // a clone: an identity head returns the input itself, which disposing would destroy
+      const ours = tf.tidy(() => evaluatePlan(plans[k]!, tensors[0]!, tensors.slice(1)).clone());
       const values = ours.dataSync();
       const shape = ours.shape;
       ours.dispose();
@@ -131,6 +147,10 @@ async function runCase(c: ConformanceCase): Promise<CaseResult> {
       maxAbsErr = Math.max(maxAbsErr, cmp.maxAbsErr);
       if (!cmp.ok) return { name: c.name, status: 'fail', maxAbsErr, message: `output "${checked[k]!.name}": ${cmp.message}` };
     }
+    // Grad-CAM and L2-CAF differentiate the head: an op TF.js cannot differentiate (dilated conv2d)
+    // would pass here and fail on the first map
+    const gradProblem = gradientProblem(plans, tensors);
+    if (gradProblem) return { name: c.name, status: 'fail', maxAbsErr, message: `no gradient: ${gradProblem}` };
     const note = unchecked.length ? `secondary outputs not checked (a head never reads them): ${unchecked.join(', ')}` : '';
     return { name: c.name, status: 'pass', maxAbsErr, message: note };
   } finally {
