@@ -111,10 +111,26 @@ function reshapeTarget(x: tf.Tensor, target: number[], allowZero: boolean, stati
   return t;
 }
 
+/** Elementwise ops without attributes: one TF.js op each. */
+const NONLINEAR_UNARY: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  Relu: (x) => tf.relu(x),
+  Sigmoid: (x) => tf.sigmoid(x),
+  Tanh: (x) => tf.tanh(x),
+  Softplus: (x) => tf.softplus(x),
+  Exp: (x) => tf.exp(x),
+  Sqrt: (x) => tf.sqrt(x),
+  Log: (x) => tf.log(x),
+  Abs: (x) => tf.abs(x),
+  Reciprocal: (x) => tf.reciprocal(x),
+  Erf: (x) => tf.erf(x),
+};
+
 export function translateOp(ctx: OpContext): TranslatedOp {
   const n = ctx.node;
   const where = `node ${nodeLabel(n)}`;
   const op = n.opType ?? '';
+  const elementwise = NONLINEAR_UNARY[op];
+  if (elementwise) return unary('nonlinear', elementwise);
   switch (op) {
     case 'Conv':
       return conv(ctx, where);
@@ -217,8 +233,6 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       return { kind: 'nonlinear', owned: [], fn: (xs) => xs.slice(1).reduce<tf.Tensor>((a, b) => tf.minimum(a, b!), xs[0]!) };
     case 'Neg':
       return unary('pointwise', (x) => tf.neg(x));
-    case 'Relu':
-      return unary('nonlinear', (x) => tf.relu(x));
     case 'LeakyRelu': {
       const alpha = attrFloat(n, 'alpha', 0.01);
       return unary('nonlinear', (x) => tf.leakyRelu(x, alpha));
@@ -240,22 +254,6 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       const gamma = attrFloat(n, 'gamma', 1.05070102214813232421875);
       return unary('nonlinear', (x) => tf.mul(gamma, tf.add(tf.relu(x), tf.mul(alpha, tf.sub(tf.exp(tf.neg(tf.relu(tf.neg(x)))), 1)))));
     }
-    case 'Sigmoid':
-      return unary('nonlinear', (x) => tf.sigmoid(x));
-    case 'Tanh':
-      return unary('nonlinear', (x) => tf.tanh(x));
-    case 'Softplus':
-      return unary('nonlinear', (x) => tf.softplus(x));
-    case 'Exp':
-      return unary('nonlinear', (x) => tf.exp(x));
-    case 'Sqrt':
-      return unary('nonlinear', (x) => tf.sqrt(x));
-    case 'Log':
-      return unary('nonlinear', (x) => tf.log(x));
-    case 'Abs':
-      return unary('nonlinear', (x) => tf.abs(x));
-    case 'Reciprocal':
-      return unary('nonlinear', (x) => tf.reciprocal(x));
     case 'Pow': {
       const e = ctx.constant(1);
       if (!e || e.size !== 1) throw new UnsupportedOpError(`${where}: Pow needs a constant scalar exponent (input 1)`);
@@ -263,8 +261,6 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       // the norms PyTorch exports square with Pow(x, 2); tf.pow's gradient also differentiates the exponent
       return unary('nonlinear', (x) => (k === 2 ? tf.square(x) : k === 0.5 ? tf.sqrt(x) : k === 1 ? x : tf.pow(x, tf.scalar(k))));
     }
-    case 'Erf':
-      return unary('nonlinear', (x) => tf.erf(x));
     case 'HardSigmoid': {
       const alpha = attrFloat(n, 'alpha', 0.2);
       const beta = attrFloat(n, 'beta', 0.5);
