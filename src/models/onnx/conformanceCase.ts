@@ -75,12 +75,9 @@ export function readCase(dir: string): ConformanceCase {
   }
   const inputs: ConformanceCase['inputs'] = [];
   graphInputs.forEach((inp, i) => {
-    if (params.has(inp.name!) && !inputs.some((d) => d.name === inp.name)) {
-      g.initializer = [...(g.initializer ?? []), { ...values[i]!, name: inp.name! }];
-    } else {
-      inputs.push({ name: inp.name!, value: values[i]! });
-    }
+    if (params.has(inp.name!)) g.initializer = [...(g.initializer ?? []), { ...values[i]!, name: inp.name! }];
+    else inputs.push({ name: inp.name!, value: values[i]! });
   });
-  g.input = (g.input ?? []).filter((i) => !params.has(i.name!) || inputs.some((d) => d.name === i.name));
+  g.input = (g.input ?? []).filter((i) => !params.has(i.name!));
   return { name, model, bytes: onnx.ModelProto.encode(model).finish(), inputs, outputs };
 }
