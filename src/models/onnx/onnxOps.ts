@@ -303,7 +303,7 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       const axis = attrInt(n, 'axis', 1);
       const a = normAxis(axis, ctx.dims(0)?.length ?? 2);
       if (a === 0 && batched(ctx)) throw new UnsupportedOpError(`${where}: Flatten with axis=${axis} (flattening the batch axis away) is not supported`);
-      return unary('affine', (x) => tf.reshape(x, [x.shape.slice(0, a).reduce((p, q) => p * q, 1), -1]));
+      return unary('affine', (x) => tf.reshape(x, [x.shape.slice(0, normAxis(axis, x.rank)).reduce((p, q) => p * q, 1), -1]));
     }
     case 'Reshape': {
       const allowZero = attrInt(n, 'allowzero', 0) === 1;
@@ -325,7 +325,14 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       const axis = attrInt(n, 'axis', 0);
       const a = normAxis(axis, ctx.dims(0)?.length ?? 1);
       if (a === 0 && (n.input ?? []).some((_, i) => ctx.dependsOnF(i))) throw new UnsupportedOpError(`${where}: Concat with axis=${axis} (the batch axis) is not supported`);
-      return { kind: 'affine', owned: [], fn: (xs) => tf.concat(a === 0 ? (xs as tf.Tensor[]) : matchBatch(xs as tf.Tensor[]), a) };
+      return {
+        kind: 'affine',
+        owned: [],
+        fn: (xs) => {
+          const r = normAxis(axis, xs[0]!.rank);
+          return tf.concat(r === 0 ? (xs as tf.Tensor[]) : matchBatch(xs as tf.Tensor[]), r);
+        },
+      };
     }
     case 'Squeeze': {
       const axes = axesOf(ctx, 1, where);
