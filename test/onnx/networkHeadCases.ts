@@ -58,6 +58,9 @@ export const networkCases: [string, GraphSpec, 'affine' | 'nonlinear'][] = [
   ['Conv grouped, dilated', withFeat([node('Conv', ['feat', 'gw'], ['c'], { group: { i: 2 }, pads: { ints: [1, 0, 2, 1] }, dilations: { ints: [2, 1] } }), flat('c')], [randomTensor('gw', [4, 2, 2, 2], 8)]), 'affine'],
   ['Conv grouped, SAME_LOWER, even kernel', withFeat([node('Conv', ['feat', 'gw'], ['c'], { group: { i: 2 }, auto_pad: { s: 'SAME_LOWER' }, kernel_shape: { ints: [2, 2] } }), flat('c')], [randomTensor('gw', [4, 2, 2, 2], 8)]), 'affine'],
   ['InstanceNormalization', withFeat([node('InstanceNormalization', ['feat', 'is', 'ib'], ['n']), flat('n')], [randomTensor('is', [4], 5), randomTensor('ib', [4], 6)]), 'nonlinear'],
+  // F.interpolate(scale_factor=2, mode='nearest') as PyTorch exports it, and half_pixel rounding
+  ['Resize nearest x2 (asymmetric, floor)', withFeat([node('Resize', ['feat', '', 'sc'], ['r'], { mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' } }), flat('r')], [floatTensor('sc', [4], [1, 1, 2, 2])]), 'affine'],
+  ['Resize nearest 3x2 (half_pixel, sizes)', withFeat([node('Resize', ['feat', '', '', 'sz'], ['r'], { mode: { s: 'nearest' } }), flat('r')], [int64Tensor('sz', [4], [1, 4, 24, 16])]), 'affine'],
   ['L2-normalised embedding (ReduceL2, Div)', withFeat([
     node('GlobalAveragePool', ['feat'], ['gap']),
     node('Flatten', ['gap'], ['f']),

@@ -13,6 +13,7 @@ import { batched, UnsupportedOpError, type OpContext, type TranslatedOp } from '
 import { conv, pool } from './onnxWindowOps.js';
 import { instanceNormalization, layerNormalization, softmax } from './onnxNormOps.js';
 import { pad, slice } from './onnxSliceOps.js';
+import { resize } from './onnxResize.js';
 
 export { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 
@@ -393,11 +394,8 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       });
     }
     case 'Resize':
-    case 'Upsample': {
-      // interpolation modes and coordinate transforms are many; none is translated yet
-      const mode = attrString(n, 'mode', 'nearest');
-      throw new UnsupportedOpError(`${where}: ${op} (mode ${mode}) is not supported in the head; choose a layer after it with --layer`);
-    }
+    case 'Upsample':
+      return resize(ctx, where);
     case 'Constant': {
       const t = attrTensor(n, 'value');
       if (!t) throw new UnsupportedOpError(`${where}: only Constant nodes with a tensor value are supported`);
