@@ -2,22 +2,11 @@
 // Runtime running the whole model, its gradient against central differences, its affine form
 // (J, c) against the head itself, its linearity class, and no leaked tensors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { onnx as O } from 'onnx-proto';
 import { useBackend } from '../attention/setup.js';
 import { buildModel, removeWrittenModels, floatTensor, int64Tensor, node, randomTensor, type GraphSpec } from './buildOnnx.js';
 import { checkHead } from './headHarness.js';
-
-/** x [1,3,8,8] -> 3x3 conv (pad 1) -> "feat" [1,4,8,8] (the chosen layer) -> tail -> "y". */
-function withFeat(tail: O.INodeProto[], inits: O.ITensorProto[] = [], opset = 13): GraphSpec {
-  return {
-    opset,
-    nodes: [node('Conv', ['x', 'w0', 'b0'], ['feat'], { pads: { ints: [1, 1, 1, 1] }, kernel_shape: { ints: [3, 3] } }), ...tail],
-    initializers: [randomTensor('w0', [4, 3, 3, 3], 10), randomTensor('b0', [4], 11), ...inits],
-    outputs: ['y'],
-  };
-}
-const flat = (from: string) => node('Flatten', [from], ['y'], { axis: { i: 1 } });
-const gapFlat = (from: string) => [node('GlobalAveragePool', [from], ['gap']), flat('gap')];
+import { flat, gapFlat, withFeat } from './headSpecs.js';
+import { networkCases, resizeSpec } from './networkHeadCases.js';
 
 type Case = [string, GraphSpec, 'gap-affine' | 'affine' | 'nonlinear'];
 
@@ -73,6 +62,7 @@ const cases: Case[] = [
   ['Cast to float + MatMul on the last axis (rank 4)', withFeat([node('Cast', ['feat'], ['c'], { to: { i: 1 } }), node('MatMul', ['c', 'wm'], ['mm']), flat('mm')], [randomTensor('wm', [8, 3], 5)]), 'affine'],
   ['Softmax in the middle, then Gemm', withFeat([...gapFlat('feat').slice(0, 1), node('Flatten', ['gap'], ['fl']), node('Softmax', ['fl'], ['sm'], { axis: { i: 1 } }), node('Gemm', ['sm', 'wg'], ['y'], { transB: { i: 1 } })], [randomTensor('wg', [3, 4], 8)]), 'nonlinear'],
   ['Mul of two feature paths', withFeat([node('Sigmoid', ['feat'], ['a']), node('Mul', ['feat', 'a'], ['m']), flat('m')]), 'nonlinear'],
+  ...networkCases,
 ];
 
 describe('ONNX head ops vs ONNX Runtime', () => {
@@ -119,6 +109,10 @@ describe('ONNX head ops vs ONNX Runtime', () => {
     expect(c.gradientError).toBeLessThan(5e-3);
     expect(c.affineError!).toBeLessThan(1e-5);
     expect(c.leaked).toBe(0);
+  });
+
+  it('refuses Resize clearly, naming the operator and its mode', async () => {
+    await expect(checkHead(buildModel(resizeSpec), 'feat')).rejects.toThrow(/Resize.*mode linear/);
   });
 
   it('takes --layer as a node name too', async () => {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Inserts s-1 zeros between rows and between columns of x [B, h, w, C]. */
-function dilateRowsCols(x: tf.Tensor4D, s: [number, number]): tf.Tensor4D {
+export function dilateRowsCols(x: tf.Tensor4D, s: [number, number]): tf.Tensor4D {
   const [B, h, w, C] = x.shape;
   let y: tf.Tensor = x;
   if (s[0] > 1) {

@@ -43,7 +43,7 @@ function prune(nodes: NodeProto[], outputs: string[]): NodeProto[] {
  * A model whose outputs are every node output (untyped), for one shape-probing run. Its input is
  * the original one.
  */
-export function allOutputsModel(g: OnnxGraph): Uint8Array {
+export function allOutputsModel(g: Pick<OnnxGraph, 'bytes' | 'where'>): Uint8Array {
   const m = decodeModel(g.bytes, g.where);
   const graph = m.graph!;
   const have = new Set((graph.output ?? []).map((o) => o.name));

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { HeadLinearity } from '../../attention/types.js';
 import type { OnnxGraph } from './onnxGraph.js';
 import type { TensorFacts } from './onnxShapes.js';
-import { nodeLabel, tensorFromProto, type NodeProto } from './onnxProto.js';
+import { nodeLabel, tensorFromProto, toNum, type NodeProto } from './onnxProto.js';
 import { translateOp, type TranslatedOp } from './onnxOps.js';
 import { channelsLastGlobalAveragePool, featuresToModelLayout, type OnnxLayout } from './onnxLayout.js';
 
@@ -33,7 +33,32 @@ export interface HeadPlan {
   startsWithGap: boolean;
 }
 
-export function planHead(g: OnnxGraph, facts: Map<string, TensorFacts>, chosen: string, output: string): HeadPlan {
+/** What planning reads of a graph (the conformance runner builds one from a test case). */
+export type HeadGraph = Pick<OnnxGraph, 'where' | 'nodes' | 'producer' | 'initializers' | 'model'>;
+
+/** The model's default-domain opset (ops whose meaning changed between opsets read it). */
+export function onnxOpset(g: Pick<OnnxGraph, 'model'>): number {
+  const o = (g.model.opsetImport ?? []).find((x) => !x.domain || x.domain === 'ai.onnx');
+  return o ? toNum(o.version as number) : 1;
+}
+
+export interface PlanOptions {
+  /** keep a final Softmax (the conformance runner checks the op itself, not logits) */
+  keepFinalSoftmax?: boolean;
+}
+
+export function planHead(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string, output: string, options: PlanOptions = {}): HeadPlan {
+  // a refused head frees the constants and weights translated before the refusal
+  const owned: tf.Tensor[] = [];
+  try {
+    return buildPlan(g, facts, chosen, output, options, owned);
+  } catch (e) {
+    for (const t of owned) t.dispose();
+    throw e;
+  }
+}
+
+function buildPlan(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string, output: string, options: PlanOptions, owned: tf.Tensor[]): HeadPlan {
   const where = g.where;
   const start = g.producer.get(chosen) ?? -1;
   const down = new Set<string>([chosen]);
@@ -58,7 +83,7 @@ export function planHead(g: OnnxGraph, facts: Map<string, TensorFacts>, chosen: 
     }
   }
 
-  const owned: tf.Tensor[] = [];
+  const opset = onnxOpset(g);
   const consts = new Map<string, tf.Tensor | null>();
   // A constant value for a tensor, or null when it varies with the image.
   const constOf = (name: string): tf.Tensor | null => {
@@ -84,7 +109,7 @@ export function planHead(g: OnnxGraph, facts: Map<string, TensorFacts>, chosen: 
     return v;
   };
   const fold = (n: NodeProto): tf.Tensor => {
-    const op = translateOp({ node: n, constant: (i) => constOf(n.input![i]!), dependsOnF: () => false, dims: (i) => facts.get(n.input![i]!)?.dims ?? null });
+    const op = translateOp({ node: n, constant: (i) => constOf(n.input![i]!), dependsOnF: () => false, dims: (i) => facts.get(n.input![i]!)?.dims ?? null, opset });
     // A clone made inside the tidy: an op may return one of its inputs itself (Identity, a no-op
     // Reshape), a cached constant that disposing the result would destroy for every later reader.
     const keep = tf.tidy(() => op.fn((n.input ?? []).map((x) => (x ? constOf(x) : null))).clone());
@@ -119,6 +144,7 @@ export function planHead(g: OnnxGraph, facts: Map<string, TensorFacts>, chosen: 
       constant: (i) => (inputs[i]?.k === 'const' ? (inputs[i] as { t: tf.Tensor }).t : null),
       dependsOnF: (i) => inputs[i]?.k === 'f' || inputs[i]?.k === 'step',
       dims: (i) => facts.get(n.input![i]!)?.dims ?? null,
+      opset,
     });
     owned.push(...op.owned);
     stepOf.set(n.output![0]!, steps.length);
@@ -127,7 +153,7 @@ export function planHead(g: OnnxGraph, facts: Map<string, TensorFacts>, chosen: 
   let out = refOf(output, g.nodes[g.producer.get(output)!]!);
   let softmaxRemoved = false;
   const last = steps[steps.length - 1];
-  if (last && out.k === 'step' && out.i === steps.length - 1 && last.node.opType === 'Softmax') {
+  if (!options.keepFinalSoftmax && last && out.k === 'step' && out.i === steps.length - 1 && last.node.opType === 'Softmax') {
     // logits, as the objectives expect: the final softmax is removed
     steps.pop();
     out = last.inputs[0]!;
@@ -164,7 +190,15 @@ export function runHead(plan: HeadPlan, features: tf.Tensor, side: readonly tf.T
   const vals: tf.Tensor[] = [];
   const gapFirst = plan.startsWithGap && layout === 'NCHW';
   if (gapFirst) vals.push(channelsLastGlobalAveragePool(features));
-  const x = gapFirst ? features : featuresToModelLayout(features, layout);
+  const y = evaluatePlan(plan, gapFirst ? features : featuresToModelLayout(features, layout), side, vals);
+  return (y.rank === 2 ? y : tf.reshape(y, [y.shape[0]!, -1])) as tf.Tensor2D;
+}
+
+/**
+ * The head's output in the model's own layout and shape. `vals` holds the results of steps already
+ * run (runHead's channels-last GlobalAveragePool); the rest are run here.
+ */
+export function evaluatePlan(plan: HeadPlan, x: tf.Tensor, side: readonly tf.Tensor[], vals: tf.Tensor[] = []): tf.Tensor {
   const get = (r: Ref): tf.Tensor | null => {
     switch (r.k) {
       case 'f':
@@ -179,7 +213,6 @@ export function runHead(plan: HeadPlan, features: tf.Tensor, side: readonly tf.T
         return null;
     }
   };
-  for (const s of gapFirst ? plan.steps.slice(1) : plan.steps) vals.push(s.op.fn(s.inputs.map(get)));
-  const y = get(plan.output)!;
-  return (y.rank === 2 ? y : tf.reshape(y, [y.shape[0]!, -1])) as tf.Tensor2D;
+  for (const s of plan.steps.slice(vals.length)) vals.push(s.op.fn(s.inputs.map(get)));
+  return get(plan.output)!;
 }

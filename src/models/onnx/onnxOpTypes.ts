@@ -11,6 +11,8 @@ export interface OpContext {
   dependsOnF(i: number): boolean;
   /** static dims of input i at batch 1 (model layout), null when unknown */
   dims(i: number): number[] | null;
+  /** the model's ai.onnx opset: some ops changed meaning (Softmax's axis at 13) */
+  opset: number;
 }
 
 export interface TranslatedOp {
@@ -22,3 +24,11 @@ export interface TranslatedOp {
 }
 
 export class UnsupportedOpError extends Error {}
+
+/**
+ * Whether input 0 varies with the image and so carries the batch axis (features, side tensors);
+ * constants (shape arithmetic being folded) have none, and may use axis 0 freely.
+ */
+export function batched(ctx: OpContext): boolean {
+  return ctx.constant(0) === null;
+}

@@ -8,11 +8,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpKind } from '../layersTranslate.js';
 import { constMatrix, matMulConst } from './constMatMul.js';
-import { attrFloat, attrInt, attrInts, attrString, attrTensor, nodeLabel, tensorFromProto } from './onnxProto.js';
-import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
+import { attrFloat, attrInt, attrInts, attrString, attrTensor, nodeLabel, onnx, tensorFromProto } from './onnxProto.js';
+import { batched, UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 import { conv, pool } from './onnxWindowOps.js';
+import { instanceNormalization, layerNormalization, softmax } from './onnxNormOps.js';
+import { pad, slice } from './onnxSliceOps.js';
+import { resize } from './onnxResize.js';
 
 export { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
+
+function onnxTypeName(t: number): string {
+  return (onnx.TensorProto.DataType as unknown as Record<number, string>)[t] ?? 'unknown type';
+}
 
 function ints(t: tf.Tensor): number[] {
   return Array.from(t.dataSync(), Number);
@@ -70,17 +77,61 @@ function unary(kind: OpKind, fn: (x: tf.Tensor) => tf.Tensor): TranslatedOp {
   return { kind, owned: [], fn: (xs) => fn(xs[0]!) };
 }
 
+const REDUCERS: Record<string, (x: tf.Tensor, ax: number[], keep: boolean) => tf.Tensor> = {
+  ReduceMean: (x, ax, keep) => tf.mean(x, ax, keep),
+  ReduceSum: (x, ax, keep) => tf.sum(x, ax, keep),
+  ReduceMax: (x, ax, keep) => tf.max(x, ax, keep),
+  ReduceMin: (x, ax, keep) => tf.min(x, ax, keep),
+  ReduceSumSquare: (x, ax, keep) => tf.sum(tf.square(x), ax, keep),
+  ReduceL1: (x, ax, keep) => tf.sum(tf.abs(x), ax, keep),
+  ReduceL2: (x, ax, keep) => tf.sqrt(tf.sum(tf.square(x), ax, keep)),
+};
+
+/** Reduce*: axes as an attribute or (ReduceSum from opset 13) an input; none or empty = all axes. */
+function reduce(ctx: OpContext, where: string, op: string): TranslatedOp {
+  const n = ctx.node;
+  const axes = axesOf(ctx, 1, where);
+  const keep = attrInt(n, 'keepdims', 1) === 1;
+  if (axes !== null && axes.length === 0 && attrInt(n, 'noop_with_empty_axes', 0) === 1) return unary('identity', (x) => x);
+  const rank = ctx.dims(0)?.length ?? 4;
+  const ax = (axes && axes.length ? axes : Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank)).sort((p, q) => p - q);
+  if (ax.includes(0) && batched(ctx)) throw new UnsupportedOpError(`${where}: ${op} over axis 0 (the batch axis${axes && axes.length ? '' : ': no axes means all'}) is not supported`);
+  const spatial = rank >= 4 && ax.length === rank - 2 && ax.every((a, i) => a === i + 2);
+  const linear = op === 'ReduceMean' || op === 'ReduceSum';
+  const kind: OpKind = !linear ? 'nonlinear' : op === 'ReduceMean' && spatial ? 'gap' : 'affine';
+  const f = REDUCERS[op]!;
+  return unary(kind, (x) => f(x, ax, keep));
+}
+
 /** Reshape target for a batch-B input: 0 copies a dim, a leading 1 baked in at export becomes B. */
-function reshapeTarget(x: tf.Tensor, target: number[], allowZero: boolean): number[] {
+function reshapeTarget(x: tf.Tensor, target: number[], allowZero: boolean, staticBatch: number): number[] {
   const t = target.map((v, i) => (v === 0 && !allowZero ? x.shape[i]! : v));
-  if (x.shape[0]! !== 1 && t[0] === 1) t[0] = x.shape[0]!;
+  // only when the batch differs from the one the shapes were taken at (then the target's leading
+  // 1 was that batch); at the static batch the target is taken as written
+  if (x.shape[0]! !== staticBatch && staticBatch === 1 && t[0] === 1) t[0] = x.shape[0]!;
   return t;
 }
+
+/** Elementwise ops without attributes: one TF.js op each. */
+const NONLINEAR_UNARY: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  Relu: (x) => tf.relu(x),
+  Sigmoid: (x) => tf.sigmoid(x),
+  Tanh: (x) => tf.tanh(x),
+  Softplus: (x) => tf.softplus(x),
+  Exp: (x) => tf.exp(x),
+  Sqrt: (x) => tf.sqrt(x),
+  Log: (x) => tf.log(x),
+  Abs: (x) => tf.abs(x),
+  Reciprocal: (x) => tf.reciprocal(x),
+  Erf: (x) => tf.erf(x),
+};
 
 export function translateOp(ctx: OpContext): TranslatedOp {
   const n = ctx.node;
   const where = `node ${nodeLabel(n)}`;
   const op = n.opType ?? '';
+  const elementwise = NONLINEAR_UNARY[op];
+  if (elementwise) return unary('nonlinear', elementwise);
   switch (op) {
     case 'Conv':
       return conv(ctx, where);
@@ -101,6 +152,8 @@ export function translateOp(ctx: OpContext): TranslatedOp {
     case 'BatchNormalization': {
       const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => ctx.constant(i));
       if (!scale || !bias || !mean || !variance) throw new UnsupportedOpError(`${where}: scale, bias, mean and variance must be constants`);
+      // training mode normalises with the batch's own statistics, not the stored ones
+      if (attrInt(n, 'training_mode', 0) === 1) throw new UnsupportedOpError(`${where}: BatchNormalization with training_mode=1 is not supported`);
       const eps = attrFloat(n, 'epsilon', 1e-5);
       const rank = ctx.dims(0)?.length ?? 4;
       const shape = [mean.shape[0]!, ...new Array<number>(Math.max(0, rank - 2)).fill(1)];
@@ -181,8 +234,6 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       return { kind: 'nonlinear', owned: [], fn: (xs) => xs.slice(1).reduce<tf.Tensor>((a, b) => tf.minimum(a, b!), xs[0]!) };
     case 'Neg':
       return unary('pointwise', (x) => tf.neg(x));
-    case 'Relu':
-      return unary('nonlinear', (x) => tf.relu(x));
     case 'LeakyRelu': {
       const alpha = attrFloat(n, 'alpha', 0.01);
       return unary('nonlinear', (x) => tf.leakyRelu(x, alpha));
@@ -198,20 +249,19 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       // written without tf.where(greater(x, 0), ...): Greater has no gradient, so the tape refuses it
       return unary('nonlinear', (x) => (alpha === 1 ? tf.elu(x) : tf.add(tf.relu(x), tf.mul(alpha, tf.sub(tf.exp(tf.neg(tf.relu(tf.neg(x)))), 1)))));
     }
-    case 'Selu':
-      return unary('nonlinear', (x) => tf.selu(x));
-    case 'Sigmoid':
-      return unary('nonlinear', (x) => tf.sigmoid(x));
-    case 'Tanh':
-      return unary('nonlinear', (x) => tf.tanh(x));
-    case 'Softplus':
-      return unary('nonlinear', (x) => tf.softplus(x));
-    case 'Exp':
-      return unary('nonlinear', (x) => tf.exp(x));
-    case 'Sqrt':
-      return unary('nonlinear', (x) => tf.sqrt(x));
-    case 'Erf':
-      return unary('nonlinear', (x) => tf.erf(x));
+    case 'Selu': {
+      // ONNX's alpha and gamma are attributes (tf.selu has the defaults only)
+      const alpha = attrFloat(n, 'alpha', 1.67326319217681884765625);
+      const gamma = attrFloat(n, 'gamma', 1.05070102214813232421875);
+      return unary('nonlinear', (x) => tf.mul(gamma, tf.add(tf.relu(x), tf.mul(alpha, tf.sub(tf.exp(tf.neg(tf.relu(tf.neg(x)))), 1)))));
+    }
+    case 'Pow': {
+      const e = ctx.constant(1);
+      if (!e || e.size !== 1) throw new UnsupportedOpError(`${where}: Pow needs a constant scalar exponent (input 1)`);
+      const k = e.dataSync()[0]!;
+      // the norms PyTorch exports square with Pow(x, 2); tf.pow's gradient also differentiates the exponent
+      return unary('nonlinear', (x) => (k === 2 ? tf.square(x) : k === 0.5 ? tf.sqrt(x) : k === 1 ? x : tf.pow(x, tf.scalar(k))));
+    }
     case 'HardSigmoid': {
       const alpha = attrFloat(n, 'alpha', 0.2);
       const beta = attrFloat(n, 'beta', 0.5);
@@ -233,28 +283,28 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       return unary('nonlinear', (x) => tf.clipByValue(x, Math.max(lo, -3.4e38), Math.min(hi, 3.4e38)));
     }
     case 'Softmax':
-    case 'LogSoftmax': {
-      const axis = attrInt(n, 'axis', -1);
-      const rank = ctx.dims(0)?.length ?? 2;
-      if (normAxis(axis, rank) !== rank - 1) throw new UnsupportedOpError(`${where}: ${op} over axis ${axis} (not the last) is not supported`);
-      return unary('nonlinear', (x) => (op === 'Softmax' ? tf.softmax(x) : tf.logSoftmax(x)));
-    }
+    case 'LogSoftmax':
+      return softmax(ctx, where, op === 'LogSoftmax');
+    case 'LayerNormalization':
+      return layerNormalization(ctx, where);
+    case 'InstanceNormalization':
+      return instanceNormalization(ctx, where);
     case 'Dropout':
     case 'Identity':
       return unary('identity', (x) => x);
     case 'Cast': {
       const to = attrInt(n, 'to', 1);
-      // 1 float, 11 double -> float32; integer types -> int32 (shape arithmetic)
-      const dtype = to === 1 || to === 10 || to === 11 ? 'float32' : 'int32';
+      // float and double compute as float32, int32 and int64 as int32 (shape arithmetic); the other
+      // types round or wrap in ways float32/int32 cannot show, so they are refused
+      const dtype = to === 1 || to === 11 ? 'float32' : to === 6 || to === 7 ? 'int32' : null;
+      if (!dtype) throw new UnsupportedOpError(`${where}: Cast to=${to} (${onnxTypeName(to)}) is not supported (float, double, int32 and int64 are)`);
       return unary('identity', (x) => (x.dtype === dtype ? x : tf.cast(x, dtype)));
     }
     case 'Flatten': {
       const axis = attrInt(n, 'axis', 1);
-      return unary('affine', (x) => {
-        const a = normAxis(axis, x.rank);
-        if (a === 0) throw new UnsupportedOpError(`${where}: Flatten over the batch axis is not supported`);
-        return tf.reshape(x, [x.shape.slice(0, a).reduce((p, q) => p * q, 1), -1]);
-      });
+      const a = normAxis(axis, ctx.dims(0)?.length ?? 2);
+      if (a === 0 && batched(ctx)) throw new UnsupportedOpError(`${where}: Flatten with axis=${axis} (flattening the batch axis away) is not supported`);
+      return unary('affine', (x) => tf.reshape(x, [x.shape.slice(0, normAxis(axis, x.rank)).reduce((p, q) => p * q, 1), -1]));
     }
     case 'Reshape': {
       const allowZero = attrInt(n, 'allowzero', 0) === 1;
@@ -262,27 +312,34 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       const c = attrShape && attrShape.length ? null : ctx.constant(1);
       if (!c && !(attrShape && attrShape.length)) throw new UnsupportedOpError(`${where}: the target shape must be a constant`);
       const target = attrShape && attrShape.length ? attrShape : ints(c!);
-      return unary('affine', (x) => tf.reshape(x, reshapeTarget(x, target, allowZero)));
+      const staticBatch = ctx.dims(0)?.[0] ?? 1;
+      return unary('affine', (x) => tf.reshape(x, reshapeTarget(x, target, allowZero, staticBatch)));
     }
     case 'Transpose': {
-      const perm = attrInts(n, 'perm');
-      if (perm && perm.length && perm[0] !== 0) throw new UnsupportedOpError(`${where}: a transpose that moves the batch axis is not supported`);
-      return unary('affine', (x) => tf.transpose(x, perm && perm.length ? perm : undefined));
+      const rank = ctx.dims(0)?.length ?? 0;
+      // no perm reverses the axes, which moves the batch axis too
+      const perm = attrInts(n, 'perm')?.length ? attrInts(n, 'perm')! : Array.from({ length: rank }, (_, i) => rank - 1 - i);
+      if (perm.length && perm[0] !== 0 && batched(ctx)) throw new UnsupportedOpError(`${where}: Transpose with perm [${perm.join(', ')}] moves the batch axis (not supported)`);
+      return unary('affine', (x) => tf.transpose(x, perm.length ? perm : undefined));
     }
     case 'Concat': {
       const axis = attrInt(n, 'axis', 0);
+      const a = normAxis(axis, ctx.dims(0)?.length ?? 1);
+      if (a === 0 && (n.input ?? []).some((_, i) => ctx.dependsOnF(i))) throw new UnsupportedOpError(`${where}: Concat with axis=${axis} (the batch axis) is not supported`);
       return {
         kind: 'affine',
         owned: [],
         fn: (xs) => {
-          const a = normAxis(axis, xs[0]!.rank);
-          if (a === 0 && xs.some((_, i) => ctx.dependsOnF(i))) throw new UnsupportedOpError(`${where}: concatenation along the batch axis is not supported`);
-          return tf.concat(a === 0 ? (xs as tf.Tensor[]) : matchBatch(xs as tf.Tensor[]), a);
+          const r = normAxis(axis, xs[0]!.rank);
+          return tf.concat(r === 0 ? (xs as tf.Tensor[]) : matchBatch(xs as tf.Tensor[]), r);
         },
       };
     }
     case 'Squeeze': {
       const axes = axesOf(ctx, 1, where);
+      const rank = ctx.dims(0)?.length ?? 0;
+      // the batch axis stays: at batch 1 it would squeeze, at batch B it cannot
+      if (axes?.some((v) => normAxis(v, rank) === 0) && batched(ctx)) throw new UnsupportedOpError(`${where}: Squeeze with axes [${axes.join(', ')}] removes the batch axis (not supported)`);
       return unary('affine', (x) => {
         const ax = (axes ?? x.shape.map((d, i) => (d === 1 && i > 0 ? i : -1)).filter((i) => i >= 0)).map((a) => normAxis(a, x.rank));
         return tf.squeeze(x, ax);
@@ -290,7 +347,9 @@ export function translateOp(ctx: OpContext): TranslatedOp {
     }
     case 'Unsqueeze': {
       const axes = axesOf(ctx, 1, where);
-      if (!axes) throw new UnsupportedOpError(`${where}: no axes`);
+      if (!axes) throw new UnsupportedOpError(`${where}: Unsqueeze needs its axes`);
+      const outRank = (ctx.dims(0)?.length ?? 0) + axes.length;
+      if (axes.some((v) => normAxis(v, outRank) === 0) && batched(ctx)) throw new UnsupportedOpError(`${where}: Unsqueeze with axes [${axes.join(', ')}] moves the batch axis (not supported)`);
       return unary('affine', (x) => {
         const outRank = x.rank + axes.length;
         const ax = new Set(axes.map((a) => normAxis(a, outRank)));
@@ -302,62 +361,16 @@ export function translateOp(ctx: OpContext): TranslatedOp {
     }
     case 'ReduceMean':
     case 'ReduceSum':
-    case 'ReduceMax': {
-      const axes = op === 'ReduceSum' ? axesOf(ctx, 1, where) : (attrInts(n, 'axes')?.length ? attrInts(n, 'axes') : axesOf(ctx, 1, where));
-      const keep = attrInt(n, 'keepdims', 1) === 1;
-      const rank = ctx.dims(0)?.length ?? 4;
-      const ax = (axes ?? Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank)).sort();
-      if (ax.includes(0)) throw new UnsupportedOpError(`${where}: reducing over the batch axis is not supported`);
-      const spatial = rank >= 4 && ax.length === rank - 2 && ax.every((a, i) => a === i + 2);
-      const kind: OpKind = op === 'ReduceMax' ? 'nonlinear' : op === 'ReduceMean' && spatial ? 'gap' : 'affine';
-      const f = op === 'ReduceMean' ? tf.mean : op === 'ReduceSum' ? tf.sum : tf.max;
-      return unary(kind, (x) => f(x, ax, keep));
-    }
-    case 'Pad': {
-      const mode = attrString(n, 'mode', 'constant');
-      if (mode !== 'constant') throw new UnsupportedOpError(`${where}: Pad mode ${mode} is not supported (constant only)`);
-      const attrPads = attrInts(n, 'pads');
-      const pc = attrPads && attrPads.length ? null : ctx.constant(1);
-      if (!pc && !(attrPads && attrPads.length)) throw new UnsupportedOpError(`${where}: the pads must be constants`);
-      const p = attrPads && attrPads.length ? attrPads : ints(pc!);
-      const vc = (n.input?.length ?? 0) > 2 && n.input![2] ? ctx.constant(2) : null;
-      const value = vc ? vc.dataSync()[0]! : attrFloat(n, 'value', 0);
-      const r = p.length / 2;
-      const pairs = Array.from({ length: r }, (_, i) => [p[i]!, p[i + r]!] as [number, number]);
-      return unary('affine', (x) => tf.pad(x, pairs, value));
-    }
-    case 'Slice': {
-      const get = (i: number, attr: string): number[] | null => {
-        const a = attrInts(n, attr);
-        if (a && a.length) return a;
-        if ((n.input?.length ?? 0) > i && n.input![i]) {
-          const c = ctx.constant(i);
-          if (!c) throw new UnsupportedOpError(`${where}: ${attr} must be constants`);
-          return ints(c);
-        }
-        return null;
-      };
-      const starts = get(1, 'starts')!;
-      const ends = get(2, 'ends')!;
-      const axes = get(3, 'axes');
-      const steps = get(4, 'steps');
-      if (steps && steps.some((s) => s !== 1)) throw new UnsupportedOpError(`${where}: Slice with steps other than 1 is not supported`);
-      return unary('affine', (x) => {
-        const begin = x.shape.map(() => 0);
-        const size = x.shape.map(() => -1);
-        starts.forEach((s0, i) => {
-          const a = normAxis(axes ? axes[i]! : i, x.rank);
-          const dim = x.shape[a]!;
-          const clampI = (v: number) => Math.max(0, Math.min(dim, v < 0 ? v + dim : v));
-          const b0 = clampI(s0);
-          const e0 = clampI(ends[i]!);
-          if (a === 0 && (b0 !== 0 || e0 !== dim)) throw new UnsupportedOpError(`${where}: slicing the batch axis is not supported`);
-          begin[a] = b0;
-          size[a] = Math.max(0, e0 - b0);
-        });
-        return tf.slice(x, begin, size);
-      });
-    }
+    case 'ReduceMax':
+    case 'ReduceMin':
+    case 'ReduceSumSquare':
+    case 'ReduceL1':
+    case 'ReduceL2':
+      return reduce(ctx, where, op);
+    case 'Pad':
+      return pad(ctx, where);
+    case 'Slice':
+      return slice(ctx, where);
     case 'Gather': {
       const axis = attrInt(n, 'axis', 0);
       const idx = ctx.constant(1);
@@ -367,7 +380,7 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       // On the features: slices (tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks).
       return unary('affine', (x) => {
         const a = normAxis(axis, x.rank);
-        if (a === 0) throw new UnsupportedOpError(`${where}: gathering along the batch axis is not supported`);
+        if (a === 0) throw new UnsupportedOpError(`${where}: Gather with axis=${axis} (the batch axis) is not supported`);
         const parts = indices.map((i) => {
           const begin = x.shape.map(() => 0);
           const size = x.shape.map(() => -1);
@@ -376,9 +389,13 @@ export function translateOp(ctx: OpContext): TranslatedOp {
           return tf.slice(x, begin, size);
         });
         const y = parts.length === 1 ? parts[0]! : tf.concat(parts, a);
-        return idx.rank === 0 ? tf.squeeze(y, [a]) : y;
+        // the indices' own shape replaces the gathered axis
+        return tf.reshape(y, [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)]);
       });
     }
+    case 'Resize':
+    case 'Upsample':
+      return resize(ctx, where);
     case 'Constant': {
       const t = attrTensor(n, 'value');
       if (!t) throw new UnsupportedOpError(`${where}: only Constant nodes with a tensor value are supported`);

@@ -3,7 +3,7 @@
 // 'valid') so that ONNX's asymmetric pads, auto_pad and ceil_mode are exact.
 import * as tf from '@tensorflow/tfjs-core';
 import { windowGeometry, type WindowAttrs } from './convGeometry.js';
-import { depthwiseConvInputGrad } from './depthwiseConv.js';
+import { depthwiseConvInputGrad, dilateRowsCols } from './depthwiseConv.js';
 import { attrInt, attrInts, attrString, type NodeProto } from './onnxProto.js';
 import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 
@@ -32,6 +32,19 @@ function need2d(ctx: OpContext, where: string): number[] {
   return d;
 }
 
+/**
+ * A kernel [kH, kW, Ci, O] with d-1 zeros between its taps: a plain convolution with it equals the
+ * dilated one. TF.js has no conv2d gradient for dilations > 1, and the head needs input gradients.
+ */
+function dilatedKernel(k: tf.Tensor4D, d: [number, number]): tf.Tensor4D {
+  if (d[0] === 1 && d[1] === 1) return k;
+  const [kH, kW, Ci, O] = k.shape;
+  return tf.tidy(() => {
+    const spread = dilateRowsCols(tf.reshape(k, [1, kH, kW, Ci * O]) as tf.Tensor4D, d);
+    return tf.reshape(spread, [spread.shape[1], spread.shape[2], Ci, O]) as tf.Tensor4D;
+  });
+}
+
 export function conv(ctx: OpContext, where: string): TranslatedOp {
   const n = ctx.node;
   const w = ctx.constant(1);
@@ -50,22 +63,27 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
   const owned: tf.Tensor[] = [];
   let run: (x: tf.Tensor4D) => tf.Tensor4D;
   if (group === 1) {
-    const k = tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D; // [kH, kW, C, O]
+    const k = tf.tidy(() => dilatedKernel(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dil)); // [kH', kW', C, O]
     owned.push(k);
-    run = (x) => tf.conv2d(x, k, strides, 'valid', 'NHWC', dil);
+    run = (x) => tf.conv2d(x, k, strides, 'valid', 'NHWC');
   } else if (group === C && Cg === 1) {
-    if ((strides[0] > 1 || strides[1] > 1) && (dil[0] > 1 || dil[1] > 1)) {
-      throw new UnsupportedOpError(`${where}: a depthwise convolution with both strides and dilations is not supported`);
-    }
     const m = O / C;
     const k = tf.tidy(() => tf.transpose(tf.reshape(w, [C, m, kH, kW]), [2, 3, 0, 1])) as tf.Tensor4D; // [kH, kW, C, m]
     owned.push(k);
-    run = (x) => depthwiseConvInputGrad(x, k, strides, dil);
+    // TF.js takes strides or dilations, not both: with both, the stride-1 result is subsampled
+    const both = (strides[0] > 1 || strides[1] > 1) && (dil[0] > 1 || dil[1] > 1);
+    run = both
+      ? (x) => {
+          const full = depthwiseConvInputGrad(x, k, [1, 1], dil);
+          const out: [number, number] = [Math.floor((full.shape[1] - 1) / strides[0]) + 1, Math.floor((full.shape[2] - 1) / strides[1]) + 1];
+          return subsample(full, strides, out);
+        }
+      : (x) => depthwiseConvInputGrad(x, k, strides, dil);
   } else {
     const Og = O / group;
-    const ks = Array.from({ length: group }, (_, g) => tf.tidy(() => tf.transpose(tf.slice(w, [g * Og, 0, 0, 0], [Og, Cg, kH, kW]), [2, 3, 1, 0])) as tf.Tensor4D);
+    const ks = Array.from({ length: group }, (_, g) => tf.tidy(() => dilatedKernel(tf.transpose(tf.slice(w, [g * Og, 0, 0, 0], [Og, Cg, kH, kW]), [2, 3, 1, 0]) as tf.Tensor4D, dil)));
     owned.push(...ks);
-    run = (x) => tf.concat(tf.split(x, group, 3).map((xg, g) => tf.conv2d(xg as tf.Tensor4D, ks[g]!, strides, 'valid', 'NHWC', dil)), 3) as tf.Tensor4D;
+    run = (x) => tf.concat(tf.split(x, group, 3).map((xg, g) => tf.conv2d(xg as tf.Tensor4D, ks[g]!, strides, 'valid', 'NHWC')), 3) as tf.Tensor4D;
   }
   const bias = b ? tf.reshape(b, [1, O, 1, 1]) : null;
   if (bias) owned.push(bias);
@@ -102,13 +120,14 @@ function subsample(x: tf.Tensor4D, s: [number, number], out: [number, number]): 
  * backend (MaxPoolGrad) disagrees with finite differences (measured: 10.56 vs 9.50 on a 2x2/2 pool
  * where the cpu backend gives 9.50), so the head uses ops whose gradients are right everywhere.
  */
-export function maxPoolByTaps(x: tf.Tensor4D, k: [number, number], s: [number, number]): tf.Tensor4D {
+export function maxPoolByTaps(x: tf.Tensor4D, k: [number, number], s: [number, number], d: [number, number] = [1, 1]): tf.Tensor4D {
   const [B, H, W, C] = x.shape;
-  const out: [number, number] = [Math.floor((H - k[0]) / s[0]) + 1, Math.floor((W - k[1]) / s[1]) + 1];
+  const out: [number, number] = [Math.floor((H - (k[0] - 1) * d[0] - 1) / s[0]) + 1, Math.floor((W - (k[1] - 1) * d[1] - 1) / s[1]) + 1];
   let y: tf.Tensor4D | null = null;
   for (let a = 0; a < k[0]; a++) {
     for (let b = 0; b < k[1]; b++) {
-      const tap = subsample(tf.slice(x, [0, a, b, 0], [B, (out[0] - 1) * s[0] + 1, (out[1] - 1) * s[1] + 1, C]), s, out);
+      // the tap at (a, b) of every window, dilated taps d apart
+      const tap = subsample(tf.slice(x, [0, a * d[0], b * d[1], 0], [B, (out[0] - 1) * s[0] + 1, (out[1] - 1) * s[1] + 1, C]), s, out);
       y = y ? (tf.maximum(y, tap) as tf.Tensor4D) : tap;
     }
   }
@@ -121,7 +140,7 @@ export function pool(ctx: OpContext, where: string, avg: boolean): TranslatedOp 
   const k = attrInts(n, 'kernel_shape');
   if (!k || k.length !== 2) throw new UnsupportedOpError(`${where}: kernel_shape must have 2 values`);
   const geo = windowGeometry([d[2]!, d[3]!], k, windowAttrs(n), where);
-  if (geo.dilations.some((v) => v !== 1)) throw new UnsupportedOpError(`${where}: dilated pooling is not supported`);
+  if (avg && geo.dilations.some((v) => v !== 1)) throw new UnsupportedOpError(`${where}: AveragePool with dilations is not supported`);
   if (!avg && (n.output?.length ?? 0) > 1 && n.output![1]) throw new UnsupportedOpError(`${where}: the Indices output of MaxPool is not supported`);
   const explicit: [number, number][] = [[0, 0], [geo.padBegin[0]!, geo.padEnd[0]!], [geo.padBegin[1]!, geo.padEnd[1]!], [0, 0]];
   const padded = explicit.some(([a, c]) => a || c);
@@ -134,7 +153,7 @@ export function pool(ctx: OpContext, where: string, avg: boolean): TranslatedOp 
       fn: (xs) => {
         let x = toNHWC(xs[0]!);
         if (padded) x = tf.pad(x, explicit, NEG_BIG);
-        return toNCHW(maxPoolByTaps(x, size, strides));
+        return toNCHW(maxPoolByTaps(x, size, strides, geo.dilations as [number, number]));
       },
     };
   }
