@@ -2,7 +2,7 @@
 // opened: its input size, its preprocessing, whether its label list fits, and whether its output
 // is a classifier's logits or an embedding. Each guess is recorded in `assumptions`, which the
 // commands print as warnings.
-import type { LoadedModel } from './loadModel.js';
+import type { LoadedModel } from './modelTypes.js';
 import type { Preprocessing } from './preprocess.js';
 import type { SplitModel } from './split.js';
 

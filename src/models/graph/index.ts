@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import * as tfc from '@tensorflow/tfjs-converter';
 import { ModelFileError } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
-import type { LoadedModel, ModelSpec } from '../loadModel.js';
+import type { LoadedModel, ModelSpec } from '../modelTypes.js';
 import { defaultLayer } from '../split.js';
 import { graphInfo } from './graphInfo.js';
 import { listGraphLayers } from './listNodes.js';

@@ -5,7 +5,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelFileError, statLocation } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
-import type { LoadedModel, ModelSpec } from '../loadModel.js';
+import type { LoadedModel, ModelSpec } from '../modelTypes.js';
 import { defaultLayer, isSpatialShape, type LayerInfo } from '../split.js';
 import { inputLayout, readGraph, type OnnxGraph } from './onnxGraph.js';
 import { engineShape, type OnnxLayout } from './onnxLayout.js';
