@@ -12,7 +12,9 @@ export interface ModelCliOptions {
   model?: string;
   layer?: string;
   backend?: string;
-  inputSize?: number;
+  inputSize?: ModelFlags['inputSize'];
+  labels?: string;
+  output?: 'logits' | 'embedding';
   scale?: number;
   offset?: number;
   mean?: number[];
@@ -32,12 +34,29 @@ function channelsArg(flag: string, positive = false) {
   };
 }
 
+/** commander parser for --input-size: "N" (N x N) or "W,H". */
+export function inputSizeArg(v: string): NonNullable<ModelFlags['inputSize']> {
+  const parts = v.split(',').map((p) => p.trim());
+  const n = parts.map(Number);
+  if ((parts.length !== 1 && parts.length !== 2) || n.some((x) => !Number.isInteger(x) || x < 1 || x > 16384)) {
+    throw new InvalidArgumentError(`expected N or W,H (whole pixels 1..16384), got "${v}"`);
+  }
+  return n.length === 1 ? n[0]! : { width: n[0]!, height: n[1]! };
+}
+
+function outputArg(v: string): 'logits' | 'embedding' {
+  if (v === 'logits' || v === 'embedding') return v;
+  throw new InvalidArgumentError(`expected logits or embedding, got "${v}"`);
+}
+
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option('-m, --model <id|dir|url>', 'catalogue id, model folder, model.json, file:// or https:// URL (default: the catalogue default)')
     .option('--layer <name>', 'layer to put the filter on (default: the last layer with spatial extent)')
     .option('--backend <name>', 'TF.js backend: tensorflow, wasm or cpu (default: the first that loads; env L2CAF_BACKEND)')
-    .option('--input-size <n>', 'model input size N (N x N) for your own models', intArg(1, 16384))
+    .option('--input-size <n|w,h>', 'model input size, N (N x N) or W,H, for your own models that take any size (default: the model\'s own; else the source\'s aspect ratio near 224x224)', inputSizeArg)
+    .option('--labels <imagenet|file>', 'class names for the outputs: a labels file (.json or one name a line), or imagenet (the ImageNet-1k classes, for a torchvision export that has none)')
+    .option('--output <kind>', 'what the model outputs: logits (class scores) or embedding (default: guessed; a model without labels is taken for a classifier unless its output is a feature map or L2-normalised)', outputArg)
     .option('--scale <s>', 'preprocessing: input = pixel * scale + offset (pixel 0..255)', numberArg())
     .option('--offset <o>', 'preprocessing offset (see --scale)', numberArg())
     .option('--mean <r,g,b>', 'preprocessing: input = (pixel/255 - mean) / std per channel, torchvision values (e.g. 0.485,0.456,0.406); not with --scale/--offset', channelsArg('--mean'))
@@ -55,6 +74,8 @@ export function modelFlagsOf(o: ModelCliOptions): ModelFlags {
   return {
     model: o.model,
     inputSize: o.inputSize,
+    labels: o.labels,
+    output: o.output,
     scale: o.scale,
     offset: o.offset,
     mean: o.mean,

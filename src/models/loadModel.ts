@@ -10,7 +10,7 @@ import { listLayers, splitLayersModel } from './layersSplit.js';
 import { loadGraphModelFrom } from './graph/index.js';
 import { defaultLayer } from './split.js';
 import { isOnnxLocation, loadOnnxModel } from './onnx/loadOnnx.js';
-import { inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from './modelFacts.js';
+import { featureMapReason, inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from './modelFacts.js';
 
 export type { LoadedModel, ModelSpec } from './modelTypes.js';
 
@@ -53,7 +53,7 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
     model.dispose();
     throw new ModelFileError(`${spec.location}: the model's input has ${c} channels (3 expected)`);
   }
-  const inputSize = inputSizeOf(spec.inputSize, h, w, assumptions);
+  const inputSize = inputSizeOf(spec.location, spec.inputSize, h, w, assumptions, spec.sourceSize);
   const preprocessing = preprocessingOf(spec.preprocessing, assumptions);
   let labels = spec.labels ?? null;
   if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;
@@ -68,7 +68,8 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   labels = labelsFitting(labels, K, assumptions);
   const lastClass = model.layers[model.layers.length - 1]!;
   const endsInSoftmax = lastClass.getClassName() === 'Softmax' || (lastClass.getConfig() as Record<string, unknown>)['activation'] === 'softmax';
-  const outputKind = outputKindOf(spec.outputKind, endsInSoftmax, labels);
+  const notScores = featureMapReason(model.outputs[0]!.name, outShape.slice(1).map((d) => d ?? 1));
+  const outputKind = outputKindOf(spec.outputKind, { endsInSoftmax, numOutputs: K, notScores }, labels, assumptions);
   return loadedModel(
     { id: spec.id, location: spec.location, format, inputSize, preprocessing, labels, layers, defaultLayer: def, assumptions, outputKind },
     (layer) => splitLayersModel(model, layer, spec.location),

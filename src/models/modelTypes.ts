@@ -4,6 +4,12 @@
 import type { Preprocessing } from './preprocess.js';
 import type { LayerInfo, SplitModel } from './split.js';
 
+/** A source picture's size, for choosing a dynamic model input of the same aspect ratio. */
+export interface SourceSize {
+  width: number;
+  height: number;
+}
+
 export interface ModelSpec {
   /** Catalogue id, or the folder/URL the user gave. */
   id: string;
@@ -14,6 +20,8 @@ export interface ModelSpec {
   labels?: string[] | null;
   defaultLayer?: string | null;
   outputKind?: 'logits' | 'embedding' | null;
+  /** The source picture's size: a model with a dynamic input size takes its aspect ratio. */
+  sourceSize?: SourceSize | null;
 }
 
 export interface LoadedModel {

@@ -148,6 +148,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       offset: opts.model.offset ?? null,
       mean: opts.model.mean,
       std: opts.model.std,
+      labels: opts.model.labels,
+      output: opts.model.output,
     });
     const finished = await cache.readFinished(key);
     if (finished) {

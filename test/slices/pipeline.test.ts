@@ -128,7 +128,7 @@ describe('analyzeVolume, per slice', () => {
       expect(Math.min(...a.data)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...a.data)).toBeLessThanOrEqual(1 + 1e-6);
     }
-    expect(r.attention[0]!.target).toEqual({ index: 2, label: 'class 2' });
+    expect(r.attention[0]!.target).toEqual({ index: 2, label: 'class #2' });
     // weighting by probability scales each slice by its class-2 probability, nothing else
     const w = await analyzeVolume({ volume, model: gap, axis: 'all', methods: ['gradcam'], classes: [2] });
     for (const s of w.slices) {
