@@ -4,6 +4,8 @@ import { selectBackend } from '../engine/backend.js';
 import { openModel, type ModelFlags } from '../engine/openModel.js';
 import { createProgressBar } from '../models/download.js';
 import type { LoadedModel } from '../models/loadModel.js';
+import type { SourceSize } from '../models/modelTypes.js';
+import { probeMedia } from '../media/probe.js';
 import { intArg, numberArg } from './options.js';
 import { parseChannelTriple, preprocessingFromFlags } from '../models/preprocessFlags.js';
 import { MAX_ORT_THREADS } from '../models/onnx/ortSession.js';
@@ -85,12 +87,23 @@ export function modelFlagsOf(o: ModelCliOptions): ModelFlags {
   };
 }
 
-/** Selects the backend, resolves and loads the model; warnings go to stderr. */
-export async function loadFromFlags(o: ModelCliOptions): Promise<{ model: LoadedModel; backend: string }> {
+/** A picture's displayed size, or null when the probe fails (decoding it reports why, later). */
+async function pictureSize(file: string): Promise<SourceSize | null> {
+  const v = (await probeMedia(file).catch(() => null))?.info.video;
+  return v?.displayWidth && v.displayHeight ? { width: v.displayWidth, height: v.displayHeight } : null;
+}
+
+/**
+ * Selects the backend, resolves and loads the model; warnings go to stderr. `sourceFile`: the
+ * picture to analyse, whose aspect ratio a model that takes any size follows (no --input-size).
+ */
+export async function loadFromFlags(o: ModelCliOptions, sourceFile?: string): Promise<{ model: LoadedModel; backend: string }> {
   const backend = await selectBackend(o.backend);
+  const sourceSize = sourceFile && o.inputSize === undefined ? await pictureSize(sourceFile) : null;
   const bar = createProgressBar();
   const model = await openModel({
     ...modelFlagsOf(o),
+    ...(sourceSize ? { sourceSize } : {}),
     onProgress: (p) => bar.update(p),
   }).finally(() => bar.done());
   for (const a of model.assumptions) process.stderr.write(`l2caf: warning: ${a}\n`);
