@@ -34,7 +34,8 @@ export class ClassPicker {
 
   choose(c: ClassChoice | null, notify = true): void {
     this.chosen = c;
-    this.chosenEl.textContent = c ? `${c.label} (#${c.index})` : 'top class of each frame';
+    // a model without labels names its classes "class #N" already (engine/targets.ts labelOf)
+    this.chosenEl.textContent = c ? (c.label === `class #${c.index}` ? c.label : `${c.label} (#${c.index})`) : 'top class of each frame';
     this.chosenEl.dataset.index = c ? String(c.index) : '';
     if (c && notify) this.onPick(c);
   }

@@ -59,7 +59,7 @@ export function imageCommand(): Command {
       // after a signal, and the exit code is 130/143 (interrupt.ts)
       const scope = onInterrupt();
       try {
-        const { model } = await loadFromFlags(o);
+        const { model } = await loadFromFlags(o, file);
         try {
           scope.check();
           const split = model.split(o.layer);

@@ -20,6 +20,7 @@ export function resolveClass(spec: string | number, labels: readonly string[] | 
   throw new UsageError(`unknown class "${s}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ' (not in the model\'s labels)'}`);
 }
 
+/** The class name, or "class #N" for a model without labels (as pytorch-grad-cam users know them). */
 export function labelOf(index: number, labels: readonly string[] | null): string {
-  return labels?.[index] ?? `class ${index}`;
+  return labels?.[index] ?? `class #${index}`;
 }

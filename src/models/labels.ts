@@ -18,7 +18,7 @@ export function parseLabelsJson(text: string, file: string): string[] {
     if (entries.some(([k]) => !Number.isInteger(k) || k < 0)) throw new Error(`${file}: keys must be class indices`);
     const out: string[] = [];
     for (const [k, name] of entries) out[k] = name;
-    return Array.from(out, (x, i) => x ?? `class ${i}`);
+    return Array.from(out, (x, i) => x ?? `class #${i}`);
   }
   throw new Error(`${file}: expected an array of class names`);
 }
@@ -34,4 +34,18 @@ export async function readLabels(dir: string): Promise<{ labels: string[]; file:
   const txt = path.join(dir, 'labels.txt');
   if (existsSync(txt)) return { labels: parseLabelsTxt(await readFile(txt, 'utf8')), file: txt };
   return null;
+}
+
+/** A label file by its extension: .json (parseLabelsJson), anything else one name a line. */
+export async function readLabelsFile(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${file}: cannot read the labels file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (e as Error).message})`);
+  }
+  const labels = file.toLowerCase().endsWith('.json') ? parseLabelsJson(text, file) : parseLabelsTxt(text);
+  if (labels.length === 0) throw new Error(`${file}: the labels file is empty`);
+  return labels;
 }

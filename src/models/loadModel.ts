@@ -5,40 +5,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import path from 'node:path';
 import { fileHandler, modelJsonPath, readModelJson, ModelFileError } from './fileHandler.js';
 import { readLabels } from './labels.js';
-import type { Preprocessing } from './preprocess.js';
+import type { LoadedModel, ModelSpec } from './modelTypes.js';
 import { listLayers, splitLayersModel } from './layersSplit.js';
 import { loadGraphModelFrom } from './graph/index.js';
-import { defaultLayer, type LayerInfo, type SplitModel } from './split.js';
+import { defaultLayer } from './split.js';
 import { isOnnxLocation, loadOnnxModel } from './onnx/loadOnnx.js';
-import { inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from './modelFacts.js';
+import { featureMapReason, inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from './modelFacts.js';
 
-export interface ModelSpec {
-  /** Catalogue id, or the folder/URL the user gave. */
-  id: string;
-  location: string;
-  /** From the catalogue or flags; null = not given (assumptions are then reported). */
-  inputSize?: [number, number] | null;
-  preprocessing?: Preprocessing | null;
-  labels?: string[] | null;
-  defaultLayer?: string | null;
-  outputKind?: 'logits' | 'embedding' | null;
-}
-
-export interface LoadedModel {
-  id: string;
-  location: string;
-  format: 'tfjs-layers' | 'tfjs-graph' | 'onnx';
-  inputSize: [number, number];
-  preprocessing: Preprocessing;
-  labels: string[] | null;
-  layers: LayerInfo[];
-  defaultLayer: string;
-  /** Warnings about what was assumed rather than known (printed by the CLI). */
-  assumptions: string[];
-  outputKind: 'logits' | 'embedding';
-  split(layer?: string): SplitModel;
-  dispose(): void;
-}
+export type { LoadedModel, ModelSpec } from './modelTypes.js';
 
 export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   const isHttp = /^https?:\/\//.test(spec.location);
@@ -79,7 +53,7 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
     model.dispose();
     throw new ModelFileError(`${spec.location}: the model's input has ${c} channels (3 expected)`);
   }
-  const inputSize = inputSizeOf(spec.inputSize, h, w, assumptions);
+  const inputSize = inputSizeOf(spec.location, spec.inputSize, h, w, assumptions, spec.sourceSize);
   const preprocessing = preprocessingOf(spec.preprocessing, assumptions);
   let labels = spec.labels ?? null;
   if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;
@@ -94,7 +68,8 @@ export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   labels = labelsFitting(labels, K, assumptions);
   const lastClass = model.layers[model.layers.length - 1]!;
   const endsInSoftmax = lastClass.getClassName() === 'Softmax' || (lastClass.getConfig() as Record<string, unknown>)['activation'] === 'softmax';
-  const outputKind = outputKindOf(spec.outputKind, endsInSoftmax, labels);
+  const notScores = featureMapReason(model.outputs[0]!.name, outShape.slice(1).map((d) => d ?? 1));
+  const outputKind = outputKindOf(spec.outputKind, { endsInSoftmax, numOutputs: K, notScores }, labels, assumptions);
   return loadedModel(
     { id: spec.id, location: spec.location, format, inputSize, preprocessing, labels, layers, defaultLayer: def, assumptions, outputKind },
     (layer) => splitLayersModel(model, layer, spec.location),

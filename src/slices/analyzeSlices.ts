@@ -54,9 +54,6 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
 
 export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   const { model, runner, windowed, axes, templates, signal } = job;
-  const [h, w] = model.inputSize;
-  if (h !== w) throw new Error(`${model.id}: volume slices need a square model input (this one is ${w}x${h})`);
-  const size = w;
   const nvox = windowed.data.length;
   const attention: AttentionVolume[] = [];
   for (const axis of axes) {
@@ -79,8 +76,8 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
     if (n >= order.length || pending.has(n) || signal?.aborted) return;
     const { axis, index } = order[n]!;
     const p = (async () => {
-      const input = sliceInput(windowed, axis, index, size);
-      const arrays = await runner.run(input.rgb, size, size, signal);
+      const input = sliceInput(windowed, axis, index, model.inputSize);
+      const arrays = await runner.run(input.rgb, input.width, input.height, signal);
       return { input, arrays };
     })();
     p.catch(() => {}); // awaited in order below; never an unhandled rejection meanwhile

@@ -1,19 +1,19 @@
-// An attention map computed on the padded square input, put back onto the slice's own voxel
-// grid: upsampled bilinearly to the square (pixel centres aligned, as everywhere in the project),
+// An attention map computed on the padded model input, put back onto the slice's own voxel
+// grid: upsampled bilinearly to the input's size (pixel centres aligned, as everywhere in the project),
 // then resampled from the content box only, so the padding is undone and never bleeds in. Pure.
 import { resizeBilinear } from '../media/resize.js';
-import { squareToSlice, type SquareFit } from '../volume/fitToSquare.js';
+import { boxToSlice, type BoxFit } from '../volume/fitToSquare.js';
 
 /**
- * `values`: the map, mapWidth x mapHeight row-major, over the whole square input.
+ * `values`: the map, mapWidth x mapHeight row-major, over the whole (padded) input.
  * Returns sourceWidth x sourceHeight values (row-major, the slice's u, v order).
  */
 export function mapToSlice(
   values: Float32Array,
   mapWidth: number,
   mapHeight: number,
-  fit: Pick<SquareFit, 'size' | 'contentBox' | 'sourceWidth' | 'sourceHeight'>,
+  fit: Omit<BoxFit, 'data'>,
 ): Float32Array {
-  const square = resizeBilinear(values, mapWidth, mapHeight, fit.size, fit.size);
-  return squareToSlice(square, fit);
+  const full = resizeBilinear(values, mapWidth, mapHeight, fit.boxWidth, fit.boxHeight);
+  return boxToSlice(full, fit);
 }

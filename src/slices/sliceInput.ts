@@ -1,16 +1,17 @@
 // One slice of a windowed volume as the RGB picture a 2-D CNN takes: resampled to the model's
-// square input keeping its physical aspect (padded with black, never stretched), grey replicated
-// to three channels. Pure.
+// input (square or not) keeping its physical aspect (padded with black, never stretched), grey
+// replicated to three channels. Pure.
 import { extractSlice } from '../volume/slice.js';
-import { fitToSquare, type SquareFit } from '../volume/fitToSquare.js';
+import { fitToBox, type BoxFit } from '../volume/fitToSquare.js';
 import type { Axis, Volume } from '../volume/types.js';
 
 export interface SliceInput {
-  /** size x size x 3 bytes, row-major */
+  /** width x height x 3 bytes, row-major */
   rgb: Uint8Array;
-  size: number;
-  /** the square's geometry, to map results back onto the slice (squareToSlice) */
-  fit: Omit<SquareFit, 'data'>;
+  width: number;
+  height: number;
+  /** the input's geometry, to map results back onto the slice (mapToSlice) */
+  fit: Omit<BoxFit, 'data'>;
 }
 
 /** Grey 0..1 values to interleaved RGB bytes (values outside 0..1 are clamped). */
@@ -29,8 +30,10 @@ export function greyToRgb(grey: ArrayLike<number>): Uint8Array {
  * `windowed` holds the volume's intensities already mapped to 0..1 (windowIntensity), with the
  * volume's dims and spacing.
  */
-export function sliceInput(windowed: Pick<Volume, 'dims' | 'spacing' | 'data'>, axis: Axis, index: number, size: number): SliceInput {
+/** `size`: the model input, N (N x N) or [height, width]. */
+export function sliceInput(windowed: Pick<Volume, 'dims' | 'spacing' | 'data'>, axis: Axis, index: number, size: number | readonly [number, number]): SliceInput {
+  const [height, width] = typeof size === 'number' ? [size, size] : size;
   const slice = extractSlice(windowed, axis, index);
-  const { data, ...fit } = fitToSquare(slice, size, { pad: 0 });
-  return { rgb: greyToRgb(data), size, fit };
+  const { data, ...fit } = fitToBox(slice, width, height, { pad: 0 });
+  return { rgb: greyToRgb(data), width, height, fit };
 }

@@ -148,6 +148,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       offset: opts.model.offset ?? null,
       mean: opts.model.mean,
       std: opts.model.std,
+      labels: opts.model.labels,
+      output: opts.model.output,
     });
     const finished = await cache.readFinished(key);
     if (finished) {
@@ -183,7 +185,9 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       let runner: { concurrency: number; analyze: BackbonePool['analyze']; close(): Promise<void> } | null = null;
       try {
         await selectBackend(opts.backend);
-        model = await openModel({ ...opts.model, signal });
+        // A model that takes any size gets the clip's aspect ratio; the workers must choose the same.
+        const flags = { ...opts.model, sourceSize: opts.model.sourceSize ?? { width: info.width, height: info.height } };
+        model = await openModel({ ...flags, signal });
         const split = model.split(opts.layer);
         modelInfo = { id: model.id, layer: split.layer, backend: currentBackend(), engines: enginesOf(model.format) };
         const needsTarget = s.methods.some((m) => m !== 'l2caf');
@@ -195,7 +199,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         runner =
           opts.workers === 0
             ? localRunner(model, split, plan)
-            : await createBackbonePool({ model: opts.model, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
+            : await createBackbonePool({ model: flags, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
         // Warm chains: one chunk per worker at a time, in order (see chains.ts).
         const chain = s.warmStart ? chainLength(remaining.length, runner.concurrency) : 0;
         // Enough in flight to keep every worker busy while the head of the queue is awaited: a

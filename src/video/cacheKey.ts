@@ -23,7 +23,10 @@ export interface CacheKeyParts {
   solve: Omit<SolveOptions, 'init' | 'traceEvery'>;
   warmStart: boolean;
   /** preprocessing flags for user models */
-  inputSize?: number | null;
+  inputSize?: number | { width: number; height: number } | null;
+  /** --labels and --output (absent when not given, so older keys still match) */
+  labels?: string;
+  output?: string;
   scale?: number | null;
   offset?: number | null;
   /** per-channel normalisation (--mean/--std), absent when not given */

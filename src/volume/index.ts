@@ -9,4 +9,4 @@ export { applyAffine, baseAffine, qformAffine, affineToQuaternion, type Quaterni
 export { extractSlice, insertSlice, sliceCount } from './slice.js';
 export { windowIntensity, percentileOfSorted, DEFAULT_WINDOW, type WindowSpec } from './windowIntensity.js';
 export { acquisitionAxis } from './acquisitionAxis.js';
-export { fitToSquare, squareToSlice, contentBoxFor, type ContentBox, type SquareFit, type FitOptions } from './fitToSquare.js';
+export { fitToSquare, fitToBox, squareToSlice, boxToSlice, contentBoxFor, contentBoxIn, type ContentBox, type SquareFit, type BoxFit, type FitOptions } from './fitToSquare.js';

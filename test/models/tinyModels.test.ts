@@ -19,9 +19,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The split model's head output on the backbone's features equals the model (before any softmax). */
-async function checkSplitMatches(model: tfl.LayersModel, name: string, layer?: string, softmax = false) {
+async function checkSplitMatches(model: tfl.LayersModel, name: string, layer?: string, softmax = false, outputKind: 'logits' | 'embedding' | null = null) {
   const dir = await saveLayersModel(model, path.join(tmp, name));
-  const m = await loadModel({ id: name, location: dir, preprocessing: { scale: 1 / 255, offset: 0, channelOrder: 'rgb' } });
+  const m = await loadModel({ id: name, location: dir, preprocessing: { scale: 1 / 255, offset: 0, channelOrder: 'rgb' }, outputKind });
   const split = m.split(layer);
   const shape = model.inputs[0]!.shape.slice(1) as number[];
   const x = tf.randomUniform([1, ...shape]);
@@ -95,9 +95,18 @@ describe('tiny TF.js models', () => {
     m.dispose();
   });
 
-  it('embedding output without labels is an embedding', async () => {
+  it('a Dense output without labels is taken for class scores (as pytorch-grad-cam does), with a warning', async () => {
     const { m, head } = await checkSplitMatches(embeddingNet(), 'emb');
+    expect(m.outputKind).toBe('logits');
+    expect(m.assumptions.join('\n')).toMatch(/no labels for the model's 8 outputs: taken as class scores and shown as class #N/);
+    expect(head.numOutputs).toBe(8);
+    m.dispose();
+  });
+
+  it('an embedding is what the user declares (--output embedding)', async () => {
+    const { m, head } = await checkSplitMatches(embeddingNet(), 'emb-declared', undefined, false, 'embedding');
     expect(m.outputKind).toBe('embedding');
+    expect(m.assumptions.join('\n')).not.toMatch(/class scores/);
     expect(head.numOutputs).toBe(8);
     m.dispose();
   });

@@ -128,7 +128,7 @@ describe('analyzeVolume, per slice', () => {
       expect(Math.min(...a.data)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...a.data)).toBeLessThanOrEqual(1 + 1e-6);
     }
-    expect(r.attention[0]!.target).toEqual({ index: 2, label: 'class 2' });
+    expect(r.attention[0]!.target).toEqual({ index: 2, label: 'class #2' });
     // weighting by probability scales each slice by its class-2 probability, nothing else
     const w = await analyzeVolume({ volume, model: gap, axis: 'all', methods: ['gradcam'], classes: [2] });
     for (const s of w.slices) {
@@ -288,7 +288,10 @@ describe('analyzeVolume, 3-D model (rank-5 layer)', () => {
 
   it('writes its one attention volume and JSON like the per-slice path; cancellation gives a partial result', async () => {
     const volume = blobVolume([9, 8, 5]);
-    const r = await analyzeVolume({ volume, model: m3, methods: ['gradcam'], classes: [2] });
+    // declared an embedding (--output embedding): no probabilities, weight 1
+    const emb = await openModel({ model: path.join(tmp, 'c3d'), output: 'embedding' });
+    const r = await analyzeVolume({ volume, model: emb, methods: ['gradcam'], classes: [2] });
+    emb.dispose();
     const out = path.join(tmp, 'whole.nii.gz');
     expect(await writeAttentionVolumes(out, r)).toEqual([out]);
     const back = await readNiftiFile(out);
@@ -296,7 +299,6 @@ describe('analyzeVolume, 3-D model (rank-5 layer)', () => {
     expect(Array.from(back.data)).toEqual(Array.from(r.attention[0]!.data));
     const j = volumeJson(r, [out]);
     expect(j.maps).toMatchObject([{ axis: 'volume', method: 'gradcam', target: { index: 2 }, file: out }]);
-    // no softmax and no labels: an embedding to the loader, so no probabilities and weight 1
     expect(r.model.outputKind).toBe('embedding');
     expect(j.whole!.maps[0]).toMatchObject({ weight: 1, targetScore: null });
     expect(j.whole!.maps[0]!.targetLogit).toEqual(expect.any(Number));

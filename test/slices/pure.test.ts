@@ -39,7 +39,7 @@ describe('mapToSlice', () => {
   it('undoes the padding: a map hot in one corner of the content lands in that corner of the slice', () => {
     // slice 20 x 10 (u x v) in a 16 x 16 square: content rows 4..11. A 4 x 4 map, hot cell at
     // column 3, row 2 = right edge, lower half of the content.
-    const fit = { size: 16, contentBox: { x: 0, y: 4, width: 16, height: 8 }, sourceWidth: 20, sourceHeight: 10 };
+    const fit = { boxWidth: 16, boxHeight: 16, contentBox: { x: 0, y: 4, width: 16, height: 8 }, sourceWidth: 20, sourceHeight: 10 };
     const map = new Float32Array(16);
     map[3 + 4 * 2] = 1;
     const out = mapToSlice(map, 4, 4, fit);

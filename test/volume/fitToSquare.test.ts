@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { contentBoxFor, fitToSquare, squareToSlice } from '../../src/volume/fitToSquare.js';
+import { boxToSlice, contentBoxFor, contentBoxIn, fitToBox, fitToSquare, squareToSlice } from '../../src/volume/fitToSquare.js';
 import type { Slice } from '../../src/volume/types.js';
 
 function ramp(width: number, height: number, pixelSpacing: [number, number]): Slice {
@@ -72,5 +72,27 @@ describe('squareToSlice', () => {
   it('refuses a map of the wrong size', () => {
     const fit = fitToSquare(ramp(4, 4, [1, 1]), 8);
     expect(() => squareToSlice(new Float32Array(10), fit)).toThrow(/expected 8x8/);
+  });
+});
+
+describe('fitToBox (a model input that is not square)', () => {
+  it('a slice as wide as the box is tall fills the height and is centred across', () => {
+    // 10 x 10 (1 mm pixels) in a 12 x 8 box: 8 x 8, columns 2..9
+    expect(contentBoxIn(10, 10, [1, 1], 12, 8)).toEqual({ x: 2, y: 0, width: 8, height: 8 });
+    // 20 x 10 in the same box: limited by the width, 12 x 6, rows 1..6
+    expect(contentBoxIn(20, 10, [1, 1], 12, 8)).toEqual({ x: 0, y: 1, width: 12, height: 6 });
+    // anisotropic pixels count physically: 10 x 10 pixels of 2 x 1 mm are 20 x 10 mm
+    expect(contentBoxIn(10, 10, [2, 1], 12, 8)).toEqual({ x: 0, y: 1, width: 12, height: 6 });
+    expect(contentBoxIn(10, 10, [1, 1], 8, 8)).toEqual(contentBoxFor(10, 10, [1, 1], 8));
+  });
+
+  it('round trip: a linear ramp comes back where it was, padding never read', () => {
+    const slice = ramp(6, 6, [1, 1]);
+    const fit = fitToBox(slice, 16, 8, { pad: -100 });
+    expect(fit.data.length).toBe(16 * 8);
+    expect(fit.data[0]).toBe(-100);
+    const back = boxToSlice(fit.data, fit);
+    for (let i = 0; i < back.length; i++) expect(back[i]).toBeCloseTo(slice.data[i]!, 0);
+    expect(() => boxToSlice(new Float32Array(8 * 8), fit)).toThrow(/expected 16x8/);
   });
 });

@@ -6,12 +6,12 @@ import type * as tf from '@tensorflow/tfjs-core';
 import * as tfc from '@tensorflow/tfjs-converter';
 import { ModelFileError } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
-import type { LoadedModel, ModelSpec } from '../loadModel.js';
+import type { LoadedModel, ModelSpec } from '../modelTypes.js';
 import { defaultLayer } from '../split.js';
 import { graphInfo } from './graphInfo.js';
 import { listGraphLayers } from './listNodes.js';
 import { logitsOf, splitGraphModel } from './graphSplit.js';
-import { inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from '../modelFacts.js';
+import { featureMapReason, inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from '../modelFacts.js';
 
 export { splitGraphModel } from './graphSplit.js';
 export { depthwiseConvInputOnly, depthwiseInputGradient } from './depthwiseConv.js';
@@ -43,14 +43,10 @@ async function describe(spec: ModelSpec, model: tfc.GraphModel, json: tf.io.Mode
   const assumptions: string[] = [];
   const shape = model.inputs[0]?.shape ?? [];
   const [h, w] = [shape[1], shape[2]];
-  const given = spec.inputSize ?? null;
-  if (given && h != null && w != null && h > 0 && w > 0 && (given[0] !== h || given[1] !== w)) {
-    throw new Error(`${where}: the model takes ${h}x${w} images, not ${given[0]}x${given[1]} (its input shape is fixed; drop --input-size)`);
-  }
-  const inputSize = inputSizeOf(given, h, w, assumptions);
+  const inputSize = inputSizeOf(where, spec.inputSize, h, w, assumptions, spec.sourceSize);
   const preprocessing = preprocessingOf(spec.preprocessing, assumptions);
   const info = graphInfo(model, json.modelTopology, where, inputSize);
-  const { layers, numOutputs } = listGraphLayers(info);
+  const { layers, numOutputs, outputShape } = listGraphLayers(info);
   const found = defaultLayer(layers);
   let def = spec.defaultLayer ?? found;
   if (spec.defaultLayer && !info.imageDependent.has(spec.defaultLayer) && found) {
@@ -62,7 +58,8 @@ async function describe(spec: ModelSpec, model: tfc.GraphModel, json: tf.io.Mode
   let labels = spec.labels ?? null;
   if (!labels && dir) labels = (await readLabels(dir))?.labels ?? null;
   labels = labelsFitting(labels, numOutputs, assumptions);
-  const outputKind = outputKindOf(spec.outputKind, logitsOf(info).softmaxRemoved, labels);
+  const out = { endsInSoftmax: logitsOf(info).softmaxRemoved, numOutputs, notScores: featureMapReason(info.outputName, outputShape) };
+  const outputKind = outputKindOf(spec.outputKind, out, labels, assumptions);
   return loadedModel(
     { id: spec.id, location: spec.location, format: 'tfjs-graph', inputSize, preprocessing, labels, layers, defaultLayer: def, assumptions, outputKind },
     (layer) => splitGraphModel(info, layer, outputKind),

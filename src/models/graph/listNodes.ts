@@ -42,8 +42,8 @@ export function layerCandidates(info: GraphInfo): GraphNode[] {
   });
 }
 
-/** Layers with output shapes (batch dimension dropped), in topological order, plus the number of outputs. */
-export function listGraphLayers(info: GraphInfo): { layers: LayerInfo[]; numOutputs: number } {
+/** Layers with output shapes (batch dimension dropped), in topological order, plus the output's shape and size. */
+export function listGraphLayers(info: GraphInfo): { layers: LayerInfo[]; numOutputs: number; outputShape: number[] } {
   const nodes = layerCandidates(info);
   const names = [...nodes.map((n) => n.name), info.outputName];
   const shapes = tf.tidy(() => {
@@ -57,5 +57,5 @@ export function listGraphLayers(info: GraphInfo): { layers: LayerInfo[]; numOutp
     const shape = shapes[i]!;
     return { name: n.name, type: n.op.replace(/^_/, ''), shape, spatial: isSpatialShape(shape) };
   });
-  return { layers, numOutputs: outShape.reduce((a, b) => a * b, 1) };
+  return { layers, numOutputs: outShape.reduce((a, b) => a * b, 1), outputShape: outShape };
 }

@@ -5,13 +5,14 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelFileError, statLocation } from '../fileHandler.js';
 import { readLabels } from '../labels.js';
-import type { LoadedModel, ModelSpec } from '../loadModel.js';
+import type { LoadedModel, ModelSpec } from '../modelTypes.js';
 import { defaultLayer, isSpatialShape, type LayerInfo } from '../split.js';
 import { inputLayout, readGraph, type OnnxGraph } from './onnxGraph.js';
 import { engineShape, type OnnxLayout } from './onnxLayout.js';
 import { inferShapes, type TensorFacts } from './onnxShapes.js';
 import { splitOnnxModel } from './onnxSplit.js';
 import { ortThreadCount } from './ortSession.js';
+import { onnxOutputFacts } from './onnxOutputFacts.js';
 import { inputSizeOf, labelsFitting, loadedModel, outputKindOf, preprocessingOf } from '../modelFacts.js';
 
 export interface OnnxModelSpec extends ModelSpec {
@@ -72,7 +73,7 @@ export async function loadOnnxModel(spec: OnnxModelSpec): Promise<LoadedModel> {
   const assumptions: string[] = [];
   const d = g.input.dims;
   const [h, w] = layout === 'NCHW' ? [d[d.length - 2]!, d[d.length - 1]!] : [d[d.length - 3]!, d[d.length - 2]!];
-  const inputSize = inputSizeOf(spec.inputSize, h, w, assumptions);
+  const inputSize = inputSizeOf(file, spec.inputSize, h, w, assumptions, spec.sourceSize);
   const preprocessing = preprocessingOf(
     spec.preprocessing,
     assumptions,
@@ -95,9 +96,9 @@ export async function loadOnnxModel(spec: OnnxModelSpec): Promise<LoadedModel> {
 
   let labels = spec.labels ?? null;
   if (!labels) labels = (await readLabels(path.dirname(file)))?.labels ?? null;
-  const K = (facts.get(output)?.dims ?? []).slice(1).reduce((a, b) => a * b, 1);
-  labels = labelsFitting(labels, K, assumptions);
-  const outputKind = outputKindOf(spec.outputKind, g.nodes[g.producer.get(output) ?? -1]?.opType === 'Softmax', labels);
+  const out = onnxOutputFacts(g, output, facts.get(output)?.dims ?? []);
+  labels = labelsFitting(labels, out.numOutputs, assumptions);
+  const outputKind = outputKindOf(spec.outputKind, out, labels, assumptions);
   return loadedModel(
     { id: spec.id, location: spec.location, format: 'onnx', inputSize, preprocessing, labels, layers, defaultLayer: def, assumptions, outputKind },
     (layer) => splitOnnxModel(g, layout, facts, layer, output, threads),

@@ -120,11 +120,12 @@ describe('graph model: skip connection, concat, pad, avg pool, Keras-style flatt
     m.dispose();
   });
 
-  it('lists layers; no softmax and no labels means an embedding', async () => {
+  it('lists layers; no softmax and no labels: class scores named by index (an embedding only when declared)', async () => {
     const { m } = await loadBuilt(residualNet(), 'res-list');
     expect(m.layers.map((l) => l.name)).toEqual(['a1', 'c2', 'res', 'cat', 'pad', 'pool']);
     expect(m.defaultLayer).toBe('pool');
-    expect(m.outputKind).toBe('embedding');
+    expect(m.outputKind).toBe('logits');
+    expect(m.assumptions.join('\n')).toMatch(/no labels for the model's 7 outputs: taken as class scores/);
     m.dispose();
   });
 
