@@ -182,8 +182,12 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       let model: LoadedModel | null = null;
       let runner: { concurrency: number; analyze: BackbonePool['analyze']; close(): Promise<void> } | null = null;
       try {
-        await selectBackend(opts.backend);
-        model = await openModel({ ...opts.model, signal });
+        // A caller's loaded model (batch runs: one load serves every clip) is used as is and kept.
+        if (opts.loadedModel) model = opts.loadedModel;
+        else {
+          await selectBackend(opts.backend);
+          model = await openModel({ ...opts.model, signal });
+        }
         const split = model.split(opts.layer);
         modelInfo = { id: model.id, layer: split.layer, backend: currentBackend() };
         const needsTarget = s.methods.some((m) => m !== 'l2caf');
@@ -245,7 +249,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         partial = true;
       } finally {
         await runner?.close();
-        model?.dispose();
+        if (!opts.loadedModel) model?.dispose();
       }
     }
 
