@@ -140,4 +140,41 @@ describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
     expect(new Set([...doneFirst, ...redone]).size).toBe(5);
     expect(rerun.events.filter((e) => e.status === 'skipped')).toHaveLength(5 + doneFirst.length);
   });
+
+  it('a long clip stopped mid-way resumes at the frame it reached (its cache is in the item folder)', async () => {
+    const clipDir = path.join(tmp, 'long');
+    mkdirSync(clipDir);
+    execFileSync(ffmpegBinary().path, ['-loglevel', 'error', '-i', fixture('videos/bottle-detection.mp4'), '-t', '3', '-vf', 'scale=128:-2', '-an', path.join(clipDir, 'long.mp4')]);
+    const out = path.join(tmp, 'long-out');
+    const args = [BIN, 'batch', clipDir, '--out', out, '-m', 'darknet-tiny'];
+    const env = { ...process.env, L2CAF_MODEL_MIRROR: path.join(FIXTURES, 'models'), L2CAF_OFFLINE: '1' };
+    const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
+    // SIGTERM once the item's cache holds a few frames
+    const cached = (): number => {
+      if (!existsSync(out)) return 0;
+      const cache = readdirSync(out).map((d) => path.join(out, d, '.cache')).find((d) => existsSync(d));
+      const partial = cache && readdirSync(cache).find((f) => f.endsWith('.partial.jsonl'));
+      return partial ? readFileSync(path.join(cache!, partial), 'utf8').split('\n').filter(Boolean).length : 0;
+    };
+    const code = await new Promise<number | null>((resolve) => {
+      const poll = setInterval(() => {
+        if (cached() >= 5) {
+          clearInterval(poll);
+          child.kill('SIGTERM');
+        }
+      }, 50);
+      child.on('exit', (c) => {
+        clearInterval(poll);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(143);
+    const [item] = readdirSync(out);
+    expect(existsSync(path.join(out, item!, 'status.json'))).toBe(false);
+    execFileSync(process.execPath, args, { env, stdio: 'ignore' });
+    const t = JSON.parse(readFileSync(path.join(out, item!, 'timeline.json'), 'utf8'));
+    expect(t.cache.hit).toBe('resumed');
+    expect(t.summary.framesAnalyzed).toBe(t.frames.length);
+    expect(JSON.parse(readFileSync(path.join(out, item!, 'status.json'), 'utf8')).status).toBe('done');
+  });
 });
