@@ -4,26 +4,13 @@ import { Command } from 'commander';
 import { buildReport, gatherItems } from '../batch/report.js';
 import { reportCsv } from '../batch/reportCsv.js';
 import { reportHtml } from '../batch/reportHtml.js';
-import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { checkOutputs } from './outputChecks.js';
-import { writeJsonAtomic } from './writeJson.js';
+import { writeJsonAtomic, writeTextAtomic } from './writeJson.js';
 
 interface ReportCliOptions {
   json?: string;
   csv?: string;
   html?: string;
-}
-
-async function writeText(file: string, text: string): Promise<void> {
-  if (file === '-') {
-    process.stdout.write(text);
-    return;
-  }
-  try {
-    await writeFileAtomic(file, text);
-  } catch (e) {
-    throw new Error(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
 }
 
 export function batchReportCommand(): Command {
@@ -41,8 +28,8 @@ export function batchReportCommand(): Command {
       ]);
       const report = buildReport(await gatherItems(dir));
       if (o.json) await writeJsonAtomic(o.json, report);
-      if (o.csv) await writeText(o.csv, reportCsv(report));
-      if (o.html) await writeText(o.html, reportHtml(report, `l2caf batch report: ${dir}`));
+      if (o.csv) await writeTextAtomic(o.csv, reportCsv(report));
+      if (o.html) await writeTextAtomic(o.html, reportHtml(report, `l2caf batch report: ${dir}`));
       if (![o.json, o.csv, o.html].includes('-')) {
         const s = report.summary;
         process.stdout.write(`${s.items} items: ${s.done} done, ${s.failed} failed, ${s.pending} pending (${s.frames} frames, ${s.slices} slices, ${s.images} images)\n`);
