@@ -6,7 +6,8 @@ import { encodePng } from '../media/png.js';
 import type { BatchReport, ReportItem } from './report.js';
 import type { Thumb } from './types.js';
 
-const PIXELS = 4; // each thumbnail cell drawn as PIXELS x PIXELS, so the PNG needs no CSS scaling
+const PIXELS = 4; // each thumbnail cell drawn as PIXELS x PIXELS, so the PNG stays crisp where pixelated scaling is not supported
+const SHOWN = 96; // displayed width in CSS pixels
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -44,7 +45,10 @@ export function sparkline(series: readonly number[], width = 160, height = 32): 
 const num = (v: number | null, d = 3): string => (v === null ? '–' : v.toFixed(d));
 
 function itemRow(it: ReportItem): string {
-  const img = it.thumb ? `<img alt="attention of ${escapeHtml(it.rel ?? it.id)}" src="${thumbDataUri(it.thumb)}" width="${it.thumb.width * PIXELS}" height="${it.thumb.height * PIXELS}">` : '';
+  // shown at one width whatever the grid (a 14x14 map and a 32x32 projection side by side)
+  const img = it.thumb
+    ? `<img alt="attention of ${escapeHtml(it.rel ?? it.id)}" src="${thumbDataUri(it.thumb)}" width="${SHOWN}" height="${Math.round((SHOWN * it.thumb.height) / it.thumb.width)}">`
+    : '';
   const top = it.top ? `${escapeHtml(it.top.label)} (${it.top.score.toFixed(3)})` : '–';
   const evalText = it.eval ? `del ${num(it.eval.deletionAuc)} / ins ${num(it.eval.insertionAuc)}` : '';
   const detail = it.status === 'failed' ? `<span class="err">${escapeHtml(it.error ?? '')}</span>` : evalText;
