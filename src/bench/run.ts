@@ -12,6 +12,7 @@ import { onnxBench } from './onnxBench.js';
 import { evalBench } from './evalBench.js';
 import { productsBench } from './productsBench.js';
 import { nonlinearBench } from './nonlinearBench.js';
+import { batchBench } from './batchBench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   if (!args.includes('--no-video')) await videoBench();
   if (!args.includes('--no-onnx')) await onnxBench({ repeats });
   if (!args.includes('--no-eval')) await evalBench();
+  // Opt-in (it starts CLI processes): --batch, items per minute of one process vs two shards.
+  if (args.includes('--batch')) await batchBench(fixtures);
 }
 
 main().catch((e) => {

@@ -9,6 +9,8 @@ import { videoCommand } from './videoCommand.js';
 import { evalCommand } from './evalCommand.js';
 import { evalVideoCommand } from './evalVideoCommand.js';
 import { serveCommand } from './serveCommand.js';
+import { batchCommand, batchExitCode } from './batchCommand.js';
+import { batchReportCommand } from './batchReportCommand.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { UsageError } from '../engine/targets.js';
 import { Interrupted } from './interrupt.js';
@@ -26,6 +28,8 @@ export function program(): Command {
   p.addCommand(evalCommand());
   p.addCommand(evalVideoCommand());
   p.addCommand(serveCommand());
+  p.addCommand(batchCommand());
+  p.addCommand(batchReportCommand());
   // Make every subcommand throw instead of exiting, so run() decides the exit code.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(p)) c.exitOverride();
@@ -35,7 +39,8 @@ export function program(): Command {
 export async function run(argv: string[]): Promise<number> {
   try {
     await program().parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    // `batch` ends normally with failed items: its exit code says so (1)
+    return argv[0] === 'batch' ? batchExitCode() : EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit "with an error" of code 0

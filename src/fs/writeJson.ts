@@ -1,8 +1,12 @@
-// JSON output: to stdout for "-", else written to a temporary name and renamed when complete.
+// JSON (and other text) output: to stdout for "-", else written to a temporary name and renamed
+// when complete.
 import { writeFileAtomic } from './writeFileAtomic.js';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const text = JSON.stringify(value, null, 2) + '\n';
+  await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
   if (file === '-') {
     process.stdout.write(text);
     return;

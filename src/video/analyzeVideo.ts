@@ -184,10 +184,14 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       let model: LoadedModel | null = null;
       let runner: { concurrency: number; analyze: BackbonePool['analyze']; close(): Promise<void> } | null = null;
       try {
-        await selectBackend(opts.backend);
         // A model that takes any size gets the clip's aspect ratio; the workers must choose the same.
         const flags = { ...opts.model, sourceSize: opts.model.sourceSize ?? { width: info.width, height: info.height } };
-        model = await openModel({ ...flags, signal });
+        // A caller's loaded model (batch runs: one load serves every clip) is used as is and kept.
+        if (opts.loadedModel) model = opts.loadedModel;
+        else {
+          await selectBackend(opts.backend);
+          model = await openModel({ ...flags, signal });
+        }
         const split = model.split(opts.layer);
         modelInfo = { id: model.id, layer: split.layer, backend: currentBackend(), engines: enginesOf(model.format) };
         const needsTarget = s.methods.some((m) => m !== 'l2caf');
@@ -249,7 +253,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         partial = true;
       } finally {
         await runner?.close();
-        model?.dispose();
+        if (!opts.loadedModel) model?.dispose();
       }
     }
 

@@ -3,6 +3,7 @@
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ModelFlags } from '../engine/openModel.js';
+import type { LoadedModel } from '../models/loadModel.js';
 
 export type Preset = 'paper' | 'converged';
 
@@ -142,6 +143,8 @@ export interface VideoJobOptions {
   file: string;
   /** how to find and load the model (--model, preprocessing flags, download progress) */
   model: ModelFlags;
+  /** an already loaded model (opened from `model`'s flags) to use instead of loading one; the caller keeps ownership */
+  loadedModel?: LoadedModel;
   layer?: string;
   methods: Method[];
   classes: (string | number)[];

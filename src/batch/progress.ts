@@ -1,0 +1,68 @@
+// Progress of a shard on stderr: one line per item with an ETA over the shard, as text for people
+// or JSON lines for log collectors (--progress json). The ETA is the mean time of the items worked
+// on so far (skipped ones cost nothing) times the items left. Formatting is pure.
+import type { ItemKind } from './types.js';
+
+export type ProgressMode = 'text' | 'json';
+
+export interface ItemEvent {
+  /** 1-based position in the shard */
+  index: number;
+  total: number;
+  id: string;
+  rel: string;
+  kind: ItemKind | null;
+  status: 'done' | 'failed' | 'skipped';
+  seconds: number;
+  units: number | null;
+  error: string | null;
+  etaS: number | null;
+}
+
+export interface StartEvent {
+  shard: { index: number; count: number; from: string };
+  items: number;
+  allItems: number;
+  out: string;
+}
+
+export interface EndEvent {
+  done: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
+}
+
+/** Seconds left: mean seconds of the items worked on, times the items left; null before the first. */
+export function etaSeconds(workedSeconds: number, worked: number, left: number): number | null {
+  if (left === 0) return 0;
+  if (worked === 0) return null;
+  return (workedSeconds / worked) * left;
+}
+
+export function clock(s: number | null): string {
+  if (s === null) return '--';
+  const t = Math.round(s);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = String(t % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+const unitName = (k: ItemKind | null): string => (k === 'video' ? 'frames' : k === 'volume' ? 'slices' : 'image');
+
+export function formatItem(e: ItemEvent, mode: ProgressMode): string {
+  if (mode === 'json') return JSON.stringify({ event: 'item', ...e });
+  const what = e.status === 'failed' ? `: ${e.error}` : e.units !== null && e.kind !== 'image' ? ` (${e.kind}, ${e.units} ${unitName(e.kind)}, ${e.seconds.toFixed(1)} s)` : ` (${e.kind ?? '?'}, ${e.seconds.toFixed(1)} s)`;
+  return `[${e.index}/${e.total}] ${e.status.padEnd(7)} ${e.rel}${e.status === 'skipped' ? ' (done before, same settings)' : what}; ETA ${clock(e.etaS)}`;
+}
+
+export function formatStart(e: StartEvent, mode: ProgressMode): string {
+  if (mode === 'json') return JSON.stringify({ event: 'start', ...e });
+  return `batch: shard ${e.shard.index}/${e.shard.count} (${e.shard.from}): ${e.items} of ${e.allItems} item(s) -> ${e.out}`;
+}
+
+export function formatEnd(e: EndEvent, mode: ProgressMode): string {
+  if (mode === 'json') return JSON.stringify({ event: 'end', ...e });
+  return `batch: ${e.done} done, ${e.failed} failed, ${e.skipped} skipped in ${e.seconds.toFixed(1)} s`;
+}

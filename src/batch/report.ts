@@ -1,0 +1,152 @@
+// `batch-report`: every item folder under DIR merged into {items, summary}. Reading is one
+// function (gatherItems); the merge is pure (buildReport), so tests and the CLI share it.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../engine/targets.js';
+import { readStatus, readSummary } from './status.js';
+import type { ItemKind, ItemStatus, ItemSummary, Thumb } from './types.js';
+
+export interface ReportItem {
+  id: string;
+  rel: string | null;
+  kind: ItemKind | null;
+  /** pending: a folder without status.json (an item started by a run that was stopped) */
+  status: 'done' | 'failed' | 'pending';
+  error: string | null;
+  seconds: number | null;
+  startedAt: string | null;
+  settingsHash: string | null;
+  modelSha: string | null;
+  /** frames (video), slices (volume), 1 (image) */
+  units: number | null;
+  fps: number | null;
+  meanIterations: number | null;
+  meanFlicker: number | null;
+  top: { label: string; score: number } | null;
+  eval: ItemSummary['eval'];
+  files: string[];
+  thumb: Thumb | null;
+  series: number[];
+}
+
+export interface KindCounts {
+  items: number;
+  done: number;
+  failed: number;
+}
+
+export interface ReportSummary {
+  items: number;
+  done: number;
+  failed: number;
+  pending: number;
+  byKind: Record<ItemKind | 'unknown', KindCounts>;
+  frames: number;
+  slices: number;
+  images: number;
+  /** seconds spent on the items, summed over shards */
+  seconds: number;
+  /** over done items, weighted by their frames/slices */
+  meanIterations: number | null;
+  /** over done videos */
+  meanFlicker: number | null;
+  /** distinct settings hashes among done items (more than 1: the folder mixes runs) */
+  settingsHashes: number;
+}
+
+export interface BatchReport {
+  items: ReportItem[];
+  summary: ReportSummary;
+}
+
+export interface GatheredItem {
+  id: string;
+  status: ItemStatus | null;
+  summary: ItemSummary | null;
+}
+
+export function toReportItem(g: GatheredItem): ReportItem {
+  const st = g.status;
+  const su = st?.status === 'done' ? g.summary : null;
+  return {
+    id: g.id,
+    rel: st?.rel ?? null,
+    kind: st?.kind ?? su?.kind ?? null,
+    status: st?.status ?? 'pending',
+    error: st?.error ?? null,
+    seconds: st?.seconds ?? null,
+    startedAt: st?.startedAt ?? null,
+    settingsHash: st?.settingsHash ?? null,
+    modelSha: st?.modelSha ?? null,
+    units: su?.units ?? null,
+    fps: su?.fps ?? null,
+    meanIterations: su?.meanIterations ?? null,
+    meanFlicker: su?.meanFlicker ?? null,
+    top: su?.top ?? null,
+    eval: su?.eval ?? null,
+    files: su?.files ?? [],
+    thumb: su?.thumb ?? null,
+    series: su?.series ?? [],
+  };
+}
+
+const round = (v: number): number => Math.round(v * 1e4) / 1e4;
+
+export function buildReport(gathered: readonly GatheredItem[]): BatchReport {
+  const items = gathered.map(toReportItem).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const zero = (): KindCounts => ({ items: 0, done: 0, failed: 0 });
+  const byKind: ReportSummary['byKind'] = { video: zero(), image: zero(), volume: zero(), unknown: zero() };
+  let iterSum = 0;
+  let iterUnits = 0;
+  let flickerSum = 0;
+  let flickerN = 0;
+  const s: ReportSummary = { items: items.length, done: 0, failed: 0, pending: 0, byKind, frames: 0, slices: 0, images: 0, seconds: 0, meanIterations: null, meanFlicker: null, settingsHashes: 0 };
+  const hashes = new Set<string>();
+  for (const it of items) {
+    s[it.status]++;
+    const k = byKind[it.kind ?? 'unknown'];
+    k.items++;
+    if (it.status === 'done') k.done++;
+    if (it.status === 'failed') k.failed++;
+    s.seconds += it.seconds ?? 0;
+    if (it.status !== 'done') continue;
+    if (it.settingsHash) hashes.add(it.settingsHash);
+    const u = it.units ?? 0;
+    if (it.kind === 'video') s.frames += u;
+    if (it.kind === 'volume') s.slices += u;
+    if (it.kind === 'image') s.images += u;
+    if (it.meanIterations !== null && u > 0) {
+      iterSum += it.meanIterations * u;
+      iterUnits += u;
+    }
+    if (it.meanFlicker !== null) {
+      flickerSum += it.meanFlicker;
+      flickerN++;
+    }
+  }
+  s.seconds = round(s.seconds);
+  s.meanIterations = iterUnits ? round(iterSum / iterUnits) : null;
+  s.meanFlicker = flickerN ? round(flickerSum / flickerN) : null;
+  s.settingsHashes = hashes.size;
+  return { items, summary: s };
+}
+
+/** Reads every item folder of DIR (folders holding neither status nor summary are not items). */
+export async function gatherItems(dir: string): Promise<GatheredItem[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${dir}: ${code === 'ENOENT' ? 'no such folder' : `cannot read (${code ?? (e as Error).message})`}`);
+  }
+  const out: GatheredItem[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name.startsWith('.')) continue;
+    const d = path.join(dir, e.name);
+    const [status, summary] = await Promise.all([readStatus(d), readSummary(d)]);
+    // a started item has at least its (empty) folder; anything else under DIR is not ours
+    if (status || summary || /-[0-9a-f]{8}$/.test(e.name)) out.push({ id: e.name, status, summary });
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+// The report as CSV: one row per item, the numbers only (no thumbnail or series). Pure.
+import type { BatchReport, ReportItem } from './report.js';
+
+export const REPORT_COLUMNS = [
+  'id', 'path', 'kind', 'status', 'units', 'fps', 'mean_iterations', 'mean_flicker', 'top_label', 'top_score',
+  'deletion_auc', 'insertion_auc', 'drop', 'seconds', 'started_at', 'settings_hash', 'model_sha', 'error',
+] as const;
+
+export function csvCell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function row(it: ReportItem): (string | number | null)[] {
+  return [
+    it.id, it.rel, it.kind, it.status, it.units, it.fps, it.meanIterations, it.meanFlicker, it.top?.label ?? null, it.top?.score ?? null,
+    it.eval?.deletionAuc ?? null, it.eval?.insertionAuc ?? null, it.eval?.drop ?? null, it.seconds, it.startedAt, it.settingsHash, it.modelSha, it.error,
+  ];
+}
+
+export function reportCsv(r: BatchReport): string {
+  return [REPORT_COLUMNS.join(','), ...r.items.map((it) => row(it).map(csvCell).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,123 @@
+// One item of each kind through the existing pipelines (src/video, src/slices, src/engine), with
+// the process's one loaded model. Each writes its result files into the item's folder (every file
+// by atomic rename) and returns the summary; the caller writes status.json after that.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { analyzeImageFile } from '../engine/imageAnalysis.js';
+import type { ModelFlags } from '../engine/openModel.js';
+import { decodeImage } from '../media/decodeImage.js';
+import { renderOverlay, writePng } from '../media/overlay.js';
+import type { LoadedModel } from '../models/loadModel.js';
+import { analyzeVolume } from '../slices/analyzeVolume.js';
+import { volumeJson } from '../slices/volumeJson.js';
+import { writeAttentionVolumes } from '../slices/writeAttention.js';
+import { analyzeVideo } from '../video/analyzeVideo.js';
+import { exportAnnotated } from '../video/exportAnnotated.js';
+import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
+import { readVolume } from '../volume/readVolume.js';
+import { writeJsonAtomic } from '../fs/writeJson.js';
+import { solveOf, solveOverrides, type BatchSettings } from './settings.js';
+import { summariseImage, summariseTimeline, summariseVolume } from './summarise.js';
+import type { BatchItem, ItemSummary } from './types.js';
+
+export interface RunContext {
+  model: LoadedModel;
+  settings: BatchSettings;
+  signal: AbortSignal;
+  /** frames or slices done within the item, for the progress line */
+  onUnits?: (done: number, total: number) => void;
+}
+
+/** Thrown when the run's signal stopped an item: not a failure of the item. */
+export class ItemStopped extends Error {}
+
+/** The video cache lives in the item's folder: per item, so shards never share a lock or a file. */
+export const VIDEO_CACHE = '.cache';
+
+export async function runVideo(item: BatchItem, dir: string, ctx: RunContext): Promise<ItemSummary> {
+  const s = ctx.settings;
+  const v = s.video;
+  const timeline = await analyzeVideo({
+    file: item.path,
+    model: s.model as ModelFlags,
+    loadedModel: ctx.model,
+    layer: s.layer,
+    methods: s.methods,
+    classes: s.classes,
+    stride: v.stride,
+    fromS: v.fromS,
+    toS: v.toS,
+    preset: s.preset,
+    solve: solveOverrides(s),
+    warmStart: s.warmStart,
+    ...(v.eval ? { eval: v.eval } : {}),
+    workers: v.workers,
+    cacheDir: path.join(dir, VIDEO_CACHE),
+    signal: ctx.signal,
+    onProgress: (p) => ctx.onUnits?.(p.framesDone, p.framesTotal),
+  });
+  // cancelled: the cache keeps the frames done, the rerun resumes mid-clip
+  if (timeline.partial) throw new ItemStopped(`${item.rel}: stopped after ${timeline.frames.length} frame(s)`);
+  const files = ['timeline.json', 'timeline.csv'];
+  await writeTimelineJson(path.join(dir, files[0]!), timeline);
+  await writeTimelineCsv(path.join(dir, files[1]!), timeline);
+  if (v.export) {
+    const r = await exportAnnotated({
+      file: item.path,
+      timeline,
+      out: path.join(dir, `annotated.${v.export}`),
+      colormap: v.colormap,
+      opacity: v.opacity,
+      signal: ctx.signal,
+    });
+    files.push(path.basename(r.path));
+  }
+  return summariseTimeline(timeline, files);
+}
+
+export async function runImage(item: BatchItem, dir: string, ctx: RunContext): Promise<ItemSummary> {
+  const s = ctx.settings;
+  const split = ctx.model.split(s.layer);
+  const { result } = await analyzeImageFile(ctx.model, split, item.path, { methods: s.methods, classes: s.classes, solve: solveOf(s), signal: ctx.signal });
+  const files = ['map.json'];
+  await writeJsonAtomic(path.join(dir, 'map.json'), result);
+  const m = result.maps[0];
+  if (m && m.depth === undefined) {
+    const image = await decodeImage(item.path, { signal: ctx.signal });
+    const img = renderOverlay({ image, map: { width: m.width, height: m.height, values: Float32Array.from(m.values) }, colormap: s.image.colormap, opacity: s.image.opacity });
+    ctx.signal.throwIfAborted();
+    await writePng(path.join(dir, 'overlay.png'), img);
+    files.push('overlay.png');
+  }
+  return summariseImage(result, files);
+}
+
+export async function runVolume(item: BatchItem, dir: string, ctx: RunContext): Promise<ItemSummary> {
+  const s = ctx.settings;
+  const volume = await readVolume(item.path);
+  ctx.signal.throwIfAborted();
+  const result = await analyzeVolume({
+    volume,
+    model: ctx.model,
+    layer: s.layer,
+    methods: s.methods,
+    classes: s.classes,
+    axis: s.volume.axis,
+    window: s.volume.window,
+    preset: s.preset,
+    solve: solveOverrides(s),
+    warmStart: s.warmStart,
+    weighting: s.volume.weight ? 'probability' : 'none',
+    signal: ctx.signal,
+    onProgress: (p) => ctx.onUnits?.(p.slicesDone, p.slicesTotal),
+  });
+  if (result.partial) throw new ItemStopped(`${item.rel}: stopped after ${result.slices.length} slice(s)`);
+  const written = await writeAttentionVolumes(path.join(dir, 'attention.nii.gz'), result);
+  await writeJsonAtomic(path.join(dir, 'volume.json'), volumeJson(result, written.map((f) => path.basename(f))));
+  return summariseVolume(result, [...written.map((f) => path.basename(f)), 'volume.json']);
+}
+
+/** After status done: the video cache has served its purpose (the timeline is in the folder). */
+export async function dropItemCache(dir: string): Promise<void> {
+  await rm(path.join(dir, VIDEO_CACHE), { recursive: true, force: true });
+}

@@ -1,0 +1,53 @@
+// Batch throughput: items per minute for one `l2caf batch` process against two shards running at
+// once (two processes, as two pods or array tasks would on one machine), measured in the same run
+// on the same items: 4 clips cut to 0.5 s from the fixtures and 4 images. Each run starts cold
+// (its own output folder), process start and model load included, as on a cluster.
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ffmpegBinary } from '../media/ffmpegPath.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = path.join(root, 'bin', 'l2caf.js');
+
+function runShard(data: string, out: string, shard: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'batch', data, '--out', out, '-m', 'darknet-tiny', '--stride', '3', '--shard', shard], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`batch --shard ${shard} exited ${code}: ${err.split('\n').slice(-3).join(' ')}`))));
+  });
+}
+
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return (performance.now() - t0) / 1000;
+}
+
+export async function batchBench(fixtures: string): Promise<{ items: number; oneProcessPerMin: number; twoShardsPerMin: number }> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-batch-bench-'));
+  try {
+    const data = path.join(tmp, 'data');
+    mkdirSync(data);
+    const ff = ffmpegBinary().path;
+    const clips: [string, number][] = [['bottle-detection.mp4', 0], ['bottle-detection.mp4', 20], ['car-detection.mp4', 5], ['car-detection.mp4', 15]];
+    clips.forEach(([f, at], i) =>
+      execFileSync(ff, ['-loglevel', 'error', '-ss', String(at), '-i', path.join(fixtures, 'videos', f), '-t', '0.5', '-an', path.join(data, `clip${i}.mp4`)]),
+    );
+    for (const f of ['apple.jpg', 'orange.jpg', 'butterfly.jpg', 'chelsea.png']) copyFileSync(path.join(fixtures, 'images', f), path.join(data, f));
+    const items = clips.length + 4;
+    const one = await timed(() => runShard(data, path.join(tmp, 'one'), '0/1'));
+    const two = await timed(() => Promise.all([runShard(data, path.join(tmp, 'two'), '0/2'), runShard(data, path.join(tmp, 'two'), '1/2')]));
+    const r = { items, oneProcessPerMin: (items / one) * 60, twoShardsPerMin: (items / two) * 60 };
+    console.log(
+      `batch (${items} items: 4 clips of 0.5 s at stride 3, 4 images; process start and model load included): ` +
+        `1 process ${r.oneProcessPerMin.toFixed(1)} items/min (${one.toFixed(1)} s), 2 shards at once ${r.twoShardsPerMin.toFixed(1)} items/min (${two.toFixed(1)} s), ${(r.twoShardsPerMin / r.oneProcessPerMin).toFixed(2)}x on ${os.cpus().length} cores`,
+    );
+    return r;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,164 @@
+// `l2caf batch INPUT... --out DIR`: many files (or a manifest of them) through one loaded model,
+// one folder per item, resumable and shardable (src/batch has the logic; this file reads flags).
+// Exit: 0 when every item of the shard ended done (or was done before), 1 when any failed, 2 bad
+// usage, 143/130 when SIGTERM/SIGINT stopped it (the item then running gets no status.json).
+import { Command, InvalidArgumentError } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Constraint, Method, SolverChoice } from '../attention/types.js';
+import { discoverItems } from '../batch/discover.js';
+import { modelSha } from '../batch/modelSha.js';
+import { formatEnd, formatItem, formatStart, type ProgressMode } from '../batch/progress.js';
+import { runBatch } from '../batch/runBatch.js';
+import type { BatchSettings, ExportFormat } from '../batch/settings.js';
+import { itemsOfShard, resolveShard } from '../batch/shard.js';
+import { UsageError } from '../engine/targets.js';
+import type { LoadedModel } from '../models/loadModel.js';
+import { colormapNames } from '../media/colormaps.js';
+import { parseWindow } from '../slices/parseWindow.js';
+import type { Axis } from '../volume/types.js';
+import type { WindowSpec } from '../volume/windowIntensity.js';
+import { EXIT_FAILURE, EXIT_OK } from './exitCodes.js';
+import { interruptedBy, onInterrupt } from './interrupt.js';
+import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
+
+interface BatchCliOptions extends ModelCliOptions {
+  out: string;
+  shard?: string;
+  shards?: number;
+  progress: ProgressMode;
+  method?: Method[];
+  class?: string[];
+  preset: Preset;
+  solver: SolverChoice;
+  constraint: Constraint;
+  seed?: number;
+  warmStart: boolean;
+  stride: number;
+  from?: number;
+  to?: number;
+  eval?: boolean;
+  evalSteps: number;
+  evalBaseline: 'blur' | 'mean' | 'zero';
+  export?: ExportFormat;
+  colormap: string;
+  opacity: number;
+  workers: number;
+  axis?: Axis | 'all';
+  window?: WindowSpec;
+  weight: boolean;
+}
+
+/** Set by the action: the shard's exit code (a failed item is not an exception). */
+let lastExitCode = EXIT_OK;
+export const batchExitCode = (): number => lastExitCode;
+
+/** Termination must come within 10 s (Kubernetes' and Slurm's grace is often that short). */
+const STOP_GRACE_MS = 8_000;
+
+function windowArg(v: string): WindowSpec {
+  try {
+    return parseWindow(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+function settingsOf(o: BatchCliOptions): BatchSettings {
+  const { onProgress: _p, signal: _s, log: _l, ...model } = modelFlagsOf(o);
+  if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw new UsageError(`--from ${o.from} must be before --to ${o.to}`);
+  return {
+    model,
+    layer: o.layer,
+    methods: o.method ?? ['l2caf'],
+    classes: o.class ?? [],
+    preset: o.preset,
+    solver: o.solver,
+    constraint: o.constraint,
+    seed: o.seed,
+    warmStart: o.warmStart,
+    video: {
+      stride: o.stride,
+      fromS: o.from,
+      toS: o.to,
+      eval: o.eval ? { steps: o.evalSteps, baseline: o.evalBaseline } : null,
+      export: o.export ?? null,
+      colormap: o.colormap,
+      opacity: o.opacity,
+      workers: o.workers,
+    },
+    volume: { axis: o.axis, window: o.window, weight: o.weight },
+    image: { colormap: o.colormap, opacity: o.opacity },
+  };
+}
+
+export function batchCommand(): Command {
+  return addModelOptions(new Command('batch'))
+    .description('many videos, images and scans: one folder of results per item, resumable, shardable (Kubernetes Indexed Jobs, Slurm arrays)')
+    .argument('<input...>', 'files, folders (walked recursively; a folder of DICOM files is one scan) or manifests (.txt one path a line, .csv with a "path" column)')
+    .requiredOption('--out <dir>', 'results: one folder per item, DIR/<id>/ with status.json written last')
+    .option('--shard <i/n>', 'take the items whose index in the sorted list is i mod n (default: JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, else all)')
+    .option('--shards <n>', 'shard count with JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID (default: env L2CAF_SHARDS, then SLURM_ARRAY_TASK_COUNT)', intArg(1, 100000))
+    .option('--progress <mode>', 'progress on stderr: text (one line per item) or json (JSON lines)', oneOf(['text', 'json'] as const, 'progress mode'), 'text')
+    .option('--method <m>', `method, repeatable: ${METHODS.join(', ')} (default l2caf)`, repeatable(oneOf(METHODS, 'method')))
+    .option('--class <c>', 'target class for class-specific methods: label or index; repeatable (default: top-1)', repeatable(String))
+    .option('--preset <p>', 'iterative solver: converged (default) or paper', oneOf(PRESETS, 'preset'), 'converged')
+    .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
+    .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
+    .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
+    .option('--no-warm-start', 'videos and scans: start every frame/slice from a random filter instead of the previous one\'s')
+    .option('--stride <n>', 'videos: analyse every Nth frame', intArg(1), 1)
+    .option('--from <s>', 'videos: start time in seconds', numberArg(0))
+    .option('--to <s>', 'videos: end time in seconds (exclusive)', numberArg(0))
+    .option('--eval', 'videos: score every analysed frame\'s maps (deletion/insertion AUC, confidence drop)')
+    .option('--eval-steps <n>', 'deletion/insertion steps with --eval', intArg(2, 1000), 20)
+    .option('--eval-baseline <b>', 'what deleted pixels become with --eval: blur, mean or zero', oneOf(['blur', 'mean', 'zero'] as const, 'baseline'), 'blur')
+    .option('--export <format>', 'videos: also write the annotated clip (mp4, webm or gif)', oneOf(['mp4', 'webm', 'gif'] as const, 'export format'))
+    .option('--colormap <name>', `overlay/export colour map: ${colormapNames.join(', ')}`, 'jet')
+    .option('--opacity <x>', 'overlay/export map opacity 0..1', numberArg(0, 1), 0.5)
+    .option('--workers <n>', 'videos: backbone worker threads per clip (default 0: the process\'s one model in this thread; shards give the parallelism)', intArg(0, 64), 0)
+    .option('--axis <a>', 'scans: slicing axis x, y, z or all (default: the acquisition axis)', oneOf(['x', 'y', 'z', 'all'] as const, 'axis'))
+    .option('--window <w>', 'scans: intensity window pLO,pHI or W/L', windowArg)
+    .option('--no-weight', 'scans: keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')
+    .action(async (inputs: string[], o: BatchCliOptions) => {
+      lastExitCode = EXIT_OK;
+      const settings = settingsOf(o);
+      const shard = resolveShard({ shard: o.shard, shards: o.shards }, process.env);
+      const out = path.resolve(o.out);
+      const all = await discoverItems(inputs, { skip: [out] });
+      if (all.length === 0) throw new UsageError(`${inputs.join(' ')}: no video, image or scan found`);
+      const items = itemsOfShard(all, shard);
+      try {
+        await mkdir(out, { recursive: true });
+      } catch (e) {
+        throw new UsageError(`${o.out}: cannot create the output folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      const say = (line: string): void => void process.stderr.write(line + '\n');
+      say(formatStart({ shard, items: items.length, allItems: all.length, out }, o.progress));
+      const scope = onInterrupt(STOP_GRACE_MS);
+      let loaded: Promise<{ model: LoadedModel; sha: string | null }> | null = null;
+      const t0 = performance.now();
+      try {
+        const r = await runBatch({
+          items,
+          out,
+          settings,
+          signal: scope.signal,
+          // one load per process serves every item; none when the shard has nothing left to do
+          model: () =>
+            (loaded ??= loadFromFlags(o).then(async ({ model }) => ({ model, sha: await modelSha(model.location) }))),
+          onItem: (e) => say(formatItem(e, o.progress)),
+        });
+        say(formatEnd({ ...r, seconds: (performance.now() - t0) / 1000 }, o.progress));
+        scope.check();
+        lastExitCode = r.failed > 0 ? EXIT_FAILURE : EXIT_OK;
+      } catch (e) {
+        const why = interruptedBy(e, scope.signal);
+        throw why ? why.saying(`batch: interrupted by ${why.signalName}; finished items are kept, run the same command again to do the rest`) : e;
+      } finally {
+        if (loaded) await (loaded as Promise<{ model: LoadedModel }>).then((m) => m.model.dispose(), () => {});
+        scope.dispose();
+      }
+    });
+}

@@ -1,0 +1,38 @@
+// `l2caf batch-report DIR`: every item of a batch output folder merged (src/batch/report.ts) into
+// JSON ({items, summary}), CSV and a self-contained HTML page; a one-line summary on stdout.
+import { Command } from 'commander';
+import { buildReport, gatherItems } from '../batch/report.js';
+import { reportCsv } from '../batch/reportCsv.js';
+import { reportHtml } from '../batch/reportHtml.js';
+import { checkOutputs } from './outputChecks.js';
+import { writeJsonAtomic, writeTextAtomic } from '../fs/writeJson.js';
+
+interface ReportCliOptions {
+  json?: string;
+  csv?: string;
+  html?: string;
+}
+
+export function batchReportCommand(): Command {
+  return new Command('batch-report')
+    .description('merge the items of a `l2caf batch` output folder: status, numbers, thumbnails')
+    .argument('<dir>', 'the folder given to `l2caf batch --out`')
+    .option('--json <file>', 'write {items, summary} as JSON ("-" for stdout)')
+    .option('--csv <file>', 'write one row per item as CSV ("-" for stdout)')
+    .option('--html <file>', 'write a self-contained HTML page (thumbnails and sparklines inline)')
+    .action(async (dir: string, o: ReportCliOptions) => {
+      await checkOutputs([], [
+        { file: o.json, what: 'report JSON' },
+        { file: o.csv, what: 'report CSV', extensions: ['.csv'] },
+        { file: o.html, what: 'report HTML', extensions: ['.html', '.htm'] },
+      ]);
+      const report = buildReport(await gatherItems(dir));
+      if (o.json) await writeJsonAtomic(o.json, report);
+      if (o.csv) await writeTextAtomic(o.csv, reportCsv(report));
+      if (o.html) await writeTextAtomic(o.html, reportHtml(report, `l2caf batch report: ${dir}`));
+      if (![o.json, o.csv, o.html].includes('-')) {
+        const s = report.summary;
+        process.stdout.write(`${s.items} items: ${s.done} done, ${s.failed} failed, ${s.pending} pending (${s.frames} frames, ${s.slices} slices, ${s.images} images)\n`);
+      }
+    });
+}

@@ -1,0 +1,164 @@
+// The batch's pure parts: ids, sharding, manifests, settings hash, kinds, progress, report, CSV, HTML.
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { itemId, sanitise } from '../../src/batch/itemId.js';
+import { itemsOfShard, parseShardFlag, resolveShard } from '../../src/batch/shard.js';
+import { csvFields, parseManifest } from '../../src/batch/manifest.js';
+import { canonicalJson, settingsHash } from '../../src/batch/settingsHash.js';
+import { kindByBytes, kindByName } from '../../src/batch/classify.js';
+import { etaSeconds, formatItem, clock } from '../../src/batch/progress.js';
+import { buildReport } from '../../src/batch/report.js';
+import { reportCsv } from '../../src/batch/reportCsv.js';
+import { reportHtml, sparkline } from '../../src/batch/reportHtml.js';
+import { projectVolume, shrinkMap } from '../../src/batch/thumb.js';
+import { discoverItems } from '../../src/batch/discover.js';
+import { isFinished } from '../../src/batch/status.js';
+import type { ItemStatus } from '../../src/batch/types.js';
+
+describe('item ids', () => {
+  it('are the sanitised path plus a hash of it, stable and distinct', () => {
+    expect(itemId('clips/a b.mp4')).toMatch(/^clips_a_b\.mp4-[0-9a-f]{8}$/);
+    expect(itemId('clips/a b.mp4')).toBe(itemId('clips/a b.mp4'));
+    expect(itemId('clips/a b.mp4')).not.toBe(itemId('clips/a_b.mp4'));
+    expect(sanitise('../../x/../y.nii.gz')).toBe('x_.._y.nii.gz');
+    expect(sanitise('x'.repeat(200)).length).toBe(80);
+    expect(sanitise('///')).toBe('item');
+  });
+});
+
+describe('shards', () => {
+  it('--shard I/N wins, then JOB_COMPLETION_INDEX, then Slurm', () => {
+    expect(resolveShard({ shard: '1/3' }, { JOB_COMPLETION_INDEX: '2', L2CAF_SHARDS: '4' })).toMatchObject({ index: 1, count: 3 });
+    expect(resolveShard({}, { JOB_COMPLETION_INDEX: '2', L2CAF_SHARDS: '4' })).toMatchObject({ index: 2, count: 4 });
+    expect(resolveShard({ shards: 5 }, { JOB_COMPLETION_INDEX: '2', L2CAF_SHARDS: '4' })).toMatchObject({ index: 2, count: 5 });
+    expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '11', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '3' })).toMatchObject({ index: 1, count: 3 });
+    expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3', L2CAF_SHARDS: '2' })).toMatchObject({ index: 0, count: 2 });
+    expect(resolveShard({}, {})).toMatchObject({ index: 0, count: 1 });
+  });
+  it('says what is wrong in one line', () => {
+    expect(() => parseShardFlag('3/3')).toThrow(/outside 0..2/);
+    expect(() => parseShardFlag('a/3')).toThrow(/expected I\/N/);
+    expect(() => resolveShard({}, { JOB_COMPLETION_INDEX: '0' })).toThrow(/--shards N or L2CAF_SHARDS/);
+    expect(() => resolveShard({ shards: 3 }, {})).toThrow(/needs the shard index/);
+  });
+  it('every item goes to exactly one shard', () => {
+    const items = Array.from({ length: 11 }, (_, i) => i);
+    const parts = [0, 1, 2].map((index) => itemsOfShard(items, { index, count: 3 }));
+    expect(parts.flat().sort((a, b) => a - b)).toEqual(items);
+    expect(parts[1]).toEqual([1, 4, 7, 10]);
+  });
+});
+
+describe('manifests', () => {
+  it('.txt: one path a line, comments and blanks skipped; .csv: the path column, quoted fields', () => {
+    expect(parseManifest('m.txt', '# clips\na.mp4\n\n  b.png  \n')).toEqual(['a.mp4', 'b.png']);
+    expect(parseManifest('m.csv', 'subject,path\n1,"x, y.nii"\n2,z.mp4\n')).toEqual(['x, y.nii', 'z.mp4']);
+    expect(csvFields('a,"b ""c""",d')).toEqual(['a', 'b "c"', 'd']);
+    expect(() => parseManifest('m.csv', 'file\nx')).toThrow(/m\.csv: a CSV manifest needs a "path" column/);
+  });
+});
+
+describe('settings hash', () => {
+  it('ignores key order and undefined, changes with any value', () => {
+    expect(canonicalJson({ b: 1, a: [1, { d: undefined, c: 2 }] })).toBe('{"a":[1,{"c":2}],"b":1}');
+    expect(settingsHash({ a: 1, b: 2 })).toBe(settingsHash({ b: 2, a: 1 }));
+    expect(settingsHash({ a: 1 })).not.toBe(settingsHash({ a: 2 }));
+  });
+  it('only a done status under the same hash is finished', () => {
+    const s: ItemStatus = { status: 'done', error: null, settingsHash: 'h', modelSha: null, startedAt: '', seconds: 1, rel: 'x', kind: 'image' };
+    expect(isFinished(s, 'h')).toBe(true);
+    expect(isFinished(s, 'g')).toBe(false);
+    expect(isFinished({ ...s, status: 'failed' }, 'h')).toBe(false);
+    expect(isFinished(null, 'h')).toBe(false);
+  });
+});
+
+describe('kinds', () => {
+  it('by name and by magic bytes', () => {
+    expect(kindByName('a/b.NII.GZ')).toBe('volume');
+    expect(kindByName('x.webm')).toBe('video');
+    expect(kindByName('x.jpeg')).toBe('image');
+    expect(kindByName('x.dat')).toBeNull();
+    expect(kindByBytes(Buffer.from('\x89PNG\r\n', 'latin1'))).toBe('image');
+    expect(kindByBytes(Buffer.from('\0\0\0\x18ftypisom', 'latin1'))).toBe('video');
+    const dicom = Buffer.alloc(132);
+    dicom.write('DICM', 128, 'latin1');
+    expect(kindByBytes(dicom)).toBe('volume');
+    expect(kindByBytes(Buffer.from('hello'))).toBeNull();
+  });
+  it('discovery walks folders, skips hidden and unknown files, reads manifests, sorts by id', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-discover-'));
+    try {
+      mkdirSync(path.join(dir, 'data', 'sub', 'series'), { recursive: true });
+      mkdirSync(path.join(dir, 'out'));
+      writeFileSync(path.join(dir, 'data', 'a.mp4'), 'x');
+      writeFileSync(path.join(dir, 'data', '.hidden.mp4'), 'x');
+      writeFileSync(path.join(dir, 'data', 'notes.md'), 'x');
+      writeFileSync(path.join(dir, 'data', 'sub', 'b.png'), 'x');
+      const dcm = Buffer.alloc(200);
+      dcm.write('DICM', 128, 'latin1');
+      writeFileSync(path.join(dir, 'data', 'sub', 'series', 'im1'), dcm);
+      writeFileSync(path.join(dir, 'data', 'sub', 'series', 'im2'), dcm);
+      writeFileSync(path.join(dir, 'out', 'c.mp4'), 'x');
+      writeFileSync(path.join(dir, 'list.txt'), 'data/a.mp4\nodd.bin\n');
+      writeFileSync(path.join(dir, 'odd.bin'), 'zz');
+      const items = await discoverItems(['data', 'list.txt', 'out'], { cwd: dir, skip: ['out'] });
+      expect(items.map((i) => [i.rel, i.kind])).toEqual(
+        [['data/a.mp4', 'video'], ['data/sub/b.png', 'image'], ['data/sub/series', 'volume'], ['odd.bin', null]].sort((a, b) => (itemId(a[0]!) < itemId(b[0]!) ? -1 : 1)),
+      );
+      await expect(discoverItems(['missing.mp4'], { cwd: dir })).rejects.toThrow(/^missing\.mp4: no such file or folder$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('progress', () => {
+  it('ETA over the items worked on; one text line or one JSON line per item', () => {
+    expect(etaSeconds(10, 2, 3)).toBe(15);
+    expect(etaSeconds(0, 0, 3)).toBeNull();
+    expect(etaSeconds(0, 0, 0)).toBe(0);
+    expect(clock(3725)).toBe('1:02:05');
+    const e = { index: 2, total: 5, id: 'a-1', rel: 'a.mp4', kind: 'video' as const, status: 'done' as const, seconds: 1.25, units: 12, error: null, etaS: 30 };
+    expect(formatItem(e, 'text')).toBe('[2/5] done    a.mp4 (video, 12 frames, 1.3 s); ETA 0:30');
+    expect(JSON.parse(formatItem(e, 'json'))).toMatchObject({ event: 'item', status: 'done', etaS: 30 });
+  });
+});
+
+describe('report', () => {
+  const st = (status: 'done' | 'failed', kind: 'video' | 'image', rel: string): ItemStatus => ({
+    status, error: status === 'failed' ? `${rel}: broken` : null, settingsHash: 'h', modelSha: 'm', startedAt: '2026-01-01T00:00:00Z', seconds: 2, rel, kind,
+  });
+  const thumb = shrinkMap(4, 4, Array.from({ length: 16 }, (_, i) => i));
+  const r = buildReport([
+    { id: 'a-1', status: st('done', 'video', 'a.mp4'), summary: { kind: 'video', units: 10, fps: 5, meanIterations: 4, meanFlicker: 0.1, top: { label: 'cat "x"', score: 0.5 }, eval: null, files: [], thumb, series: [0.1, 0.5, 0.3] } },
+    { id: 'b-2', status: st('done', 'image', 'b.png'), summary: { kind: 'image', units: 1, fps: 2, meanIterations: 6, meanFlicker: null, top: null, eval: null, files: [], thumb: null, series: [] } },
+    { id: 'c-3', status: st('failed', 'video', 'c.mp4'), summary: null },
+    { id: 'd-4', status: null, summary: null },
+  ]);
+  it('counts and means', () => {
+    expect(r.summary).toMatchObject({ items: 4, done: 2, failed: 1, pending: 1, frames: 10, images: 1, seconds: 6, meanFlicker: 0.1, settingsHashes: 1 });
+    expect(r.summary.meanIterations).toBeCloseTo((4 * 10 + 6) / 11, 4);
+    expect(r.summary.byKind.video).toEqual({ items: 2, done: 1, failed: 1 });
+    expect(r.items[2]).toMatchObject({ status: 'failed', error: 'c.mp4: broken' });
+  });
+  it('CSV quotes, HTML is self-contained with thumbnails and sparklines', () => {
+    const csv = reportCsv(r).split('\n');
+    expect(csv[0]!.startsWith('id,path,kind,status,units')).toBe(true);
+    expect(csv[1]).toContain('"cat ""x"""');
+    const html = reportHtml(r);
+    expect(html).toContain('src="data:image/png;base64,');
+    expect(html).toContain('<polyline');
+    expect(html).toContain('cat &quot;x&quot;');
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/);
+    expect(sparkline([1])).toBe('');
+  });
+  it('thumbnails: max-pooled grids, volumes projected along the axis', () => {
+    expect(thumb).toMatchObject({ width: 4, height: 4 });
+    expect(shrinkMap(64, 64, new Array(64 * 64).fill(0).map((_, i) => (i === 65 ? 1 : 0))).values[0]).toBe(1);
+    const p = projectVolume([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7], 'z');
+    expect(Array.from(p.values)).toEqual([6, 7, 4, 5]);
+  });
+});
