@@ -1,6 +1,5 @@
 // `l2caf image FILE`: maps for one image, as JSON and/or overlay PNGs.
 import { Command } from 'commander';
-import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { defaultSolveOptions, iterationLimit } from '../attention/index.js';
 import { analyzeImageFile, type MapResult } from '../engine/imageAnalysis.js';
@@ -10,6 +9,7 @@ import { colormapNames } from '../media/colormaps.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
+import { overlayNames } from './overlayNames.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
@@ -46,7 +46,7 @@ export function imageCommand(): Command {
     .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')
-    .option('--overlay <file.png>', 'write the image with the map tinted over it (one file per map: -<method>-<class> added when several)')
+    .option('--overlay <file.png>', 'write the image with the map tinted over it; with several maps, one file each named F-<method>.png (L2-CAF) or F-<method>-<class index>.png (class-specific), e.g. cat-l2caf.png, cat-gradcam-285.png')
     .option('--colormap <name>', `overlay colour map: ${colormapNames.join(', ')}`, 'jet')
     .option('--opacity <x>', 'overlay opacity 0..1', numberArg(0, 1), 0.5)
     .option('--side-by-side', 'overlay next to the original')
@@ -86,9 +86,16 @@ export function imageCommand(): Command {
           });
           for (const w of result.warnings) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
           scope.check();
-          if (o.json) await writeJsonAtomic(o.json, result);
-          if (o.overlay) await writeOverlays(file, o, result.maps, scope.signal);
+          const written: string[] = [];
+          if (o.json) {
+            await writeJsonAtomic(o.json, result);
+            if (o.json !== '-') written.push(o.json);
+          }
+          if (o.overlay) written.push(...(await writeOverlays(file, o, result.maps, scope.signal)));
+          // stdout carries the JSON alone with --json -, so the summary goes to stderr then
+          const out = o.json === '-' ? process.stderr : process.stdout;
           if (o.json !== '-') printSummary(result.predictions, result.maps, result.model.engines);
+          for (const f of written) out.write(`wrote ${f}\n`);
         } finally {
           model.dispose();
         }
@@ -101,11 +108,13 @@ export function imageCommand(): Command {
     });
 }
 
-async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[], signal: AbortSignal): Promise<void> {
+/** Writes one PNG per map and returns their names, in map order. */
+async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[], signal: AbortSignal): Promise<string[]> {
   const image = await decodeImage(file, { signal });
-  for (const m of maps) {
+  const names = overlayNames(o.overlay!, maps);
+  for (const [i, m] of maps.entries()) {
     if (m.depth !== undefined) throw new Error(`${file}: overlays of 3-D maps are written by \`l2caf volume\``);
-    const out = maps.length === 1 ? o.overlay! : suffixed(o.overlay!, `${m.method}${m.target ? '-' + m.target.index : ''}`);
+    const out = names[i];
     const img = renderOverlay({
       image,
       map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
@@ -116,11 +125,7 @@ async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[]
     signal.throwIfAborted();
     await writePng(out, img);
   }
-}
-
-function suffixed(file: string, suffix: string): string {
-  const ext = path.extname(file) || '.png';
-  return path.join(path.dirname(file), `${path.basename(file, ext)}-${suffix}${ext}`);
+  return names;
 }
 
 function printSummary(preds: { index: number; label: string; score: number }[], maps: MapResult[], engines: string): void {

@@ -83,6 +83,10 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
       const p = PNG.sync.read(readFileSync(path.join(tmp, `cat-${suffix}.png`)));
       expect([p.width, p.height]).toEqual([451, 300]);
     }
+    // every file written is named on the console, and the bare name is not among them
+    const wrote = r.stdout.split('\n').filter((l) => l.startsWith('wrote ')).map((l) => l.slice(6));
+    expect(wrote).toEqual([json, path.join(tmp, 'cat-l2caf.png'), path.join(tmp, 'cat-gradcam-7.png')]);
+    expect(existsSync(png)).toBe(false);
   });
 
   it('errors are one line naming the file or the problem', () => {
