@@ -13,11 +13,12 @@ export function timelineJson(t: Timeline): string {
   return `${head.slice(0, -2)},\n  "frames": [\n${body}${frames.length ? '\n' : ''}  ]\n}\n`;
 }
 
+// snake_case like every CSV the CLI writes (eval, batch-report): one convention for pandas and R users
 export const CSV_COLUMNS = [
-  'index', 'timeS', 'method', 'targetIndex', 'targetLabel', 'targetScore', 'solver', 'iterations', 'loss',
-  'warmStarted', 'centroidX', 'centroidY', 'entropy', 'flicker', 'top1Index', 'top1Label', 'top1Score',
+  'frame', 'time_s', 'method', 'target_index', 'target_label', 'target_score', 'solver', 'iterations', 'loss',
+  'warm_started', 'centroid_x', 'centroid_y', 'entropy', 'flicker', 'top1_index', 'top1_label', 'top1_score',
   // with --eval (empty otherwise)
-  'evalScore', 'deletionAuc', 'insertionAuc', 'drop', 'increase',
+  'eval_score', 'deletion_auc', 'insertion_auc', 'drop', 'increase',
 ] as const;
 
 /** RFC 4180 quoting where needed. */

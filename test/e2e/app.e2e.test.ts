@@ -350,7 +350,7 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(side.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(tl.frames.map((f) => f.maps![0]!.eval!.insertionAuc));
     expect(side.summary.eval).toEqual(tl.summary!.eval);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
-    expect(rows[0]!.split(',')).toContain('insertionAuc');
+    expect(rows[0]!.split(',')).toContain('insertion_auc');
     expect(rows).toHaveLength(1 + 7);
     await page.getByTestId('export-cancel').click(); // "Close"
     expect(browser.log).toEqual([]);

@@ -101,7 +101,7 @@ describe.skipIf(!haveFixture(MODEL) || !haveFixture(CLIP))('analyzeVideo --eval 
     const cols = header!.split(',');
     expect(cols).toEqual([...CSV_COLUMNS]);
     const cells = first!.split(',');
-    expect(Number(cells[cols.indexOf('deletionAuc')])).toBeCloseTo(timeline.frames[0]!.maps[0]!.eval!.deletionAuc!, 10);
+    expect(Number(cells[cols.indexOf('deletion_auc')])).toBeCloseTo(timeline.frames[0]!.maps[0]!.eval!.deletionAuc!, 10);
   });
 
   it('caches the numbers, and eval settings are part of the cache key', async () => {
