@@ -9,7 +9,7 @@ import { decodeImage } from '../media/decodeImage.js';
 import { renderOverlay, writePng } from '../media/overlay.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { analyzeVolume } from '../slices/analyzeVolume.js';
-import { volumeJson } from '../slices/volumeJson.js';
+import { fourDNote, volumeJson } from '../slices/volumeJson.js';
 import { writeAttentionVolumes } from '../slices/writeAttention.js';
 import { analyzeVideo } from '../video/analyzeVideo.js';
 import { exportAnnotated } from '../video/exportAnnotated.js';
@@ -113,7 +113,8 @@ export async function runVolume(item: BatchItem, dir: string, ctx: RunContext): 
   });
   if (result.partial) throw new ItemStopped(`${item.rel}: stopped after ${result.slices.length} slice(s)`);
   const written = await writeAttentionVolumes(path.join(dir, 'attention.nii.gz'), result);
-  await writeJsonAtomic(path.join(dir, 'volume.json'), volumeJson(result, written.map((f) => path.basename(f))));
+  const warnings = [fourDNote(volume.frames, false)].filter((w): w is string => w !== null);
+  await writeJsonAtomic(path.join(dir, 'volume.json'), volumeJson(result, written.map((f) => path.basename(f)), warnings));
   return summariseVolume(result, [...written.map((f) => path.basename(f)), 'volume.json']);
 }
 

@@ -8,7 +8,7 @@ import { createBackbonePool } from '../pool/index.js';
 import { analyzeVolume } from '../slices/analyzeVolume.js';
 import { parseWindow } from '../slices/parseWindow.js';
 import type { Preset, VolumeAnalysis, VolumeJobProgress } from '../slices/types.js';
-import { volumeJson } from '../slices/volumeJson.js';
+import { fourDNote, volumeJson } from '../slices/volumeJson.js';
 import { writeAttentionVolumes } from '../slices/writeAttention.js';
 import { readVolume } from '../volume/readVolume.js';
 import type { Axis } from '../volume/types.js';
@@ -27,7 +27,7 @@ interface VolumeCliOptions extends ModelCliOptions {
   method?: Method[];
   class?: string[];
   window?: WindowSpec;
-  t: number;
+  t?: number;
   preset: Preset;
   solver: SolverChoice;
   constraint: Constraint;
@@ -57,7 +57,7 @@ export function volumeCommand(): Command {
     .option('--method <m>', `method, repeatable: ${METHODS.join(', ')} (default l2caf)`, repeatable(oneOf(METHODS, 'method')))
     .option('--class <c>', 'target class for class-specific methods: label or index; repeatable (default: each slice\'s top-1)', repeatable(String))
     .option('--window <w>', 'intensity window: percentiles pLO,pHI (default p0.5,p99.5) or width/level W/L (e.g. 400/40)', windowArg)
-    .option('--t <n>', '4-D NIfTI: which volume (from 0)', intArg(0), 0)
+    .option('--t <n>', '4-D NIfTI: which volume (from 0; default 0, with a warning naming the count)', intArg(0))
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
@@ -79,7 +79,9 @@ export function volumeCommand(): Command {
       const scope = onInterrupt();
       try {
         // The scan first: a bad file is reported before the model is loaded.
-        const volume = await readVolume(scan, { t: o.t });
+        const volume = await readVolume(scan, { t: o.t ?? 0 });
+        const warnings = [fourDNote(volume.frames, o.t !== undefined)].filter((w): w is string => w !== null);
+        for (const w of warnings) process.stderr.write(`l2caf: warning: ${scan}: ${w}\n`);
         scope.check();
         const { model } = await loadFromFlags(o);
         let result: VolumeAnalysis;
@@ -93,7 +95,7 @@ export function volumeCommand(): Command {
           result = await analyzeVolume({
             runner: pool,
             volume,
-            t: o.t,
+            t: o.t ?? 0,
             model,
             layer: o.layer,
             methods: o.method,
@@ -115,7 +117,7 @@ export function volumeCommand(): Command {
         scope.check();
         if (result.partial) throw new Error(`${scan}: cancelled after ${result.slices.length} slices; nothing written`);
         const files = await writeAttentionVolumes(o.out, result);
-        if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files));
+        if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files, warnings));
         if (o.json !== '-') printSummary(result, files);
       } catch (e) {
         const why = interruptedBy(e, scope.signal);

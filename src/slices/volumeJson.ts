@@ -43,14 +43,22 @@ export interface VolumeJson {
   slices: Omit<SliceRecord, 'ms'>[];
   whole?: WholeVolumeRecord;
   summary: VolumeSummary;
+  /** what the run assumed on the user's behalf, e.g. volume 0 of a 4-D scan when --t was not given */
+  warnings: string[];
   partial?: boolean;
+}
+
+/** The note for a 4-D scan read without a volume index: which volume was used and how to choose. */
+export function fourDNote(frames: number | undefined, tGiven: boolean): string | null {
+  if (tGiven || frames === undefined || frames <= 1) return null;
+  return `a 4-D scan of ${frames} volumes: volume 0 was analysed (choose another with --t N, 0..${frames - 1})`;
 }
 
 const r5 = (v: number) => Math.round(v * 1e5) / 1e5;
 const r5n = (v: number | null) => (v == null ? null : r5(v));
 
 /** `files[i]` is where attention[i] was written (null/absent: not written). */
-export function volumeJson(a: VolumeAnalysis, files: readonly (string | null)[] = []): VolumeJson {
+export function volumeJson(a: VolumeAnalysis, files: readonly (string | null)[] = [], warnings: readonly string[] = []): VolumeJson {
   const v = a.volume;
   const out: VolumeJson = {
     volume: {
@@ -84,6 +92,7 @@ export function volumeJson(a: VolumeAnalysis, files: readonly (string | null)[] 
       maps: s.maps.map((m) => ({ ...m, targetScore: r5n(m.targetScore), weight: r5(m.weight) })),
     })),
     summary: { ...a.summary, fps: r5(a.summary.fps), wallS: r5(a.summary.wallS) },
+    warnings: [...warnings],
   };
   if (v.frames !== undefined) out.volume.frames = v.frames;
   if (a.whole) out.whole = a.whole;

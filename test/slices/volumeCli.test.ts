@@ -100,10 +100,27 @@ describe('l2caf volume', () => {
     mkdirSync(outDir);
     const out = path.join(outDir, 'att.nii');
     const src = fixture('volumes/example4d.nii.gz');
-    await l2caf(src, ...MODEL(), '--t', '1', '--method', 'gradcam', '--class', '3', '--no-weight', '--out', out);
+    const json = path.join(outDir, 'att.json');
+    await l2caf(src, ...MODEL(), '--t', '1', '--method', 'gradcam', '--class', '3', '--no-weight', '--out', out, '--json', json);
     const [back, scanVol] = await Promise.all([readNiftiFile(out), readNiftiFile(src, { t: 1 })]);
     expect(back.dims).toEqual([128, 96, 24]);
     for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) expect(back.affine[r]![c]).toBeCloseTo(scanVol.affine[r]![c]!, 4);
+    const chosen = JSON.parse(readFileSync(json, 'utf8')) as VolumeJson;
+    expect([chosen.volume.t, chosen.warnings]).toEqual([1, []]);
+
+    // without --t the first volume is used, and the console and the JSON say so
+    const err: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      await l2caf(src, ...MODEL(), '--method', 'gradcam', '--class', '3', '--no-weight', '--out', out, '--json', json, '--no-progress');
+    } finally {
+      process.stderr.write = write;
+    }
+    const first = JSON.parse(readFileSync(json, 'utf8')) as VolumeJson;
+    expect(first.volume.t).toBe(0);
+    expect(first.warnings).toEqual([expect.stringMatching(/^a 4-D scan of \d+ volumes: volume 0 was analysed \(choose another with --t N/)]);
+    expect(err.join('')).toContain(`l2caf: warning: ${src}: ${first.warnings[0]}`);
   });
 
   it('--workers runs the backbone in worker threads with the same result', async () => {
