@@ -14,7 +14,7 @@ import { insertSlice, sliceCount } from '../volume/slice.js';
 import type { Axis, Volume } from '../volume/types.js';
 import { mapRecord } from './mapRecord.js';
 import { mapToSlice } from './mapToSlice.js';
-import { progressOf } from './progressRate.js';
+import { progressTracker } from './progressRate.js';
 import { concreteRequest, type RequestTemplate } from './requests.js';
 import { sliceInput, type SliceInput } from './sliceInput.js';
 import type { AttentionVolume, SliceMapRecord, SliceRecord, SliceWeighting, VolumeJobProgress } from './types.js';
@@ -71,6 +71,7 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   const order = axes.flatMap((axis) => Array.from({ length: sliceCount(windowed, axis) }, (_, index) => ({ axis, index })));
   const slices: SliceRecord[] = [];
   const t0 = performance.now();
+  const progressOf = progressTracker();
   const pending = new Map<number, Promise<Prepared>>();
   const start = (n: number) => {
     if (n >= order.length || pending.has(n) || signal?.aborted) return;

@@ -1,8 +1,15 @@
-// Slices per second and time left, from the count done and the time elapsed. Pure.
+// Slices per second and time left, from the count done and the time elapsed (eta.ts: the first
+// slice's start-up cost is left out of the estimate).
+import { EtaEstimator } from '../jobs/eta.js';
 import type { VolumeJobProgress } from './types.js';
 
-export function progressOf(slicesDone: number, slicesTotal: number, elapsedS: number): VolumeJobProgress {
-  const fps = elapsedS > 0 ? slicesDone / elapsedS : 0;
-  const etaS = slicesDone > 0 && fps > 0 ? (slicesTotal - slicesDone) / fps : null;
-  return { slicesDone, slicesTotal, fps, etaS };
+/** One per job: call with each new count. */
+export function progressTracker(): (slicesDone: number, slicesTotal: number, elapsedS: number) => VolumeJobProgress {
+  const eta = new EtaEstimator();
+  return (slicesDone, slicesTotal, elapsedS) => ({
+    slicesDone,
+    slicesTotal,
+    fps: elapsedS > 0 ? slicesDone / elapsedS : 0,
+    etaS: eta.update(slicesDone, slicesTotal, elapsedS),
+  });
 }

@@ -16,6 +16,7 @@ import { requestKey } from '../engine/analyze.js';
 import { backboneOnPixels } from '../engine/backboneRunner.js';
 import { currentBackend, enginesOf, selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
+import { EtaEstimator } from '../jobs/eta.js';
 import { UsageError } from '../engine/targets.js';
 import { decodeFrames, selectFrames } from '../media/decodeFrames.js';
 import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
@@ -173,11 +174,11 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     let computed = 0;
     let partial = false;
 
+    const eta = new EtaEstimator();
     const report = (): void => {
       const elapsedS = (performance.now() - started) / 1000;
       const fps = elapsedS > 0 ? computed / elapsedS : 0;
-      const left = planned.length - frames.length;
-      opts.onProgress?.({ framesDone: frames.length, framesTotal: planned.length, fps, etaS: fps > 0 ? left / fps : left === 0 ? 0 : null });
+      opts.onProgress?.({ framesDone: frames.length, framesTotal: planned.length, fps, etaS: eta.update(frames.length, planned.length, elapsedS) });
     };
 
     if (remaining.length > 0) {

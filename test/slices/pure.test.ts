@@ -7,7 +7,7 @@ import { resampleTrilinear } from '../../src/slices/resample3d.js';
 import { sliceWeight } from '../../src/slices/weighting.js';
 import { formatWindow, parseWindow } from '../../src/slices/parseWindow.js';
 import { outputNames, splitNiftiName } from '../../src/slices/outputNames.js';
-import { progressOf } from '../../src/slices/progressRate.js';
+import { progressTracker } from '../../src/slices/progressRate.js';
 import { topologyInputShape } from '../../src/slices/modelInputShape.js';
 import { peakOf } from '../../src/slices/peak.js';
 import { concreteRequest, requestTemplates } from '../../src/slices/requests.js';
@@ -147,10 +147,13 @@ describe('outputNames', () => {
   });
 });
 
-describe('progressOf', () => {
-  it('rate and time left', () => {
+describe('progressTracker', () => {
+  it('rate from the start; time left from the slices after the first, once three are timed', () => {
+    const progressOf = progressTracker();
     expect(progressOf(0, 10, 0)).toEqual({ slicesDone: 0, slicesTotal: 10, fps: 0, etaS: null });
-    expect(progressOf(4, 10, 2)).toEqual({ slicesDone: 4, slicesTotal: 10, fps: 2, etaS: 3 });
+    expect(progressOf(1, 10, 5)).toEqual({ slicesDone: 1, slicesTotal: 10, fps: 0.2, etaS: null });
+    expect(progressOf(4, 10, 8)).toEqual({ slicesDone: 4, slicesTotal: 10, fps: 0.5, etaS: 6 });
+    expect(progressOf(10, 10, 14).etaS).toBe(0);
   });
 });
 
