@@ -56,7 +56,7 @@ describe.skipIf(!haveFixture(MODEL))('analyzeVideo (darknet-tiny)', () => {
     }
     expect(seen.map((f) => f.index)).toEqual(t.frames.map((f) => f.index));
     expect(progress[progress.length - 1]).toBe(6);
-    expect(t.model).toEqual({ id: 'darknet-tiny', layer: 'conv2d_16', backend: expect.any(String) });
+    expect(t.model).toEqual({ id: 'darknet-tiny', layer: 'conv2d_16', backend: expect.any(String), engines: `tfjs-${t.model.backend}` });
     expect(t.settings).toMatchObject({ methods: ['l2caf', 'gradcam'], stride: 5, preset: 'converged', warmStart: true });
     expect(t.partial).toBeUndefined();
     for (const [i, f] of t.frames.entries()) {
