@@ -7,7 +7,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, c
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// the backends, registered by the engine's module, which also silences the cpu backend's tfjs-node banner
+import '../../src/engine/backend.js';
 import { PNG } from 'pngjs';
 import { PROJECT_ROOT, FIXTURES, fixture, haveFixture } from '../helpers/fixtures.js';
 import { saveLayersModel } from '../helpers/saveModel.js';

@@ -2,7 +2,8 @@
 // known by construction (a toy "model" whose score is the share of an object region still present).
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// the backends, registered by the engine's module, which also silences the cpu backend's tfjs-node banner
+import '../../src/engine/backend.js';
 import { rankPixels, upsampleMap } from '../../src/eval/rank.js';
 import { perturbedInput, stepCounts } from '../../src/eval/perturb.js';
 import { curveAuc } from '../../src/eval/auc.js';

@@ -1,7 +1,8 @@
 // The video pipeline's per-frame entry point on a toy model: targets, box scaling, all metrics.
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// the backends, registered by the engine's module, which also silences the cpu backend's tfjs-node banner
+import '../../src/engine/backend.js';
 import { evaluateFrameMaps } from '../../src/eval/frameEval.js';
 import { DEFAULT_METRIC_OPTIONS } from '../../src/eval/evaluateMap.js';
 import type { BatchForward } from '../../src/eval/forward.js';

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import '../../src/engine/backend.js'; // registers cpu without its tfjs-node banner
 import { resizeBilinear } from '../../src/media/resize.js';
+
+await tf.setBackend('cpu');
 
 function rand(n: number, seed: number): Float32Array {
   // xorshift: deterministic maps without a dependency

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// the backends, registered by the engine's module, which also silences the cpu backend's tfjs-node banner
+import '../../src/engine/backend.js';
 import { fileHandler } from '../../src/models/fileHandler.js';
 import { manifestWeightPaths } from '../../src/models/catalogue.js';
 import { insideRelative } from '../../src/models/weightPaths.js';
