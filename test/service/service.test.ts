@@ -185,7 +185,7 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(json.summary.eval).toHaveLength(1);
     const csv = readFileSync(side.csv, 'utf8').trim().split('\n');
     const head = csv[0]!.split(',');
-    expect(head).toContain('insertionAuc');
+    expect(head).toContain('insertion_auc');
     expect(csv).toHaveLength(3);
     expect(Number(csv[1]!.split(',')[head.indexOf('insertionAuc')])).toBeCloseTo(ins[0]!, 6);
   }, 120_000);
