@@ -1,7 +1,7 @@
 // One item of each kind through the existing pipelines (src/video, src/slices, src/engine), with
 // the process's one loaded model. Each writes its result files into the item's folder (every file
 // by atomic rename) and returns the summary; the caller writes status.json after that.
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeImageFile } from '../engine/imageAnalysis.js';
 import type { ModelFlags } from '../engine/openModel.js';
@@ -9,6 +9,7 @@ import { decodeImage } from '../media/decodeImage.js';
 import { renderOverlay, writePng } from '../media/overlay.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { analyzeVolume } from '../slices/analyzeVolume.js';
+import { openSliceJournal } from '../slices/sliceJournal.js';
 import { fourDNote, volumeJson } from '../slices/volumeJson.js';
 import { writeAttentionVolumes } from '../slices/writeAttention.js';
 import { analyzeVideo } from '../video/analyzeVideo.js';
@@ -16,7 +17,7 @@ import { exportAnnotated } from '../video/exportAnnotated.js';
 import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
 import { readVolume } from '../volume/readVolume.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
-import { solveOf, solveOverrides, type BatchSettings } from './settings.js';
+import { hashForKind, solveOf, solveOverrides, type BatchSettings } from './settings.js';
 import { summariseImage, summariseTimeline, summariseVolume } from './summarise.js';
 import type { BatchItem, ItemSummary } from './types.js';
 
@@ -96,7 +97,13 @@ export async function runVolume(item: BatchItem, dir: string, ctx: RunContext): 
   const s = ctx.settings;
   const volume = await readVolume(item.path);
   ctx.signal.throwIfAborted();
+  // A journal in the item's cache folder: a run stopped mid-scan resumes at its next slice. The key
+  // names the settings and the scan as it is now, so changed settings or a replaced file start over.
+  const st = await stat(item.path);
+  const key = `${hashForKind(s, 'volume')}:${st.size}:${st.mtimeMs}`;
+  const resume = await openSliceJournal(path.join(dir, VIDEO_CACHE, 'slices.jsonl'), key);
   const result = await analyzeVolume({
+    resume,
     volume,
     model: ctx.model,
     layer: s.layer,

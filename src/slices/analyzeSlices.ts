@@ -19,6 +19,8 @@ import { concreteRequest, type RequestTemplate } from './requests.js';
 import { sliceInput, type SliceInput } from './sliceInput.js';
 import type { AttentionVolume, SliceMapRecord, SliceRecord, SliceWeighting, VolumeJobProgress } from './types.js';
 import { sliceWeight } from './weighting.js';
+import type { JournalMap, JournalSlice, SliceResume } from './sliceJournal.js';
+import type { BoxFit } from '../volume/fitToSquare.js';
 
 export interface SliceJob {
   model: LoadedModel;
@@ -34,6 +36,8 @@ export interface SliceJob {
   signal?: AbortSignal;
   onProgress?: (p: VolumeJobProgress) => void;
   onSlice?: (r: SliceRecord) => void;
+  /** slices finished by an earlier run of the same job, and where to record new ones */
+  resume?: SliceResume;
 }
 
 export interface SliceJobResult {
@@ -87,8 +91,22 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   let partial = false;
   let warm = new Map<string, WarmStart>();
   let prevAxis: Axis | null = null;
+  // An earlier run's slices: stacked again from their stored maps, the chain continued from the
+  // last one's filters. Only a prefix of this job's order is trusted.
+  const done = resumablePrefix(job.resume?.done ?? [], order, templates.length);
+  for (const d of done) {
+    const fit = sliceInput(windowed, d.axis, d.index, model.inputSize).fit;
+    d.maps.forEach((m, r) => stackMap(job, attention, d.axis, d.index, r, Float32Array.from(m.values), m.width, m.height, fit, d.record.maps[r]!.weight));
+    slices.push(d.record);
+    job.onSlice?.(d.record);
+  }
+  if (done.length) {
+    const last = done[done.length - 1]!;
+    prevAxis = last.axis;
+    for (const [k, v] of Object.entries(last.params)) warm.set(k, { param: Float32Array.from(v) });
+  }
   try {
-    for (let n = 0; n < order.length; n++) {
+    for (let n = done.length; n < order.length; n++) {
       // Let timers and signals (Ctrl-C) run between slices: the in-thread backbone never yields.
       await new Promise<void>((r) => setImmediate(r));
       if (signal?.aborted) {
@@ -113,7 +131,11 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       const { axis, index } = order[n]!;
       if (axis !== prevAxis) warm = new Map();
       prevAxis = axis;
-      const record = solveSlice(job, prepared, axis, index, warm, attention);
+      const { record, maps } = solveSlice(job, prepared, axis, index, warm, attention);
+      if (job.resume) {
+        const params = Object.fromEntries([...warm].map(([k, w]) => [k, Array.from(w.param)]));
+        await job.resume.append({ axis, index, record, maps, params });
+      }
       slices.push(record);
       job.onSlice?.(record);
       job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000));
@@ -133,7 +155,7 @@ function solveSlice(
   index: number,
   warm: Map<string, WarmStart>,
   attention: AttentionVolume[],
-): SliceRecord {
+): { record: SliceRecord; maps: JournalMap[] } {
   const { model, split, templates } = job;
   const bb = arraysToBackbone(arrays);
   try {
@@ -149,20 +171,19 @@ function solveSlice(
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init, logits });
     failIfNonFiniteMaps(model.id, maps);
     const solveMs = performance.now() - s0;
+    const journal: JournalMap[] = [];
     const records: SliceMapRecord[] = maps.map((m, r) => {
       const weight = sliceWeight(job.weighting, probs, m.target);
       const [mh, mw] = m.shape as [number, number];
-      const onSlice = mapToSlice(m.values, mw, mh, input.fit);
-      if (weight !== 1) for (let i = 0; i < onSlice.length; i++) onSlice[i]! *= weight;
-      const vol = attention.find((a) => a.axis === axis && a.method === templates[r]!.method && sameTemplate(a, templates[r]!))!;
-      insertSlice({ dims: job.windowed.dims, data: vol.data }, axis, index, { width: input.fit.sourceWidth, height: input.fit.sourceHeight, data: onSlice });
+      stackMap(job, attention, axis, index, r, m.values, mw, mh, input.fit, weight);
+      journal.push({ width: mw, height: mh, values: Array.from(m.values) });
       return mapRecord(m, model.labels, logits, probs, weight);
     });
     // Only this slice's filters: a class it no longer explains (per-slice top-1 changed) starts cold.
     warm.clear();
     for (const [k, w] of warmStartsOf(maps)) warm.set(k, w);
     const first = records[0]!;
-    return {
+    const record: SliceRecord = {
       axis,
       index,
       predictions: isLogits ? topK(logits, model.labels, 5) : [],
@@ -173,9 +194,37 @@ function solveSlice(
       maps: records,
       ms: { backbone: arrays.ms, solve: solveMs },
     };
+    return { record, maps: journal };
   } finally {
     disposeBackbone(bb);
   }
+}
+
+/** One slice's 0..1 map (over the model input) weighted and put into its attention volume. */
+function stackMap(
+  job: SliceJob,
+  attention: AttentionVolume[],
+  axis: Axis,
+  index: number,
+  r: number,
+  values: Float32Array,
+  mw: number,
+  mh: number,
+  fit: Omit<BoxFit, 'data'>,
+  weight: number,
+): void {
+  const t = job.templates[r]!;
+  const onSlice = mapToSlice(values, mw, mh, fit);
+  if (weight !== 1) for (let i = 0; i < onSlice.length; i++) onSlice[i]! *= weight;
+  const vol = attention.find((a) => a.axis === axis && a.method === t.method && sameTemplate(a, t))!;
+  insertSlice({ dims: job.windowed.dims, data: vol.data }, axis, index, { width: fit.sourceWidth, height: fit.sourceHeight, data: onSlice });
+}
+
+/** The leading entries that are this job's slices in this job's order, with one map per request. */
+function resumablePrefix(done: readonly JournalSlice[], order: readonly { axis: Axis; index: number }[], maps: number): JournalSlice[] {
+  let n = 0;
+  while (n < done.length && n < order.length && done[n]!.axis === order[n]!.axis && done[n]!.index === order[n]!.index && done[n]!.maps.length === maps) n++;
+  return done.slice(0, n);
 }
 
 function sameTemplate(a: AttentionVolume, t: RequestTemplate): boolean {

@@ -120,6 +120,7 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
         signal: opts.signal,
         onProgress: opts.onProgress,
         onSlice: opts.onSlice,
+        resume: opts.resume,
       });
       const result: VolumeAnalysis = {
         volume,

@@ -164,4 +164,29 @@ export interface AnalyzeVolumeOptions {
   onProgress?: (p: VolumeJobProgress) => void;
   /** each slice record as soon as it is done, in order */
   onSlice?: (r: SliceRecord) => void;
+  /** 2-D layers: slices an earlier run of the same job finished, and where to record new ones (sliceJournal.ts) */
+  resume?: SliceResume;
+}
+
+// A volume job's journal entries (sliceJournal.ts reads and writes them).
+export interface JournalMap {
+  width: number;
+  height: number;
+  /** the map over the model input, row-major, before weighting and before mapping to the slice */
+  values: number[];
+}
+
+export interface JournalSlice {
+  axis: Axis;
+  index: number;
+  record: SliceRecord;
+  maps: JournalMap[];
+  /** the L2-CAF filter per request key, for the next slice's warm start (curvature is not kept) */
+  params: Record<string, number[]>;
+}
+
+/** Where a job continues from, and how it records each new slice. */
+export interface SliceResume {
+  done: JournalSlice[];
+  append(entry: JournalSlice): Promise<void>;
 }
