@@ -113,6 +113,19 @@ function trackPixels(page: Page): Promise<{ insertion: number; deletion: number;
   });
 }
 
+/** The review sizes of a changed view: <name>-1400x900.png and <name>-1920x1080.png, then back to the test's viewport. */
+async function shots(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const [w, h] of [[1400, 900], [1920, 1080]] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    // the canvases redraw on resize (ResizeObserver, then the next animation frame)
+    await page.waitForTimeout(400);
+    await shot(page, `${name}-${w}x${h}`);
+  }
+  if (before) await page.setViewportSize(before);
+  await page.waitForTimeout(200);
+}
+
 async function waitJob(page: Page, state: string, timeout = 240_000): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid=job-status]')?.getAttribute('data-state') === s, state, { timeout });
 }
@@ -210,14 +223,30 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     const firstJob = await page.locator('#app').getAttribute('data-job-id');
     await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf-class'));
     await waitJob(page, 'done');
-    // the target defaults to the clip's top class
-    const chosen = await page.getByTestId('class-chosen').getAttribute('data-index');
-    expect(chosen).toMatch(/^\d+$/);
+    // no class is picked for the user: the target is each frame's top-1, as `l2caf video` without --class
+    expect(await page.getByTestId('class-chosen').getAttribute('data-index')).toBe('');
+    expect(await page.getByTestId('class-chosen').textContent()).toContain("each frame's top-1");
+    const top1Job = await page.locator('#app').getAttribute('data-job-id');
+    const top1 = await api<TimelineView>(page, 'video.timeline', { jobId: top1Job });
+    expect(top1.settings.classes).toEqual([]);
+    // the list offers the clip's top classes
+    expect(await page.getByTestId('class-item').count()).toBeGreaterThan(0);
     await seekTo(page, 10.0);
     const specific = await sampleOverlay(page);
-    await shot(page, '06-class-specific');
+    await shots(page, '06-class-specific');
     expect(specific.tint).toBeGreaterThan(10);
     expect(meanAbsDiff(oblivious.pixels, specific.pixels)).toBeGreaterThan(2);
+
+    // picking one of them targets it in every frame (another job)
+    const item = page.getByTestId('class-item').first();
+    const picked = (await item.getAttribute('data-index'))!;
+    const pickedJob = await nextJob(page, () => item.click());
+    expect(pickedJob).not.toBe(top1Job);
+    expect(await page.getByTestId('class-chosen').getAttribute('data-index')).toBe(picked);
+    expect(await page.getByTestId('class-reset').isVisible()).toBe(true);
+    // and back to the default: the top-1 job is reused
+    expect(await nextJob(page, () => page.getByTestId('class-reset').click())).toBe(top1Job);
+    expect(await page.getByTestId('class-chosen').getAttribute('data-index')).toBe('');
 
     const again = await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf'));
     expect(again).toBe(firstJob); // the finished class-oblivious job is reused
