@@ -126,6 +126,12 @@ async function shots(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(200);
 }
 
+/** The time_s column of a timeline CSV (header first). */
+function csvTimes(rows: string[]): number[] {
+  const col = rows[0]!.split(',').indexOf('time_s');
+  return rows.slice(1).map((r) => Number(r.split(',')[col]));
+}
+
 async function waitJob(page: Page, state: string, timeout = 240_000): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid=job-status]')?.getAttribute('data-state') === s, state, { timeout });
 }
@@ -302,6 +308,9 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(video.codec_name).toBe('h264');
     expect(video.width).toBe(768);
     expect(Math.abs(Number(probe.format.duration) - 2)).toBeLessThan(0.25);
+    // its timeline files list the frames of 5..7 s only (5.6 and 6.4 s at stride 10), not the clip's 38
+    const rows = readFileSync((await page.getByTestId('export-sidecars').getAttribute('data-csv'))!, 'utf8').trim().split('\n');
+    expect(csvTimes(rows).map((t) => Math.round(t * 100) / 100)).toEqual([5.6, 6.4]);
     await page.getByTestId('export-cancel').click(); // "Close"
   }, 180_000);
 
@@ -359,7 +368,11 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     const flagged = sum.flaggedFaithfulness.includes(120) || sum.flaggedFlicker.includes(120);
     expect(await page.getByTestId('frame-panel-flag').isVisible()).toBe(flagged);
 
-    // export 5..7 s (the marks): the sidecars carry the same numbers
+    // export 4..11 s (new marks): the sidecars carry the same numbers, for the frames in that range
+    await seekTo(page, 4.0);
+    await page.getByTestId('mark-in').click();
+    await seekTo(page, 11.0);
+    await page.getByTestId('mark-out').click();
     await page.getByTestId('open-export').click();
     await page.getByTestId('export-dialog').waitFor({ state: 'visible' });
     await page.getByTestId('export-format').selectOption('webm');
@@ -375,12 +388,22 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(json).toBe(`${out}.timeline.json`);
     expect(csv).toBe(`${out}.timeline.csv`);
     expect(await page.getByTestId('export-sidecars').textContent()).toContain(path.basename(json));
-    const side = JSON.parse(readFileSync(json, 'utf8')) as { frames: { index: number; maps: { eval?: { insertionAuc: number | null } }[] }[]; summary: { eval?: unknown[] } };
-    expect(side.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(tl.frames.map((f) => f.maps![0]!.eval!.insertionAuc));
-    expect(side.summary.eval).toEqual(tl.summary!.eval);
+    const side = JSON.parse(readFileSync(json, 'utf8')) as {
+      frames: { index: number; maps: { eval?: { insertionAuc: number | null } }[] }[];
+      summary: { framesAnalyzed: number; eval?: { meanInsertionAuc: number | null }[] };
+    };
+    const inRange = tl.frames.filter((f) => f.timeS >= 4 && f.timeS < 11);
+    expect(inRange.map((f) => f.index)).toEqual([60, 120]);
+    expect(side.frames.map((f) => f.index)).toEqual([60, 120]);
+    expect(side.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(inRange.map((f) => f.maps![0]!.eval!.insertionAuc));
+    // the summary is the range's, not the clip's
+    expect(side.summary.framesAnalyzed).toBe(2);
+    const ins = inRange.map((f) => f.maps![0]!.eval!.insertionAuc!);
+    expect(side.summary.eval![0]!.meanInsertionAuc).toBeCloseTo((ins[0]! + ins[1]!) / 2, 12);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
     expect(rows[0]!.split(',')).toContain('insertion_auc');
-    expect(rows).toHaveLength(1 + 7);
+    expect(rows).toHaveLength(1 + 2);
+    expect(csvTimes(rows).every((t) => t >= 4 && t < 11)).toBe(true);
     await page.getByTestId('export-cancel').click(); // "Close"
     expect(browser.log).toEqual([]);
 
