@@ -56,10 +56,11 @@ export class App {
       this.timeline.setTime(t);
       this.evalTracks.setTime(t);
       this.framePanel.setTime(t);
+      this.convergence.update();
     });
     this.panel = new ModelPanel(host, (s) => this.settingsChanged(s), showError);
     this.exporter = new ExportDialog(host, showError);
-    this.convergence = new ConvergenceView(host, () => this.currentFrame(), showError);
+    this.convergence = new ConvergenceView(host, () => this.currentFrame(), () => this.shownMap(), showError);
     this.start = new StartScreen(host, {
       openDialog: () => void this.openDialog(),
       openPath: (p) => void this.openPath({ path: p, name: p.split(/[\\/]/).pop() ?? p }),
@@ -169,6 +170,17 @@ export class App {
     const slot = this.player.shownSlot;
     if (!this.jobId || slot === null) return null;
     return { jobId: this.jobId, slot, mapIndex: this.player.view.mapIndex, colormap: this.player.view.colormap };
+  }
+
+  /** solver and iterations of the map on screen (what the convergence panel can say without a replay) */
+  private shownMap() {
+    const slot = this.player.shownSlot;
+    const d = this.data;
+    const f = slot === null ? undefined : d?.frames[slot];
+    const mapIndex = Math.min(this.player.view.mapIndex, Math.max(0, (d?.mapCount ?? 1) - 1));
+    const info = d?.mapInfo[mapIndex];
+    if (!f || !info) return null;
+    return { solver: info.solver, iterations: f.maps?.[mapIndex]?.iterations ?? f.iterations };
   }
 
   private bindKeys(): void {

@@ -199,6 +199,14 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(b.slot).not.toBe(a.slot);
     // another frame, another map: the overlay changes
     expect(meanAbsDiff(a.pixels, b.pixels)).toBeGreaterThan(5);
+
+    // the timeline's text: the ruler ends with the clip's last whole label, not cut
+    expect((await page.getByTestId('timeline-canvas').getAttribute('data-ruler-labels'))!.split(' ').pop()).toBe('30s');
+    // the convergence panel before any replay: the exact solver's map has nothing to plot, and says so
+    expect(await page.getByTestId('convergence').getAttribute('data-state')).toBe('no-iterations');
+    expect(await page.getByTestId('trace-note').textContent()).toContain('exact solver: optimum in 1 step (no iterations to plot)');
+    expect(await page.getByTestId('trace-plots').isHidden()).toBe(true);
+    await shots(page, '04-frame-state-20s');
     expect(browser.log).toEqual([]);
   }, 300_000);
 
@@ -268,6 +276,7 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     await page.getByTestId('trace-replay').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=convergence]')?.getAttribute('data-steps')) > 1, null, { timeout: 60_000 });
     await page.waitForTimeout(1500); // let the replay run to its end
+    expect(await page.getByTestId('trace-plots').isVisible()).toBe(true);
     await shot(page, '08a-convergence');
     // the timeline used the exact solver; the replay is the default iterative solve (L-BFGS) of that frame
     expect(await page.getByTestId('trace-note').textContent()).toMatch(/exact solver.*L-BFGS, the default/);
