@@ -19,6 +19,7 @@ import { ErrorBanner } from '../ui/errors.js';
 import { h } from '../ui/dom.js';
 import { mountVolumeView, type VolumeView } from '../volume/index.js';
 import { colormapNames } from '../../src/media/colormaps.js';
+import { predictionLine } from '../timeline/predictionText.js';
 
 export class App {
   private readonly errors = new ErrorBanner();
@@ -56,7 +57,7 @@ export class App {
       this.timeline.setTime(t);
       this.evalTracks.setTime(t);
       this.framePanel.setTime(t);
-      this.convergence.update();
+      this.showFrameState();
     });
     this.panel = new ModelPanel(host, (s) => this.settingsChanged(s), showError);
     this.exporter = new ExportDialog(host, showError);
@@ -181,6 +182,13 @@ export class App {
     const info = d?.mapInfo[mapIndex];
     if (!f || !info) return null;
     return { solver: info.solver, iterations: f.maps?.[mapIndex]?.iterations ?? f.iterations };
+  }
+
+  /** what follows the analysed frame on screen: its prediction, and the convergence panel's state */
+  private showFrameState(): void {
+    const slot = this.player.shownSlot;
+    this.timeline.setPrediction(predictionLine(slot === null ? null : this.data?.frames[slot]));
+    this.convergence.update();
   }
 
   private bindKeys(): void {

@@ -7,6 +7,7 @@ import type { TimelineData } from './timelineData.js';
 import { extent, timeToX, valueToY } from './scale.js';
 import { attachSeekDrag, perAnimationFrame, prepareTrackCanvas } from './trackCanvas.js';
 import { placeRulerLabels, trackLabelBox } from './labelLayout.js';
+import type { PredictionLine } from './predictionText.js';
 
 const TRACKS = [
   { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
@@ -30,10 +31,14 @@ export class TimelineView {
   scale: 'frame' | 'clip' = 'frame';
   mapIndex = 0;
   private readonly label: HTMLElement;
+  private readonly clock: HTMLElement;
+  private readonly prediction: HTMLElement;
 
   constructor(private readonly onSeek: (t: number) => void) {
     this.canvas = h('canvas', { class: 'timeline-canvas', 'data-testid': 'timeline-canvas' });
-    this.label = h('div', { class: 'timeline-label', 'data-testid': 'timeline-label' }, '');
+    this.clock = h('span', { 'data-testid': 'timeline-clock' });
+    this.prediction = h('span', { class: 'prediction', 'data-testid': 'frame-prediction', 'data-label': '', 'data-score': '' });
+    this.label = h('div', { class: 'timeline-label', 'data-testid': 'timeline-label' }, this.clock, this.prediction);
     this.el = h('div', { class: 'timeline', 'data-testid': 'timeline' }, this.canvas, this.label);
     attachSeekDrag(this.canvas, () => this.duration, this.onSeek);
     new ResizeObserver(() => this.invalidate()).observe(this.canvas);
@@ -48,6 +53,13 @@ export class TimelineView {
     this.data = d;
     this.duration = duration;
     this.invalidate();
+  }
+
+  /** the top-1 of the analysed frame on screen, beside the clock (always shown, not only with eval) */
+  setPrediction(p: PredictionLine): void {
+    this.prediction.textContent = p.text;
+    this.prediction.dataset.label = p.label ?? '';
+    this.prediction.dataset.score = p.score === null ? '' : String(p.score);
   }
 
   setTime(t: number): void {
@@ -136,7 +148,7 @@ export class TimelineView {
     const px = timeToX(this.time, D, W);
     g.fillStyle = '#ff5252';
     g.fillRect(px - 1, 0, 2, H);
-    this.label.textContent = `${fmtTime(this.time)} / ${fmtTime(D)} · ${frames.length} frame${frames.length === 1 ? '' : 's'} analysed`;
+    this.clock.textContent = `${fmtTime(this.time)} / ${fmtTime(D)} · ${frames.length} frame${frames.length === 1 ? '' : 's'} analysed`;
     this.canvas.dataset.frames = String(frames.length);
   }
 

@@ -126,6 +126,17 @@ async function shots(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(200);
 }
 
+/** The line under the player names the top-1 and score of the analysed frame in `slot`. */
+async function expectPrediction(page: Page, tl: TimelineView, slot: number): Promise<void> {
+  const f = tl.frames[slot]!;
+  const top = f.predictions[0]!;
+  const el = page.getByTestId('frame-prediction');
+  expect(await el.isVisible()).toBe(true);
+  expect(await el.getAttribute('data-label')).toBe(top.label);
+  expect(Number(await el.getAttribute('data-score'))).toBe(top.score);
+  expect(await el.textContent()).toBe(`predicted: ${top.label} (${top.score.toFixed(3)}) · frame ${f.index}`);
+}
+
 /** The time_s column of a timeline CSV (header first). */
 function csvTimes(rows: string[]): number[] {
   const col = rows[0]!.split(',').indexOf('time_s');
@@ -192,6 +203,9 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(a.tint).toBeGreaterThan(15);
     expect(a.slot).toBe(String(Math.floor(Math.round(a.mediaTime * FPS) / STRIDE)));
 
+    const tl = await api<TimelineView>(page, 'video.timeline', { jobId: await page.locator('#app').getAttribute('data-job-id') });
+    await expectPrediction(page, tl, Number(a.slot));
+
     await seekTo(page, 20.0);
     const b = await sampleOverlay(page);
     await shot(page, '04-tinted-20s');
@@ -199,6 +213,8 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(b.slot).not.toBe(a.slot);
     // another frame, another map: the overlay changes
     expect(meanAbsDiff(a.pixels, b.pixels)).toBeGreaterThan(5);
+    // the prediction line follows the playhead (faithfulness is off: it is shown all the same)
+    await expectPrediction(page, tl, Number(b.slot));
 
     // the timeline's text: the ruler ends with the clip's last whole label, not cut
     expect((await page.getByTestId('timeline-canvas').getAttribute('data-ruler-labels'))!.split(' ').pop()).toBe('30s');

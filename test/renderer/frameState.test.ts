@@ -1,7 +1,26 @@
 // What the app says about the analysed frame on screen: its prediction line and the convergence
 // panel's state before a replay.
 import { describe, expect, it } from 'vitest';
+import { predictionLine } from '../../renderer/timeline/predictionText.js';
 import { convergenceState } from '../../renderer/panels/convergenceText.js';
+import type { FrameSummary } from '../../src/contract/index.js';
+
+const frame = (preds: [number, string, number][]): FrameSummary => ({
+  slot: 3, index: 30, timeS: 2.4, iterations: 1, loss: null, flicker: null, targetScore: null,
+  predictions: preds.map(([index, label, score]) => ({ index, label, score })),
+});
+
+describe('predictionLine', () => {
+  it('names the top-1 and its score', () => {
+    const p = predictionLine(frame([[468, 'cab', 0.61234], [817, 'sports car', 0.2]]));
+    expect(p).toEqual({ text: 'predicted: cab (0.612) · frame 30', label: 'cab', score: 0.61234 });
+  });
+  it('says why there is none', () => {
+    expect(predictionLine(null).label).toBeNull();
+    expect(predictionLine(null).text).toMatch(/no analysed frame/);
+    expect(predictionLine(frame([])).text).toMatch(/no class scores/);
+  });
+});
 
 describe('convergenceState', () => {
   it('an exact solve has no iterations to plot', () => {
