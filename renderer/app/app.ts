@@ -19,6 +19,7 @@ import { ErrorBanner } from '../ui/errors.js';
 import { h } from '../ui/dom.js';
 import { mountVolumeView, type VolumeView } from '../volume/index.js';
 import { colormapNames } from '../../src/media/colormaps.js';
+import { predictionLine } from '../timeline/predictionText.js';
 
 export class App {
   private readonly errors = new ErrorBanner();
@@ -56,10 +57,11 @@ export class App {
       this.timeline.setTime(t);
       this.evalTracks.setTime(t);
       this.framePanel.setTime(t);
+      this.showFrameState();
     });
     this.panel = new ModelPanel(host, (s) => this.settingsChanged(s), showError);
     this.exporter = new ExportDialog(host, showError);
-    this.convergence = new ConvergenceView(host, () => this.currentFrame(), showError);
+    this.convergence = new ConvergenceView(host, () => this.currentFrame(), () => this.shownMap(), showError);
     this.start = new StartScreen(host, {
       openDialog: () => void this.openDialog(),
       openPath: (p) => void this.openPath({ path: p, name: p.split(/[\\/]/).pop() ?? p }),
@@ -169,6 +171,24 @@ export class App {
     const slot = this.player.shownSlot;
     if (!this.jobId || slot === null) return null;
     return { jobId: this.jobId, slot, mapIndex: this.player.view.mapIndex, colormap: this.player.view.colormap };
+  }
+
+  /** solver and iterations of the map on screen (what the convergence panel can say without a replay) */
+  private shownMap() {
+    const slot = this.player.shownSlot;
+    const d = this.data;
+    const f = slot === null ? undefined : d?.frames[slot];
+    const mapIndex = Math.min(this.player.view.mapIndex, Math.max(0, (d?.mapCount ?? 1) - 1));
+    const info = d?.mapInfo[mapIndex];
+    if (!f || !info) return null;
+    return { solver: info.solver, iterations: f.maps?.[mapIndex]?.iterations ?? f.iterations };
+  }
+
+  /** what follows the analysed frame on screen: its prediction, and the convergence panel's state */
+  private showFrameState(): void {
+    const slot = this.player.shownSlot;
+    this.timeline.setPrediction(predictionLine(slot === null ? null : this.data?.frames[slot]));
+    this.convergence.update();
   }
 
   private bindKeys(): void {

@@ -1,10 +1,15 @@
 // The convergence view: for the frame on screen, replays the L2-CAF filter converging (the
 // engine's trace: |f| every few iterations) as an animation, with the loss curve beside it.
+// Until a replay has drawn them the canvases are hidden and a line says what the map on screen
+// is (an exact solve has no iterations to plot).
 import { getColormap } from '../../src/media/colormaps.js';
 import type { TraceResult } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
 import { h } from '../ui/dom.js';
 import { extent, valueToY } from '../timeline/scale.js';
+import { convergenceState, type ShownMap } from './convergenceText.js';
+
+type Current = { jobId: string; slot: number; mapIndex: number; colormap: string };
 
 export class ConvergenceView {
   readonly el: HTMLElement;
@@ -12,14 +17,39 @@ export class ConvergenceView {
   private readonly lossCanvas: HTMLCanvasElement;
   private readonly note: HTMLElement;
   private readonly button: HTMLButtonElement;
+  private readonly plots: HTMLElement;
+  /** job/slot/map of the replay on the canvases; another frame on screen hides them again */
+  private replayed: string | null = null;
+  /** a replay is being solved: its note stays */
+  private solving = false;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly host: Host, private readonly current: () => { jobId: string; slot: number; mapIndex: number; colormap: string } | null, private readonly onError: (e: unknown, ctx?: string) => void) {
+  constructor(
+    private readonly host: Host,
+    private readonly current: () => Current | null,
+    private readonly shownMap: () => ShownMap | null,
+    private readonly onError: (e: unknown, ctx?: string) => void,
+  ) {
     this.mapCanvas = h('canvas', { width: 104, height: 104, class: 'trace-map', 'data-testid': 'trace-map' });
     this.lossCanvas = h('canvas', { width: 180, height: 104, class: 'trace-loss', 'data-testid': 'trace-loss' });
     this.note = h('p', { class: 'hint', 'data-testid': 'trace-note' }, 'Replays the solve of the frame on screen.');
     this.button = h('button', { 'data-testid': 'trace-replay', onclick: () => void this.replay() }, 'Replay convergence');
-    this.el = h('section', { class: 'panel convergence', 'data-testid': 'convergence' }, h('h2', {}, 'Convergence'), this.button, h('div', { class: 'row' }, this.mapCanvas, this.lossCanvas), this.note);
+    this.plots = h('div', { class: 'row', hidden: true, 'data-testid': 'trace-plots' }, this.mapCanvas, this.lossCanvas);
+    this.el = h('section', { class: 'panel convergence', 'data-testid': 'convergence' }, h('h2', {}, 'Convergence'), this.button, this.plots, this.note);
+  }
+
+  /** The frame on screen or its analysis changed: say what its map is, unless its replay is shown. */
+  update(): void {
+    const c = this.current();
+    if (this.solving || (c && keyOf(c) === this.replayed)) return;
+    if (this.replayed !== null || this.timer) {
+      this.stop();
+      this.replayed = null;
+    }
+    const st = convergenceState(c ? this.shownMap() : null);
+    this.plots.hidden = true;
+    this.note.textContent = st.text;
+    this.el.dataset.state = st.plottable ? 'iterative' : 'no-iterations';
   }
 
   async replay(): Promise<void> {
@@ -30,17 +60,22 @@ export class ConvergenceView {
     }
     this.stop();
     this.button.disabled = true;
+    this.solving = true;
     this.note.textContent = 'solving…';
     try {
       const r = await this.host.call('video.trace', { jobId: c.jobId, slot: c.slot, mapIndex: c.mapIndex });
       const filters = r.filters ? new Float32Array(await this.host.fetchBinary(r.filters)) : null;
       this.note.textContent = r.note ?? `${r.steps.length} steps over ${r.iterations} iterations`;
       this.el.dataset.steps = String(r.steps.length);
+      this.el.dataset.state = 'replay';
+      this.replayed = keyOf(c);
+      this.plots.hidden = r.steps.length === 0;
       this.animate(r, filters, c.colormap);
     } catch (e) {
       this.note.textContent = 'no replay';
       this.onError(e, 'Convergence');
     } finally {
+      this.solving = false;
       this.button.disabled = false;
     }
   }
@@ -100,4 +135,8 @@ export class ConvergenceView {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+function keyOf(c: Current): string {
+  return `${c.jobId}/${c.slot}/${c.mapIndex}`;
 }

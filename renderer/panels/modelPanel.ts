@@ -11,7 +11,7 @@ export interface AnalysisSettings {
   model: string | undefined;
   layer: string | undefined;
   method: AnalysisMethod;
-  /** class label for class-specific methods; null = each frame's top class */
+  /** class label for class-specific methods; null = each frame's top-1 (the default, as in the CLI) */
   targetClass: ClassChoice | null;
   solver: SolverName;
   warmStart: boolean;
@@ -200,13 +200,12 @@ export class ModelPanel {
     if (notify) this.changed();
   }
 
-  /** The clip's top classes: offered in the picker, and the default target when none is chosen. */
+  /**
+   * The clip's top classes, offered in the picker. Nothing is chosen for the user: with no class
+   * the target is each frame's top-1, the rule `l2caf video` follows without --class.
+   */
   setTopClasses(top: ClassChoice[]): void {
     this.picker.setTop(top);
-    if (!this.settings.targetClass && top[0]) {
-      this.settings.targetClass = top[0];
-      this.picker.choose(top[0], false);
-    }
   }
 
   get labels(): string[] | null {

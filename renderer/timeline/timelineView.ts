@@ -6,6 +6,8 @@ import { h, fmtTime } from '../ui/dom.js';
 import type { TimelineData } from './timelineData.js';
 import { extent, timeToX, valueToY } from './scale.js';
 import { attachSeekDrag, perAnimationFrame, prepareTrackCanvas } from './trackCanvas.js';
+import { placeRulerLabels, trackLabelBox } from './labelLayout.js';
+import type { PredictionLine } from './predictionText.js';
 
 const TRACKS = [
   { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
@@ -14,6 +16,7 @@ const TRACKS = [
 ] as const;
 const STRIP_H = 34;
 const RULER_H = 14;
+const FONT = '10px system-ui, sans-serif';
 
 export class TimelineView {
   readonly el: HTMLElement;
@@ -28,10 +31,14 @@ export class TimelineView {
   scale: 'frame' | 'clip' = 'frame';
   mapIndex = 0;
   private readonly label: HTMLElement;
+  private readonly clock: HTMLElement;
+  private readonly prediction: HTMLElement;
 
   constructor(private readonly onSeek: (t: number) => void) {
     this.canvas = h('canvas', { class: 'timeline-canvas', 'data-testid': 'timeline-canvas' });
-    this.label = h('div', { class: 'timeline-label', 'data-testid': 'timeline-label' }, '');
+    this.clock = h('span', { 'data-testid': 'timeline-clock' });
+    this.prediction = h('span', { class: 'prediction', 'data-testid': 'frame-prediction', 'data-label': '', 'data-score': '' });
+    this.label = h('div', { class: 'timeline-label', 'data-testid': 'timeline-label' }, this.clock, this.prediction);
     this.el = h('div', { class: 'timeline', 'data-testid': 'timeline' }, this.canvas, this.label);
     attachSeekDrag(this.canvas, () => this.duration, this.onSeek);
     new ResizeObserver(() => this.invalidate()).observe(this.canvas);
@@ -46,6 +53,13 @@ export class TimelineView {
     this.data = d;
     this.duration = duration;
     this.invalidate();
+  }
+
+  /** the top-1 of the analysed frame on screen, beside the clock (always shown, not only with eval) */
+  setPrediction(p: PredictionLine): void {
+    this.prediction.textContent = p.text;
+    this.prediction.dataset.label = p.label ?? '';
+    this.prediction.dataset.score = p.score === null ? '' : String(p.score);
   }
 
   setTime(t: number): void {
@@ -70,14 +84,13 @@ export class TimelineView {
       g.fillRect(x0, 0, timeToX(this.range.toS, D, W) - x0, H - RULER_H);
     }
     let y = 0;
+    const labelYs: number[] = [];
     for (const track of TRACKS) {
+      labelYs.push(y);
       const vals = frames.map((f) =>
         track.key === 'score' ? (f.targetScore ?? f.predictions[0]?.score ?? null) : track.key === 'flicker' ? f.flicker : f.iterations,
       );
       const ext = extent(vals);
-      g.fillStyle = 'rgba(255,255,255,0.35)';
-      g.font = '10px system-ui, sans-serif';
-      g.fillText(track.label, 4, y + 11);
       if (ext) {
         g.strokeStyle = track.color;
         g.fillStyle = track.color;
@@ -110,15 +123,7 @@ export class TimelineView {
     }
     this.drawStrip(g, y, W, D);
     y += STRIP_H;
-    // ruler
-    g.fillStyle = 'rgba(255,255,255,0.45)';
-    g.font = '10px system-ui, sans-serif';
-    const step = niceStep(D, W);
-    for (let t = 0; step > 0 && t <= D; t += step) {
-      const x = timeToX(t, D, W);
-      g.fillRect(x, y, 1, 4);
-      g.fillText(`${Math.round(t * 10) / 10}s`, x + 2, y + 12);
-    }
+    this.drawRuler(g, y, W, D);
     // in/out marks: outside the marks is dimmed
     if (D > 0 && (this.inMark !== null || this.outMark !== null)) {
       const a = timeToX(this.inMark ?? 0, D, W);
@@ -130,12 +135,42 @@ export class TimelineView {
       g.fillRect(a - 1, 0, 2, H);
       g.fillRect(b - 1, 0, 2, H);
     }
+    // the track names go over the data (bars and lines would hide them), each on a backing box
+    g.font = FONT;
+    TRACKS.forEach((track, i) => {
+      const b = trackLabelBox(labelYs[i]!, g.measureText(track.label).width);
+      g.fillStyle = 'rgba(21,24,29,0.75)';
+      g.fillRect(b.x, b.y, b.w, b.h);
+      g.fillStyle = 'rgba(255,255,255,0.6)';
+      g.fillText(track.label, b.textX, b.textY);
+    });
     // playhead
     const px = timeToX(this.time, D, W);
     g.fillStyle = '#ff5252';
     g.fillRect(px - 1, 0, 2, H);
-    this.label.textContent = `${fmtTime(this.time)} / ${fmtTime(D)} · ${frames.length} frame${frames.length === 1 ? '' : 's'} analysed`;
+    this.clock.textContent = `${fmtTime(this.time)} / ${fmtTime(D)} · ${frames.length} frame${frames.length === 1 ? '' : 's'} analysed`;
     this.canvas.dataset.frames = String(frames.length);
+  }
+
+  /** ticks and time labels, every label inside the canvas */
+  private drawRuler(g: CanvasRenderingContext2D, y: number, W: number, D: number): void {
+    g.fillStyle = 'rgba(255,255,255,0.45)';
+    g.font = FONT;
+    const step = niceStep(D, W);
+    const ticks: { tickX: number; text: string; w: number }[] = [];
+    // k * step, not a running sum: no drift past the clip's end
+    for (let k = 0; step > 0 && k * step <= D + 1e-9; k++) {
+      const t = k * step;
+      const text = `${Math.round(t * 10) / 10}s`;
+      ticks.push({ tickX: timeToX(t, D, W), text, w: g.measureText(text).width });
+    }
+    const xs = placeRulerLabels(ticks, W);
+    ticks.forEach((tk, i) => {
+      g.fillRect(Math.min(tk.tickX, W - 1), y, 1, 4);
+      const x = xs[i];
+      if (x !== null && x !== undefined) g.fillText(tk.text, x, y + 12);
+    });
+    this.canvas.dataset.rulerLabels = ticks.map((tk, i) => (xs[i] === null ? '' : tk.text)).filter(Boolean).join(' ');
   }
 
   /** thumbnails of the maps at regular times across the clip */

@@ -15,7 +15,7 @@ import { throttle } from '../jobs/throttle.js';
 import type { Job } from '../jobs/jobRegistry.js';
 import type { Handlers, ServiceContext } from './context.js';
 import type { ModelCache } from './modelCache.js';
-import { analyzeVideo, exportAnnotated, writeTimelineSidecars } from '../video/index.js';
+import { analyzeVideo, exportAnnotated, sliceTimeline, writeTimelineSidecars } from '../video/index.js';
 import { evalSummary } from '../video/evalSummary.js';
 import { evalOptionsOf, normaliseRequest } from './evalOptions.js';
 import { stableJson } from '../video/cacheKey.js';
@@ -275,8 +275,9 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
           // Electron's main process saves or reveals the export by it
           const download = `dl-${randomBytes(8).toString('hex')}`;
           downloads.set(download, r.path);
-          // The clip carries its numbers (as `l2caf video --out` does): the timeline it was drawn from.
-          const sidecars = await writeTimelineSidecars(r.path, timeline);
+          // The clip carries its numbers (as `l2caf video --out` does): the timeline it was drawn
+          // from, cut to the exported range like the clip.
+          const sidecars = await writeTimelineSidecars(r.path, sliceTimeline(timeline, req.fromS, req.toS));
           data.result = { path: r.path, name: path.basename(r.path), sizeBytes: st.size, download, sidecars };
         } catch (e) {
           throw toServiceError(e, d.request.file);

@@ -10,3 +10,4 @@ export { VideoCache, defaultVideoCacheDir } from './videoCache.js';
 export { exportAnnotated } from './exportAnnotated.js';
 export { timelineJson, timelineCsv, writeTimelineJson, writeTimelineCsv, CSV_COLUMNS } from './timelineWriters.js';
 export { writeTimelineSidecars, sidecarPaths, type SidecarPaths } from './sidecars.js';
+export { sliceTimeline } from './sliceTimeline.js';

@@ -113,6 +113,36 @@ function trackPixels(page: Page): Promise<{ insertion: number; deletion: number;
   });
 }
 
+/** The review sizes of a changed view: <name>-1400x900.png and <name>-1920x1080.png, then back to the test's viewport. */
+async function shots(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const [w, h] of [[1400, 900], [1920, 1080]] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    // the canvases redraw on resize (ResizeObserver, then the next animation frame)
+    await page.waitForTimeout(400);
+    await shot(page, `${name}-${w}x${h}`);
+  }
+  if (before) await page.setViewportSize(before);
+  await page.waitForTimeout(200);
+}
+
+/** The line under the player names the top-1 and score of the analysed frame in `slot`. */
+async function expectPrediction(page: Page, tl: TimelineView, slot: number): Promise<void> {
+  const f = tl.frames[slot]!;
+  const top = f.predictions[0]!;
+  const el = page.getByTestId('frame-prediction');
+  expect(await el.isVisible()).toBe(true);
+  expect(await el.getAttribute('data-label')).toBe(top.label);
+  expect(Number(await el.getAttribute('data-score'))).toBe(top.score);
+  expect(await el.textContent()).toBe(`predicted: ${top.label} (${top.score.toFixed(3)}) · frame ${f.index}`);
+}
+
+/** The time_s column of a timeline CSV (header first). */
+function csvTimes(rows: string[]): number[] {
+  const col = rows[0]!.split(',').indexOf('time_s');
+  return rows.slice(1).map((r) => Number(r.split(',')[col]));
+}
+
 async function waitJob(page: Page, state: string, timeout = 240_000): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid=job-status]')?.getAttribute('data-state') === s, state, { timeout });
 }
@@ -173,6 +203,9 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(a.tint).toBeGreaterThan(15);
     expect(a.slot).toBe(String(Math.floor(Math.round(a.mediaTime * FPS) / STRIDE)));
 
+    const tl = await api<TimelineView>(page, 'video.timeline', { jobId: await page.locator('#app').getAttribute('data-job-id') });
+    await expectPrediction(page, tl, Number(a.slot));
+
     await seekTo(page, 20.0);
     const b = await sampleOverlay(page);
     await shot(page, '04-tinted-20s');
@@ -180,6 +213,16 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(b.slot).not.toBe(a.slot);
     // another frame, another map: the overlay changes
     expect(meanAbsDiff(a.pixels, b.pixels)).toBeGreaterThan(5);
+    // the prediction line follows the playhead (faithfulness is off: it is shown all the same)
+    await expectPrediction(page, tl, Number(b.slot));
+
+    // the timeline's text: the ruler ends with the clip's last whole label, not cut
+    expect((await page.getByTestId('timeline-canvas').getAttribute('data-ruler-labels'))!.split(' ').pop()).toBe('30s');
+    // the convergence panel before any replay: the exact solver's map has nothing to plot, and says so
+    expect(await page.getByTestId('convergence').getAttribute('data-state')).toBe('no-iterations');
+    expect(await page.getByTestId('trace-note').textContent()).toContain('exact solver: optimum in 1 step (no iterations to plot)');
+    expect(await page.getByTestId('trace-plots').isHidden()).toBe(true);
+    await shots(page, '04-frame-state-20s');
     expect(browser.log).toEqual([]);
   }, 300_000);
 
@@ -210,14 +253,30 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     const firstJob = await page.locator('#app').getAttribute('data-job-id');
     await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf-class'));
     await waitJob(page, 'done');
-    // the target defaults to the clip's top class
-    const chosen = await page.getByTestId('class-chosen').getAttribute('data-index');
-    expect(chosen).toMatch(/^\d+$/);
+    // no class is picked for the user: the target is each frame's top-1, as `l2caf video` without --class
+    expect(await page.getByTestId('class-chosen').getAttribute('data-index')).toBe('');
+    expect(await page.getByTestId('class-chosen').textContent()).toContain("each frame's top-1");
+    const top1Job = await page.locator('#app').getAttribute('data-job-id');
+    const top1 = await api<TimelineView>(page, 'video.timeline', { jobId: top1Job });
+    expect(top1.settings.classes).toEqual([]);
+    // the list offers the clip's top classes
+    expect(await page.getByTestId('class-item').count()).toBeGreaterThan(0);
     await seekTo(page, 10.0);
     const specific = await sampleOverlay(page);
-    await shot(page, '06-class-specific');
+    await shots(page, '06-class-specific');
     expect(specific.tint).toBeGreaterThan(10);
     expect(meanAbsDiff(oblivious.pixels, specific.pixels)).toBeGreaterThan(2);
+
+    // picking one of them targets it in every frame (another job)
+    const item = page.getByTestId('class-item').first();
+    const picked = (await item.getAttribute('data-index'))!;
+    const pickedJob = await nextJob(page, () => item.click());
+    expect(pickedJob).not.toBe(top1Job);
+    expect(await page.getByTestId('class-chosen').getAttribute('data-index')).toBe(picked);
+    expect(await page.getByTestId('class-reset').isVisible()).toBe(true);
+    // and back to the default: the top-1 job is reused
+    expect(await nextJob(page, () => page.getByTestId('class-reset').click())).toBe(top1Job);
+    expect(await page.getByTestId('class-chosen').getAttribute('data-index')).toBe('');
 
     const again = await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf'));
     expect(again).toBe(firstJob); // the finished class-oblivious job is reused
@@ -233,6 +292,7 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     await page.getByTestId('trace-replay').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=convergence]')?.getAttribute('data-steps')) > 1, null, { timeout: 60_000 });
     await page.waitForTimeout(1500); // let the replay run to its end
+    expect(await page.getByTestId('trace-plots').isVisible()).toBe(true);
     await shot(page, '08a-convergence');
     // the timeline used the exact solver; the replay is the default iterative solve (L-BFGS) of that frame
     expect(await page.getByTestId('trace-note').textContent()).toMatch(/exact solver.*L-BFGS, the default/);
@@ -273,6 +333,9 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(video.codec_name).toBe('h264');
     expect(video.width).toBe(768);
     expect(Math.abs(Number(probe.format.duration) - 2)).toBeLessThan(0.25);
+    // its timeline files list the frames of 5..7 s only (5.6 and 6.4 s at stride 10), not the clip's 38
+    const rows = readFileSync((await page.getByTestId('export-sidecars').getAttribute('data-csv'))!, 'utf8').trim().split('\n');
+    expect(csvTimes(rows).map((t) => Math.round(t * 100) / 100)).toEqual([5.6, 6.4]);
     await page.getByTestId('export-cancel').click(); // "Close"
   }, 180_000);
 
@@ -330,7 +393,11 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     const flagged = sum.flaggedFaithfulness.includes(120) || sum.flaggedFlicker.includes(120);
     expect(await page.getByTestId('frame-panel-flag').isVisible()).toBe(flagged);
 
-    // export 5..7 s (the marks): the sidecars carry the same numbers
+    // export 4..11 s (new marks): the sidecars carry the same numbers, for the frames in that range
+    await seekTo(page, 4.0);
+    await page.getByTestId('mark-in').click();
+    await seekTo(page, 11.0);
+    await page.getByTestId('mark-out').click();
     await page.getByTestId('open-export').click();
     await page.getByTestId('export-dialog').waitFor({ state: 'visible' });
     await page.getByTestId('export-format').selectOption('webm');
@@ -346,12 +413,22 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(json).toBe(`${out}.timeline.json`);
     expect(csv).toBe(`${out}.timeline.csv`);
     expect(await page.getByTestId('export-sidecars').textContent()).toContain(path.basename(json));
-    const side = JSON.parse(readFileSync(json, 'utf8')) as { frames: { index: number; maps: { eval?: { insertionAuc: number | null } }[] }[]; summary: { eval?: unknown[] } };
-    expect(side.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(tl.frames.map((f) => f.maps![0]!.eval!.insertionAuc));
-    expect(side.summary.eval).toEqual(tl.summary!.eval);
+    const side = JSON.parse(readFileSync(json, 'utf8')) as {
+      frames: { index: number; maps: { eval?: { insertionAuc: number | null } }[] }[];
+      summary: { framesAnalyzed: number; eval?: { meanInsertionAuc: number | null }[] };
+    };
+    const inRange = tl.frames.filter((f) => f.timeS >= 4 && f.timeS < 11);
+    expect(inRange.map((f) => f.index)).toEqual([60, 120]);
+    expect(side.frames.map((f) => f.index)).toEqual([60, 120]);
+    expect(side.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(inRange.map((f) => f.maps![0]!.eval!.insertionAuc));
+    // the summary is the range's, not the clip's
+    expect(side.summary.framesAnalyzed).toBe(2);
+    const ins = inRange.map((f) => f.maps![0]!.eval!.insertionAuc!);
+    expect(side.summary.eval![0]!.meanInsertionAuc).toBeCloseTo((ins[0]! + ins[1]!) / 2, 12);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
     expect(rows[0]!.split(',')).toContain('insertion_auc');
-    expect(rows).toHaveLength(1 + 7);
+    expect(rows).toHaveLength(1 + 2);
+    expect(csvTimes(rows).every((t) => t >= 4 && t < 11)).toBe(true);
     await page.getByTestId('export-cancel').click(); // "Close"
     expect(browser.log).toEqual([]);
 

@@ -127,15 +127,17 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
   });
 
   it('exports a 1 s MP4 as a job', async () => {
-    const { jobId: exp } = (await service.call('export.start', { jobId, format: 'mp4', fromS: 2, toS: 3 })) as { jobId: string };
+    const { jobId: exp } = (await service.call('export.start', { jobId, format: 'mp4', fromS: 3, toS: 4 })) as { jobId: string };
     const done = (await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === exp)) as Extract<ServiceEvent, { type: 'job.done' }>;
     expect(done.type).toBe('job.done');
     expect(done.export!.name).toMatch(/^car-detection-attention-.*\.mp4$/);
     expect(existsSync(done.export!.path)).toBe(true);
     expect(await service.downloadPath(done.export!.download!)).toBe(done.export!.path);
-    // the timeline beside the clip, without eval numbers (this job ran without)
-    const side = JSON.parse(readFileSync(done.export!.sidecars!.json, 'utf8')) as { frames: { maps: { eval?: unknown }[] }[]; summary: { eval?: unknown } };
-    expect(side.frames).toHaveLength(10);
+    // the timeline beside the clip, without eval numbers (this job ran without), of the exported
+    // second only: frame 40 (3.2 s) of the ten analysed (issue 19 item 10)
+    const side = JSON.parse(readFileSync(done.export!.sidecars!.json, 'utf8')) as { frames: { index: number; maps: { eval?: unknown }[] }[]; summary: { framesAnalyzed: number; eval?: unknown } };
+    expect(side.frames.map((f) => f.index)).toEqual([40]);
+    expect(side.summary.framesAnalyzed).toBe(1);
     expect(side.frames[0]!.maps[0]!.eval).toBeUndefined();
     expect(side.summary.eval).toBeUndefined();
     expect(existsSync(done.export!.sidecars!.csv)).toBe(true);
@@ -179,15 +181,17 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(done.type).toBe('job.done');
     const side = done.export!.sidecars!;
     expect(side).toEqual({ json: `${done.export!.path}.timeline.json`, csv: `${done.export!.path}.timeline.csv` });
-    const json = JSON.parse(readFileSync(side.json, 'utf8')) as { frames: { index: number; maps: { eval?: { insertionAuc: number } }[] }[]; summary: { eval?: unknown[] } };
-    expect(json.frames.map((f) => f.index)).toEqual([0, 40]);
-    expect(json.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual(ins);
+    const json = JSON.parse(readFileSync(side.json, 'utf8')) as { frames: { index: number; maps: { eval?: { insertionAuc: number } }[] }[]; summary: { eval?: { meanInsertionAuc: number }[] } };
+    // 0..1 s holds frame 0 only (frame 40 is at 3.2 s): the summary is that frame's
+    expect(json.frames.map((f) => f.index)).toEqual([0]);
+    expect(json.frames.map((f) => f.maps[0]!.eval!.insertionAuc)).toEqual([ins[0]]);
     expect(json.summary.eval).toHaveLength(1);
+    expect(json.summary.eval![0]!.meanInsertionAuc).toBeCloseTo(ins[0]!, 12);
     const csv = readFileSync(side.csv, 'utf8').trim().split('\n');
     const head = csv[0]!.split(',');
     expect(head).toContain('insertion_auc');
-    expect(csv).toHaveLength(3);
-    expect(Number(csv[1]!.split(',')[head.indexOf('insertionAuc')])).toBeCloseTo(ins[0]!, 6);
+    expect(csv).toHaveLength(2);
+    expect(Number(csv[1]!.split(',')[head.indexOf('insertion_auc')])).toBeCloseTo(ins[0]!, 6);
   }, 120_000);
 
   it('cancels a running job', async () => {
