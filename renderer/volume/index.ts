@@ -3,7 +3,7 @@
 // (window/level, attention look, the attention job, exports) and the slice timeline.
 import type { Host } from '../host/Host.js';
 import {
-  ServiceError, type AnalysisMethod, type BinaryDType, type MediaDescription, type ServiceEvent, type VolumeAxis, type VolumeDescription,
+  ServiceError, type AnalysisMethod, type BinaryDType, type JobState, type MediaDescription, type ServiceEvent, type VolumeAxis, type VolumeDescription,
   type VolumeJobView, type VolumeSliceSummary,
 } from '../../src/contract/index.js';
 import { colormapNames, getColormap } from '../../src/media/colormaps.js';
@@ -19,9 +19,16 @@ export interface VolumeViewOptions {
   media: MediaDescription;
   /** show a readable error in the window (the shell's error banner) */
   showError: (message: string) => void;
+  /**
+   * every status line the viewer shows, for the shell's header (it said "opening NAME…" until
+   * told otherwise); fraction is the progress of a running job
+   */
+  onStatus?: (text: string, state: JobState | 'idle', fraction?: number) => void;
 }
 
 export interface VolumeView {
+  /** cancel the running attention job, if any (the header's Cancel button) */
+  cancel(): void;
   dispose(): void;
 }
 
@@ -63,6 +70,10 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   const endings = new JobEndings();
 
   const status = el('span', { testid: 'volume-status', text: `opening ${opts.media.name}...` }, { marginLeft: '8px', color: '#ccc' });
+  const setStatus = (text: string, state: JobState | 'idle', fraction?: number) => {
+    status.textContent = text;
+    opts.onStatus?.(text, state, fraction);
+  };
   const info = el('div', { testid: 'volume-info' }, { font: '12px monospace', color: '#ddd', padding: '2px 4px' });
   const header = el('div', { testid: 'volume-header' }, { font: '13px sans-serif', color: '#eee', padding: '2px 4px' });
   const tInput = el('input', { testid: 'volume-t', type: 'number', min: '0', value: '0' }, { width: '4em' });
@@ -96,9 +107,10 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     c[AXES.indexOf(jobAxis)] = index;
     viewer.setCursor(c);
   });
-  const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '0' });
+  // the views take what the window leaves after the controls, the timeline and the exports
+  const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '240px' });
   const row = (...c: HTMLElement[]) => el('div', {}, { display: 'flex', flexWrap: 'wrap', alignItems: 'center', padding: '2px 4px', gap: '2px', color: '#ddd', font: '13px sans-serif' }, ...c);
-  const container = el('div', { testid: 'volume-viewer' }, { display: 'flex', flexDirection: 'column', height: '100%', minHeight: '480px', background: '#202020' },
+  const container = el('div', { testid: 'volume-viewer' }, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '0', background: '#202020' },
     header,
     row(labelled('volume t', tInput), labelled('window', preset), labelled('lo', lo), labelled('hi', hi)),
     row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
@@ -110,7 +122,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
 
   const fail = (e: unknown) => {
     const msg = e instanceof ServiceError || e instanceof Error ? e.message : String(e);
-    status.textContent = `error: ${msg}`;
+    setStatus(`error: ${msg}`, 'error');
     opts.showError(msg);
   };
 
@@ -130,7 +142,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   const jobView = (): ViewName => VIEW_NAMES.find((v) => viewer!.views[v].layout.sliceAxis === AXES.indexOf(jobAxis))!;
 
   async function open(t: number): Promise<void> {
-    status.textContent = `opening ${opts.media.name}...`;
+    setStatus(`opening ${opts.media.name}...`, 'idle');
     const d = await host.call('volume.open', { path: opts.media.path, t });
     const buf = await host.fetchBinary(d.voxels);
     if (disposed) return;
@@ -152,7 +164,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     timeline.setSlices(d.dims[AXES.indexOf(jobAxis)]!, []);
     exportNifti.disabled = true;
     exportVideo.disabled = true;
-    status.textContent = 'ready';
+    setStatus('ready', 'idle');
     container.dataset.ready = 'true';
     showInfo();
   }
@@ -177,7 +189,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       exportNifti.disabled = false;
       exportVideo.disabled = false;
       container.dataset.attention = 'true';
-      status.textContent = `done: ${r.slices.length} slices, attention max ${shown.max.toPrecision(3)}` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : '');
+      setStatus(`done: ${r.slices.length} slices, attention max ${shown.max.toPrecision(3)}` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : ''), 'done', 1);
     }
   }
 
@@ -187,9 +199,9 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (e.type === 'volume.slice' && e.jobId === jobId) {
       slices.push(e.slice);
       timeline.setSlices(e.total, slices);
-      status.textContent = `slice ${e.done}/${e.total}`;
+      setStatus(`slice ${e.done}/${e.total}`, 'running', e.total ? e.done / e.total : 0);
     } else if (e.type === 'job.progress' && e.jobId === jobId) {
-      status.textContent = `${e.stage} ${e.done}/${e.total}${e.etaS !== null ? `, ${Math.ceil(e.etaS)} s left` : ''}`;
+      setStatus(`${e.stage} ${e.done}/${e.total}${e.etaS !== null ? `, ${Math.ceil(e.etaS)} s left` : ''}`, 'running', e.total ? e.done / e.total : 0);
     } else if (e.type === 'job.done' && e.jobId === jobId) {
       cancel.disabled = true;
       run.disabled = false;
@@ -202,11 +214,11 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     } else if (e.type === 'job.cancelled' && e.jobId === jobId) {
       cancel.disabled = true;
       run.disabled = false;
-      status.textContent = 'cancelled';
+      setStatus('cancelled', 'cancelled');
     } else if (e.type === 'job.done' && exportJobs.has(e.jobId)) {
       exportJobs.delete(e.jobId);
       if (e.export) {
-        status.textContent = `exported ${e.export.name}`;
+        setStatus(`exported ${e.export.name}`, 'done');
         container.dataset.exported = e.export.path;
         host.deliver({ download: e.export.download, name: e.export.name }).catch(fail);
       }
@@ -228,7 +240,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     delete container.dataset.attention;
     run.disabled = true;
     cancel.disabled = false;
-    status.textContent = 'starting...';
+    setStatus('starting...', 'running', 0);
     closeJob();
     host.call('volume.start', {
       volumeId: desc.volumeId,
@@ -287,7 +299,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       }),
     }).then((r) => {
       exportJobs.add(r.jobId);
-      status.textContent = 'exporting...';
+      setStatus('exporting...', 'idle');
       const end = endings.take(r.jobId);
       if (end) onEvent(end);
     }).catch(fail);
@@ -312,6 +324,9 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   open(0).catch(fail);
 
   return {
+    cancel() {
+      if (jobId && run.disabled) host.call('job.cancel', { jobId }).catch(fail);
+    },
     dispose() {
       disposed = true;
       unsubscribe();

@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { readVolume } from '../../src/volume/readVolume.js';
 import { writeNifti } from '../../src/volume/writeNifti.js';
 import { fixture, haveFixture, PROJECT_ROOT } from '../helpers/fixtures.js';
+import { shot as pageShot } from './browserHarness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
@@ -232,6 +233,31 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     const canvasSize = await page.getByTestId('volume-canvas-sagittal').evaluate((c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]);
     expect([png.width, png.height]).toEqual(canvasSize);
     expect(greyStats({ width: png.width, height: png.height, data: png.data }).std).toBeGreaterThan(8);
+    await page.close();
+  });
+
+  it('the header follows the viewer\'s status; at 1400x900 and 1920x1080 the timeline and the exports are on screen (issue 19 items 12, 14)', async () => {
+    const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
+    // the header said "opening NAME..." while the scan loaded; now it says what the viewer says
+    await page.getByTestId('job-status').filter({ hasText: 'ready' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('job-status').textContent()).toBe(await page.getByTestId('volume-status').textContent());
+    for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
+      await page.setViewportSize({ width, height });
+      await settle(page);
+      await settle(page);
+      for (const id of ['volume-timeline', 'volume-export-nifti', 'volume-export-video', 'volume-export-png-3d', 'volume-export-format']) {
+        const b = (await page.getByTestId(id).boundingBox())!;
+        expect(b.y + b.height, `${id} at ${width}x${height}`).toBeLessThanOrEqual(height);
+        expect(b.x + b.width, `${id} at ${width}x${height}`).toBeLessThanOrEqual(width);
+      }
+      // the page itself does not scroll: everything fits the window
+      expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThanOrEqual(height);
+      // the views still get most of the height
+      const axial = (await page.getByTestId('volume-canvas-axial').boundingBox())!;
+      expect(axial.height, `axial view at ${width}x${height}`).toBeGreaterThan(height * 0.22);
+      expect(greyStats(await shot(page, 'volume-canvas-axial')).std).toBeGreaterThan(8);
+      await pageShot(page, `volume-layout-${width}x${height}`);
+    }
     await page.close();
   });
 
