@@ -10,7 +10,7 @@ import { colormapNames, getColormap } from '../../src/media/colormaps.js';
 import { VIEW_NAMES, voxelToWorld, type ViewName } from './geometry.js';
 import { el } from './style.js';
 import { SliceTimeline } from './timeline.js';
-import { displayAttention } from './attentionScale.js';
+import { attentionReadout, attentionScaleNote, displayAttention } from './attentionScale.js';
 import { VolumeViewer } from './viewer.js';
 import { JobEndings } from '../host/jobEndings.js';
 import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLevel.js';
@@ -115,7 +115,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     row(labelled('volume t', tInput), labelled('window', preset), labelled('lo', lo), labelled('hi', hi)),
     row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
       labelled('model window %', modelWindow), labelled('warm start', warm), run, cancel, status),
-    row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
+    row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold (of max)', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
     stage, info, timeline.element,
     row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
   root.replaceChildren(container);
@@ -132,7 +132,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     const w = voxelToWorld(desc.affine, c);
     const v = viewer.valuesAtCursor();
     info.textContent = `voxel (${c.join(', ')})  world (${w.map((x) => x.toFixed(1)).join(', ')}) mm  intensity ${fmt(v.intensity)}` +
-      (v.attention === null ? '' : `  attention ${v.attention.toFixed(3)}`);
+      (v.attention === null ? '' : `  ${attentionReadout(v.attention)}`);
     container.dataset.cursor = c.join(',');
     lo.value = fmt(viewer.state.window.lo);
     hi.value = fmt(viewer.state.window.hi);
@@ -189,7 +189,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       exportNifti.disabled = false;
       exportVideo.disabled = false;
       container.dataset.attention = 'true';
-      setStatus(`done: ${r.slices.length} slices, attention max ${shown.max.toPrecision(3)}` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : ''), 'done', 1);
+      setStatus(`done: ${r.slices.length} slices` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : '') +
+        `; ${attentionScaleNote(shown.max)}`, 'done', 1);
     }
   }
 

@@ -347,7 +347,12 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await page.getByTestId('volume-run').click();
     await page.waitForSelector('[data-testid=volume-viewer][data-attention=true]', { timeout: 240_000 });
     await settle(page);
-    expect(await page.getByTestId('volume-status').textContent()).toMatch(/^done: \d+ slices/);
+    const status = (await page.getByTestId('volume-status').textContent())!;
+    expect(status).toMatch(/^done: \d+ slices/);
+    // one scale, labelled: the status says how the raw max maps onto the views' 0..1 (issue 19 item 15)
+    expect(status).toMatch(/raw attention max \d\.\d+(e-\d+)? = 1\.0 in the views$/);
+    // the header says the same (issue 19 item 12)
+    expect(await page.getByTestId('job-status').textContent()).toBe(status);
     for (const v of [...VIEWS, '3d']) {
       const px = await shot(page, `volume-canvas-${v}`, `volume-attention-${v}.png`);
       // tinted: coloured pixels (grey has r = g = b)
@@ -358,7 +363,15 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     let changed = 0;
     for (let i = 0; i < tinted.data.length; i += 4) if (Math.abs(tinted.data[i]! - plain.data[i]!) > 20) changed++;
     expect(changed).toBeGreaterThan(500);
-    expect(await page.getByTestId('volume-info').textContent()).toMatch(/attention \d\.\d{3}/);
+    expect(await page.getByTestId('volume-info').textContent()).toMatch(/attention [01]\.\d{3} of the scan's max$/);
+    for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
+      await page.setViewportSize({ width, height });
+      await settle(page);
+      await settle(page);
+      await pageShot(page, `volume-attention-${width}x${height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await settle(page);
     // opacity 0 removes the tint; the threshold at 1 leaves only the strongest voxels
     await page.getByTestId('volume-opacity').fill('0');
     await settle(page);
