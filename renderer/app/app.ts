@@ -260,7 +260,8 @@ export class App {
       this.workspace.hidden = true;
       this.volumeRoot.hidden = false;
       this.volume = mountVolumeView(this.volumeRoot, this.host, {
-        media, showError: (m) => this.errors.show(new Error(m)), onStatus: (text, state, f) => this.jobBar.set(state, text, f),
+        media, showError: (e, ctx) => this.errors.show(e, ctx), settle: (ctx) => this.errors.settle(ctx),
+        onStatus: (text, state, f) => this.jobBar.set(state, text, f),
       });
       return;
     }
@@ -359,6 +360,7 @@ export class App {
         this.jobState = 'done';
         const s = view.summary;
         this.jobBar.set('done', `done: ${view.frames.length} frames${s ? `, ${s.fps.toFixed(1)} frames/s` : ''}`, 1);
+        this.errors.settle('Analysis');
       }
     } catch (e) {
       this.errors.show(e, 'Timeline');

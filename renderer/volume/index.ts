@@ -2,9 +2,8 @@
 // service, fetches its voxels by handle, shows the linked views (viewer.ts) with the controls
 // (window/level, attention look, the attention job, exports) and the slice timeline.
 import type { Host } from '../host/Host.js';
-import {
-  ServiceError, type AnalysisMethod, type BinaryDType, type JobState, type MediaDescription, type ServiceEvent, type VolumeAxis, type VolumeDescription,
-  type VolumeJobView, type VolumeSliceSummary,
+import type {
+  AnalysisMethod, BinaryDType, JobState, MediaDescription, ServiceEvent, VolumeAxis, VolumeDescription, VolumeJobView, VolumeSliceSummary,
 } from '../../src/contract/index.js';
 import { colormapNames, getColormap } from '../../src/media/colormaps.js';
 import { VIEW_NAMES, voxelToWorld, type ViewName } from './geometry.js';
@@ -17,8 +16,10 @@ import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLev
 
 export interface VolumeViewOptions {
   media: MediaDescription;
-  /** show a readable error in the window (the shell's error banner) */
-  showError: (message: string) => void;
+  /** show a readable error in the window (the shell's error banner), under what failed ('Attention', 'Export', 'Scan') */
+  showError: (error: unknown, context: string) => void;
+  /** an attention run finished: the banner's errors about earlier runs and models are out of date */
+  settle?: (context: string) => void;
   /**
    * every status line the viewer shows, for the shell's header (it said "opening NAME…" until
    * told otherwise); fraction is the progress of a running job
@@ -33,6 +34,10 @@ export interface VolumeView {
 }
 
 const AXES: VolumeAxis[] = ['x', 'y', 'z'];
+/** the banner's contexts: a later successful run settles the attention ones */
+const ATTENTION = 'Attention';
+const EXPORT = 'Export';
+const FAILED: Record<string, string> = { Attention: 'the attention run failed', Export: 'the export failed', Scan: 'the scan could not be shown' };
 const METHODS: AnalysisMethod[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
 const fmt = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4));
 
@@ -120,10 +125,11 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
   root.replaceChildren(container);
 
-  const fail = (e: unknown) => {
-    const msg = e instanceof ServiceError || e instanceof Error ? e.message : String(e);
-    setStatus(`error: ${msg}`, 'error');
-    opts.showError(msg);
+  /** e: a thrown error or a job's ErrorInfo (its code, e.g. 'model', reaches the banner) */
+  const fail = (e: unknown, context = 'Scan') => {
+    // the banner holds the explanation: the status lines say what failed
+    setStatus(FAILED[context] ?? `${context.toLowerCase()} failed`, 'error');
+    opts.showError(e, context);
   };
 
   const showInfo = () => {
@@ -206,12 +212,11 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     } else if (e.type === 'job.done' && e.jobId === jobId) {
       cancel.disabled = true;
       run.disabled = false;
-      loadResult(e.jobId).catch(fail);
+      loadResult(e.jobId).then(() => opts.settle?.(ATTENTION), (err) => fail(err, ATTENTION));
     } else if (e.type === 'job.error' && (e.jobId === jobId || exportJobs.has(e.jobId))) {
       cancel.disabled = true;
       run.disabled = false;
-      exportJobs.delete(e.jobId);
-      fail(e.error.message);
+      fail(e.error, exportJobs.delete(e.jobId) ? EXPORT : ATTENTION);
     } else if (e.type === 'job.cancelled' && e.jobId === jobId) {
       cancel.disabled = true;
       run.disabled = false;
@@ -221,7 +226,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       if (e.export) {
         setStatus(`exported ${e.export.name}`, 'done');
         container.dataset.exported = e.export.path;
-        host.deliver({ download: e.export.download, name: e.export.name }).catch(fail);
+        host.deliver({ download: e.export.download, name: e.export.name }).catch((err) => fail(err, EXPORT));
       }
     }
   };
@@ -231,7 +236,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (!desc) return;
     const c = klass.value.trim();
     const win = parsePercentiles(modelWindow.value);
-    if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`));
+    if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`), ATTENTION);
     jobAxis = axis.value as VolumeAxis;
     slices = [];
     viewer?.setAttention(null);
@@ -260,11 +265,11 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     }).catch((e) => {
       run.disabled = false;
       cancel.disabled = true;
-      fail(e);
+      fail(e, ATTENTION);
     });
   });
   cancel.addEventListener('click', () => {
-    if (jobId) host.call('job.cancel', { jobId }).catch(fail);
+    if (jobId) host.call('job.cancel', { jobId }).catch((e) => fail(e, ATTENTION));
   });
   tInput.addEventListener('change', () => {
     open(Math.max(0, Math.floor(Number(tInput.value) || 0))).catch(fail);
@@ -303,7 +308,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       setStatus('exporting...', 'idle');
       const end = endings.take(r.jobId);
       if (end) onEvent(end);
-    }).catch(fail);
+    }).catch((e) => fail(e, EXPORT));
   };
   exportNifti.addEventListener('click', () => startExport('nifti'));
   exportVideo.addEventListener('click', () => startExport(exportFormat.value as 'mp4' | 'webm' | 'gif'));
@@ -313,7 +318,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     viewer.renderNow();
     const canvas = v === '3d' ? viewer.planes.canvas : viewer.views[v].canvas;
     canvas.toBlob((blob) => {
-      if (!blob) return fail(new Error(`the ${v} view could not be captured`));
+      if (!blob) return fail(new Error(`the ${v} view could not be captured`), EXPORT);
       const a = el('a', { href: URL.createObjectURL(blob), download: `${desc!.name.replace(/(\.nii)?(\.gz)?$/i, '')}-${v}.png` });
       document.body.append(a);
       a.click();

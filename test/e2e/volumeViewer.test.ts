@@ -338,6 +338,42 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await page.close();
   });
 
+  it.skipIf(!haveModel)('a model that is not on this computer: the banner speaks the app\'s language; a later successful run clears it (issue 19 item 18)', async () => {
+    const offline = process.env.L2CAF_OFFLINE;
+    process.env.L2CAF_OFFLINE = '1';
+    try {
+      const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
+      // a catalogue model that the fixtures' mirror lacks, with downloads off
+      await page.getByTestId('volume-model').fill('resnet50-v2-onnx');
+      await page.getByTestId('volume-run').click();
+      const banner = page.getByTestId('error-message');
+      await banner.first().waitFor({ timeout: 60_000 });
+      const text = (await banner.first().textContent())!;
+      expect(text).toContain('resnet50-v2-onnx');
+      expect(text).toContain('in the model field');
+      expect(text).not.toMatch(/L2CAF_|--model|--allow-unverified/);
+      expect(await banner.first().getAttribute('data-code')).toBe('model');
+      // the header says what failed in a few words; the banner holds the explanation
+      expect(await page.getByTestId('job-status').textContent()).toBe('the attention run failed');
+      for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
+        await page.setViewportSize({ width, height });
+        await settle(page);
+        await pageShot(page, `volume-model-error-${width}x${height}`);
+      }
+      // the default model works: its run settles the banner
+      await page.getByTestId('volume-model').fill('');
+      await page.getByTestId('volume-run').click();
+      await page.waitForSelector('[data-testid=volume-viewer][data-attention=true]', { timeout: 240_000 });
+      await settle(page);
+      expect(await banner.count()).toBe(0);
+      await pageShot(page, 'volume-model-error-cleared-1920x1080');
+      await page.close();
+    } finally {
+      if (offline === undefined) delete process.env.L2CAF_OFFLINE;
+      else process.env.L2CAF_OFFLINE = offline;
+    }
+  });
+
   it.skipIf(!haveModel)('runs attention (darknet-tiny, one axis), tints the views, fills the timeline, exports NIfTI and a sweep', async () => {
     const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
     // no crosshair: its green would count as tint
