@@ -261,6 +261,16 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await page.close();
   });
 
+  it('the same scan uploaded twice is one entry in the recent files (issue 19 item 16)', async () => {
+    for (let i = 0; i < 2; i++) await (await openScan(fixture('volumes/anatomical.nii'))).close();
+    const page = await openScan(fixture('volumes/anatomical.nii'));
+    await page.getByTestId('header-home').click();
+    await page.getByTestId('recent-item').first().waitFor();
+    const names = await page.getByTestId('recent-item').allTextContents();
+    expect(names.filter((n) => n === 'anatomical.nii')).toHaveLength(1);
+    await page.close();
+  });
+
   it('anatomical.nii (big-endian int16) and example4d.nii.gz (4-D, second volume) show in every view', async () => {
     const page = await openScan(fixture('volumes/anatomical.nii'));
     await expectViewsShowScan(page, 'anatomical');
