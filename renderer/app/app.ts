@@ -67,7 +67,8 @@ export class App {
       openPath: (p) => void this.openPath({ path: p, name: p.split(/[\\/]/).pop() ?? p }),
       openSample: () => void this.openSample(),
     });
-    this.jobBar = new JobBar(() => void this.cancelJob());
+    // a scan's attention job runs in the volume view: the header's Cancel reaches it
+    this.jobBar = new JobBar(() => void (this.volume ? this.volume.cancel() : this.cancelJob()));
     this.fileInput = h('input', { type: 'file', accept: 'video/*,.mp4,.webm,.mkv,.mov,.avi,.gif,.nii,.gz,.dcm', hidden: true, 'data-testid': 'file-input' });
     this.fileInput.addEventListener('change', () => {
       const files = this.fileInput.files;
@@ -278,7 +279,10 @@ export class App {
     if (media.kind === 'volume') {
       this.workspace.hidden = true;
       this.volumeRoot.hidden = false;
-      this.volume = mountVolumeView(this.volumeRoot, this.host, { media, showError: (m) => this.errors.show(new Error(m)) });
+      this.volume = mountVolumeView(this.volumeRoot, this.host, {
+        media, showError: (e, ctx) => this.errors.show(e, ctx), settle: (ctx) => this.errors.settle(ctx),
+        onStatus: (text, state, f) => this.jobBar.set(state, text, f),
+      });
       return;
     }
     this.volumeRoot.hidden = true;
@@ -376,6 +380,7 @@ export class App {
         this.jobState = 'done';
         const s = view.summary;
         this.jobBar.set('done', `done: ${view.frames.length} frames${s ? `, ${s.fps.toFixed(1)} frames/s` : ''}`, 1);
+        this.errors.settle('Analysis');
       }
     } catch (e) {
       this.errors.show(e, 'Timeline');

@@ -18,6 +18,8 @@ export class JobBar {
 
   set(state: JobState | 'idle', text: string, fraction?: number): void {
     this.text.textContent = text;
+    // the line is cut to fit the header: the whole of it on hover
+    this.text.title = text;
     this.text.dataset.state = state;
     this.el.dataset.state = state;
     if (fraction !== undefined) this.bar.value = Math.max(0, Math.min(1, fraction));

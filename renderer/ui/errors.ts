@@ -17,7 +17,7 @@ export class ErrorBanner {
     if (this.el.lastElementChild?.getAttribute('data-message') === text) return;
     const item = h(
       'div',
-      { class: `error error-${info.code}`, 'data-testid': 'error-message', 'data-message': text, 'data-code': info.code },
+      { class: `error error-${info.code}`, 'data-testid': 'error-message', 'data-message': text, 'data-code': info.code, 'data-context': context ?? '' },
       h('span', { class: 'error-text' }, text),
       h('button', { class: 'icon', title: 'Dismiss', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'),
     );
@@ -27,6 +27,16 @@ export class ErrorBanner {
 
   clear(): void {
     this.el.replaceChildren();
+  }
+
+  /**
+   * A run under `context` succeeded: its earlier failures, and any model error (a model that now
+   * loads, or one the user has moved away from), no longer describe what is on screen.
+   */
+  settle(context: string): void {
+    for (const item of [...this.el.children]) {
+      if (item.getAttribute('data-context') === context || item.getAttribute('data-code') === 'model') item.remove();
+    }
   }
 
   /** window errors and unhandled rejections go to the banner too */

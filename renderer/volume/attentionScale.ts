@@ -14,3 +14,16 @@ export function displayAttention(a: Float32Array): { data: Float32Array; max: nu
   for (let i = 0; i < a.length; i++) out[i] = a[i]! / max;
   return { data: out, max };
 }
+
+/**
+ * Pure: the cursor's attention as the views show it (relative to the scan's maximum), labelled so
+ * it is not read as the raw value the status line names.
+ */
+export function attentionReadout(shown: number): string {
+  return `attention ${shown.toFixed(3)} of the scan's max`;
+}
+
+/** Pure: how the raw attention maps onto the views' 0..1 scale (the one the readout and threshold use). */
+export function attentionScaleNote(rawMax: number): string {
+  return rawMax > 0 ? `raw attention max ${rawMax.toPrecision(3)} = 1.0 in the views` : 'no attention above 0 in this scan';
+}

@@ -2,30 +2,42 @@
 // service, fetches its voxels by handle, shows the linked views (viewer.ts) with the controls
 // (window/level, attention look, the attention job, exports) and the slice timeline.
 import type { Host } from '../host/Host.js';
-import {
-  ServiceError, type AnalysisMethod, type BinaryDType, type MediaDescription, type ServiceEvent, type VolumeAxis, type VolumeDescription,
-  type VolumeJobView, type VolumeSliceSummary,
+import type {
+  AnalysisMethod, BinaryDType, JobState, MediaDescription, ServiceEvent, VolumeAxis, VolumeDescription, VolumeJobView, VolumeSliceSummary,
 } from '../../src/contract/index.js';
 import { colormapNames, getColormap } from '../../src/media/colormaps.js';
 import { VIEW_NAMES, voxelToWorld, type ViewName } from './geometry.js';
 import { el } from './style.js';
 import { SliceTimeline } from './timeline.js';
-import { displayAttention } from './attentionScale.js';
+import { attentionReadout, attentionScaleNote, displayAttention } from './attentionScale.js';
 import { VolumeViewer } from './viewer.js';
 import { JobEndings } from '../host/jobEndings.js';
 import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLevel.js';
 
 export interface VolumeViewOptions {
   media: MediaDescription;
-  /** show a readable error in the window (the shell's error banner) */
-  showError: (message: string) => void;
+  /** show a readable error in the window (the shell's error banner), under what failed ('Attention', 'Export', 'Scan') */
+  showError: (error: unknown, context: string) => void;
+  /** an attention run finished: the banner's errors about earlier runs and models are out of date */
+  settle?: (context: string) => void;
+  /**
+   * every status line the viewer shows, for the shell's header (it said "opening NAME…" until
+   * told otherwise); fraction is the progress of a running job
+   */
+  onStatus?: (text: string, state: JobState | 'idle', fraction?: number) => void;
 }
 
 export interface VolumeView {
+  /** cancel the running attention job, if any (the header's Cancel button) */
+  cancel(): void;
   dispose(): void;
 }
 
 const AXES: VolumeAxis[] = ['x', 'y', 'z'];
+/** the banner's contexts: a later successful run settles the attention ones */
+const ATTENTION = 'Attention';
+const EXPORT = 'Export';
+const FAILED: Record<string, string> = { Attention: 'the attention run failed', Export: 'the export failed', Scan: 'the scan could not be shown' };
 const METHODS: AnalysisMethod[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
 const fmt = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4));
 
@@ -63,6 +75,10 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   const endings = new JobEndings();
 
   const status = el('span', { testid: 'volume-status', text: `opening ${opts.media.name}...` }, { marginLeft: '8px', color: '#ccc' });
+  const setStatus = (text: string, state: JobState | 'idle', fraction?: number) => {
+    status.textContent = text;
+    opts.onStatus?.(text, state, fraction);
+  };
   const info = el('div', { testid: 'volume-info' }, { font: '12px monospace', color: '#ddd', padding: '2px 4px' });
   const header = el('div', { testid: 'volume-header' }, { font: '13px sans-serif', color: '#eee', padding: '2px 4px' });
   const tInput = el('input', { testid: 'volume-t', type: 'number', min: '0', value: '0' }, { width: '4em' });
@@ -96,22 +112,24 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     c[AXES.indexOf(jobAxis)] = index;
     viewer.setCursor(c);
   });
-  const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '0' });
+  // the views take what the window leaves after the controls, the timeline and the exports
+  const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '240px' });
   const row = (...c: HTMLElement[]) => el('div', {}, { display: 'flex', flexWrap: 'wrap', alignItems: 'center', padding: '2px 4px', gap: '2px', color: '#ddd', font: '13px sans-serif' }, ...c);
-  const container = el('div', { testid: 'volume-viewer' }, { display: 'flex', flexDirection: 'column', height: '100%', minHeight: '480px', background: '#202020' },
+  const container = el('div', { testid: 'volume-viewer' }, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '0', background: '#202020' },
     header,
     row(labelled('volume t', tInput), labelled('window', preset), labelled('lo', lo), labelled('hi', hi)),
     row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
       labelled('model window %', modelWindow), labelled('warm start', warm), run, cancel, status),
-    row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
+    row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold (of max)', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
     stage, info, timeline.element,
     row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
   root.replaceChildren(container);
 
-  const fail = (e: unknown) => {
-    const msg = e instanceof ServiceError || e instanceof Error ? e.message : String(e);
-    status.textContent = `error: ${msg}`;
-    opts.showError(msg);
+  /** e: a thrown error or a job's ErrorInfo (its code, e.g. 'model', reaches the banner) */
+  const fail = (e: unknown, context = 'Scan') => {
+    // the banner holds the explanation: the status lines say what failed
+    setStatus(FAILED[context] ?? `${context.toLowerCase()} failed`, 'error');
+    opts.showError(e, context);
   };
 
   const showInfo = () => {
@@ -120,7 +138,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     const w = voxelToWorld(desc.affine, c);
     const v = viewer.valuesAtCursor();
     info.textContent = `voxel (${c.join(', ')})  world (${w.map((x) => x.toFixed(1)).join(', ')}) mm  intensity ${fmt(v.intensity)}` +
-      (v.attention === null ? '' : `  attention ${v.attention.toFixed(3)}`);
+      (v.attention === null ? '' : `  ${attentionReadout(v.attention)}`);
     container.dataset.cursor = c.join(',');
     lo.value = fmt(viewer.state.window.lo);
     hi.value = fmt(viewer.state.window.hi);
@@ -130,7 +148,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   const jobView = (): ViewName => VIEW_NAMES.find((v) => viewer!.views[v].layout.sliceAxis === AXES.indexOf(jobAxis))!;
 
   async function open(t: number): Promise<void> {
-    status.textContent = `opening ${opts.media.name}...`;
+    setStatus(`opening ${opts.media.name}...`, 'idle');
     const d = await host.call('volume.open', { path: opts.media.path, t });
     const buf = await host.fetchBinary(d.voxels);
     if (disposed) return;
@@ -152,7 +170,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     timeline.setSlices(d.dims[AXES.indexOf(jobAxis)]!, []);
     exportNifti.disabled = true;
     exportVideo.disabled = true;
-    status.textContent = 'ready';
+    setStatus('ready', 'idle');
     container.dataset.ready = 'true';
     showInfo();
   }
@@ -177,7 +195,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       exportNifti.disabled = false;
       exportVideo.disabled = false;
       container.dataset.attention = 'true';
-      status.textContent = `done: ${r.slices.length} slices, attention max ${shown.max.toPrecision(3)}` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : '');
+      setStatus(`done: ${r.slices.length} slices` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : '') +
+        `; ${attentionScaleNote(shown.max)}`, 'done', 1);
     }
   }
 
@@ -187,28 +206,27 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (e.type === 'volume.slice' && e.jobId === jobId) {
       slices.push(e.slice);
       timeline.setSlices(e.total, slices);
-      status.textContent = `slice ${e.done}/${e.total}`;
+      setStatus(`slice ${e.done}/${e.total}`, 'running', e.total ? e.done / e.total : 0);
     } else if (e.type === 'job.progress' && e.jobId === jobId) {
-      status.textContent = `${e.stage} ${e.done}/${e.total}${e.etaS !== null ? `, ${Math.ceil(e.etaS)} s left` : ''}`;
+      setStatus(`${e.stage} ${e.done}/${e.total}${e.etaS !== null ? `, ${Math.ceil(e.etaS)} s left` : ''}`, 'running', e.total ? e.done / e.total : 0);
     } else if (e.type === 'job.done' && e.jobId === jobId) {
       cancel.disabled = true;
       run.disabled = false;
-      loadResult(e.jobId).catch(fail);
+      loadResult(e.jobId).then(() => opts.settle?.(ATTENTION), (err) => fail(err, ATTENTION));
     } else if (e.type === 'job.error' && (e.jobId === jobId || exportJobs.has(e.jobId))) {
       cancel.disabled = true;
       run.disabled = false;
-      exportJobs.delete(e.jobId);
-      fail(e.error.message);
+      fail(e.error, exportJobs.delete(e.jobId) ? EXPORT : ATTENTION);
     } else if (e.type === 'job.cancelled' && e.jobId === jobId) {
       cancel.disabled = true;
       run.disabled = false;
-      status.textContent = 'cancelled';
+      setStatus('cancelled', 'cancelled');
     } else if (e.type === 'job.done' && exportJobs.has(e.jobId)) {
       exportJobs.delete(e.jobId);
       if (e.export) {
-        status.textContent = `exported ${e.export.name}`;
+        setStatus(`exported ${e.export.name}`, 'done');
         container.dataset.exported = e.export.path;
-        host.deliver({ download: e.export.download, name: e.export.name }).catch(fail);
+        host.deliver({ download: e.export.download, name: e.export.name }).catch((err) => fail(err, EXPORT));
       }
     }
   };
@@ -218,7 +236,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (!desc) return;
     const c = klass.value.trim();
     const win = parsePercentiles(modelWindow.value);
-    if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`));
+    if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`), ATTENTION);
     jobAxis = axis.value as VolumeAxis;
     slices = [];
     viewer?.setAttention(null);
@@ -228,7 +246,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     delete container.dataset.attention;
     run.disabled = true;
     cancel.disabled = false;
-    status.textContent = 'starting...';
+    setStatus('starting...', 'running', 0);
     closeJob();
     host.call('volume.start', {
       volumeId: desc.volumeId,
@@ -247,11 +265,11 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     }).catch((e) => {
       run.disabled = false;
       cancel.disabled = true;
-      fail(e);
+      fail(e, ATTENTION);
     });
   });
   cancel.addEventListener('click', () => {
-    if (jobId) host.call('job.cancel', { jobId }).catch(fail);
+    if (jobId) host.call('job.cancel', { jobId }).catch((e) => fail(e, ATTENTION));
   });
   tInput.addEventListener('change', () => {
     open(Math.max(0, Math.floor(Number(tInput.value) || 0))).catch(fail);
@@ -287,10 +305,10 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       }),
     }).then((r) => {
       exportJobs.add(r.jobId);
-      status.textContent = 'exporting...';
+      setStatus('exporting...', 'idle');
       const end = endings.take(r.jobId);
       if (end) onEvent(end);
-    }).catch(fail);
+    }).catch((e) => fail(e, EXPORT));
   };
   exportNifti.addEventListener('click', () => startExport('nifti'));
   exportVideo.addEventListener('click', () => startExport(exportFormat.value as 'mp4' | 'webm' | 'gif'));
@@ -300,7 +318,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     viewer.renderNow();
     const canvas = v === '3d' ? viewer.planes.canvas : viewer.views[v].canvas;
     canvas.toBlob((blob) => {
-      if (!blob) return fail(new Error(`the ${v} view could not be captured`));
+      if (!blob) return fail(new Error(`the ${v} view could not be captured`), EXPORT);
       const a = el('a', { href: URL.createObjectURL(blob), download: `${desc!.name.replace(/(\.nii)?(\.gz)?$/i, '')}-${v}.png` });
       document.body.append(a);
       a.click();
@@ -312,6 +330,9 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   open(0).catch(fail);
 
   return {
+    cancel() {
+      if (jobId && run.disabled) host.call('job.cancel', { jobId }).catch(fail);
+    },
     dispose() {
       disposed = true;
       unsubscribe();

@@ -99,7 +99,7 @@ function networkError(e: unknown, signal: AbortSignal | undefined, id: string, f
   return new ModelResolveError(
     'NETWORK',
     `cannot download ${id}: ${url}: ${describeNetworkError(e)}; to work offline set L2CAF_MODEL_MIRROR to a folder holding ${id}/ or pass --model DIR, otherwise check the connection`,
-    { file, url, cause: e },
+    { file, url, model: id, cause: e },
   );
 }
 

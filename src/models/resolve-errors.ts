@@ -28,13 +28,16 @@ export class ModelResolveError extends Error {
   readonly file?: string;
   /** The URL the error is about, when there is one. */
   readonly url?: string;
+  /** The catalogue id the error is about, when there is one (the app words its own advice with it). */
+  readonly model?: string;
 
-  constructor(code: ResolveErrorCode, message: string, extra: { file?: string; url?: string; cause?: unknown } = {}) {
+  constructor(code: ResolveErrorCode, message: string, extra: { file?: string; url?: string; model?: string; cause?: unknown } = {}) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'ModelResolveError';
     this.code = code;
     if (extra.file !== undefined) this.file = extra.file;
     if (extra.url !== undefined) this.url = extra.url;
+    if (extra.model !== undefined) this.model = extra.model;
   }
 }
 

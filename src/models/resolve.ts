@@ -201,7 +201,7 @@ async function resolveEntry(cat: Catalogue, entry: CatalogueEntry, opts: Resolve
   if (mirror !== null && (await isDirectory(path.join(mirror, id)))) {
     const dir = path.join(mirror, id);
     if (unverified && !opts.allowUnverified) {
-      throw new ModelResolveError('UNVERIFIED', `the mirror copy ${dir} cannot be verified: the catalogue has no sha256 for some files of ${id}; pass allowUnverified (--allow-unverified) to use it anyway`);
+      throw new ModelResolveError('UNVERIFIED', `the mirror copy ${dir} cannot be verified: the catalogue has no sha256 for some files of ${id}; pass allowUnverified (--allow-unverified) to use it anyway`, { model: id });
     }
     const check = await guard(id, signal, () => checkMirror(cat, entry, dir, signal));
     if (check.problems.length > 0) {
@@ -216,13 +216,13 @@ async function resolveEntry(cat: Catalogue, entry: CatalogueEntry, opts: Resolve
   const allowDownload = opts.allowDownload ?? process.env.L2CAF_OFFLINE !== '1';
   const where = mirror === null ? 'L2CAF_MODEL_MIRROR is not set' : `no ${id}/ in the mirror ${mirror}`;
   if (entry.source.kind === 'mirror-only') {
-    throw new ModelResolveError('MIRROR_ONLY', `${id} has no public download (${staleCache ? 'its cached copy is damaged' : 'not cached'}, ${where}): put a copy in L2CAF_MODEL_MIRROR/${id}/ or pass --model DIR`);
+    throw new ModelResolveError('MIRROR_ONLY', `${id} has no public download (${staleCache ? 'its cached copy is damaged' : 'not cached'}, ${where}): put a copy in L2CAF_MODEL_MIRROR/${id}/ or pass --model DIR`, { model: id });
   }
   if (!allowDownload) {
-    throw new ModelResolveError('OFFLINE', `${id} is not available offline (${staleCache ? 'its cached copy is damaged' : 'not cached'}, ${where}, downloads disabled): ${offlineHint(id)}`);
+    throw new ModelResolveError('OFFLINE', `${id} is not available offline (${staleCache ? 'its cached copy is damaged' : 'not cached'}, ${where}, downloads disabled): ${offlineHint(id)}`, { model: id });
   }
   if (unverified && !opts.allowUnverified) {
-    throw new ModelResolveError('UNVERIFIED', `refusing to install ${id}: the catalogue has no sha256 for its files yet (${unverifiedNames(cat, entry)}); pass allowUnverified (--allow-unverified) to download it anyway and print the sha256 values to record in models/catalogue.json`);
+    throw new ModelResolveError('UNVERIFIED', `refusing to install ${id}: the catalogue has no sha256 for its files yet (${unverifiedNames(cat, entry)}); pass allowUnverified (--allow-unverified) to download it anyway and print the sha256 values to record in models/catalogue.json`, { model: id });
   }
   const { computed } = await downloadEntry(cat, entry, cacheDir, target, staleCache, opts);
   if (computed.length) logComputed(log, id, 'installed WITHOUT verification', computed);

@@ -5,13 +5,16 @@ import { MediaError } from '../media/errors.js';
 import { ModelResolveError } from '../models/resolve-errors.js';
 import { ModelFileError } from '../models/fileHandler.js';
 import { UsageError } from '../engine/targets.js';
+import { appModelMessage, type ModelChoice } from './modelErrorWording.js';
 
-export function toServiceError(e: unknown, context?: string): ServiceError {
+/** `where`: the control the view asks for a model with (a model error's advice names it). */
+export function toServiceError(e: unknown, context?: string, where: ModelChoice = 'menu'): ServiceError {
   if (e instanceof ServiceError) return e;
   const msg = (e as Error)?.message ?? String(e);
   const withCtx = (m: string) => (context ? `${context}: ${m}` : m);
   if (e instanceof MediaError) return new ServiceError(e.code === 'aborted' ? 'cancelled' : 'media', e.message, e.file);
-  if (e instanceof ModelResolveError || e instanceof ModelFileError) return new ServiceError('model', withCtx(msg));
+  if (e instanceof ModelResolveError) return new ServiceError('model', withCtx(appModelMessage(e, where) ?? msg));
+  if (e instanceof ModelFileError) return new ServiceError('model', withCtx(msg));
   if (e instanceof UsageError) return new ServiceError('bad-arguments', withCtx(msg));
   if ((e as Error)?.name === 'AbortError') return new ServiceError('cancelled', 'cancelled');
   return new ServiceError('internal', withCtx(msg.split('\n')[0] || 'unknown error'));

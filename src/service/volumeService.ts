@@ -280,7 +280,8 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
           const [nx, ny, nz] = v.volume.dims;
           data.attention = ctx.binaries.put(job.id, att.data, [nz, ny, nx]);
         } catch (e) {
-          const err = toServiceError(e, v.description.name);
+          // a scan's model is typed in the viewer's model field
+          const err = toServiceError(e, v.description.name, 'field');
           data.error = err.message;
           throw err;
         } finally {

@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { readVolume } from '../../src/volume/readVolume.js';
 import { writeNifti } from '../../src/volume/writeNifti.js';
 import { fixture, haveFixture, PROJECT_ROOT } from '../helpers/fixtures.js';
+import { shot as pageShot } from './browserHarness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
@@ -235,6 +236,41 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await page.close();
   });
 
+  it('the header follows the viewer\'s status; at 1400x900 and 1920x1080 the timeline and the exports are on screen (issue 19 items 12, 14)', async () => {
+    const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
+    // the header said "opening NAME..." while the scan loaded; now it says what the viewer says
+    await page.getByTestId('job-status').filter({ hasText: 'ready' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('job-status').textContent()).toBe(await page.getByTestId('volume-status').textContent());
+    for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
+      await page.setViewportSize({ width, height });
+      await settle(page);
+      await settle(page);
+      for (const id of ['volume-timeline', 'volume-export-nifti', 'volume-export-video', 'volume-export-png-3d', 'volume-export-format']) {
+        const b = (await page.getByTestId(id).boundingBox())!;
+        expect(b.y + b.height, `${id} at ${width}x${height}`).toBeLessThanOrEqual(height);
+        expect(b.x + b.width, `${id} at ${width}x${height}`).toBeLessThanOrEqual(width);
+      }
+      // the page itself does not scroll: everything fits the window
+      expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThanOrEqual(height);
+      // the views still get most of the height
+      const axial = (await page.getByTestId('volume-canvas-axial').boundingBox())!;
+      expect(axial.height, `axial view at ${width}x${height}`).toBeGreaterThan(height * 0.22);
+      expect(greyStats(await shot(page, 'volume-canvas-axial')).std).toBeGreaterThan(8);
+      await pageShot(page, `volume-layout-${width}x${height}`);
+    }
+    await page.close();
+  });
+
+  it('the same scan uploaded twice is one entry in the recent files (issue 19 item 16)', async () => {
+    for (let i = 0; i < 2; i++) await (await openScan(fixture('volumes/anatomical.nii'))).close();
+    const page = await openScan(fixture('volumes/anatomical.nii'));
+    await page.getByTestId('header-home').click();
+    await page.getByTestId('recent-item').first().waitFor();
+    const names = await page.getByTestId('recent-item').allTextContents();
+    expect(names.filter((n) => n === 'anatomical.nii')).toHaveLength(1);
+    await page.close();
+  });
+
   it('anatomical.nii (big-endian int16) and example4d.nii.gz (4-D, second volume) show in every view', async () => {
     const page = await openScan(fixture('volumes/anatomical.nii'));
     await expectViewsShowScan(page, 'anatomical');
@@ -312,6 +348,42 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await page.close();
   });
 
+  it.skipIf(!haveModel)('a model that is not on this computer: the banner speaks the app\'s language; a later successful run clears it (issue 19 item 18)', async () => {
+    const offline = process.env.L2CAF_OFFLINE;
+    process.env.L2CAF_OFFLINE = '1';
+    try {
+      const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
+      // a catalogue model that the fixtures' mirror lacks, with downloads off
+      await page.getByTestId('volume-model').fill('resnet50-v2-onnx');
+      await page.getByTestId('volume-run').click();
+      const banner = page.getByTestId('error-message');
+      await banner.first().waitFor({ timeout: 60_000 });
+      const text = (await banner.first().textContent())!;
+      expect(text).toContain('resnet50-v2-onnx');
+      expect(text).toContain('in the model field');
+      expect(text).not.toMatch(/L2CAF_|--model|--allow-unverified/);
+      expect(await banner.first().getAttribute('data-code')).toBe('model');
+      // the header says what failed in a few words; the banner holds the explanation
+      expect(await page.getByTestId('job-status').textContent()).toBe('the attention run failed');
+      for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
+        await page.setViewportSize({ width, height });
+        await settle(page);
+        await pageShot(page, `volume-model-error-${width}x${height}`);
+      }
+      // the default model works: its run settles the banner
+      await page.getByTestId('volume-model').fill('');
+      await page.getByTestId('volume-run').click();
+      await page.waitForSelector('[data-testid=volume-viewer][data-attention=true]', { timeout: 240_000 });
+      await settle(page);
+      expect(await banner.count()).toBe(0);
+      await pageShot(page, 'volume-model-error-cleared-1920x1080');
+      await page.close();
+    } finally {
+      if (offline === undefined) delete process.env.L2CAF_OFFLINE;
+      else process.env.L2CAF_OFFLINE = offline;
+    }
+  });
+
   it.skipIf(!haveModel)('runs attention (darknet-tiny, one axis), tints the views, fills the timeline, exports NIfTI and a sweep', async () => {
     const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
     // no crosshair: its green would count as tint
@@ -321,7 +393,12 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await page.getByTestId('volume-run').click();
     await page.waitForSelector('[data-testid=volume-viewer][data-attention=true]', { timeout: 240_000 });
     await settle(page);
-    expect(await page.getByTestId('volume-status').textContent()).toMatch(/^done: \d+ slices/);
+    const status = (await page.getByTestId('volume-status').textContent())!;
+    expect(status).toMatch(/^done: \d+ slices/);
+    // one scale, labelled: the status says how the raw max maps onto the views' 0..1 (issue 19 item 15)
+    expect(status).toMatch(/raw attention max \d\.\d+(e-\d+)? = 1\.0 in the views$/);
+    // the header says the same (issue 19 item 12)
+    expect(await page.getByTestId('job-status').textContent()).toBe(status);
     for (const v of [...VIEWS, '3d']) {
       const px = await shot(page, `volume-canvas-${v}`, `volume-attention-${v}.png`);
       // tinted: coloured pixels (grey has r = g = b)
@@ -332,7 +409,15 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     let changed = 0;
     for (let i = 0; i < tinted.data.length; i += 4) if (Math.abs(tinted.data[i]! - plain.data[i]!) > 20) changed++;
     expect(changed).toBeGreaterThan(500);
-    expect(await page.getByTestId('volume-info').textContent()).toMatch(/attention \d\.\d{3}/);
+    expect(await page.getByTestId('volume-info').textContent()).toMatch(/attention [01]\.\d{3} of the scan's max$/);
+    for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
+      await page.setViewportSize({ width, height });
+      await settle(page);
+      await settle(page);
+      await pageShot(page, `volume-attention-${width}x${height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await settle(page);
     // opacity 0 removes the tint; the threshold at 1 leaves only the strongest voxels
     await page.getByTestId('volume-opacity').fill('0');
     await settle(page);

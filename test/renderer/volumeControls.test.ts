@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dragWindow, greyOf, parsePercentiles, presetWindow } from '../../renderer/volume/windowLevel.js';
 import { sliceAtX, xOfSlice } from '../../renderer/volume/timelineScale.js';
-import { displayAttention } from '../../renderer/volume/attentionScale.js';
+import { attentionReadout, attentionScaleNote, displayAttention } from '../../renderer/volume/attentionScale.js';
 
 const stats = { min: -1000, max: 3000, p005: -900, p995: 1500 };
 
@@ -66,5 +66,14 @@ describe('displayAttention', () => {
     const r = displayAttention(new Float32Array(5));
     expect(r.max).toBe(0);
     expect(Array.from(r.data)).toEqual([0, 0, 0, 0, 0]);
+  });
+});
+
+describe('attention wording (issue 19 item 15)', () => {
+  it('the readout names the scale the views use; the status says how the raw max maps onto it', () => {
+    const { data, max } = displayAttention(Float32Array.from([0, 0.0761 * 0.61, 0.0761]));
+    expect(attentionReadout(data[1]!)).toBe("attention 0.610 of the scan's max");
+    expect(attentionScaleNote(max)).toBe('raw attention max 0.0761 = 1.0 in the views');
+    expect(attentionScaleNote(0)).toBe('no attention above 0 in this scan');
   });
 });

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/service/service.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
@@ -132,6 +132,17 @@ describe('the local server', () => {
     expect(path.basename(saved)).toBe('clip.mp4');
     expect(saved.startsWith(path.join(dir, 'data', 'uploads') + path.sep)).toBe(true);
     expect(readFileSync(saved, 'utf8')).toBe('0123456789');
+    // the same file again is the same path (one entry in the recent files, issue 19 item 16);
+    // other bytes under the same name are another file
+    const again = await request(server.port, `/upload?name=clip.mp4`, { method: 'POST', headers: { Cookie: cookie }, body: Buffer.from('0123456789') });
+    expect(JSON.parse(again.body.toString()).result.path).toBe(saved);
+    const other = await request(server.port, `/upload?name=clip.mp4`, { method: 'POST', headers: { Cookie: cookie }, body: Buffer.from('9876543210') });
+    const otherPath = JSON.parse(other.body.toString()).result.path as string;
+    expect(otherPath).not.toBe(saved);
+    expect(readFileSync(otherPath, 'utf8')).toBe('9876543210');
+    expect(readFileSync(saved, 'utf8')).toBe('0123456789');
+    // no temporary folders are left behind
+    expect(readdirSync(path.join(dir, 'data', 'uploads')).filter((f) => f.startsWith('.'))).toEqual([]);
     const empty = await request(server.port, `/upload?name=x.mp4`, { method: 'POST', headers: { Cookie: cookie }, body: '' });
     expect(empty.status).toBe(400);
     expect((await request(server.port, `/upload?name=x.mp4`, { method: 'POST', body: 'abc' })).status).toBe(401);
