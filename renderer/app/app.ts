@@ -291,9 +291,27 @@ export class App {
     this.data = null;
     this.player.setTimeline(null);
     this.showData(null, media.video?.durationS ?? 0);
-    this.player.load(this.host.mediaUrl(media.mediaId), media);
+    const playable = media.video?.playable !== false;
+    this.player.setNote(null);
+    this.player.load(playable ? this.host.mediaUrl(media.mediaId) : null, media);
+    if (!playable) void this.playProxy(media);
     void this.host.call('recent.list', {}).then((r) => this.start.setRecent(r), () => {});
     await this.startJob();
+  }
+
+  /** A clip the browser cannot play: the service makes a playable copy, shown when it is ready. */
+  private async playProxy(media: MediaDescription): Promise<void> {
+    this.player.setNote(`${media.video?.codec ?? 'this codec'} does not play in a browser: making a playable copy…`);
+    try {
+      const copy = await this.host.call('media.proxy', { mediaId: media.mediaId });
+      if (this.media !== media) return;
+      this.player.setNote(null);
+      this.player.load(this.host.mediaUrl(copy.mediaId), media);
+    } catch (e) {
+      if (this.media !== media) return;
+      this.player.setNote(null);
+      this.errors.show(e, media.name);
+    }
   }
 
   private showStart(): void {

@@ -34,12 +34,16 @@ export class Player {
   view: ViewSettings = { colormap: 'jet', opacity: 0.5, scale: 'frame', sideBySide: false, mapIndex: 0 };
   /** the slot drawn last (tests and the convergence view read it) */
   shownSlot: number | null = null;
+  /** where the user went while no picture is loaded (a playable copy being made): applied on load */
+  private pendingTime = 0;
+  private readonly note: HTMLElement;
 
   constructor(private readonly onError: (e: unknown) => void) {
     this.video = h('video', { 'data-testid': 'video', preload: 'auto', playsinline: true, muted: true }) as FrameCallbackVideo;
     this.video.muted = true;
     this.canvas = h('canvas', { class: 'overlay', 'data-testid': 'overlay' });
-    this.el = h('div', { class: 'player', 'data-testid': 'player' }, h('div', { class: 'stage' }, this.video, this.canvas));
+    this.note = h('div', { class: 'stage-note', 'data-testid': 'stage-note', hidden: true });
+    this.el = h('div', { class: 'player', 'data-testid': 'player' }, h('div', { class: 'stage' }, this.video, this.canvas, this.note));
     try {
       this.overlay = new AttentionOverlay(this.canvas, this.video);
       this.overlay.setColormap(getColormap(this.view.colormap));
@@ -50,7 +54,8 @@ export class Player {
     }
     this.video.addEventListener('loadedmetadata', () => {
       this.overlay?.resize(this.video.videoWidth, this.video.videoHeight);
-      this.draw(this.video.currentTime);
+      if (this.pendingTime > 0) this.video.currentTime = this.pendingTime;
+      this.draw(this.pendingTime || this.video.currentTime);
     });
     this.video.addEventListener('error', () => {
       const err = this.video.error;
@@ -61,11 +66,28 @@ export class Player {
     this.video.addEventListener('seeked', () => this.draw(this.video.currentTime));
   }
 
-  load(url: string, media: MediaDescription): void {
+  /** `url` null: no picture yet (a playable copy is being made); the timeline and seeking still work. */
+  load(url: string | null, media: MediaDescription): void {
+    if (this.media?.mediaId !== media.mediaId) this.pendingTime = 0;
     this.media = media;
-    this.video.src = url;
+    if (url) this.video.src = url;
+    else {
+      this.video.removeAttribute('src');
+      this.video.load();
+    }
     this.shownSlot = null;
     this.watchFrames();
+  }
+
+  /** A line over the stage (what the window is waiting for), or null to hide it. */
+  setNote(text: string | null): void {
+    this.note.textContent = text ?? '';
+    this.note.hidden = text === null;
+  }
+
+  /** The position shown: the video's, or the one chosen while no picture is loaded. */
+  private get position(): number {
+    return this.video.readyState === 0 ? this.pendingTime : this.video.currentTime;
   }
 
   private watchFrames(): void {
@@ -97,7 +119,7 @@ export class Player {
 
   /** redraw at the current position (new frames arrived, settings changed) */
   refresh(): void {
-    this.draw(this.video.currentTime);
+    this.draw(this.position);
   }
 
   onTime(cb: (t: number) => void): () => void {
@@ -137,7 +159,12 @@ export class Player {
 
   seek(t: number): void {
     const d = this.duration;
-    this.video.currentTime = Math.min(Math.max(0, t), d > 0 ? d - 1e-3 : 0);
+    const to = Math.min(Math.max(0, t), d > 0 ? d - 1e-3 : 0);
+    // Without a loaded picture the <video> ignores currentTime: keep the position and draw it, so
+    // the playhead, the map and the frame's numbers still follow the timeline.
+    this.pendingTime = to;
+    if (this.video.readyState === 0) this.draw(to);
+    else this.video.currentTime = to;
   }
 
   togglePlay(): void {
@@ -148,7 +175,7 @@ export class Player {
   /** one frame forward or back (arrows) */
   step(dir: 1 | -1): void {
     this.video.pause();
-    this.seek(this.video.currentTime + dir / this.fps);
+    this.seek(this.position + dir / this.fps);
   }
 
   /** J/K/L: J back a second (repeat to keep rewinding), K pause, L play (repeat: faster up to 4x) */
@@ -162,7 +189,7 @@ export class Player {
       else void v.play().catch((e) => this.onError(e));
     } else {
       v.pause();
-      this.seek(v.currentTime - 1);
+      this.seek(this.position - 1);
     }
   }
 

@@ -19,6 +19,11 @@ export interface CoreMethods {
   'models.describe': { args: { model?: string }; result: ModelDescription };
   /** probes a file (video or volume); adds it to the recent files */
   'media.open': { args: { path: string }; result: MediaDescription };
+  /**
+   * a copy of an opened video that the window can play (H.264/VP9, every frame at its own time), for
+   * clips whose `video.playable` is false; made once and cached; answers the copy's media id
+   */
+  'media.proxy': { args: { mediaId: string }; result: { mediaId: string; codec: string } };
   /** the catalogue's sample clip and default model (cache, mirror or download with download.progress events) */
   'media.sample': { args: { sample?: string }; result: SampleOpened };
   'recent.list': { args: Empty; result: RecentFile[] };
@@ -81,6 +86,7 @@ export const CORE_METHOD_SPECS: { readonly [K in keyof CoreMethods]: ObjectSpec 
   'models.list': S.none(),
   'models.describe': S.obj({ model: S.path(true) }),
   'media.open': S.obj({ path: S.path() }),
+  'media.proxy': S.obj({ mediaId: { type: 'string', maxLength: 128, pattern: HANDLE_RE } }),
   'media.sample': S.obj({ sample: S.str(64, true) }),
   'recent.list': S.none(),
   'recent.clear': S.none(),

@@ -4,10 +4,11 @@
 // (GET /media/<id> in the browser mode, the custom protocol in Electron), by id: a page cannot
 // read arbitrary files by naming them, and a name swapped for a symlink after the open is refused
 // by the inode check when it is served (servableFile).
-import { randomBytes } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ServiceError, type MediaDescription, type MediaKind } from '../contract/index.js';
+import { makePlayableProxy } from '../media/playableProxy.js';
 import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
 import { probeVolume } from '../volume/probeVolume.js';
 import { toServiceError } from './errors.js';
@@ -41,6 +42,8 @@ export class MediaRegistry {
   private readonly byPath = new Map<string, Entry>();
   private readonly byId = new Map<string, Entry>();
   private readonly infos = new Map<string, VideoInfo>();
+  /** playable copies being made or made, by the original's media id (one ffmpeg per clip) */
+  private readonly proxies = new Map<string, Promise<{ mediaId: string; codec: string }>>();
 
   /** Whether `file` (a path media.open answered with) has been opened. */
   isAllowed(file: string): boolean {
@@ -96,8 +99,8 @@ export class MediaRegistry {
     this.infos.set(real, info);
     const entry = this.register(real, kind, st);
     const playable = browserPlayable(info);
+    // A clip the window cannot play is shown from a converted copy (media.proxy): nothing to warn about.
     const warnings = [...info.warnings];
-    if (!playable) warnings.push(`${info.videoCodec} in ${info.container ?? 'this container'} does not play in the window: export it to see it animated`);
     return {
       ...base,
       mediaId: entry.id,
@@ -107,5 +110,34 @@ export class MediaRegistry {
         hasAudio: info.hasAudio, codec: info.videoCodec, playable,
       },
     };
+  }
+
+  /**
+   * A copy of an opened video that the window can play (H.264 or VP9: playableProxy.ts), made once
+   * into `dir` (named by the original's identity, so an edited clip gets a new one) and registered
+   * as media of its own: the answer is the id to stream it by.
+   */
+  proxy(mediaId: string, dir: string, signal?: AbortSignal): Promise<{ mediaId: string; codec: string }> {
+    const e = this.byId.get(mediaId);
+    if (!e || e.kind !== 'video') return Promise.reject(new ServiceError('not-found', `no opened video has the id "${mediaId}"`));
+    let p = this.proxies.get(mediaId);
+    if (!p) {
+      p = (async () => {
+        const name = createHash('sha256').update(`${e.path}\0${e.dev}:${e.ino}:${e.size}:${e.ctimeNs}`).digest('hex').slice(0, 24);
+        try {
+          await mkdir(dir, { recursive: true });
+          const exists = async (f: string) => ((await stat(f).catch(() => null))?.size ?? 0) > 0;
+          const made = await makePlayableProxy(e.path, path.join(dir, name), { signal, exists });
+          const real = await realpath(made.file);
+          return { mediaId: this.register(real, 'video', await stat(real, { bigint: true })).id, codec: made.codec };
+        } catch (err) {
+          throw toServiceError(err);
+        }
+      })();
+      // a failed or cancelled copy may be asked for again
+      p.catch(() => this.proxies.delete(mediaId));
+      this.proxies.set(mediaId, p);
+    }
+    return p;
   }
 }

@@ -110,6 +110,10 @@ export function createService(opts: ServiceOptions): Service {
       await recent.add(d.path, d.kind).catch(() => {});
       return d;
     },
+    async 'media.proxy'({ mediaId }) {
+      // beside the analyses (the video cache), or in the data folder when that cache is off
+      return media.proxy(mediaId, path.join(ctx.videoCacheDir ?? dataDir, 'proxies'));
+    },
     async 'media.sample'({ sample }) {
       const cat = await loadCatalogue();
       const s = sample ? cat.samples.find((x) => x.id === sample) : cat.samples.find((x) => x.kind === 'video');

@@ -1,0 +1,79 @@
+// Playable copies of clips a browser cannot play: the arguments per encoder set (pure), and real
+// copies of the GIF fixture and an MS-MPEG4 AVI (the holdout clip a user would try) through the
+// service's media registry: H.264, every frame at the original's time, made once.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ffmpegBinary } from '../../src/media/ffmpegPath.js';
+import { proxyPlan } from '../../src/media/playableProxy.js';
+import { probeVideo } from '../../src/media/probeVideo.js';
+import { MediaRegistry } from '../../src/service/mediaRegistry.js';
+import { fixture, haveFixture } from '../helpers/fixtures.js';
+
+describe('proxyPlan', () => {
+  const features = (...encoders: string[]) => ({ encoders: new Set(encoders), fpsMode: true });
+  it('H.264 in MP4 where there is libx264, else VP9 or VP8 in WebM; every frame passed through, no audio', () => {
+    const mp4 = proxyPlan('in.avi', '/c/x', features('libx264', 'libvpx-vp9'));
+    expect([mp4.ext, mp4.codec]).toEqual(['.mp4', 'libx264']);
+    expect(mp4.args.join(' ')).toContain('-fps_mode passthrough');
+    expect(mp4.args).toContain('-an');
+    expect(mp4.args.at(-1)).toBe('file:/c/x.mp4');
+    const webm = proxyPlan('in.avi', '/c/x.mp4', { encoders: new Set(['libvpx-vp9']), fpsMode: false });
+    expect([webm.ext, webm.codec, webm.args.at(-1)]).toEqual(['.webm', 'libvpx-vp9', 'file:/c/x.webm']);
+    expect(webm.args.join(' ')).toContain('-vsync passthrough');
+    expect(proxyPlan('in.avi', '/c/x', features('libvpx')).codec).toBe('libvpx');
+    expect(() => proxyPlan('in.avi', '/c/x', features('mpeg4'))).toThrow(/in\.avi: this ffmpeg has no H\.264 or VP8\/VP9 encoder/);
+  });
+});
+
+describe.skipIf(!haveFixture('videos/car-detection.mp4') || !haveFixture('videos/person-bicycle-car-detection.gif'))('MediaRegistry.proxy', () => {
+  let tmp: string;
+  let avi: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-proxy-'));
+    avi = path.join(tmp, 'holdout.avi');
+    execFileSync(ffmpegBinary().path, ['-v', 'error', '-i', fixture('videos/car-detection.mp4'), '-t', '3', '-an', '-c:v', 'msmpeg4v3', avi]);
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  for (const [name, file] of [['an MS-MPEG4 AVI', () => avi], ['a GIF', () => fixture('videos/person-bicycle-car-detection.gif')]] as const) {
+    it(`${name}: an H.264 copy with every frame at its time, served by its own id, made once`, async () => {
+      const reg = new MediaRegistry();
+      const opened = await reg.open(file());
+      expect(opened.video!.playable).toBe(false);
+      expect(opened.warnings.join(' ')).not.toMatch(/does not play/);
+      const dir = path.join(tmp, 'proxies');
+      const copy = await reg.proxy(opened.mediaId, dir);
+      expect(copy.codec).toBe('libx264');
+      const served = reg.servableFile(copy.mediaId)!;
+      expect(served.path.startsWith(dir)).toBe(true);
+      const [src, out] = await Promise.all([probeVideo(file()), probeVideo(served.path)]);
+      expect(out.videoCodec).toBe('h264');
+      expect(out.frameCount).toBe(src.frameCount);
+      // each frame at its own time: within a quarter of the shortest frame interval (the MP4 time base
+      // rounds a GIF's centisecond times by up to a few ms), so a time picks the same frame in both
+      let gap = Infinity;
+      for (let i = 1; i < src.frameCount; i++) gap = Math.min(gap, src.frameTimesS[i]! - src.frameTimesS[i - 1]!);
+      for (let i = 0; i < src.frameCount; i++) expect(Math.abs(out.frameTimesS[i]! - src.frameTimesS[i]!), `frame ${i}`).toBeLessThan(gap / 4);
+      // asked again (another window, a reload): the same copy, no second ffmpeg
+      expect(await reg.proxy(opened.mediaId, dir)).toEqual(copy);
+      // a new registry (an app restart) finds the copy on disk
+      const again = new MediaRegistry();
+      const reopened = await again.open(file());
+      const before = readdirSync(dir).length;
+      expect(again.servableFile((await again.proxy(reopened.mediaId, dir)).mediaId)!.path).toBe(served.path);
+      expect(readdirSync(dir)).toHaveLength(before);
+      expect(readdirSync(dir).some((f) => f.includes('.part'))).toBe(false);
+    }, 120_000);
+  }
+
+  it('an unknown id is refused; a playable clip needs no copy but may have one', async () => {
+    const reg = new MediaRegistry();
+    await expect(reg.proxy('media-0000', tmp)).rejects.toThrow(/no opened video has the id "media-0000"/);
+    const mp4 = await reg.open(fixture('videos/car-detection.mp4'));
+    expect(mp4.video!.playable).toBe(true);
+    expect(existsSync(path.join(tmp, 'none'))).toBe(false);
+  });
+});
