@@ -113,13 +113,14 @@ export class App {
   private viewControls(): HTMLElement {
     const cm = h('select', { 'data-testid': 'colormap', 'aria-label': 'Colour map' }, ...colormapNames.map((n) => h('option', { value: n }, n)));
     const op = h('input', { type: 'range', min: '0', max: '1', step: '0.05', value: '0.5', 'data-testid': 'opacity', 'aria-label': 'Opacity' });
+    const th = h('input', { type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'data-testid': 'threshold', 'aria-label': 'Threshold' });
     const sc = h('select', { 'data-testid': 'scale', 'aria-label': 'Scale' }, h('option', { value: 'frame' }, 'per-frame scale'), h('option', { value: 'clip' }, 'per-clip scale'));
     const sbs = h('input', { type: 'checkbox', 'data-testid': 'side-by-side' });
     const play = h('button', { 'data-testid': 'play', title: 'Play/pause (space)', onclick: () => this.player.togglePlay() }, 'Play');
     this.player.video.addEventListener('play', () => (play.textContent = 'Pause'));
     this.player.video.addEventListener('pause', () => (play.textContent = 'Play'));
     const apply = () => {
-      const view = { colormap: cm.value, opacity: Number(op.value), scale: sc.value as 'frame' | 'clip', sideBySide: sbs.checked };
+      const view = { colormap: cm.value, opacity: Number(op.value), threshold: Number(th.value), scale: sc.value as 'frame' | 'clip', sideBySide: sbs.checked };
       this.player.setView(view);
       this.timeline.colormap = view.colormap;
       this.timeline.scale = view.scale;
@@ -128,19 +129,23 @@ export class App {
       this.evalTracks.invalidate();
       this.framePanel.invalidate();
     };
-    for (const el of [cm, op, sc, sbs]) el.addEventListener('input', apply);
+    for (const el of [cm, op, th, sc, sbs]) el.addEventListener('input', apply);
     return h('div', { class: 'view-controls' },
       play,
       h('button', { title: 'One frame back (←)', onclick: () => this.player.step(-1) }, '◀'),
       h('button', { title: 'One frame on (→)', onclick: () => this.player.step(1) }, '▶'),
       h('label', {}, 'Colours ', cm),
-      h('label', {}, 'Opacity ', op),
+      h('label', { title: 'The tint where attention is highest; lower attention is tinted less' }, 'Opacity ', op),
+      h('label', { title: 'Attention below this (of the map\'s range) is not tinted' }, 'Threshold ', th),
       sc,
       h('label', {}, sbs, ' side by side'),
       h('span', { class: 'spacer' }),
-      h('button', { 'data-testid': 'mark-in', title: 'Mark in (I)', onclick: () => this.mark('in') }, 'In'),
-      h('button', { 'data-testid': 'mark-out', title: 'Mark out (O)', onclick: () => this.mark('out') }, 'Out'),
-      h('button', { class: 'primary', 'data-testid': 'open-export', onclick: () => this.openExport() }, 'Export…'),
+      // kept together: on a narrow window the group wraps as one
+      h('span', { class: 'control-group' },
+        h('button', { 'data-testid': 'mark-in', title: 'Mark in (I)', onclick: () => this.mark('in') }, 'In'),
+        h('button', { 'data-testid': 'mark-out', title: 'Mark out (O)', onclick: () => this.mark('out') }, 'Out'),
+        h('button', { class: 'primary', 'data-testid': 'open-export', onclick: () => this.openExport() }, 'Export…'),
+      ),
     );
   }
 

@@ -75,7 +75,7 @@ export class ExportDialog {
     delete this.sidecars.dataset.csv;
     this.status.dataset.state = 'idle';
     (this.el.querySelector('[data-testid=export-view]') as HTMLElement).textContent =
-      `Colour map ${ctx.view.colormap}, opacity ${Math.round(ctx.view.opacity * 100)} %, ${ctx.view.scale === 'clip' ? 'one scale for the clip' : 'per-frame scale'} (as in the player).`;
+      `Colour map ${ctx.view.colormap}, opacity ${Math.round(ctx.view.opacity * 100)} %, threshold ${Math.round(ctx.view.threshold * 100)} %, ${ctx.view.scale === 'clip' ? 'one scale for the clip' : 'per-frame scale'} (as in the player).`;
     this.startBtn.disabled = false;
     this.cancelBtn.textContent = 'Close';
     this.el.hidden = false;
@@ -103,7 +103,7 @@ export class ExportDialog {
     this.off = this.host.onEvent((e) => this.onEvent(e));
     try {
       const { jobId } = await this.host.call('export.start', {
-        jobId: c.jobId, format, fromS, toS, colormap: c.view.colormap, opacity: c.view.opacity, scale: c.view.scale,
+        jobId: c.jobId, format, fromS, toS, colormap: c.view.colormap, opacity: c.view.opacity, threshold: c.view.threshold, scale: c.view.scale,
         mapIndex: c.view.mapIndex, sideBySide: this.sbs.checked, between: this.between.value as 'nearest' | 'blend',
       });
       this.jobId = jobId;

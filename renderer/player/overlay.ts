@@ -1,6 +1,7 @@
 // The attention tint on the GPU (three.js, WebGL): one full-canvas quad whose shader samples the
 // current video frame, the map (an 8-bit DataTexture with LinearFilter, i.e. bilinear upsampling
-// from e.g. 14x14 to the frame) and a 256-entry colour map, and mixes them with the opacity. The
+// from e.g. 14x14 to the frame) and a 256-entry colour map, and mixes them by the rule of
+// src/media/tint.ts (opacity x attention, nothing below the threshold), as exports do. The
 // video frame and the map are updated together from the player's per-frame callback, so the tint
 // always belongs to the frame on screen.
 import * as THREE from 'three';
@@ -17,6 +18,7 @@ uniform sampler2D uVideo;
 uniform sampler2D uMap;
 uniform sampler2D uLut;
 uniform float uOpacity;
+uniform float uThreshold;
 uniform float uHasMap;
 uniform float uHasVideo;
 varying vec2 vUv;
@@ -25,7 +27,9 @@ void main() {
   // maps are stored top row first; the texture's first row is at v = 0
   float a = texture2D(uMap, vec2(vUv.x, 1.0 - vUv.y)).r;
   vec3 tint = texture2D(uLut, vec2(a * (255.0 / 256.0) + 0.5 / 256.0, 0.5)).rgb;
-  gl_FragColor = vec4(mix(base, tint, uOpacity * uHasMap), 1.0);
+  // src/media/tint.ts, 'attention' blend: weight opacity x attention, none below the threshold
+  float w = (uThreshold > 0.0 && a < uThreshold) ? 0.0 : uOpacity * a;
+  gl_FragColor = vec4(mix(base, tint, w * uHasMap), 1.0);
 }`;
 
 export class AttentionOverlay {
@@ -55,6 +59,7 @@ export class AttentionOverlay {
         uMap: { value: this.mapTex },
         uLut: { value: this.lutTex },
         uOpacity: { value: 0.5 },
+        uThreshold: { value: 0 },
         uHasMap: { value: 0 },
         uHasVideo: { value: 0 },
       },
@@ -89,6 +94,10 @@ export class AttentionOverlay {
 
   setOpacity(o: number): void {
     this.material.uniforms.uOpacity!.value = o;
+  }
+
+  setThreshold(t: number): void {
+    this.material.uniforms.uThreshold!.value = t;
   }
 
   /** bytes: w*h, row-major from the top; null hides the tint */

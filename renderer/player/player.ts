@@ -10,7 +10,10 @@ import { toBytes, type TimelineData } from '../timeline/timelineData.js';
 
 export interface ViewSettings {
   colormap: string;
+  /** the tint's weight where attention is highest; lower attention is tinted less (src/media/tint.ts) */
   opacity: number;
+  /** attention below this is not tinted */
+  threshold: number;
   scale: 'frame' | 'clip';
   sideBySide: boolean;
   mapIndex: number;
@@ -31,7 +34,7 @@ export class Player {
   private bytes: Uint8Array | undefined;
   private frameCb: number | null = null;
   private readonly timeListeners = new Set<(t: number) => void>();
-  view: ViewSettings = { colormap: 'jet', opacity: 0.5, scale: 'frame', sideBySide: false, mapIndex: 0 };
+  view: ViewSettings = { colormap: 'jet', opacity: 0.5, threshold: 0, scale: 'frame', sideBySide: false, mapIndex: 0 };
   /** the slot drawn last (tests and the convergence view read it) */
   shownSlot: number | null = null;
   /** where the user went while no picture is loaded (a playable copy being made): applied on load */
@@ -112,6 +115,7 @@ export class Player {
     if (this.overlay) {
       if (v.colormap && v.colormap !== prev.colormap) this.overlay.setColormap(getColormap(v.colormap));
       this.overlay.setOpacity(this.view.opacity);
+      this.overlay.setThreshold(this.view.threshold);
     }
     this.el.classList.toggle('side-by-side', this.view.sideBySide);
     this.refresh();

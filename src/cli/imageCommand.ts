@@ -6,6 +6,7 @@ import { analyzeImageFile, type MapResult } from '../engine/imageAnalysis.js';
 import { decodeImage } from '../media/decodeImage.js';
 import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
+import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
@@ -29,6 +30,8 @@ interface ImageCliOptions extends ModelCliOptions {
   overlay?: string;
   colormap: string;
   opacity: number;
+  threshold: number;
+  blend: TintBlend;
   sideBySide?: boolean;
 }
 
@@ -48,7 +51,9 @@ export function imageCommand(): Command {
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')
     .option('--overlay <file.png>', 'write the image with the map tinted over it; with several maps, one file each named F-<method>.png (L2-CAF) or F-<method>-<class index>.png (class-specific), e.g. cat-l2caf.png, cat-gradcam-285.png')
     .option('--colormap <name>', `overlay colour map: ${colormapNames.join(', ')}`, 'jet')
-    .option('--opacity <x>', 'overlay opacity 0..1', numberArg(0, 1), 0.5)
+    .option('--opacity <x>', 'overlay tint weight where attention is highest, 0..1', numberArg(0, 1), 0.5)
+    .option('--threshold <x>', 'overlay: attention below this (0..1) is not tinted', numberArg(0, 1), 0)
+    .option('--blend <b>', 'overlay tint: attention (weight opacity x attention, low attention clear) or uniform (opacity everywhere)', oneOf(TINT_BLENDS, 'blend'), 'attention')
     .option('--side-by-side', 'overlay next to the original')
     .action(async (file: string, o: ImageCliOptions) => {
       await checkOutputs([file, o.model], [
@@ -120,6 +125,8 @@ async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[]
       map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
       colormap: o.colormap,
       opacity: o.opacity,
+      threshold: o.threshold,
+      blend: o.blend,
       sideBySide: o.sideBySide,
     });
     signal.throwIfAborted();

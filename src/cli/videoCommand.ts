@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import type { Method, SolverChoice } from '../attention/types.js';
+import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { colormapNames } from '../media/colormaps.js';
 import { formatTimestamp } from '../media/annotate.js';
 import { analyzeVideo } from '../video/analyzeVideo.js';
@@ -37,6 +38,8 @@ interface VideoCliOptions extends ModelCliOptions {
   out?: string;
   colormap: string;
   opacity: number;
+  threshold: number;
+  blend: TintBlend;
   mapScale: 'frame' | 'clip';
   sideBySide?: boolean;
   between: 'nearest' | 'blend';
@@ -101,7 +104,9 @@ export function videoCommand(): Command {
     .option('--csv <file>', 'write the per-frame numbers as CSV ("-" for stdout)')
     .option('--out <file>', 'annotated export: clip.mp4, clip.webm, clip.gif, or a folder for PNGs')
     .option('--colormap <name>', `export colour map: ${colormapNames.join(', ')}`, 'jet')
-    .option('--opacity <x>', 'export map opacity 0..1', numberArg(0, 1), 0.5)
+    .option('--opacity <x>', 'export tint weight where attention is highest, 0..1 (as the app\'s opacity)', numberArg(0, 1), 0.5)
+    .option('--threshold <x>', 'export: attention below this (0..1) is not tinted (as the app\'s threshold)', numberArg(0, 1), 0)
+    .option('--blend <b>', 'export tint: attention (weight opacity x attention, low attention clear) or uniform (opacity everywhere)', oneOf(TINT_BLENDS, 'blend'), 'attention')
     .option('--map-scale <mode>', 'export colour scale (--scale is the preprocessing flag): frame (per-frame min-max) or clip (one scale for the clip)', oneOf(['frame', 'clip'] as const, 'scale'), 'frame')
     .option('--side-by-side', 'export the original and the tinted frame side by side')
     .option('--between <mode>', 'frames between analysed ones (stride): nearest or blend', oneOf(['nearest', 'blend'] as const, 'mode'), 'nearest')
@@ -177,6 +182,8 @@ export function videoCommand(): Command {
               out: o.out,
               colormap: o.colormap,
               opacity: o.opacity,
+              threshold: o.threshold,
+              blend: o.blend,
               scale: o.mapScale,
               sideBySide: o.sideBySide,
               between: o.between,

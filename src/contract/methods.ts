@@ -101,6 +101,7 @@ export const CORE_METHOD_SPECS: { readonly [K in keyof CoreMethods]: ObjectSpec 
     mapIndex: S.int(0, 64, true),
     colormap: S.str(32, true),
     opacity: S.num(0, 1, true),
+    threshold: S.num(0, 1, true),
     scale: S.oneOf(['frame', 'clip'], true),
     sideBySide: S.bool(true),
     between: S.oneOf(['nearest', 'blend'], true),

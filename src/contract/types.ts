@@ -249,7 +249,10 @@ export interface ExportRequest {
   toS?: number;
   mapIndex?: number;
   colormap?: string;
+  /** the tint's weight where attention is highest (the player's opacity) */
   opacity?: number;
+  /** attention below this is not tinted (the player's threshold) */
+  threshold?: number;
   scale?: MapScale;
   sideBySide?: boolean;
   between?: 'nearest' | 'blend';

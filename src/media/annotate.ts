@@ -4,6 +4,7 @@
 import type { Colormap, ColormapName } from './colormaps.js';
 import { assertRgbImage } from './png.js';
 import { renderOverlay } from './overlay.js';
+import type { TintBlend } from './tint.js';
 import { drawText, measureTextBox, textScaleFor, type TextStyle } from './text.js';
 import type { FloatMap, RgbImage } from './types.js';
 
@@ -15,8 +16,11 @@ export interface AnnotateOptions {
   /** The attention map, values 0..1, any size (upsampled to the frame). Omit for text only. */
   map?: FloatMap | null;
   colormap?: ColormapName | string | Colormap;
-  /** Map weight, 0..1. Default 0.5. */
+  /** Map weight where attention is highest, 0..1. Default 0.5 (tint.ts). */
   opacity?: number;
+  /** Attention below this is not tinted. Default 0. */
+  threshold?: number;
+  blend?: TintBlend;
   /** Original on the left, overlay on the right (twice as wide). */
   sideBySide?: boolean;
   /** Lines to burn in (label, score, time). */
@@ -41,7 +45,7 @@ export function annotateFrame(opts: AnnotateOptions): RgbImage {
   const { frame } = opts;
   assertRgbImage(frame, 'annotateFrame: frame');
   const out: RgbImage = opts.map
-    ? renderOverlay({ image: frame, map: opts.map, colormap: opts.colormap, opacity: opts.opacity, sideBySide: opts.sideBySide })
+    ? renderOverlay({ image: frame, map: opts.map, colormap: opts.colormap, opacity: opts.opacity, threshold: opts.threshold, blend: opts.blend, sideBySide: opts.sideBySide })
     : { width: frame.width, height: frame.height, data: frame.data.slice() };
 
   const text = opts.text ?? [];

@@ -5,6 +5,7 @@ import { getColormap, type Colormap, type ColormapName } from './colormaps.js';
 import { MediaError } from './errors.js';
 import { assertRgbImage } from './png.js';
 import { resizeBilinear } from './resize.js';
+import { tintWeight, type TintBlend } from './tint.js';
 import type { FloatMap, RgbImage } from './types.js';
 
 // Writing the result is png.ts's concern; re-exported here because overlays are what gets written.
@@ -16,8 +17,12 @@ export interface OverlayOptions {
   map: FloatMap;
   /** A colour map name (see colormapNames) or a 256x3 table. Default 'jet'. */
   colormap?: ColormapName | string | Colormap;
-  /** Weight of the map colour: 0 shows only the image, 1 only the map. Default 0.5. */
+  /** Weight of the map colour where attention is highest (tint.ts): 0 shows only the image. Default 0.5. */
   opacity?: number;
+  /** Attention below this (0..1) is not tinted. Default 0. */
+  threshold?: number;
+  /** 'attention' (default): weight opacity x attention; 'uniform': opacity everywhere (tint.ts). */
+  blend?: TintBlend;
   /** Output the original image on the left and the overlay on the right (twice as wide). */
   sideBySide?: boolean;
 }
@@ -33,6 +38,11 @@ export function renderOverlay(opts: OverlayOptions): RgbImage {
   if (!(opacity >= 0 && opacity <= 1)) {
     throw new MediaError('invalid-argument', `renderOverlay: opacity must be between 0 and 1, got ${opacity}`);
   }
+  const threshold = opts.threshold ?? 0;
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new MediaError('invalid-argument', `renderOverlay: threshold must be between 0 and 1, got ${threshold}`);
+  }
+  const blend = opts.blend ?? 'attention';
   const lut = typeof opts.colormap === 'string' || opts.colormap === undefined ? getColormap(opts.colormap ?? 'jet') : opts.colormap;
   if (lut.length !== 256 * 3) throw new MediaError('invalid-argument', `renderOverlay: a colour table needs 768 entries, got ${lut.length}`);
 
@@ -42,7 +52,6 @@ export function renderOverlay(opts: OverlayOptions): RgbImage {
   const outWidth = opts.sideBySide ? 2 * w : w;
   const out = new Uint8Array(outWidth * h * 3);
   const offset = opts.sideBySide ? w : 0; // overlay column offset
-  const keep = 1 - opacity;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
@@ -52,7 +61,8 @@ export function renderOverlay(opts: OverlayOptions): RgbImage {
       const c = Math.round(t * 255) * 3;
       const src = i * 3;
       const dst = (y * outWidth + x + offset) * 3;
-      for (let k = 0; k < 3; k++) out[dst + k] = Math.round(image.data[src + k]! * keep + lut[c + k]! * opacity);
+      const wgt = tintWeight(t, opacity, threshold, blend);
+      for (let k = 0; k < 3; k++) out[dst + k] = Math.round(image.data[src + k]! * (1 - wgt) + lut[c + k]! * wgt);
       if (opts.sideBySide) {
         const left = (y * outWidth + x) * 3;
         out[left] = image.data[src]!;

@@ -266,7 +266,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         }, 200);
         try {
           const r = await exportAnnotated({
-            file: d.request.file, timeline, out, mapIndex: req.mapIndex, colormap: req.colormap, opacity: req.opacity,
+            file: d.request.file, timeline, out, mapIndex: req.mapIndex, colormap: req.colormap, opacity: req.opacity, threshold: req.threshold,
             scale: req.scale, sideBySide: req.sideBySide, between: req.between, fromS: req.fromS, toS: req.toS,
             signal: job.controller.signal, onProgress: (p) => progress.push(p),
           });

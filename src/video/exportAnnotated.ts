@@ -81,6 +81,8 @@ export async function exportAnnotated(opts: ExportOptions): Promise<{ path: stri
         map: { width: m.width, height: m.height, values },
         colormap: opts.colormap,
         opacity: opts.opacity,
+        threshold: opts.threshold,
+        blend: opts.blend,
         sideBySide: opts.sideBySide,
         text: frameCaption(frames[near]!, m, fr.timeS),
       });

@@ -4,6 +4,7 @@ import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { LoadedModel } from '../models/loadModel.js';
+import type { TintBlend } from '../media/tint.js';
 
 export type Preset = 'paper' | 'converged';
 
@@ -183,8 +184,12 @@ export interface ExportOptions {
   /** which map of each frame to show (index into TimelineFrame.maps); default 0 */
   mapIndex?: number;
   colormap?: string;
-  /** 0..1 */
+  /** 0..1: the tint's weight where attention is highest (src/media/tint.ts) */
   opacity?: number;
+  /** attention below this (0..1) is not tinted; default 0 */
+  threshold?: number;
+  /** 'attention' (default): weight opacity x attention; 'uniform': opacity everywhere */
+  blend?: TintBlend;
   /** 'frame': per-frame min-max; 'clip': one scale for the whole clip from the raw maps */
   scale?: 'frame' | 'clip';
   sideBySide?: boolean;

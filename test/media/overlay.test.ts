@@ -7,6 +7,7 @@ import { getColormap } from '../../src/media/colormaps.js';
 import { decodeImage } from '../../src/media/decodeImage.js';
 import { MediaError } from '../../src/media/errors.js';
 import { encodePng, renderOverlay, writePng } from '../../src/media/overlay.js';
+import { tintWeight } from '../../src/media/tint.js';
 import type { RgbImage } from '../../src/media/types.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
 
@@ -61,6 +62,25 @@ describe('renderOverlay', () => {
     expect([out.width, out.height]).toEqual([6, 2]);
     expect(px(out, 0, 1)).toEqual([10, 20, 30]);
     expect(px(out, 5, 1)).toEqual([253, 231, 37]);
+  });
+
+  it('default blend: the tint weighs opacity x attention; uniform: opacity everywhere; nothing below the threshold', () => {
+    const image = solid(2, 1, [100, 100, 100]);
+    const map = { width: 2, height: 1, values: Float32Array.from([0.2, 0.6]) };
+    // grey LUT: attention 0.6 is colour 153; weight 0.6 -> 100 x 0.4 + 153 x 0.6 = 131.8
+    expect(px(renderOverlay({ image, map, colormap: 'grey', opacity: 1 }), 1, 0)).toEqual([132, 132, 132]);
+    expect(px(renderOverlay({ image, map, colormap: 'grey', opacity: 1, blend: 'uniform' }), 1, 0)).toEqual([153, 153, 153]);
+    const cut = renderOverlay({ image, map, colormap: 'grey', opacity: 1, threshold: 0.5, blend: 'uniform' });
+    expect([px(cut, 0, 0), px(cut, 1, 0)]).toEqual([[100, 100, 100], [153, 153, 153]]);
+    expect(() => renderOverlay({ image, map, threshold: 2 })).toThrow(/threshold must be between 0 and 1/);
+  });
+
+  it('tintWeight is the one rule (the player\'s shader mirrors it)', () => {
+    expect(tintWeight(0.5, 0.8)).toBeCloseTo(0.4, 12);
+    expect(tintWeight(0.5, 0.8, 0, 'uniform')).toBe(0.8);
+    expect(tintWeight(0.3, 0.8, 0.4)).toBe(0);
+    expect(tintWeight(NaN, 0.8)).toBe(0);
+    expect(tintWeight(7, 0.8)).toBe(0.8);
   });
 
   it('rejects malformed input with clear messages', () => {
@@ -130,8 +150,12 @@ describe.skipIf(!haveFixture('images/chelsea.png'))('an overlay of a real pictur
     const image = await decodeImage(fixture('images/chelsea.png'));
     const values = new Float32Array(14 * 14);
     for (let y = 0; y < 14; y++) for (let x = 0; x < 14; x++) values[y * 14 + x] = Math.exp(-((x - 6.5) ** 2 + (y - 6.5) ** 2) / 8);
-    const out = renderOverlay({ image, map: { width: 14, height: 14, values }, colormap: 'jet', opacity: 0.5 });
+    const out = renderOverlay({ image, map: { width: 14, height: 14, values }, colormap: 'jet', opacity: 0.5, blend: 'uniform' });
     expect([out.width, out.height]).toEqual([451, 300]);
+    // the default blend leaves low attention clear: the corner is the picture itself
+    const clear = renderOverlay({ image, map: { width: 14, height: 14, values }, colormap: 'jet', opacity: 0.5 });
+    for (let k = 0; k < 3; k++) expect(Math.abs(px(clear, 2, 2)[k]! - px(image, 2, 2)[k]!)).toBeLessThanOrEqual(1);
+    expect(px(clear, 225, 150)[0]! - px(image, 225, 150)[0]! / 2).toBeGreaterThan(50);
     // Centre: jet's hot end pulls red up and blue down; corner: jet's cold end pulls blue up.
     const centre = px(out, 225, 150);
     const corner = px(out, 2, 2);
