@@ -59,7 +59,7 @@ export class App {
       this.framePanel.setTime(t);
       this.showFrameState();
     });
-    this.panel = new ModelPanel(host, (s) => this.settingsChanged(s), showError);
+    this.panel = new ModelPanel(host, (s) => this.settingsChanged(s), showError, () => this.errors.settle('Model'));
     this.exporter = new ExportDialog(host, showError);
     this.convergence = new ConvergenceView(host, () => this.currentFrame(), () => this.shownMap(), showError);
     this.start = new StartScreen(host, {

@@ -45,7 +45,10 @@ export class ModelPanel {
   private description: ModelDescription | null = null;
   private folders: string[] = [];
 
-  constructor(private readonly host: Host, private readonly onChange: (s: AnalysisSettings) => void, private readonly onError: (e: unknown, ctx?: string) => void) {
+  constructor(private readonly host: Host, private readonly onChange: (s: AnalysisSettings) => void, private readonly onError: (e: unknown, ctx?: string) => void,
+    /** a model loaded: banners about models (this one failing before, or another) no longer apply */
+    private readonly onLoaded: () => void = () => {},
+  ) {
     this.modelSel = h('select', { 'data-testid': 'model-select', 'aria-label': 'Model' });
     this.layerSel = h('select', { 'data-testid': 'layer-select', 'aria-label': 'Layer' });
     this.methodSel = h('select', { 'data-testid': 'method-select', 'aria-label': 'Method' },
@@ -183,6 +186,7 @@ export class ModelPanel {
       );
       this.picker.setLabels(d.labels);
       this.info.textContent = `${d.id} · input ${d.inputSize.join('×')} · ${d.labels ? `${d.labels.length} classes` : 'no labels'}`;
+      this.onLoaded();
       for (const a of d.assumptions) this.onError(new Error(a), 'model');
       return true;
     } catch (e) {
