@@ -6,6 +6,7 @@ import { reportCsv } from '../batch/reportCsv.js';
 import { reportHtml } from '../batch/reportHtml.js';
 import { checkOutputs } from './outputChecks.js';
 import { writeJsonAtomic, writeTextAtomic } from '../fs/writeJson.js';
+import { printWritten } from './wrote.js';
 
 interface ReportCliOptions {
   json?: string;
@@ -34,5 +35,6 @@ export function batchReportCommand(): Command {
         const s = report.summary;
         process.stdout.write(`${s.items} items: ${s.done} done, ${s.failed} failed, ${s.pending} pending (${s.frames} frames, ${s.slices} slices, ${s.images} images)\n`);
       }
+      printWritten([o.json, o.csv, o.html]);
     });
 }

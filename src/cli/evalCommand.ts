@@ -19,6 +19,7 @@ import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOpt
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
+import { printWritten } from './wrote.js';
 
 interface EvalCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -97,6 +98,7 @@ export function evalCommand(): Command {
             throw new Error(`${o.csv}: cannot write (${e.code ?? e.message})`);
           });
         }
+        printWritten([o.json, o.csv]);
         if (!quiet) {
           process.stdout.write(`${model.id} at ${split.layer} [${report.model.engines}], ${files.length} images, ${o.curves ? `${o.steps} steps, ${o.baseline} baseline, ` : ''}means with 95% t intervals\n`);
           process.stdout.write(textTable(report.summary) + '\n');

@@ -19,6 +19,7 @@ import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOpt
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
+import { printWritten } from './wrote.js';
 
 interface EvalVideoCliOptions extends ModelCliOptions {
   track: string;
@@ -108,6 +109,7 @@ export function evalVideoCommand(): Command {
             throw new Error(`${o.csv}: cannot write (${e.code ?? e.message})`);
           });
         }
+        printWritten([o.json, o.csv]);
         if (!quiet) {
           const scored = report.frames.filter((f) => f.boxes > 0).length;
           process.stdout.write(`${report.frames.length} frames analysed, ${scored} with ground truth; means over frames with 95% t intervals\n`);

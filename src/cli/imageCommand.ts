@@ -11,6 +11,7 @@ import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOpt
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames } from './overlayNames.js';
+import { printWritten } from './wrote.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
@@ -97,10 +98,8 @@ export function imageCommand(): Command {
             if (o.json !== '-') written.push(o.json);
           }
           if (o.overlay) written.push(...(await writeOverlays(file, o, result.maps, scope.signal)));
-          // stdout carries the JSON alone with --json -, so the summary goes to stderr then
-          const out = o.json === '-' ? process.stderr : process.stdout;
           if (o.json !== '-') printSummary(result.predictions, result.maps, result.model.engines);
-          for (const f of written) out.write(`wrote ${f}\n`);
+          printWritten(written, [o.json]);
         } finally {
           model.dispose();
         }

@@ -12,6 +12,7 @@ import { analyzeVideo } from '../video/analyzeVideo.js';
 import { exportAnnotated } from '../video/exportAnnotated.js';
 import { writeTimelineSidecars } from '../video/sidecars.js';
 import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
+import { printWritten } from './wrote.js';
 import type { Timeline, TimelineEvalSummary } from '../video/types.js';
 import { addModelOptions, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { checkOutputs } from './outputChecks.js';
@@ -173,6 +174,7 @@ export function videoCommand(): Command {
           );
           for (const e of s.eval ?? []) process.stdout.write(evalLine(e) + '\n');
         }
+        printWritten([o.json, o.csv]);
         if (o.out) {
           const ex = progressLine('exporting');
           try {

@@ -19,6 +19,7 @@ import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';
+import { printWritten } from './wrote.js';
 
 const AXES = ['x', 'y', 'z', 'all'] as const;
 
@@ -119,6 +120,7 @@ export function volumeCommand(): Command {
         const files = await writeAttentionVolumes(o.out, result);
         if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files, warnings));
         if (o.json !== '-') printSummary(result, files);
+        printWritten([o.json]);
       } catch (e) {
         const why = interruptedBy(e, scope.signal);
         throw why ? why.saying(`${scan}: interrupted by ${why.signalName}; nothing written`) : e;

@@ -89,6 +89,17 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(existsSync(png)).toBe(false);
   });
 
+  it('video and volume name every file they wrote', () => {
+    const [json, csv] = [path.join(tmp, 'v.json'), path.join(tmp, 'v.csv')];
+    const v = l2caf(['video', fixture('videos/car-detection.mp4'), '--to', '0.5', '--stride', '10', '--workers', '0', '--no-cache', '--json', json, '--csv', csv]);
+    expect(v.code).toBe(0);
+    expect(v.stdout.split('\n').filter((l) => l.startsWith('wrote '))).toEqual([`wrote ${json}`, `wrote ${csv}`]);
+    const [nii, vj] = [path.join(tmp, 'att.nii.gz'), path.join(tmp, 'att.json')];
+    const s = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--out', nii, '--json', vj]);
+    expect(s.code).toBe(0);
+    expect(s.stdout.split('\n').filter((l) => l.startsWith('wrote '))).toEqual([`wrote ${nii}`, `wrote ${vj}`]);
+  });
+
   it('errors are one line naming the file or the problem', () => {
     const img = fixture('images/chelsea.png');
     const cases: [string[], number, RegExp][] = [
