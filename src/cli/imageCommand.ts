@@ -10,10 +10,10 @@ import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
-import { overlayNames } from './overlayNames.js';
+import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
 import { checkOutputs } from './outputChecks.js';
-import { interruptedBy, onInterrupt } from './interrupt.js';
+import { interruptedBy, onInterrupt, signalsDelivered } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
 import { solveProgress } from './solveProgress.js';
 
@@ -59,7 +59,7 @@ export function imageCommand(): Command {
     .action(async (file: string, o: ImageCliOptions) => {
       await checkOutputs([file, o.model], [
         { file: o.json, what: 'JSON' },
-        { file: o.overlay, what: 'overlay', extensions: ['.png'] },
+        { file: o.overlay, what: 'overlay', extensions: ['.png'], alsoWrites: o.overlay ? overlayNamesBefore(o.overlay, o.method ?? ['l2caf'], o.class ?? []) : [] },
       ]);
       // SIGINT/SIGTERM stop the decoder (ffmpeg) and the work between phases; nothing is written
       // after a signal, and the exit code is 130/143 (interrupt.ts)
@@ -91,7 +91,14 @@ export function imageCommand(): Command {
             },
           });
           for (const w of result.warnings) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
+          // A signal that came during the synchronous solve is delivered at the next turn of the
+          // event loop: take it before anything is written.
+          await signalsDelivered();
           scope.check();
+          // the overlay names depend on the classes the model chose: none may be an input
+          if (o.overlay && result.maps.length > 1) {
+            await checkOutputs([file, o.model], [{ file: o.overlay, what: 'overlay', extensions: ['.png'], alsoWrites: overlayNames(o.overlay, result.maps) }]);
+          }
           const written: string[] = [];
           if (o.json) {
             await writeJsonAtomic(o.json, result);

@@ -64,3 +64,12 @@ export function onInterrupt(graceMs = 15_000): InterruptScope {
     },
   };
 }
+
+/**
+ * Resolves once the event loop has polled: a signal that arrived during synchronous work (an
+ * image's solve) has then run its handler. One setImmediate is not enough: it may run in the same
+ * loop turn, before the poll that reads the signal; the second runs after that poll.
+ */
+export function signalsDelivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}

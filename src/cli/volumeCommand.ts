@@ -17,6 +17,7 @@ import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } fr
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
+import { outputNames } from '../slices/outputNames.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';
 import { printWritten } from './wrote.js';
@@ -117,6 +118,15 @@ export function volumeCommand(): Command {
         }
         scope.check();
         if (result.partial) throw new Error(`${scan}: cancelled after ${result.slices.length} slices; nothing written`);
+        // several volumes get suffixed names that depend on the maps (axis, method, class): none may
+        // be an input or the JSON
+        const names = outputNames(o.out, result.attention);
+        if (names.length > 1) {
+          await checkOutputs([scan, o.model], [
+            { file: o.out, what: 'attention volume', extensions: ['.nii', '.nii.gz'], alsoWrites: names },
+            { file: o.json, what: 'JSON' },
+          ]);
+        }
         const files = await writeAttentionVolumes(o.out, result);
         if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files, warnings));
         if (o.json !== '-') printSummary(result, files);

@@ -114,4 +114,14 @@ describe.skipIf(!ready)('interrupting the long commands', () => {
     expect(r.after).toEqual([]);
     expect(files(dir).filter((f) => !f.startsWith('cache'))).toEqual([]);
   });
+
+  it('image, SIGTERM during a long solve: taken when the solve returns, 143, nothing written', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'image-'));
+    // Adam at a non-linear layer for 120 steps: several seconds, with progress lines after 2 s
+    const args = ['image', fixture('images/chelsea.png'), '--layer', 'leaky_re_lu_13', '--preset', 'paper', '--max-iterations', '120', '--json', path.join(dir, 'cat.json'), '--overlay', path.join(dir, 'cat.png')];
+    const r = await interrupt(args, 'SIGTERM', /solving: iteration \d+/, path.join(dir, 'cache'));
+    expect(r.stderr).toMatch(/chelsea\.png: interrupted by SIGTERM/);
+    expect(r.code).toBe(143);
+    expect(files(dir).filter((f) => !f.startsWith('cache'))).toEqual([]);
+  });
 });

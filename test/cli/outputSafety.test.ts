@@ -2,7 +2,7 @@
 // and 9): the built CLI in a child process, as a user runs it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -55,7 +55,7 @@ describe('checkOutputs', () => {
 });
 
 describe.skipIf(!haveAll)('every output flag refuses to replace its input (exit 2, input untouched)', () => {
-  const cases: { name: string; input: string; args: (f: string) => string[] }[] = [
+  const cases: { name: string; input: string; as?: string; args: (f: string) => string[] }[] = [
     { name: 'image --overlay', input: 'images/chelsea.png', args: (f) => ['image', f, '--overlay', f] },
     { name: 'image --json', input: 'images/chelsea.png', args: (f) => ['image', f, '--json', f] },
     { name: 'video --out', input: 'videos/car-detection.mp4', args: (f) => ['video', f, '--out', f, '--to', '1'] },
@@ -65,16 +65,23 @@ describe.skipIf(!haveAll)('every output flag refuses to replace its input (exit 
     { name: 'volume --json', input: 'volumes/someones_anatomy.nii.gz', args: (f) => ['volume', f, '--out', 'att.nii.gz', '--json', f] },
     { name: 'eval --json', input: 'images/chelsea.png', args: (f) => ['eval', f, '--json', f] },
     { name: 'eval --csv', input: 'images/chelsea.png', args: (f) => ['eval', f, '--csv', f] },
+    // outputs whose names a rule derives: known from the flags (checked before the work) ...
+    { name: 'image --overlay, a per-map name (class-oblivious)', input: 'images/chelsea.png', as: 'x-l2caf.png', args: (f) => ['image', f, '--overlay', 'x.png', '--method', 'l2caf', '--method', 'gradcam'] },
+    // ... or only once the model has chosen (the top-1 class, the scan's axes): checked before writing
+    { name: 'image --overlay, a per-map name (the top-1 class)', input: 'images/chelsea.png', as: 'x-gradcam-7.png', args: (f) => ['image', f, '--overlay', 'x.png', '--method', 'l2caf', '--method', 'gradcam'] },
+    { name: 'volume --out --axis all, a per-axis name', input: 'volumes/someones_anatomy.nii.gz', as: 'att-z.nii.gz', args: (f) => ['volume', f, '--out', 'att.nii.gz', '--axis', 'all', '--method', 'gradcam', '--no-progress'] },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const dir = mkdtempSync(path.join(tmp, 'case-'));
-      const name = path.basename(c.input);
+      const name = c.as ?? path.basename(c.input);
       copyFileSync(fixture(c.input), path.join(dir, name));
       const r = l2caf(c.args(name), dir);
       expect(r.stderr).toMatch(new RegExp(`would overwrite the input ${name.replace(/\./g, '\\.')}`));
       expect(r.code).toBe(2);
       expect(readFileSync(path.join(dir, name)).equals(readFileSync(fixture(c.input)))).toBe(true);
+      // nothing else was written either
+      expect(readdirSync(dir)).toEqual([name]);
     });
   }
 
