@@ -150,7 +150,7 @@ export class App {
   }
 
   private mark(which: 'in' | 'out'): void {
-    const t = this.player.video.currentTime;
+    const t = this.player.position;
     if (which === 'in') this.timeline.inMark = t;
     else this.timeline.outMark = t;
     if (this.timeline.inMark !== null && this.timeline.outMark !== null && this.timeline.outMark < this.timeline.inMark) {

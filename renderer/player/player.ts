@@ -57,8 +57,11 @@ export class Player {
     }
     this.video.addEventListener('loadedmetadata', () => {
       this.overlay?.resize(this.video.videoWidth, this.video.videoHeight);
-      if (this.pendingTime > 0) this.video.currentTime = this.pendingTime;
-      this.draw(this.pendingTime || this.video.currentTime);
+      // a position chosen while no picture was loaded (a playable copy being made) is applied once
+      const pending = this.pendingTime;
+      this.pendingTime = 0;
+      if (pending > 0) this.video.currentTime = pending;
+      this.draw(pending || this.video.currentTime);
     });
     this.video.addEventListener('error', () => {
       const err = this.video.error;
@@ -89,7 +92,7 @@ export class Player {
   }
 
   /** The position shown: the video's, or the one chosen while no picture is loaded. */
-  private get position(): number {
+  get position(): number {
     return this.video.readyState === 0 ? this.pendingTime : this.video.currentTime;
   }
 
@@ -166,12 +169,14 @@ export class Player {
     const to = Math.min(Math.max(0, t), d > 0 ? d - 1e-3 : 0);
     // Without a loaded picture the <video> ignores currentTime: keep the position and draw it, so
     // the playhead, the map and the frame's numbers still follow the timeline.
-    this.pendingTime = to;
-    if (this.video.readyState === 0) this.draw(to);
-    else this.video.currentTime = to;
+    if (this.video.readyState === 0) {
+      this.pendingTime = to;
+      this.draw(to);
+    } else this.video.currentTime = to;
   }
 
   togglePlay(): void {
+    if (this.video.readyState === 0) return; // no picture yet (a playable copy being made)
     if (this.video.paused) void this.video.play().catch((e) => this.onError(e));
     else this.video.pause();
   }
@@ -190,7 +195,7 @@ export class Player {
       v.playbackRate = 1;
     } else if (key === 'l') {
       if (!v.paused) v.playbackRate = Math.min(4, v.playbackRate * 2);
-      else void v.play().catch((e) => this.onError(e));
+      else if (v.readyState > 0) void v.play().catch((e) => this.onError(e));
     } else {
       v.pause();
       this.seek(this.position - 1);

@@ -30,12 +30,14 @@ export class ErrorBanner {
   }
 
   /**
-   * A run under `context` succeeded: its earlier failures, and any model error (a model that now
-   * loads, or one the user has moved away from), no longer describe what is on screen.
+   * A run under `context` succeeded: its earlier failures no longer describe what is on screen.
+   * 'Model' (a model loaded in the Model menu) also settles every model error, wherever it showed.
+   * A successful analysis does not: it ran on the model kept after a failed choice, and the
+   * message about that choice must stay until the user has read it or chosen again.
    */
   settle(context: string): void {
     for (const item of [...this.el.children]) {
-      if (item.getAttribute('data-context') === context || item.getAttribute('data-code') === 'model') item.remove();
+      if (item.getAttribute('data-context') === context || (context === 'Model' && item.getAttribute('data-code') === 'model')) item.remove();
     }
   }
 

@@ -75,7 +75,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     let error: string | null = null;
     try {
       await mkdir(dir, { recursive: true });
-      summary = await run(item, dir, { model: m.model, settings: o.settings, signal: o.signal });
+      summary = await run(item, dir, { model: m.model, modelSha: m.sha, settings: o.settings, signal: o.signal });
       o.signal.throwIfAborted();
       await writeSummary(dir, summary);
     } catch (e) {

@@ -1,7 +1,7 @@
 // One item of each kind through the existing pipelines (src/video, src/slices, src/engine), with
 // the process's one loaded model. Each writes its result files into the item's folder (every file
 // by atomic rename) and returns the summary; the caller writes status.json after that.
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeImageFile } from '../engine/imageAnalysis.js';
 import type { ModelFlags } from '../engine/openModel.js';
@@ -18,11 +18,15 @@ import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js
 import { readVolume } from '../volume/readVolume.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { hashForKind, solveOf, solveOverrides, type BatchSettings } from './settings.js';
+import { settingsHash } from './settingsHash.js';
+import { scanIdentity } from './scanIdentity.js';
 import { summariseImage, summariseTimeline, summariseVolume } from './summarise.js';
 import type { BatchItem, ItemSummary } from './types.js';
 
 export interface RunContext {
   model: LoadedModel;
+  /** the model files' hash (status.json's modelSha): cached partial results belong to these weights */
+  modelSha?: string | null;
   settings: BatchSettings;
   signal: AbortSignal;
   /** frames or slices done within the item, for the progress line */
@@ -98,9 +102,9 @@ export async function runVolume(item: BatchItem, dir: string, ctx: RunContext): 
   const volume = await readVolume(item.path);
   ctx.signal.throwIfAborted();
   // A journal in the item's cache folder: a run stopped mid-scan resumes at its next slice. The key
-  // names the settings and the scan as it is now, so changed settings or a replaced file start over.
-  const st = await stat(item.path);
-  const key = `${hashForKind(s, 'volume')}:${st.size}:${st.mtimeMs}`;
+  // names the settings (with the solver options the preset resolves to), the model's weights and
+  // the scan as it is now, so a change to any of them starts over.
+  const key = settingsHash({ settings: hashForKind(s, 'volume'), solve: solveOf(s), model: ctx.modelSha ?? null, scan: await scanIdentity(item.path) });
   const resume = await openSliceJournal(path.join(dir, VIDEO_CACHE, 'slices.jsonl'), key);
   const result = await analyzeVolume({
     resume,

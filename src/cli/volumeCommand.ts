@@ -129,8 +129,8 @@ export function volumeCommand(): Command {
         }
         const files = await writeAttentionVolumes(o.out, result);
         if (o.json) await writeJsonAtomic(o.json, volumeJson(result, files, warnings));
-        if (o.json !== '-') printSummary(result, files);
-        printWritten([o.json]);
+        if (o.json !== '-') printSummary(result);
+        printWritten([...files, o.json], [o.json]);
       } catch (e) {
         const why = interruptedBy(e, scope.signal);
         throw why ? why.saying(`${scan}: interrupted by ${why.signalName}; nothing written`) : e;
@@ -145,12 +145,11 @@ export function sliceProgress(p: VolumeJobProgress): string {
   return `slice ${p.slicesDone}/${p.slicesTotal} (${p.fps.toFixed(1)}/s${eta})`;
 }
 
-function printSummary(r: VolumeAnalysis, files: string[]): void {
+function printSummary(r: VolumeAnalysis): void {
   const v = r.volume;
   process.stdout.write(`${v.source.path}: ${v.dims.join('x')} voxels, ${v.spacing.map((s) => +s.toFixed(3)).join('x')} mm\n`);
   const what = r.whole ? '1 whole volume (3-D layer)' : `${r.summary.slicesAnalyzed} slices along ${r.settings.axes.join(', ')}`;
   process.stdout.write(
     `${what}, mean ${r.summary.meanIterations.toFixed(1)} iterations, ${r.summary.fps.toFixed(2)}/s, ${r.summary.wallS.toFixed(1)} s [${r.model.engines}]\n`,
   );
-  for (const f of files) process.stdout.write(`wrote ${f}\n`);
 }

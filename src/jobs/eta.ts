@@ -2,7 +2,8 @@
 // cost (model load, worker spawn, the first backbone pass compiling its kernels), so a rate taken
 // from it promised "56:49 left" after one frame of a clip that took two minutes. The rate is
 // measured from the first finished unit on, and no estimate is given until a few units have been
-// timed; each later estimate is smoothed against the previous one so the line does not jump.
+// timed; the rate (not the time left, which falls steadily and would lag) is smoothed so one slow
+// unit does not make the line jump.
 // Pure apart from the small state it keeps.
 
 /** Units timed after the first before an estimate is given. */
@@ -12,22 +13,22 @@ const SMOOTHING = 0.3;
 
 export class EtaEstimator {
   private origin: { done: number; atS: number } | null = null;
-  private last: number | null = null;
+  private rate: number | null = null;
 
   /** `done` of `total` units after `elapsedS` seconds: seconds left, or null while unknown. */
   update(done: number, total: number, elapsedS: number): number | null {
-    if (done >= total) return (this.last = 0);
+    if (done >= total) return 0;
     if (done <= 0) return null;
     if (this.origin === null || done < this.origin.done) {
       this.origin = { done, atS: elapsedS };
-      this.last = null;
+      this.rate = null;
       return null;
     }
     const units = done - this.origin.done;
     const seconds = elapsedS - this.origin.atS;
     if (units < ETA_MIN_UNITS || seconds <= 0) return null;
-    const raw = ((total - done) * seconds) / units;
-    this.last = this.last === null ? raw : SMOOTHING * raw + (1 - SMOOTHING) * this.last;
-    return this.last;
+    const raw = units / seconds;
+    this.rate = this.rate === null ? raw : SMOOTHING * raw + (1 - SMOOTHING) * this.rate;
+    return (total - done) / this.rate;
   }
 }

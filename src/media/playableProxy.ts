@@ -35,7 +35,10 @@ export function proxyPlan(src: string, out: string, features: FfmpegFeatures): P
   }
   const file = out.replace(/\.(mp4|webm)$/i, '') + ext;
   return {
-    args: ['-v', 'error', '-y', '-i', `file:${path.resolve(src)}`, '-map', '0:v:0', '-an', '-sn', ...passthroughArgs(features), ...vf, ...video, `file:${file}`],
+    // -copyts: the copy's frames keep the original's timestamps, so a clip whose first frame is not
+    // at 0 (MPEG-TS starts at 1.4 s or later) plays at the times the analysis recorded; Chromium
+    // plays such an MP4 at its absolute times (checked: first frame at 12.8 s for a TS clip starting there)
+    args: ['-v', 'error', '-y', '-i', `file:${path.resolve(src)}`, '-map', '0:v:0', '-an', '-sn', '-copyts', ...passthroughArgs(features), ...vf, ...video, `file:${file}`],
     ext,
     codec,
   };

@@ -43,6 +43,8 @@ export interface SliceJob {
 export interface SliceJobResult {
   attention: AttentionVolume[];
   slices: SliceRecord[];
+  /** slices solved by this run (the rest came from the journal) */
+  computed: number;
   partial: boolean;
   wallS: number;
 }
@@ -138,13 +140,13 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       }
       slices.push(record);
       job.onSlice?.(record);
-      job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000));
+      job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000, n + 1 - done.length));
     }
   } finally {
     // Nothing left running behind the caller's back: wait for slices already sent to the runner.
     await Promise.allSettled(pending.values());
   }
-  return { attention, slices, partial, wallS: (performance.now() - t0) / 1000 };
+  return { attention, slices, computed: slices.length - done.length, partial, wallS: (performance.now() - t0) / 1000 };
 }
 
 /** Head-only work for one slice; updates `warm` for the next slice and writes into `attention`. */

@@ -131,7 +131,7 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
         summary: {
           slicesAnalyzed: job.slices.length,
           meanIterations: mean(job.slices.map((s) => s.iterations)),
-          fps: job.wallS > 0 ? job.slices.length / job.wallS : 0,
+          fps: job.wallS > 0 ? job.computed / job.wallS : 0,
           wallS: job.wallS,
         },
       };

@@ -4,12 +4,13 @@ import { EtaEstimator } from '../jobs/eta.js';
 import type { VolumeJobProgress } from './types.js';
 
 /** One per job: call with each new count. */
-export function progressTracker(): (slicesDone: number, slicesTotal: number, elapsedS: number) => VolumeJobProgress {
+export function progressTracker(): (slicesDone: number, slicesTotal: number, elapsedS: number, computed?: number) => VolumeJobProgress {
   const eta = new EtaEstimator();
-  return (slicesDone, slicesTotal, elapsedS) => ({
+  // `computed`: the slices this run solved (a resumed job's earlier slices took none of its time)
+  return (slicesDone, slicesTotal, elapsedS, computed = slicesDone) => ({
     slicesDone,
     slicesTotal,
-    fps: elapsedS > 0 ? slicesDone / elapsedS : 0,
+    fps: elapsedS > 0 ? computed / elapsedS : 0,
     etaS: eta.update(slicesDone, slicesTotal, elapsedS),
   });
 }

@@ -31,7 +31,8 @@ export function parseJournal(text: string, key: string): JournalSlice[] {
     } catch {
       break;
     }
-    if (!e || typeof e.index !== 'number' || typeof e.axis !== 'string' || !e.record || !Array.isArray(e.maps)) break;
+    if (!e || typeof e.index !== 'number' || typeof e.axis !== 'string' || !e.record || !Array.isArray(e.record.maps)) break;
+    if (!Array.isArray(e.maps) || e.maps.length !== e.record.maps.length || typeof e.params !== 'object' || e.params === null) break;
     out.push(e);
   }
   return out;
@@ -48,8 +49,13 @@ export async function openSliceJournal(file: string, key: string): Promise<Slice
   // Rewritten with only the trusted part, so a torn line is not followed by good ones.
   const kept = [JSON.stringify({ key }), ...done.map((d) => JSON.stringify(d))].join('\n') + '\n';
   await writeFileAtomic(file, kept);
+  // Best effort: a journal that cannot be written (disk full) costs the resume, not the job.
+  let writable = true;
   return {
     done,
-    append: (entry) => appendFile(file, JSON.stringify(entry) + '\n'),
+    append: async (entry) => {
+      if (!writable) return;
+      await appendFile(file, JSON.stringify(entry) + '\n').catch(() => (writable = false));
+    },
   };
 }

@@ -18,6 +18,11 @@ describe('EtaEstimator', () => {
     const after = eta.update(6, 20, 10)!;
     expect(after).toBeGreaterThan(14);
     expect(after).toBeLessThan(25.2 - 5);
+    // a steady rate is estimated exactly, with no lag behind the falling time left
+    const steady = new EtaEstimator();
+    steady.update(1, 20, 30);
+    for (let k = 2; k <= 18; k++) steady.update(k, 20, 30 + 30 * (k - 1));
+    expect(steady.update(19, 20, 30 + 30 * 18)).toBeCloseTo(30, 9);
     expect(eta.update(20, 20, 30)).toBe(0);
   });
 

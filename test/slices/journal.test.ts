@@ -79,7 +79,7 @@ describe('volume journal', () => {
   });
 
   it('another job, a corrupt line or an empty file: nothing, or only what came before', () => {
-    const line = (index: number) => JSON.stringify({ axis: 'z', index, record: {}, maps: [], params: {} });
+    const line = (index: number) => JSON.stringify({ axis: 'z', index, record: { maps: [] }, maps: [], params: {} });
     const text = [JSON.stringify({ key: 'k' }), line(0), line(1), 'not json', line(2), ''].join('\n');
     expect(parseJournal(text, 'k').map((d) => d.index)).toEqual([0, 1]);
     expect(parseJournal(text, 'other')).toEqual([]);
