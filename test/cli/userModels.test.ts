@@ -80,7 +80,7 @@ describe.skipIf(!built)('l2caf image on models users bring', () => {
   it('a fixed 12 x 8 input: the map is 12 x 8, hot top-right, and the overlay is hot in the top-right of the 48 x 24 source', () => {
     const json = path.join(tmp, 'corner.json');
     const overlay = path.join(tmp, 'corner-overlay.png');
-    const r = l2caf(['image', picture, '--model', identityNonSquare(), '--method', 'gradcam', '--class', '1', '--scale', String(1 / 255), '--offset', '0', '--json', json, '--overlay', overlay]);
+    const r = l2caf(['image', picture, '--model', identityNonSquare(), '--method', 'gradcam', '--class', '1', '--scale', String(1 / 255), '--offset', '0', '--json', json, '--overlay', overlay, '--blend', 'uniform']);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const m = JSON.parse(readFileSync(json, 'utf8')).maps[0];
@@ -91,7 +91,7 @@ describe.skipIf(!built)('l2caf image on models users bring', () => {
     const png = PNG.sync.read(readFileSync(overlay));
     expect([png.width, png.height]).toEqual([48, 24]);
     const px = (x: number, y: number) => Array.from(png.data.subarray(4 * (x + 48 * y), 4 * (x + 48 * y) + 3));
-    // jet: hot is red, cold is blue
+    // jet, tinted everywhere (--blend uniform): hot is red, cold is blue
     const [hr, , hb] = px(44, 2);
     expect(hr).toBeGreaterThan(hb!);
     for (const [x, y] of [[4, 2], [4, 20], [44, 20]] as const) {
