@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Head, HeadLinearity } from '../attention/types.js';
 import { translateLayer, type TranslatedLayer } from './layersTranslate.js';
+import { poolBeforeGap } from './poolBeforeGap.js';
 import { isSpatialShape, type BackboneOutput, type LayerInfo, type SplitModel } from './split.js';
 
 type Layer = tfl.LayersModel['layers'][number];
@@ -136,12 +137,15 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
   const featureShape = shape!;
   const owned = steps.flatMap((s) => s.t.owned);
 
+  // averaged over space before the pointwise layers that end in global average pooling (poolBeforeGap.ts)
+  const pooled = poolBeforeGap(steps.map((s) => ({ kind: s.t.kind, reads: s.inputs.map((i) => (typeof i === 'number' ? i : null)) })));
   const run = (features: tf.Tensor, side: tf.Tensor[]): tf.Tensor2D => {
     const vals: tf.Tensor[] = [];
-    for (const s of steps) {
-      const xs = s.inputs.map((i) => (i === 'f' ? features : typeof i === 'number' ? vals[i]! : side[i.side]!));
+    steps.forEach((s, k) => {
+      let xs = s.inputs.map((i) => (i === 'f' ? features : typeof i === 'number' ? vals[i]! : side[i.side]!));
+      if (pooled.has(k)) xs = [spatialMean(xs[0]!)];
       vals.push(s.t.fn(xs));
-    }
+    });
     const y = vals[vals.length - 1]!;
     if (y.rank !== 2) return tf.reshape(y, [y.shape[0]!, -1]) as tf.Tensor2D;
     return y as tf.Tensor2D;
@@ -168,6 +172,13 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
       for (const t of owned) t.dispose();
     },
   };
+}
+
+/** Mean over the spatial axes (channels last), kept as size 1: [B, h, w, C] -> [B, 1, 1, C] (or 3-D). */
+function spatialMean(x: tf.Tensor): tf.Tensor {
+  const axes: number[] = [];
+  for (let a = 1; a < x.rank - 1; a++) axes.push(a);
+  return tf.mean(x, axes, true);
 }
 
 /** gap-affine: pointwise/identity ops, then global average pooling, then affine ops, as a chain. */

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { activationFn, isLinearActivation } from './activations.js';
+import { constKernel, conv2dConst } from './convInputGrad.js';
 
 type Layer = LayersModel['layers'][number];
 
@@ -87,13 +88,15 @@ function conv(layer: Layer, cfg: Cfg, rank: 2 | 3): Omit<TranslatedLayer, 'name'
   const bias = cfg['use_bias'] === false || cfg['useBias'] === false ? null : (w.get('bias') ?? null);
   const padding = String(cfg['padding'] ?? 'valid') as 'same' | 'valid';
   const act = String(cfg['activation'] ?? 'linear');
+  // 2-D: the input gradient as a forward convolution (convInputGrad.ts), its flipped kernel owned here
+  const k2 = rank === 2 ? constKernel(kernel as tf.Tensor4D) : null;
   const build = (a: string) => {
     const f = activationFn(a, `layer ${layer.name}`);
-    if (rank === 2) {
+    if (k2) {
       const strides = pair(cfg['strides'], 1);
       const dil = pair(cfg['dilation_rate'] ?? cfg['dilationRate'], 1);
       return (xs: tf.Tensor[]) => {
-        let y: tf.Tensor = tf.conv2d(xs[0] as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding, 'NHWC', dil);
+        let y: tf.Tensor = conv2dConst(xs[0] as tf.Tensor4D, k2, strides, padding, dil);
         if (bias) y = tf.add(y, bias);
         return f(y);
       };
@@ -111,11 +114,12 @@ function conv(layer: Layer, cfg: Cfg, rank: 2 | 3): Omit<TranslatedLayer, 'name'
   const pointwise = ks.every((k) => k === 1) && st.every((s) => s === 1);
   const linear = isLinearActivation(act);
   const kind: OpKind = linear ? (pointwise ? 'pointwise' : 'affine') : 'nonlinear';
-  const out = { kind, fn: build(act), endsInSoftmax: act === 'softmax', owned: [] as tf.Tensor[] };
+  const owned = k2 ? [k2.flipped] : [];
+  const out = { kind, fn: build(act), endsInSoftmax: act === 'softmax', owned };
   if (act === 'softmax') {
     return {
       ...out,
-      withoutSoftmax: { name: layer.name, className: layer.getClassName(), kind: pointwise ? 'pointwise' : 'affine', fn: build('linear'), endsInSoftmax: false, owned: [] },
+      withoutSoftmax: { name: layer.name, className: layer.getClassName(), kind: pointwise ? 'pointwise' : 'affine', fn: build('linear'), endsInSoftmax: false, owned },
     };
   }
   return out;

@@ -4,6 +4,7 @@
 // gradient of their own (depthwiseConv.ts). Each translation also says how its output depends on
 // its data inputs (OpKind, as for layers models), so the head can be classified for the exact
 // solvers and CAM.
+import { constKernel, conv2dConst } from '../convInputGrad.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpKind } from '../layersTranslate.js';
 import { attrBool, attrFloat, attrInts, attrString, attrStrings } from './attrs.js';
@@ -153,24 +154,19 @@ function convGeometry(ctx: NodeContext): { strides: [number, number]; dilations:
   return { strides: [s[1]!, s[2]!], dilations: [d[1]!, d[2]!], pad };
 }
 
-function explicitOrShorthand(pad: 'same' | 'valid' | Pads): 'same' | 'valid' | tf.backend_util.ExplicitPadding {
-  return typeof pad === 'string' ? pad : [[0, 0], pad[0], pad[1], [0, 0]];
-}
-
 function conv(ctx: NodeContext, depthwise: boolean, fused: boolean): TranslatedNode {
   const filter = ctx.constant(1) as tf.Tensor4D;
   const g = convGeometry(ctx);
   const tail = fused ? fusedTail(ctx) : { post: (y: tf.Tensor) => y, linear: true, owned: [] };
-  const padArg = explicitOrShorthand(g.pad);
-  const core: (x: tf.Tensor4D) => tf.Tensor = depthwise
-    ? depthwiseConvInputOnly(filter, g)
-    : (x) => tf.conv2d(x, filter, g.strides, padArg, 'NHWC', g.dilations);
+  // a regular conv's input gradient as a forward conv (convInputGrad.ts): wasm's backprop kernel is a plain loop
+  const k = depthwise ? null : constKernel(filter);
+  const core: (x: tf.Tensor4D) => tf.Tensor = k ? (x) => conv2dConst(x, k, g.strides, g.pad, g.dilations) : depthwiseConvInputOnly(filter, g);
   const pointwise = filter.shape[0] === 1 && filter.shape[1] === 1 && g.strides[0] === 1 && g.strides[1] === 1 && typeof g.pad === 'string';
   return {
     kind: tail.linear ? (pointwise ? 'pointwise' : 'affine') : 'nonlinear',
     fn: (xs) => tail.post(core(xs[0] as tf.Tensor4D)),
     isSoftmax: false,
-    owned: tail.owned,
+    owned: k ? [...tail.owned, k.flipped] : tail.owned,
   };
 }
 

@@ -3,22 +3,7 @@
 // input gradient is written as a forward depthwise convolution: dilate dy by the stride, pad it by
 // the (dilated) kernel extent, correlate with the kernel rotated by 180 degrees.
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Inserts s-1 zeros between rows and between columns of x [B, h, w, C]. */
-export function dilateRowsCols(x: tf.Tensor4D, s: [number, number]): tf.Tensor4D {
-  const [B, h, w, C] = x.shape;
-  let y: tf.Tensor = x;
-  if (s[0] > 1) {
-    y = tf.reshape(tf.pad(tf.reshape(y, [B, h, 1, -1]), [[0, 0], [0, 0], [0, s[0] - 1], [0, 0]]), [B, h * s[0], w, C]);
-    y = tf.slice(y, [0, 0, 0, 0], [B, (h - 1) * s[0] + 1, w, C]);
-  }
-  if (s[1] > 1) {
-    const hh = y.shape[1]!;
-    y = tf.reshape(tf.pad(tf.reshape(y, [B, hh, w, 1, C]), [[0, 0], [0, 0], [0, 0], [0, s[1] - 1], [0, 0]]), [B, hh, w * s[1], C]);
-    y = tf.slice(y, [0, 0, 0, 0], [B, hh, (w - 1) * s[1] + 1, C]);
-  }
-  return y as tf.Tensor4D;
-}
+import { dilateRowsCols } from '../convInputGrad.js';
 
 /**
  * 'valid' depthwise convolution of x [B, H, W, C] with a constant kernel [kH, kW, C, m]

@@ -10,6 +10,7 @@ import type { TensorFacts } from './onnxShapes.js';
 import { nodeLabel, tensorFromProto, toNum, type NodeProto } from './onnxProto.js';
 import { translateOp, type TranslatedOp } from './onnxOps.js';
 import { channelsLastGlobalAveragePool, featuresToModelLayout, type OnnxLayout } from './onnxLayout.js';
+import { poolBeforeGap } from '../poolBeforeGap.js';
 
 export type Ref = { k: 'f' } | { k: 'step'; i: number } | { k: 'side'; i: number } | { k: 'const'; t: tf.Tensor } | { k: 'none' };
 
@@ -31,6 +32,8 @@ export interface HeadPlan {
   owned: tf.Tensor[];
   /** the first step is a GlobalAveragePool, the only one that reads the features */
   startsWithGap: boolean;
+  /** steps whose varying input is averaged over space first (poolBeforeGap.ts) */
+  pooled: Set<number>;
 }
 
 /** What planning reads of a graph (the conformance runner builds one from a test case). */
@@ -167,7 +170,15 @@ function buildPlan(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string
   const kept = steps.slice(0, out.i + 1);
   const startsWithGap =
     kept[0]?.node.opType === 'GlobalAveragePool' && kept.every((s, i) => i === 0 || s.inputs.every((r) => r.k !== 'f'));
-  return { steps: kept, output: out, side, linearity: classify(kept), softmaxRemoved, numOutputs, owned, startsWithGap };
+  const pooled = poolBeforeGap(
+    kept.map((s) => ({ kind: s.op.kind, reads: s.inputs.filter(isVarying).map((r) => (r.k === 'step' ? r.i : null)) })),
+    out.i,
+  );
+  return { steps: kept, output: out, side, linearity: classify(kept), softmaxRemoved, numOutputs, owned, startsWithGap, pooled };
+}
+
+function isVarying(r: Ref): boolean {
+  return r.k !== 'const' && r.k !== 'none';
 }
 
 /** gap-affine: pointwise/identity ops, then global average pooling, then affine ops, as one chain. */
@@ -175,7 +186,7 @@ export function classify(steps: readonly HeadStep[]): HeadLinearity {
   const kinds = steps.map((s) => s.op.kind);
   if (kinds.includes('nonlinear')) return 'nonlinear';
   const chain = steps.every((s, i) => {
-    const varying = s.inputs.filter((r) => r.k !== 'const' && r.k !== 'none');
+    const varying = s.inputs.filter(isVarying);
     return varying.length === 1 && (i === 0 ? varying[0]!.k === 'f' : varying[0]!.k === 'step' && (varying[0] as { i: number }).i === i - 1);
   });
   if (chain) {
@@ -213,6 +224,16 @@ export function evaluatePlan(plan: HeadPlan, x: tf.Tensor, side: readonly tf.Ten
         return null;
     }
   };
-  for (const s of plan.steps.slice(vals.length)) vals.push(s.op.fn(s.inputs.map(get)));
+  for (let k = vals.length; k < plan.steps.length; k++) {
+    const s = plan.steps[k]!;
+    const xs = s.inputs.map(get);
+    if (plan.pooled.has(k)) {
+      // ONNX layout: the spatial axes are 2.. (NCHW, NCDHW)
+      const j = s.inputs.findIndex(isVarying);
+      const x = xs[j]!;
+      xs[j] = tf.mean(x, Array.from({ length: x.rank - 2 }, (_, a) => a + 2), true);
+    }
+    vals.push(s.op.fn(xs));
+  }
   return get(plan.output)!;
 }

@@ -3,7 +3,8 @@
 // 'valid') so that ONNX's asymmetric pads, auto_pad and ceil_mode are exact.
 import * as tf from '@tensorflow/tfjs-core';
 import { windowGeometry, type WindowAttrs } from './convGeometry.js';
-import { depthwiseConvInputGrad, dilateRowsCols } from './depthwiseConv.js';
+import { constKernel, conv2dValid, dilatedKernel } from '../convInputGrad.js';
+import { depthwiseConvInputGrad } from './depthwiseConv.js';
 import { attrInt, attrInts, attrString, type NodeProto } from './onnxProto.js';
 import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
 
@@ -32,19 +33,6 @@ function need2d(ctx: OpContext, where: string): number[] {
   return d;
 }
 
-/**
- * A kernel [kH, kW, Ci, O] with d-1 zeros between its taps: a plain convolution with it equals the
- * dilated one. TF.js has no conv2d gradient for dilations > 1, and the head needs input gradients.
- */
-function dilatedKernel(k: tf.Tensor4D, d: [number, number]): tf.Tensor4D {
-  if (d[0] === 1 && d[1] === 1) return k;
-  const [kH, kW, Ci, O] = k.shape;
-  return tf.tidy(() => {
-    const spread = dilateRowsCols(tf.reshape(k, [1, kH, kW, Ci * O]) as tf.Tensor4D, d);
-    return tf.reshape(spread, [spread.shape[1], spread.shape[2], Ci, O]) as tf.Tensor4D;
-  });
-}
-
 export function conv(ctx: OpContext, where: string): TranslatedOp {
   const n = ctx.node;
   const w = ctx.constant(1);
@@ -60,18 +48,22 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
   const dil = geo.dilations as [number, number];
   const pads: [number, number][] = [[0, 0], [geo.padBegin[0]!, geo.padEnd[0]!], [geo.padBegin[1]!, geo.padEnd[1]!], [0, 0]];
   const padded = pads.some(([a, c]) => a || c);
+  const spatialPads: [[number, number], [number, number]] = [pads[1]!, pads[2]!];
+  // regular and grouped convs take the padding themselves (their gradient skips the padded border)
+  let padsItself = true;
   const owned: tf.Tensor[] = [];
   let run: (x: tf.Tensor4D) => tf.Tensor4D;
   if (group === 1) {
-    const k = tf.tidy(() => dilatedKernel(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dil)); // [kH', kW', C, O]
-    owned.push(k);
-    run = (x) => tf.conv2d(x, k, strides, 'valid', 'NHWC');
+    const k = constKernel(tf.tidy(() => dilatedKernel(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dil))); // [kH', kW', C, O]
+    owned.push(k.kernel, k.flipped);
+    run = (x) => conv2dValid(x, k, strides, [1, 1], spatialPads);
   } else if (group === C && Cg === 1) {
     const m = O / C;
     const k = tf.tidy(() => tf.transpose(tf.reshape(w, [C, m, kH, kW]), [2, 3, 0, 1])) as tf.Tensor4D; // [kH, kW, C, m]
     owned.push(k);
     // TF.js takes strides or dilations, not both: with both, the stride-1 result is subsampled
     const both = (strides[0] > 1 || strides[1] > 1) && (dil[0] > 1 || dil[1] > 1);
+    padsItself = false;
     run = both
       ? (x) => {
           const full = depthwiseConvInputGrad(x, k, [1, 1], dil);
@@ -81,9 +73,11 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
       : (x) => depthwiseConvInputGrad(x, k, strides, dil);
   } else {
     const Og = O / group;
-    const ks = Array.from({ length: group }, (_, g) => tf.tidy(() => dilatedKernel(tf.transpose(tf.slice(w, [g * Og, 0, 0, 0], [Og, Cg, kH, kW]), [2, 3, 1, 0]) as tf.Tensor4D, dil)));
-    owned.push(...ks);
-    run = (x) => tf.concat(tf.split(x, group, 3).map((xg, g) => tf.conv2d(xg as tf.Tensor4D, ks[g]!, strides, 'valid', 'NHWC')), 3) as tf.Tensor4D;
+    const ks = Array.from({ length: group }, (_, g) =>
+      constKernel(tf.tidy(() => dilatedKernel(tf.transpose(tf.slice(w, [g * Og, 0, 0, 0], [Og, Cg, kH, kW]), [2, 3, 1, 0]) as tf.Tensor4D, dil))),
+    );
+    owned.push(...ks.flatMap((k) => [k.kernel, k.flipped]));
+    run = (x) => tf.concat(tf.split(x, group, 3).map((xg, g) => conv2dValid(xg as tf.Tensor4D, ks[g]!, strides, [1, 1], spatialPads)), 3) as tf.Tensor4D;
   }
   const bias = b ? tf.reshape(b, [1, O, 1, 1]) : null;
   if (bias) owned.push(bias);
@@ -93,7 +87,7 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
     owned,
     fn: (xs) => {
       let x = toNHWC(xs[0]!);
-      if (padded) x = tf.pad(x, pads);
+      if (padded && !padsItself) x = tf.pad(x, pads);
       const y = toNCHW(run(x));
       return bias ? tf.add(y, bias) : y;
     },
