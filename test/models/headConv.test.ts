@@ -30,6 +30,9 @@ const cases: { name: string; x: [number, number, number, number]; k: [number, nu
   { name: '5x3 stride 2x1 valid (rows left over)', x: [1, 10, 6, 2], k: [5, 3, 2, 3], s: [2, 1], pad: 'valid', d: [1, 1] },
   { name: '3x3 dilation 2 same', x: [1, 9, 9, 3], k: [3, 3, 3, 4], s: [1, 1], pad: 'same', d: [2, 2] },
   { name: 'explicit padding', x: [1, 6, 6, 3], k: [3, 3, 3, 2], s: [1, 1], pad: [[2, 0], [1, 1]], d: [1, 1] },
+  // padding wider than the kernel reaches: the gradient is cropped rather than padded less
+  { name: '1x1 with explicit padding', x: [1, 4, 5, 3], k: [1, 1, 3, 2], s: [1, 1], pad: [[1, 2], [0, 1]], d: [1, 1] },
+  { name: '3x3 stride 2, padding 2', x: [1, 7, 6, 2], k: [3, 3, 2, 3], s: [2, 2], pad: [[2, 2], [2, 2]], d: [1, 1] },
 ];
 
 describe('conv2dConst: input gradient as a forward convolution', () => {
