@@ -6,6 +6,7 @@
 // against 3 ms forward, most of an L2-CAF iteration (and of a Grad-CAM pass). The filter gradient
 // is never needed (wasm has no kernel for it either).
 import * as tf from '@tensorflow/tfjs-core';
+import { axisPadding } from './graph/convPadding.js';
 
 /** A constant kernel [kh, kw, C, O] with its rotated, channel-swapped copy [kh, kw, O, C] for the gradient. */
 export interface ConstKernel {
@@ -47,12 +48,14 @@ export function dilatedKernel(k: tf.Tensor4D, d: [number, number]): tf.Tensor4D 
   });
 }
 
-/** TF's 'same' padding along one axis: [before, after], the odd one after. */
-export function samePadding(size: number, k: number, stride: number, dilation: number): [number, number] {
-  const out = Math.ceil(size / stride);
-  const total = Math.max((out - 1) * stride + (k - 1) * dilation + 1 - size, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
+/** Pads (positive amounts) or crops (negative amounts) H and W of x [B, H, W, C]. */
+export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  const padded = tf.pad(x, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
+  const [b, h, w, c] = padded.shape;
+  const t = Math.max(-top, 0);
+  const l = Math.max(-left, 0);
+  if (t === 0 && l === 0 && bottom >= 0 && right >= 0) return padded as tf.Tensor4D;
+  return tf.slice(padded, [0, t, l, 0], [b, h - t - Math.max(-bottom, 0), w - l - Math.max(-right, 0), c]);
 }
 
 type Pads2 = [[number, number], [number, number]];
@@ -79,14 +82,8 @@ export function conv2dValid(x: tf.Tensor4D, k: ConstKernel, strides: [number, nu
       const restW = W + pads[1][0] + pads[1][1] - ((Wo - 1) * strides[1] + extW + 1);
       // the gradient for the padded x is the correlation over dy padded by [ext, ext + rest]; the
       // rows of x proper are those after the top padding: pad dy that much less (crop where negative)
-      const want: [number, number][] = [
-        [extH - pads[0][0], extH + restH - pads[0][1]],
-        [extW - pads[1][0], extW + restW - pads[1][1]],
-      ];
-      const padBy = want.map(([a, b]) => [Math.max(a, 0), Math.max(b, 0)] as [number, number]);
-      const g = tf.conv2d(tf.pad(dilateRowsCols(dy, strides), [[0, 0], padBy[0]!, padBy[1]!, [0, 0]]) as tf.Tensor4D, k.flipped, 1, 'valid', 'NHWC', dilations);
-      if (want.every(([a, b]) => a >= 0 && b >= 0)) return g;
-      return tf.slice(g, [0, Math.max(-want[0]![0], 0), Math.max(-want[1]![0], 0), 0], [-1, H, W, -1]);
+      const u = padOrCrop(dilateRowsCols(dy, strides), extH - pads[0][0], extH + restH - pads[0][1], extW - pads[1][0], extW + restW - pads[1][1]);
+      return tf.conv2d(u, k.flipped, 1, 'valid', 'NHWC', dilations);
     };
     return { value, gradFunc };
   };
@@ -102,11 +99,9 @@ export function conv2dConst(
   dilations: [number, number] = [1, 1],
 ): tf.Tensor4D {
   const [kH, kW] = k.kernel.shape;
-  const pads: Pads2 =
-    padding === 'valid'
-      ? [[0, 0], [0, 0]]
-      : padding === 'same'
-        ? [samePadding(x.shape[1], kH, strides[0], dilations[0]), samePadding(x.shape[2], kW, strides[1], dilations[1])]
-        : padding;
+  const pads: Pads2 = [
+    axisPadding(x.shape[1], kH, strides[0], dilations[0], typeof padding === 'string' ? padding : padding[0]),
+    axisPadding(x.shape[2], kW, strides[1], dilations[1], typeof padding === 'string' ? padding : padding[1]),
+  ];
   return conv2dValid(x, k, strides, dilations, pads);
 }

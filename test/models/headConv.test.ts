@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { randn } from '../../src/attention/rng.js';
 import { selectBackend } from '../../src/engine/backend.js';
-import { constKernel, conv2dConst, dilatedKernel, samePadding } from '../../src/models/convInputGrad.js';
+import { constKernel, conv2dConst, dilatedKernel } from '../../src/models/convInputGrad.js';
+import { axisPadding } from '../../src/models/graph/convPadding.js';
 import { poolBeforeGap } from '../../src/models/poolBeforeGap.js';
 import { loadModel } from '../../src/models/loadModel.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
@@ -44,7 +45,7 @@ describe('conv2dConst: input gradient as a forward convolution', () => {
       // TF.js has no conv gradient with dilations: the reference spreads the kernel with zeros instead
       const spread = c.d[0] === 1 && c.d[1] === 1 ? kernel : dilatedKernel(kernel, c.d);
       const pads: [[number, number], [number, number]] =
-        c.pad === 'valid' ? [[0, 0], [0, 0]] : c.pad === 'same' ? [samePadding(c.x[1], c.k[0], c.s[0], c.d[0]), samePadding(c.x[2], c.k[1], c.s[1], c.d[1])] : c.pad;
+        c.pad === 'valid' ? [[0, 0], [0, 0]] : c.pad === 'same' ? [axisPadding(c.x[1], c.k[0], c.s[0], c.d[0], 'same'), axisPadding(c.x[2], c.k[1], c.s[1], c.d[1], 'same')] : c.pad;
       const native = (xx: tf.Tensor) => tf.conv2d(tf.pad(xx, [[0, 0], pads[0], pads[1], [0, 0]]) as tf.Tensor4D, spread, c.s, 'valid');
       const ours = (xx: tf.Tensor) => conv2dConst(xx as tf.Tensor4D, k, c.s, c.pad, c.d);
       const before = tf.memory().numTensors;
@@ -67,11 +68,11 @@ describe('conv2dConst: input gradient as a forward convolution', () => {
   }
 
   it("'same' padding follows TF: the odd row or column goes after", () => {
-    expect(samePadding(14, 3, 1, 1)).toEqual([1, 1]);
-    expect(samePadding(5, 2, 1, 1)).toEqual([0, 1]);
-    expect(samePadding(9, 3, 2, 1)).toEqual([1, 1]);
-    expect(samePadding(8, 3, 2, 1)).toEqual([0, 1]);
-    expect(samePadding(9, 3, 1, 2)).toEqual([2, 2]);
+    expect(axisPadding(14, 3, 1, 1, 'same')).toEqual([1, 1]);
+    expect(axisPadding(5, 2, 1, 1, 'same')).toEqual([0, 1]);
+    expect(axisPadding(9, 3, 2, 1, 'same')).toEqual([1, 1]);
+    expect(axisPadding(8, 3, 2, 1, 'same')).toEqual([0, 1]);
+    expect(axisPadding(9, 3, 1, 2, 'same')).toEqual([2, 2]);
   });
 });
 

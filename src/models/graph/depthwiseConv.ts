@@ -5,6 +5,7 @@
 // position sees every tap, correlated with the spatially flipped filter, and summed over the
 // channel multiplier. Forward values come from the backend's own depthwise kernel.
 import * as tf from '@tensorflow/tfjs-core';
+import { dilateRowsCols, padOrCrop } from '../convInputGrad.js';
 import { axisPadding } from './convPadding.js';
 
 export interface DepthwiseGeometry {
@@ -12,24 +13,6 @@ export interface DepthwiseGeometry {
   /** 'same', 'valid', or explicit [[top, bottom], [left, right]] */
   pad: 'same' | 'valid' | [[number, number], [number, number]];
   dilations: [number, number];
-}
-
-/** Inserts stride-1 zeros between samples along H and W: [B, h, w, C] -> [B, (h-1)s+1, (w-1)s+1, C]. */
-function dilate(dy: tf.Tensor4D, [sh, sw]: [number, number]): tf.Tensor4D {
-  if (sh === 1 && sw === 1) return dy;
-  const [b, h, w, c] = dy.shape;
-  const spread = tf.pad(tf.reshape(dy, [b, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  const full = tf.reshape(spread, [b, h * sh, w * sw, c]);
-  return tf.slice(full, [0, 0, 0, 0], [b, (h - 1) * sh + 1, (w - 1) * sw + 1, c]) as tf.Tensor4D;
-}
-
-/** Pads (positive amounts) or crops (negative amounts) H and W. */
-function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  const padded = tf.pad(x, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
-  const [b, h, w, c] = padded.shape;
-  const t = Math.max(-top, 0);
-  const l = Math.max(-left, 0);
-  return tf.slice(padded, [0, t, l, 0], [b, h - t - Math.max(-bottom, 0), w - l - Math.max(-right, 0), c]);
 }
 
 /**
@@ -44,7 +27,7 @@ export function depthwiseInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inS
     const [dh, dw] = g.dilations;
     const padH = axisPadding(H, kh, sh, dh, g.pad === 'same' || g.pad === 'valid' ? g.pad : g.pad[0]);
     const padW = axisPadding(W, kw, sw, dw, g.pad === 'same' || g.pad === 'valid' ? g.pad : g.pad[1]);
-    const u = dilate(dy, g.strides);
+    const u = dilateRowsCols(dy, g.strides);
     const top = (kh - 1) * dh - padH[0];
     const left = (kw - 1) * dw - padW[0];
     const bottom = H + padH[0] - u.shape[1];

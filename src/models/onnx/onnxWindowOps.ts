@@ -49,21 +49,21 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
   const pads: [number, number][] = [[0, 0], [geo.padBegin[0]!, geo.padEnd[0]!], [geo.padBegin[1]!, geo.padEnd[1]!], [0, 0]];
   const padded = pads.some(([a, c]) => a || c);
   const spatialPads: [[number, number], [number, number]] = [pads[1]!, pads[2]!];
-  // regular and grouped convs take the padding themselves (their gradient skips the padded border)
-  let padsItself = true;
+  // regular and grouped convs take the padding themselves (their gradient skips the padded
+  // border); the depthwise one is given a padded input
+  const depthwise = group !== 1 && group === C && Cg === 1;
   const owned: tf.Tensor[] = [];
   let run: (x: tf.Tensor4D) => tf.Tensor4D;
   if (group === 1) {
     const k = constKernel(tf.tidy(() => dilatedKernel(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dil))); // [kH', kW', C, O]
     owned.push(k.kernel, k.flipped);
     run = (x) => conv2dValid(x, k, strides, [1, 1], spatialPads);
-  } else if (group === C && Cg === 1) {
+  } else if (depthwise) {
     const m = O / C;
     const k = tf.tidy(() => tf.transpose(tf.reshape(w, [C, m, kH, kW]), [2, 3, 0, 1])) as tf.Tensor4D; // [kH, kW, C, m]
     owned.push(k);
     // TF.js takes strides or dilations, not both: with both, the stride-1 result is subsampled
     const both = (strides[0] > 1 || strides[1] > 1) && (dil[0] > 1 || dil[1] > 1);
-    padsItself = false;
     run = both
       ? (x) => {
           const full = depthwiseConvInputGrad(x, k, [1, 1], dil);
@@ -87,7 +87,7 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
     owned,
     fn: (xs) => {
       let x = toNHWC(xs[0]!);
-      if (padded && !padsItself) x = tf.pad(x, pads);
+      if (padded && depthwise) x = tf.pad(x, pads);
       const y = toNCHW(run(x));
       return bias ? tf.add(y, bias) : y;
     },
