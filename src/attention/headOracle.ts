@@ -2,13 +2,12 @@
 // filter f itself (not v: on the sphere the normalisation is the solver's business), through
 // TF.js autodiff of the head. Everything made here is disposed here: the solver sees plain arrays.
 import * as tf from '@tensorflow/tfjs-core';
-import { applyFilter, objectiveLoss, type Objective } from './objectives.js';
+import { filteredOutputs, objectiveLoss, type Objective } from './objectives.js';
 import type { SphereOracle } from './sphereLbfgs.js';
 import type { Head } from './types.js';
 
 export function headOracle(head: Head, features: tf.Tensor, obj: Objective): SphereOracle {
-  const shape = head.filterShape;
-  const valueAndGrad = tf.valueAndGrad((f: tf.Tensor1D) => objectiveLoss(obj, head.apply(applyFilter(features, f, shape))));
+  const valueAndGrad = tf.valueAndGrad((f: tf.Tensor1D) => objectiveLoss(obj, filteredOutputs(head, features, f)));
   return (x) => {
     let loss = NaN;
     let grad = new Float64Array(0);

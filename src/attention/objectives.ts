@@ -42,14 +42,19 @@ export function applyFilter(features: tf.Tensor, f: tf.Tensor, filterShape: read
   return tf.mul(features, tf.reshape(f, [1, ...filterShape, 1]));
 }
 
+/** head(A * f), through the head's prepared form when it was made for these features. */
+export function filteredOutputs(head: Head, features: tf.Tensor, f: tf.Tensor): tf.Tensor2D {
+  const p = head.prepared;
+  return p && p.features === features ? p.apply(f) : head.apply(applyFilter(features, f, head.filterShape));
+}
+
 /** v -> { loss, f }: everything the iterative solver needs from one forward pass. */
 export type FilterLoss = (v: tf.Tensor1D) => { loss: tf.Scalar; f: tf.Tensor1D };
 
 export function makeFilterLoss(head: Head, features: tf.Tensor, constraint: FilterConstraint, obj: Objective): FilterLoss {
-  const shape = head.filterShape;
   return (v) => {
     const f = constraint.apply(v);
-    const ft = head.apply(applyFilter(features, f, shape));
+    const ft = filteredOutputs(head, features, f);
     return { loss: objectiveLoss(obj, ft), f };
   };
 }

@@ -8,9 +8,10 @@ import { solveExactOblivious } from './exactOblivious.js';
 import { solveIterative } from './iterative.js';
 import { absValues } from './normalise.js';
 import { affineProxy, type AffineProxy } from './affineProxy.js';
-import { disposeObjective, makeObjective } from './objectives.js';
+import { disposeObjective, makeObjective, type Objective } from './objectives.js';
 import { makeAttentionMap } from './result.js';
 import { headOracle } from './headOracle.js';
+import { withPreparedFilter, type HeadForSolve } from './preparedFilter.js';
 import { solveOnSphere } from './sphereSolve.js';
 import { coldStart } from './start.js';
 import type { AttentionMap, Head, SolveOptions, StartKind } from './types.js';
@@ -128,12 +129,16 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
   if (exact) return solveExact(head, features, target, method, startedAt, affine);
   // Iterating on an affine head: use its exact affine form (same function, far cheaper per step).
   const proxy: AffineProxy | null = head.linearity !== 'nonlinear' && typeof head.affine === 'function' ? affineProxy(head, features) : null;
-  const h = proxy ? proxy.head : head;
-  const x = proxy ? proxy.features : features;
-  // NT (class-oblivious) is the logits the caller already has: a head forward saved.
-  const obj = makeObjective(h, x, target, proxy ? undefined : known.logits);
   const common = { method, target, solver: 'iterative' as const, warmStarted: opts.init !== undefined, filterShape: head.filterShape, startedAt };
+  let prepared: HeadForSolve | null = null;
+  let obj: Objective | null = null;
   try {
+    // Otherwise the head's filter-independent work (its first convolution per kernel offset) is done once.
+    prepared = proxy ? null : withPreparedFilter(head, features);
+    const h = proxy ? proxy.head : prepared!.head;
+    const x = proxy ? proxy.features : features;
+    // NT (class-oblivious) is the logits the caller already has: a head forward saved.
+    obj = makeObjective(h, x, target, proxy ? undefined : known.logits);
     if (opts.stop.kind === 'optimal' && opts.constraint === 'l2') {
       const r = solveOnSphere(h, x, obj, opts);
       // f itself is a valid 'l2' parameter v (f = v/||v||).
@@ -157,7 +162,8 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
     const r = solveIterative(h, x, obj, adamOpts);
     return makeAttentionMap({ ...common, iterations: r.iterations, loss: r.loss, raw: absValues(r.filter), param: r.param, start, ...(r.trace ? { trace: r.trace } : {}) });
   } finally {
-    disposeObjective(obj);
+    if (obj) disposeObjective(obj);
     proxy?.dispose();
+    prepared?.dispose();
   }
 }

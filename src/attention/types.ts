@@ -48,6 +48,23 @@ export interface Head {
    * tensor, or when there is no such shortcut). See readAffine.
    */
   affineMap?(features: tf.Tensor): AffineMap | null;
+  /**
+   * Optional, for speed: f -> outputs for exactly these features (one input, [1, ...featureShape]),
+   * with what does not depend on f computed once here (the head's first convolution per kernel
+   * offset, models/filteredConv.ts). Same values and gradients as apply(A * f); null when the head
+   * has no such shortcut. The caller disposes the result.
+   */
+  prepareFilter?(features: tf.Tensor): PreparedFilter | null;
+  /** The prepared form a solve runs through (set by withPreparedFilter, attention/preparedFilter.ts). */
+  readonly prepared?: PreparedFilter;
+}
+
+export interface PreparedFilter {
+  /** The features it was prepared for: any other tensor goes through apply. */
+  readonly features: tf.Tensor;
+  /** f (the S filter values, one filter) -> outputs [1, K] */
+  apply(f: tf.Tensor): tf.Tensor2D;
+  dispose(): void;
 }
 
 export type Method = 'l2caf' | 'l2caf-class' | 'gradcam' | 'cam';

@@ -2,7 +2,8 @@
 // (head: 3x3 conv 512, 1x1 conv 128, 1x1 conv 1000, BN, leaky ReLU, GAP), on darknet-tiny (TF.js)
 // and darknet-tiny-onnx (ONNX Runtime backbone, the head translated to TF.js):
 // 1. ms per head pass (forward + backward with respect to the filter, what every L2-CAF iteration
-//    costs) and per backbone pass, per engine and model;
+//    costs; with the head's first conv factored as the solvers run it, and without) and per
+//    backbone pass, per engine and model;
 // 2. one image (chelsea.png): Grad-CAM vs L2-CAF + class-specific L2-CAF together (default options),
 //    each including the backbone pass: goal <= 10x;
 // 3. car-detection.mp4 0-2 s through analyzeVideo, default options (warm chains on the workers):
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultSolveOptions } from '../attention/index.js';
 import { headOracle } from '../attention/headOracle.js';
+import { withPreparedFilter } from '../attention/preparedFilter.js';
 import { makeObjective, disposeObjective } from '../attention/objectives.js';
 import type { Method } from '../attention/types.js';
 import { analyzeFeatures, argmax } from '../engine/analyze.js';
@@ -57,6 +59,8 @@ async function imageFigures(modelId: string, layer: string, repeats: number): Pr
     const solve = defaultSolveOptions('converged');
     const bbMs: number[] = [];
     const passMs: number[] = [];
+    const plainMs: number[] = [];
+    const prepMs: number[] = [];
     const grad: number[] = [];
     const both: number[] = [];
     let passes = { l2caf: 0, class: 0 };
@@ -69,13 +73,21 @@ async function imageFigures(modelId: string, layer: string, repeats: number): Pr
       try {
         const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
         const target = argmax(logits);
-        // One head pass, as the solvers run it.
+        // One head pass, as the solvers run it (the first convolution factored, prepared once per
+        // input), and without that preparation (as Grad-CAM's pass runs).
         const obj = makeObjective(head, bb.features, target);
-        const oracle = headOracle(head, bb.features, obj);
         const S = head.filterShape.reduce((a, b) => a * b, 1);
+        const x0 = new Float64Array(S).fill(1 / Math.sqrt(S));
         t0 = performance.now();
-        oracle(new Float64Array(S).fill(1 / Math.sqrt(S)));
+        headOracle(head, bb.features, obj)(x0);
+        const plainPass = performance.now() - t0;
+        t0 = performance.now();
+        const prepared = withPreparedFilter(head, bb.features);
+        const prep = performance.now() - t0;
+        t0 = performance.now();
+        headOracle(prepared.head, bb.features, obj)(x0);
         const pass = performance.now() - t0;
+        prepared.dispose();
         disposeObjective(obj);
         t0 = performance.now();
         analyzeFeatures(head, bb.features, [{ method: 'gradcam', target: null }], { solve });
@@ -87,6 +99,8 @@ async function imageFigures(modelId: string, layer: string, repeats: number): Pr
           // the first round warms up kernels
           bbMs.push(backbone);
           passMs.push(pass);
+          plainMs.push(plainPass);
+          prepMs.push(prep);
           grad.push(backbone + g);
           both.push(backbone + b);
           passes = { l2caf: maps[0]!.iterations, class: maps[1]!.iterations };
@@ -98,7 +112,10 @@ async function imageFigures(modelId: string, layer: string, repeats: number): Pr
     }
     x.dispose();
     const engine = modelId.endsWith('-onnx') ? 'ONNX Runtime backbone + TF.js head' : 'TF.js';
-    console.log(`${modelId} (${engine}) at ${layer}: backbone pass ${round(median(bbMs))} ms, head pass (forward + backward) ${round(median(passMs))} ms`);
+    console.log(
+      `${modelId} (${engine}) at ${layer}: backbone pass ${round(median(bbMs))} ms, head pass (forward + backward) ${round(median(passMs))} ms ` +
+        `(first conv factored, prepared once per input in ${round(median(prepMs))} ms; unfactored ${round(median(plainMs))} ms, ${round(median(plainMs) / median(passMs))}x)`,
+    );
     const ratio = median(both) / median(grad);
     console.log(
       `  one image (chelsea.png), default options, backbone included: Grad-CAM ${round(median(grad))} ms | L2-CAF + class-specific L2-CAF ` +

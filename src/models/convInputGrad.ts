@@ -58,7 +58,22 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
   return tf.slice(padded, [0, t, l, 0], [b, h - t - Math.max(-bottom, 0), w - l - Math.max(-right, 0), c]);
 }
 
-type Pads2 = [[number, number], [number, number]];
+/** Every s-th row and column of x [B, h, w, C], from the first (reshape + slice: both have gradients). */
+export function subsample(x: tf.Tensor4D, s: [number, number], out: [number, number]): tf.Tensor4D {
+  const [B, , , C] = x.shape;
+  let y: tf.Tensor4D = x;
+  if (s[0] > 1) {
+    y = tf.pad(y, [[0, 0], [0, out[0] * s[0] - y.shape[1]], [0, 0], [0, 0]]);
+    y = tf.reshape(tf.slice(tf.reshape(y, [B, out[0], s[0], y.shape[2], C]), [0, 0, 0, 0, 0], [B, out[0], 1, y.shape[2], C]), [B, out[0], y.shape[2], C]);
+  }
+  if (s[1] > 1) {
+    y = tf.pad(y, [[0, 0], [0, 0], [0, out[1] * s[1] - y.shape[2]], [0, 0]]);
+    y = tf.reshape(tf.slice(tf.reshape(y, [B, y.shape[1], out[1], s[1], C]), [0, 0, 0, 0, 0], [B, y.shape[1], out[1], 1, C]), [B, y.shape[1], out[1], C]);
+  }
+  return y;
+}
+
+export type Pads2 = [[number, number], [number, number]];
 
 /**
  * Convolution of x [B, H, W, C] zero-padded by `pads` ([[top, bottom], [left, right]]), 'valid'
@@ -90,6 +105,21 @@ export function conv2dValid(x: tf.Tensor4D, k: ConstKernel, strides: [number, nu
   return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0])(x) as tf.Tensor4D;
 }
 
+/** The explicit [[top, bottom], [left, right]] padding of a conv over x [B, H, W, C] with kernel k. */
+export function convPads(
+  x: tf.Tensor4D,
+  k: ConstKernel,
+  strides: [number, number],
+  padding: 'same' | 'valid' | Pads2,
+  dilations: [number, number] = [1, 1],
+): Pads2 {
+  const [kH, kW] = k.kernel.shape;
+  return [
+    axisPadding(x.shape[1], kH, strides[0], dilations[0], typeof padding === 'string' ? padding : padding[0]),
+    axisPadding(x.shape[2], kW, strides[1], dilations[1], typeof padding === 'string' ? padding : padding[1]),
+  ];
+}
+
 /** conv2dValid after 'same', 'valid' or explicit [[top, bottom], [left, right]] padding. */
 export function conv2dConst(
   x: tf.Tensor4D,
@@ -98,10 +128,5 @@ export function conv2dConst(
   padding: 'same' | 'valid' | Pads2,
   dilations: [number, number] = [1, 1],
 ): tf.Tensor4D {
-  const [kH, kW] = k.kernel.shape;
-  const pads: Pads2 = [
-    axisPadding(x.shape[1], kH, strides[0], dilations[0], typeof padding === 'string' ? padding : padding[0]),
-    axisPadding(x.shape[2], kW, strides[1], dilations[1], typeof padding === 'string' ? padding : padding[1]),
-  ];
-  return conv2dValid(x, k, strides, dilations, pads);
+  return conv2dValid(x, k, strides, dilations, convPads(x, k, strides, padding, dilations));
 }

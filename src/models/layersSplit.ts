@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Head, HeadLinearity } from '../attention/types.js';
 import { translateLayer, type TranslatedLayer } from './layersTranslate.js';
 import { poolBeforeGap } from './poolBeforeGap.js';
+import { prepareHeadFilter } from './filteredConv.js';
 import { isSpatialShape, type BackboneOutput, type LayerInfo, type SplitModel } from './split.js';
 
 type Layer = tfl.LayersModel['layers'][number];
@@ -139,10 +140,15 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
 
   // averaged over space before the pointwise layers that end in global average pooling (poolBeforeGap.ts)
   const pooled = poolBeforeGap(steps.map((s) => ({ kind: s.t.kind, reads: s.inputs.map((i) => (typeof i === 'number' ? i : null)) })));
-  const run = (features: tf.Tensor, side: tf.Tensor[]): tf.Tensor2D => {
+  // `given`: a step's output computed elsewhere (the filtered step, factored)
+  const run = (features: tf.Tensor | null, side: tf.Tensor[], given?: { step: number; value: tf.Tensor }): tf.Tensor2D => {
     const vals: tf.Tensor[] = [];
     steps.forEach((s, k) => {
-      let xs = s.inputs.map((i) => (i === 'f' ? features : typeof i === 'number' ? vals[i]! : side[i.side]!));
+      if (given?.step === k) {
+        vals.push(given.value);
+        return;
+      }
+      let xs = s.inputs.map((i) => (i === 'f' ? features! : typeof i === 'number' ? vals[i]! : side[i.side]!));
       if (pooled.has(k)) xs = [spatialMean(xs[0]!)];
       vals.push(s.t.fn(xs));
     });
@@ -150,6 +156,11 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
     if (y.rank !== 2) return tf.reshape(y, [y.shape[0]!, -1]) as tf.Tensor2D;
     return y as tf.Tensor2D;
   };
+
+  // The one step that reads the filtered features, when it can read them factored (filteredConv.ts)
+  // and is not already run on their spatial mean.
+  const readers = steps.flatMap((s, index) => (s.inputs.includes('f') ? [{ t: s.t, index }] : []));
+  const factored = readers.length === 1 && readers[0]!.t.filtered && !pooled.has(readers[0]!.index) && steps[readers[0]!.index]!.inputs.length === 1 ? readers[0]! : null;
 
   const numOutputs = (() => {
     const s = finalOut.shape;
@@ -166,7 +177,9 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
       return { features: arr[0]!, side: arr.slice(1) };
     },
     head(out: BackboneOutput): Head {
-      return { ...makeHead(featureShape, numOutputs, linearity, (f) => run(f, out.side)), layer: layerName };
+      const head: Head = { ...makeHead(featureShape, numOutputs, linearity, (f) => run(f, out.side)), layer: layerName };
+      if (factored) head.prepareFilter = prepareHeadFilter(factored.t.filtered!, (value) => run(null, out.side, { step: factored.index, value }));
+      return head;
     },
     dispose() {
       for (const t of owned) t.dispose();

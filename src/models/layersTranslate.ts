@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { activationFn, isLinearActivation } from './activations.js';
-import { constKernel, conv2dConst } from './convInputGrad.js';
+import { constKernel, conv2dConst, convPads } from './convInputGrad.js';
+import { FilteredConvKernel, mapFiltered, type PrepareFiltered } from './filteredConv.js';
 
 type Layer = LayersModel['layers'][number];
 
@@ -27,18 +28,28 @@ export interface TranslatedLayer {
   kind: OpKind;
   /** Inputs in order; tensors with batch 1 are broadcast over the batch where the op needs it. */
   fn: (inputs: tf.Tensor[]) => tf.Tensor;
+  /**
+   * When the layer can read the filtered features factored (a 2-D conv: filteredConv.ts): from the
+   * chosen layer's output A, f -> this layer's output.
+   */
+  filtered?: PrepareFiltered;
   /** Whether this layer's activation is a softmax (used to strip the model's final softmax). */
   endsInSoftmax: boolean;
   /** The same layer without its softmax activation (only when endsInSoftmax and it has other work). */
   withoutSoftmax?: TranslatedLayer;
   /**
-   * Tensors this translation created (disposed with the split). Weights read from the layers are
-   * the model's own variables and are not listed: the model disposes them.
+   * Tensors (and tensor caches) this translation created, disposed with the split. Weights read
+   * from the layers are the model's own variables and are not listed: the model disposes them.
    */
-  owned: tf.Tensor[];
+  owned: Owned[];
 }
 
 type Cfg = Record<string, unknown>;
+
+/** A tensor, or anything else that holds tensors. */
+export interface Owned {
+  dispose(): void;
+}
 
 function weightsByName(layer: Layer): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
@@ -81,7 +92,7 @@ function matchBatch(xs: tf.Tensor[]): tf.Tensor[] {
   return xs.map((x) => (x.shape[0] === b ? x : tf.tile(x, [b, ...x.shape.slice(1).map(() => 1)])));
 }
 
-function conv(layer: Layer, cfg: Cfg, rank: 2 | 3): Omit<TranslatedLayer, 'name' | 'className' | 'owned'> & { owned: tf.Tensor[] } {
+function conv(layer: Layer, cfg: Cfg, rank: 2 | 3): Omit<TranslatedLayer, 'name' | 'className'> {
   channelsLast(layer, cfg);
   const w = weightsByName(layer);
   const kernel = need(w, 'kernel', layer);
@@ -109,17 +120,34 @@ function conv(layer: Layer, cfg: Cfg, rank: 2 | 3): Omit<TranslatedLayer, 'name'
       return f(y);
     };
   };
+  // 2-D: the same layer with the filtered features factored (filteredConv.ts)
+  const strides2 = pair(cfg['strides'], 1);
+  const dil2 = pair(cfg['dilation_rate'] ?? cfg['dilationRate'], 1);
+  const factored = k2 ? new FilteredConvKernel(k2, strides2, dil2) : null;
+  const filtered = (a: string): PrepareFiltered | undefined => {
+    if (!k2 || !factored) return undefined;
+    const f = activationFn(a, `layer ${layer.name}`);
+    return (A) => mapFiltered(factored.prepare(A, convPads(A, k2, strides2, padding, dil2)), (y) => f(bias ? tf.add(y, bias) : y));
+  };
   const ks = kernel.shape.slice(0, rank);
   const st = rank === 2 ? pair(cfg['strides'], 1) : triple(cfg['strides'], 1);
   const pointwise = ks.every((k) => k === 1) && st.every((s) => s === 1);
   const linear = isLinearActivation(act);
   const kind: OpKind = linear ? (pointwise ? 'pointwise' : 'affine') : 'nonlinear';
-  const owned = k2 ? [k2.flipped] : [];
-  const out = { kind, fn: build(act), endsInSoftmax: act === 'softmax', owned };
+  const owned: Owned[] = k2 ? [k2.flipped, factored!] : [];
+  const out = { kind, fn: build(act), filtered: filtered(act), endsInSoftmax: act === 'softmax', owned };
   if (act === 'softmax') {
     return {
       ...out,
-      withoutSoftmax: { name: layer.name, className: layer.getClassName(), kind: pointwise ? 'pointwise' : 'affine', fn: build('linear'), endsInSoftmax: false, owned },
+      withoutSoftmax: {
+        name: layer.name,
+        className: layer.getClassName(),
+        kind: pointwise ? 'pointwise' : 'affine',
+        fn: build('linear'),
+        filtered: filtered('linear'),
+        endsInSoftmax: false,
+        owned,
+      },
     };
   }
   return out;

@@ -11,16 +11,11 @@ import { axisPadding } from '../../src/models/graph/convPadding.js';
 import { poolBeforeGap } from '../../src/models/poolBeforeGap.js';
 import { loadModel } from '../../src/models/loadModel.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { maxRel } from '../helpers/tensorCompare.js';
 
 beforeAll(async () => {
   await selectBackend();
 });
-
-function maxRel(a: tf.Tensor, b: tf.Tensor): number {
-  const d = tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
-  const s = tf.max(tf.abs(b)).dataSync()[0]!;
-  return d / s;
-}
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number]];
 const cases: { name: string; x: [number, number, number, number]; k: [number, number, number, number]; s: [number, number]; pad: Pad; d: [number, number] }[] = [

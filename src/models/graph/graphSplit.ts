@@ -13,6 +13,8 @@ import { refName, type GraphNode, type TensorRef } from './graphDef.js';
 import type { GraphInfo } from './graphInfo.js';
 import { planHead } from './headPlan.js';
 import { IDENTITY_OPS, translateNode, type TranslatedNode } from './translateNode.js';
+import type { Owned } from '../layersTranslate.js';
+import { prepareHeadFilter } from '../filteredConv.js';
 
 /** The model's output, or the input of its final softmax (through any Identity nodes after it). */
 export function logitsOf(info: GraphInfo): { ref: TensorRef; softmaxRemoved: boolean } {
@@ -49,7 +51,11 @@ export function splitGraphModel(info: GraphInfo, layerName: string, outputKind: 
   const refNames = [layerName, ...headNodes.map((n) => n.name), ...sideRefs, ...constRefs];
   const shapes = new Map<string, number[]>();
   const folded = new Map<string, tf.Tensor>();
-  const owned: tf.Tensor[] = [];
+  const owned: Owned[] = [];
+  const disposeOwned = () => {
+    for (const t of owned) t.dispose();
+    owned.length = 0;
+  };
   {
     const zeros = tf.zeros(info.inputShape);
     const outs = executeTo(info.model, info.inputName, zeros, refNames, where);
@@ -65,7 +71,7 @@ export function splitGraphModel(info: GraphInfo, layerName: string, outputKind: 
   }
   const featureShape = shapes.get(layerName)!.slice(1);
   if (!isSpatialShape(featureShape) || featureShape.length !== 3) {
-    tf.dispose(owned);
+    disposeOwned();
     throw new Error(
       `${where}: layer "${layerName}" has output shape [${featureShape.join(', ')}] without spatial extent (needs h, w > 1); choose an earlier layer`,
     );
@@ -114,7 +120,7 @@ export function splitGraphModel(info: GraphInfo, layerName: string, outputKind: 
       steps.push({ node: n, t, sources });
     }
   } catch (e) {
-    tf.dispose(owned);
+    disposeOwned();
     throw e;
   }
   // (A final softmax is not among the steps: its input is the head's output. A softmax elsewhere
@@ -125,15 +131,23 @@ export function splitGraphModel(info: GraphInfo, layerName: string, outputKind: 
       sources: s.sources.filter((x): x is Source => x !== undefined).map((x): StepSource => (x.kind === 'f' ? 'f' : x.kind === 'step' ? x.index : x.kind)),
     })),
   );
+  // The one step that reads the filtered features, when it can read them factored (filteredConv.ts).
+  const readers = steps.flatMap((s, index) => (s.sources.some((x) => x?.kind === 'f') ? [{ t: s.t, index }] : []));
+  const factored = readers.length === 1 && readers[0]!.t.filtered && steps[readers[0]!.index]!.sources[0]?.kind === 'f' ? readers[0]! : null;
   const outShape = shapes.get(out.node)!;
   const numOutputs = outShape.slice(1).reduce((a, b) => a * b, 1);
 
-  const run = (features: tf.Tensor, side: tf.Tensor[]): tf.Tensor2D => {
+  // `given`: a step's output computed elsewhere (the filtered step, factored)
+  const run = (features: tf.Tensor | null, side: tf.Tensor[], given?: { step: number; value: tf.Tensor }): tf.Tensor2D => {
     const vals: tf.Tensor[] = [];
-    for (const s of steps) {
+    for (const [k, s] of steps.entries()) {
+      if (given?.step === k) {
+        vals.push(given.value);
+        continue;
+      }
       const xs = s.sources.map((src) => {
         if (!src) return undefined;
-        if (src.kind === 'f') return features;
+        if (src.kind === 'f') return features!;
         if (src.kind === 'step') return vals[src.index]!;
         if (src.kind === 'side') return side[src.index]!;
         return src.tensor;
@@ -168,11 +182,12 @@ export function splitGraphModel(info: GraphInfo, layerName: string, outputKind: 
       return { features: joined[0]!, side: joined.slice(1) };
     },
     head(bb: BackboneOutput): Head {
-      return { ...makeHead(featureShape, numOutputs, linearity, (f) => run(f, bb.side), outputKind), layer: layerName };
+      const head: Head = { ...makeHead(featureShape, numOutputs, linearity, (f) => run(f, bb.side), outputKind), layer: layerName };
+      if (factored) head.prepareFilter = prepareHeadFilter(factored.t.filtered!, (value) => run(null, bb.side, { step: factored.index, value }));
+      return head;
     },
     dispose() {
-      tf.dispose(owned);
-      owned.length = 0;
+      disposeOwned();
     },
   };
 }

@@ -4,7 +4,9 @@
 // gradient of their own (depthwiseConv.ts). Each translation also says how its output depends on
 // its data inputs (OpKind, as for layers models), so the head can be classified for the exact
 // solvers and CAM.
-import { constKernel, conv2dConst } from '../convInputGrad.js';
+import { constKernel, conv2dConst, convPads } from '../convInputGrad.js';
+import { FilteredConvKernel, mapFiltered, type PrepareFiltered } from '../filteredConv.js';
+import type { Owned } from '../layersTranslate.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpKind } from '../layersTranslate.js';
 import { attrBool, attrFloat, attrInts, attrString, attrStrings } from './attrs.js';
@@ -41,8 +43,10 @@ export interface TranslatedNode {
   fn: (xs: (tf.Tensor | undefined)[]) => tf.Tensor;
   /** Whether this node is a softmax (removed when it ends the model). */
   isSoftmax: boolean;
-  /** Tensors this translation created (disposed with the split). */
-  owned: tf.Tensor[];
+  /** Tensors (and tensor caches) this translation created, disposed with the split. */
+  owned: Owned[];
+  /** A regular 2-D conv: reads the filtered features factored (filteredConv.ts). */
+  filtered?: PrepareFiltered;
 }
 
 export class UnsupportedOpError extends Error {}
@@ -162,11 +166,13 @@ function conv(ctx: NodeContext, depthwise: boolean, fused: boolean): TranslatedN
   const k = depthwise ? null : constKernel(filter);
   const core: (x: tf.Tensor4D) => tf.Tensor = k ? (x) => conv2dConst(x, k, g.strides, g.pad, g.dilations) : depthwiseConvInputOnly(filter, g);
   const pointwise = filter.shape[0] === 1 && filter.shape[1] === 1 && g.strides[0] === 1 && g.strides[1] === 1 && typeof g.pad === 'string';
+  const factored = k ? new FilteredConvKernel(k, g.strides, g.dilations) : null;
   return {
     kind: tail.linear ? (pointwise ? 'pointwise' : 'affine') : 'nonlinear',
     fn: (xs) => tail.post(core(xs[0] as tf.Tensor4D)),
     isSoftmax: false,
-    owned: k ? [...tail.owned, k.flipped] : tail.owned,
+    owned: k && factored ? [...tail.owned, k.flipped, factored] : tail.owned,
+    ...(k && factored ? { filtered: (A: tf.Tensor4D) => mapFiltered(factored.prepare(A, convPads(A, k, g.strides, g.pad, g.dilations)), tail.post) } : {}),
   };
 }
 

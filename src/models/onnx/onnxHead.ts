@@ -4,13 +4,15 @@
 // that the head also reads become side outputs of the backbone. The head is classified like a
 // TF.js head (layersSplit.ts): gap-affine, affine or nonlinear.
 import * as tf from '@tensorflow/tfjs-core';
-import type { HeadLinearity } from '../../attention/types.js';
+import type { HeadLinearity, PreparedFilter } from '../../attention/types.js';
 import type { OnnxGraph } from './onnxGraph.js';
 import type { TensorFacts } from './onnxShapes.js';
 import { nodeLabel, tensorFromProto, toNum, type NodeProto } from './onnxProto.js';
 import { translateOp, type TranslatedOp } from './onnxOps.js';
 import { channelsLastGlobalAveragePool, featuresToModelLayout, type OnnxLayout } from './onnxLayout.js';
 import { poolBeforeGap } from '../poolBeforeGap.js';
+import { prepareHeadFilter } from '../filteredConv.js';
+import type { Owned } from '../layersTranslate.js';
 
 export type Ref = { k: 'f' } | { k: 'step'; i: number } | { k: 'side'; i: number } | { k: 'const'; t: tf.Tensor } | { k: 'none' };
 
@@ -29,7 +31,7 @@ export interface HeadPlan {
   linearity: HeadLinearity;
   softmaxRemoved: boolean;
   numOutputs: number;
-  owned: tf.Tensor[];
+  owned: Owned[];
   /** the first step is a GlobalAveragePool, the only one that reads the features */
   startsWithGap: boolean;
   /** steps whose varying input is averaged over space first (poolBeforeGap.ts) */
@@ -52,7 +54,7 @@ export interface PlanOptions {
 
 export function planHead(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string, output: string, options: PlanOptions = {}): HeadPlan {
   // a refused head frees the constants and weights translated before the refusal
-  const owned: tf.Tensor[] = [];
+  const owned: Owned[] = [];
   try {
     return buildPlan(g, facts, chosen, output, options, owned);
   } catch (e) {
@@ -61,7 +63,7 @@ export function planHead(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: 
   }
 }
 
-function buildPlan(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string, output: string, options: PlanOptions, owned: tf.Tensor[]): HeadPlan {
+function buildPlan(g: HeadGraph, facts: Map<string, TensorFacts>, chosen: string, output: string, options: PlanOptions, owned: Owned[]): HeadPlan {
   const where = g.where;
   const start = g.producer.get(chosen) ?? -1;
   const down = new Set<string>([chosen]);
@@ -206,10 +208,35 @@ export function runHead(plan: HeadPlan, features: tf.Tensor, side: readonly tf.T
 }
 
 /**
- * The head's output in the model's own layout and shape. `vals` holds the results of steps already
- * run (runHead's channels-last GlobalAveragePool); the rest are run here.
+ * The filtered head for one input's channels-last features A [1, h, w, C]: f -> outputs, through the
+ * one step that reads the features when it can read them factored (a Conv: filteredConv.ts). Null
+ * when there is no such step or when the pass is already cheap (the features averaged first).
  */
-export function evaluatePlan(plan: HeadPlan, x: tf.Tensor, side: readonly tf.Tensor[], vals: tf.Tensor[] = []): tf.Tensor {
+export function prepareFilteredPlan(plan: HeadPlan, features: tf.Tensor, side: readonly tf.Tensor[], layout: OnnxLayout): PreparedFilter | null {
+  if (layout !== 'NCHW' || plan.startsWithGap) return null;
+  const readers = plan.steps.flatMap((s, i) => (s.inputs.some((r) => r.k === 'f') ? [i] : []));
+  if (readers.length !== 1) return null;
+  const j = readers[0]!;
+  const reader = plan.steps[j]!;
+  if (!reader.op.filtered || plan.pooled.has(j) || reader.inputs[0]!.k !== 'f' || reader.inputs.slice(1).some((r) => r.k === 'f')) return null;
+  return prepareHeadFilter(reader.op.filtered, (value) => {
+    const y = evaluatePlan(plan, null, side, [], { step: j, value });
+    return (y.rank === 2 ? y : tf.reshape(y, [y.shape[0]!, -1])) as tf.Tensor2D;
+  })(features);
+}
+
+/**
+ * The head's output in the model's own layout and shape. `vals` holds the results of steps already
+ * run (runHead's channels-last GlobalAveragePool); the rest are run here, but for `given`: a step's
+ * output computed elsewhere (prepareFilteredPlan's).
+ */
+export function evaluatePlan(
+  plan: HeadPlan,
+  x: tf.Tensor | null,
+  side: readonly tf.Tensor[],
+  vals: tf.Tensor[] = [],
+  given?: { step: number; value: tf.Tensor },
+): tf.Tensor {
   const get = (r: Ref): tf.Tensor | null => {
     switch (r.k) {
       case 'f':
@@ -225,6 +252,10 @@ export function evaluatePlan(plan: HeadPlan, x: tf.Tensor, side: readonly tf.Ten
     }
   };
   for (let k = vals.length; k < plan.steps.length; k++) {
+    if (given?.step === k) {
+      vals.push(given.value);
+      continue;
+    }
     const s = plan.steps[k]!;
     const xs = s.inputs.map(get);
     if (plan.pooled.has(k)) {

@@ -1,7 +1,8 @@
 // The contract between the head planner (onnxHead.ts) and the per-op translators.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { OpKind } from '../layersTranslate.js';
+import type { Owned, OpKind } from '../layersTranslate.js';
 import type { NodeProto } from './onnxProto.js';
+import type { PrepareFiltered } from '../filteredConv.js';
 
 export interface OpContext {
   node: NodeProto;
@@ -19,8 +20,13 @@ export interface TranslatedOp {
   kind: OpKind;
   /** inputs in node order (constants included, omitted optional inputs null) -> first output */
   fn: (xs: (tf.Tensor | null)[]) => tf.Tensor;
-  /** tensors created at translation (disposed with the split) */
-  owned: tf.Tensor[];
+  /** tensors (and tensor caches) created at translation, disposed with the split */
+  owned: Owned[];
+  /**
+   * When input 0 can be the filtered features read factored (a group-1 Conv, filteredConv.ts): from
+   * the features A in the engine's layout (channels last), f -> the op's output in the model's.
+   */
+  filtered?: PrepareFiltered;
 }
 
 export class UnsupportedOpError extends Error {}

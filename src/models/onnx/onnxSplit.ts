@@ -9,7 +9,7 @@ import { makeHead } from '../layersSplit.js';
 import { isSpatialShape, type BackboneOutput, type SplitModel } from '../split.js';
 import { backboneModel, type BackboneGraph } from './onnxEdit.js';
 import type { OnnxGraph } from './onnxGraph.js';
-import { planHead, runHead } from './onnxHead.js';
+import { planHead, prepareFilteredPlan, runHead } from './onnxHead.js';
 import { engineShape, type OnnxLayout } from './onnxLayout.js';
 import type { TensorFacts } from './onnxShapes.js';
 import { createSession } from './ortSession.js';
@@ -103,7 +103,11 @@ export function splitOnnxModel(
     runBackbone: async (input: tf.Tensor): Promise<BackboneOutput> => runValues((await input.data()) as Float32Array, input.shape),
     runBackboneValues: runValues,
     head(out: BackboneOutput): Head {
-      const head: Head = { ...makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout)), layer: chosen };
+      const head: Head = {
+        ...makeHead(featureShape, plan.numOutputs, plan.linearity, (f) => runHead(plan, f, out.side, layout)),
+        layer: chosen,
+        prepareFilter: (features) => prepareFilteredPlan(plan, features, out.side, layout),
+      };
       // The affine map from arrays ONNX Runtime returned, for a single input, without a TF.js pass
       // (the exact solvers', CAM's and Grad-CAM's input): GAP and reshapes only, J^T is the
       // features / S; GAP + one linear layer, J^T came from the per-position session.

@@ -3,10 +3,12 @@
 // 'valid') so that ONNX's asymmetric pads, auto_pad and ceil_mode are exact.
 import * as tf from '@tensorflow/tfjs-core';
 import { windowGeometry, type WindowAttrs } from './convGeometry.js';
-import { constKernel, conv2dValid, dilatedKernel } from '../convInputGrad.js';
+import { constKernel, conv2dValid, dilatedKernel, subsample } from '../convInputGrad.js';
 import { depthwiseConvInputGrad } from './depthwiseConv.js';
+import { FilteredConvKernel, mapFiltered, type PrepareFiltered } from '../filteredConv.js';
 import { attrInt, attrInts, attrString, type NodeProto } from './onnxProto.js';
 import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
+import type { Owned } from '../layersTranslate.js';
 
 const NEG_BIG = -3.4e38;
 
@@ -52,12 +54,16 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
   // regular and grouped convs take the padding themselves (their gradient skips the padded
   // border); the depthwise one is given a padded input
   const depthwise = group !== 1 && group === C && Cg === 1;
-  const owned: tf.Tensor[] = [];
+  const owned: Owned[] = [];
   let run: (x: tf.Tensor4D) => tf.Tensor4D;
+  let filtered: PrepareFiltered | undefined;
   if (group === 1) {
     const k = constKernel(tf.tidy(() => dilatedKernel(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dil))); // [kH', kW', C, O]
     owned.push(k.kernel, k.flipped);
     run = (x) => conv2dValid(x, k, strides, [1, 1], spatialPads);
+    const factored = new FilteredConvKernel(k, strides, [1, 1]);
+    owned.push(factored);
+    filtered = (A) => mapFiltered(factored.prepare(A, spatialPads), (y) => (bias ? tf.add(toNCHW(y), bias) : toNCHW(y)));
   } else if (depthwise) {
     const m = O / C;
     const k = tf.tidy(() => tf.transpose(tf.reshape(w, [C, m, kH, kW]), [2, 3, 0, 1])) as tf.Tensor4D; // [kH, kW, C, m]
@@ -85,6 +91,7 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
   return {
     kind: pointwise ? 'pointwise' : 'affine',
     owned,
+    ...(filtered ? { filtered } : {}),
     fn: (xs) => {
       let x = toNHWC(xs[0]!);
       if (padded && depthwise) x = tf.pad(x, pads);
@@ -92,21 +99,6 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
       return bias ? tf.add(y, bias) : y;
     },
   };
-}
-
-/** Every s-th row and column of x [B, h, w, C], from the first (reshape + slice: both have gradients). */
-function subsample(x: tf.Tensor4D, s: [number, number], out: [number, number]): tf.Tensor4D {
-  const [B, , , C] = x.shape;
-  let y: tf.Tensor4D = x;
-  if (s[0] > 1) {
-    y = tf.pad(y, [[0, 0], [0, out[0] * s[0] - y.shape[1]], [0, 0], [0, 0]]);
-    y = tf.reshape(tf.slice(tf.reshape(y, [B, out[0], s[0], y.shape[2], C]), [0, 0, 0, 0, 0], [B, out[0], 1, y.shape[2], C]), [B, out[0], y.shape[2], C]);
-  }
-  if (s[1] > 1) {
-    y = tf.pad(y, [[0, 0], [0, 0], [0, out[1] * s[1] - y.shape[2]], [0, 0]]);
-    y = tf.reshape(tf.slice(tf.reshape(y, [B, y.shape[1], out[1], s[1], C]), [0, 0, 0, 0, 0], [B, y.shape[1], out[1], 1, C]), [B, y.shape[1], out[1], C]);
-  }
-  return y;
 }
 
 /**

@@ -1,0 +1,189 @@
+// The head's first convolution with the filtered features factored (src/models/filteredConv.ts):
+// conv(A * f) from per-tap products of A computed once, against the plain convolution of A * f,
+// values and gradients with respect to f; then whole heads (TF.js layers, ONNX) through their
+// prepared form (Head.prepareFilter) against the plain head, as the solver's oracle sees them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { headOracle } from '../../src/attention/headOracle.js';
+import { disposeObjective, makeObjective } from '../../src/attention/objectives.js';
+import { withPreparedFilter } from '../../src/attention/preparedFilter.js';
+import { randn } from '../../src/attention/rng.js';
+import { selectBackend } from '../../src/engine/backend.js';
+import { openModel } from '../../src/engine/openModel.js';
+import { constKernel, conv2dValid, convPads } from '../../src/models/convInputGrad.js';
+import { FilteredConvKernel, MAX_PRODUCT_FLOATS } from '../../src/models/filteredConv.js';
+import type { LoadedModel } from '../../src/models/loadModel.js';
+import { haveFixture } from '../helpers/fixtures.js';
+import { maxRel } from '../helpers/tensorCompare.js';
+import { loadBuiltIn } from './graph/loadBuilt.js';
+import { convClassifier } from './graph/tinyGraphs.js';
+
+beforeAll(async () => {
+  await selectBackend();
+});
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number]];
+const cases: { name: string; a: [number, number, number]; k: [number, number, number, number]; s: [number, number]; pad: Pad; d: [number, number]; batch: number }[] = [
+  { name: '3x3 same (darknet-tiny after leaky_re_lu_13, smaller)', a: [7, 6, 5], k: [3, 3, 5, 4], s: [1, 1], pad: 'same', d: [1, 1], batch: 1 },
+  { name: '1x1, two filters at once', a: [5, 4, 6], k: [1, 1, 6, 3], s: [1, 1], pad: 'valid', d: [1, 1], batch: 2 },
+  { name: '3x3 stride 2 same, odd size', a: [9, 8, 4], k: [3, 3, 4, 5], s: [2, 2], pad: 'same', d: [1, 1], batch: 1 },
+  { name: '5x3 stride 2x1 valid (rows left over), two filters', a: [10, 6, 2], k: [5, 3, 2, 3], s: [2, 1], pad: 'valid', d: [1, 1], batch: 2 },
+  { name: '3x3 dilation 2 same', a: [9, 9, 3], k: [3, 3, 3, 4], s: [1, 1], pad: 'same', d: [2, 2], batch: 1 },
+  { name: '3x3 stride 2 and dilation 2, asymmetric padding', a: [11, 10, 3], k: [3, 3, 3, 2], s: [2, 2], pad: [[2, 0], [1, 3]], d: [2, 2], batch: 1 },
+];
+
+describe('FilteredConvKernel: conv(A * f) from per-tap products', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const [H, W, C] = c.a;
+      const A = tf.tensor4d(randn(H * W * C, 1), [1, H, W, C]);
+      const k = constKernel(tf.tensor4d(randn(c.k.reduce((a, b) => a * b, 1), 2), c.k));
+      const pads = convPads(A, k, c.s, c.pad, c.d);
+      // the reference: conv2dValid of A * f (itself checked against TF.js's conv2d in
+      // headConv.test.ts) with the kernel spread by the dilation, as TF.js takes strides or
+      // dilations above 1, not both
+      const spread = constKernel(spreadKernel(k.kernel, c.d));
+      const reference = (f: tf.Tensor) => conv2dValid(tf.mul(A, f) as tf.Tensor4D, spread, c.s, [1, 1], pads);
+      const f0 = tf.tensor4d(randn(c.batch * H * W, 3), [c.batch, H, W, 1]);
+      const before = tf.memory().numTensors;
+      const fk = new FilteredConvKernel(k, c.s, c.d);
+      const fc = fk.prepare(A, pads)!;
+      expect(fc).not.toBeNull();
+      tf.tidy(() => {
+        const yR = reference(f0);
+        const yF = fc.apply(f0);
+        expect(yF.shape).toEqual(yR.shape);
+        expect(maxRel(yF, yR)).toBeLessThan(1e-5);
+        const w = tf.tensor(randn(yR.size, 4), yR.shape);
+        const gR = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(reference(f), w)))(f0);
+        const gF = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(fc.apply(f as tf.Tensor4D), w)))(f0);
+        expect(maxRel(gF, gR)).toBeLessThan(1e-5);
+      });
+      fc.dispose();
+      fk.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([A, k.kernel, k.flipped, spread.kernel, spread.flipped, f0]);
+    });
+  }
+
+  it('keeps the plain conv (null) when the products would not fit', () => {
+    // 9 taps x 64 x 64 positions x 512 outputs > MAX_PRODUCT_FLOATS
+    expect(9 * 64 * 64 * 512).toBeGreaterThan(MAX_PRODUCT_FLOATS);
+    const A = tf.zeros([1, 64, 64, 1]) as tf.Tensor4D;
+    const k = constKernel(tf.zeros([3, 3, 1, 512]) as tf.Tensor4D);
+    const before = tf.memory().numTensors;
+    const fk = new FilteredConvKernel(k, [1, 1], [1, 1]);
+    expect(fk.prepare(A, [[1, 1], [1, 1]])).toBeNull();
+    fk.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([A, k.kernel, k.flipped]);
+  });
+});
+
+/** A kernel with d-1 zeros between its taps, built here independently of convInputGrad's. */
+function spreadKernel(k: tf.Tensor4D, d: [number, number]): tf.Tensor4D {
+  const [kH, kW, C, O] = k.shape;
+  const H = (kH - 1) * d[0] + 1;
+  const W = (kW - 1) * d[1] + 1;
+  const src = k.dataSync();
+  const out = new Float32Array(H * W * C * O);
+  for (let a = 0; a < kH; a++) for (let b = 0; b < kW; b++) out.set(src.subarray((a * kW + b) * C * O, (a * kW + b + 1) * C * O), (a * d[0] * W + b * d[1]) * C * O);
+  return tf.tensor4d(out, [H, W, C, O]);
+}
+
+/** Loss and gradient of one head pass at a fixed filter, plain and prepared. */
+function bothPasses(model: LoadedModel, layer: string, features: tf.Tensor, side: tf.Tensor[], target: number | null) {
+  const split = model.split(layer);
+  const head = split.head({ features, side });
+  const S = head.filterShape.reduce((a, b) => a * b, 1);
+  const x = Float64Array.from({ length: S }, (_, i) => (1.2 + Math.sin(i)) / Math.sqrt(S));
+  const obj = makeObjective(head, features, target);
+  const plain = headOracle(head, features, obj)(x);
+  const prepared = withPreparedFilter(head, features);
+  const fast = headOracle(prepared.head, features, obj)(x);
+  const usedPrepared = prepared.head !== head;
+  prepared.dispose();
+  disposeObjective(obj);
+  split.dispose();
+  return { plain, fast, usedPrepared };
+}
+
+function gradRel(a: Float64Array, b: Float64Array): number {
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return d / m;
+}
+
+/** One pass at each target through the plain and the prepared head: same loss and gradient; nothing left behind. */
+async function checkPrepared(model: LoadedModel, layer: string, x: tf.Tensor, prepared: boolean, targets: (number | null)[]): Promise<void> {
+  const split = model.split(layer);
+  const bb = await split.runBackbone(x);
+  const before = tf.memory().numTensors;
+  for (const target of targets) {
+    const { plain, fast, usedPrepared } = bothPasses(model, layer, bb.features, bb.side, target);
+    expect(usedPrepared).toBe(prepared);
+    expect(Math.abs(fast.loss - plain.loss) / Math.abs(plain.loss)).toBeLessThan(1e-5);
+    expect(gradRel(fast.grad, plain.grad)).toBeLessThan(1e-4);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  tf.dispose([x, bb.features, ...bb.side]);
+  split.dispose();
+}
+
+const heads: { model: string; layers: { layer: string; prepared: boolean }[] }[] = [
+  {
+    model: 'darknet-tiny',
+    layers: [
+      { layer: 'leaky_re_lu_13', prepared: true }, // 3x3 conv first
+      { layer: 'leaky_re_lu_12', prepared: true }, // 1x1 conv first
+      { layer: 'leaky_re_lu_10', prepared: false }, // max pooling first: nothing to factor
+    ],
+  },
+  {
+    model: 'darknet-tiny-onnx',
+    layers: [
+      { layer: '/mods.42/LeakyRelu_output_0', prepared: true }, // = leaky_re_lu_13
+      { layer: '/mods.32/LeakyRelu_output_0', prepared: false }, // = leaky_re_lu_10, max pooling first
+    ],
+  },
+];
+
+for (const h of heads) {
+  describe.skipIf(!haveFixture(`models/${h.model}`))(`${h.model}: the prepared head gives the plain head's loss and gradient`, () => {
+    let model: LoadedModel;
+    beforeAll(async () => {
+      model = await openModel({ model: h.model });
+    });
+    afterAll(() => model?.dispose());
+
+    for (const { layer, prepared } of h.layers) {
+      it(`${layer}: ${prepared ? 'prepared' : 'not prepared (plain head)'}, both objectives, nothing left behind`, async () => {
+        await checkPrepared(model, layer, tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 11), prepared, [null, 281]);
+      });
+    }
+  });
+}
+
+describe('TF.js graph heads: the prepared head gives the plain head\'s loss and gradient', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-filtered-'));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it.each([
+    ['r2', true], // a fused 3x3 conv (bias, ReLU) first
+    ['r1', false], // a depthwise conv first: nothing to factor
+  ] as const)('conv classifier at %s: prepared %s', async (layer, prepared) => {
+    const { m } = await loadBuiltIn(tmp, convClassifier(), `filtered-${layer}`);
+    await checkPrepared(m, layer, tf.randomUniform([1, 12, 12, 3], -1, 1, 'float32', 3), prepared, [null, 2]);
+    m.dispose();
+  });
+});
