@@ -10,6 +10,8 @@ export interface HeadForSolve {
 
 /** The head as it should be iterated on these features; dispose when the solve ends. */
 export function withPreparedFilter(head: Head, features: tf.Tensor): HeadForSolve {
+  // already prepared for these features by the caller (several maps of one input share it)
+  if (head.prepared?.features === features) return { head, dispose: () => {} };
   const prepared = head.prepareFilter?.(features) ?? null;
   if (!prepared) return { head, dispose: () => {} };
   return { head: { ...head, prepared }, dispose: () => prepared.dispose() };

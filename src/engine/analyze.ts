@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap, Head, Method, SolveOptions } from '../attention/types.js';
 import type { LbfgsMemory } from '../attention/sphereLbfgs.js';
 import { solveL2caf, gradCam, cam, usesExactSolver } from '../attention/index.js';
-import { readAffine, unfilteredOutputs } from '../attention/affine.js';
+import { readAffine, unfilteredOutputs, type AffineMap } from '../attention/affine.js';
+import { withPreparedFilter } from '../attention/preparedFilter.js';
 
 export interface MapRequest {
   method: Method;
@@ -57,7 +58,26 @@ export function analyzeFeatures(
   const affine = exact || head.affineMap?.(features) ? readAffine(head, features) : undefined;
   const logits =
     opts.logits ?? (affine ? Float32Array.from(unfilteredOutputs(affine)) : tf.tidy(() => head.apply(features).dataSync() as Float32Array));
-  const maps = requests.map((r) => {
+  // Several iterative L2-CAF maps of one input on a non-linear head share the head's factored
+  // first conv (Head.prepareFilter), made once here instead of once per solve.
+  const iterative = requests.filter((r) => r.method === 'l2caf' || r.method === 'l2caf-class').length;
+  const shared = !exact && iterative > 1 && head.linearity === 'nonlinear' ? withPreparedFilter(head, features) : null;
+  try {
+    return { logits: Float32Array.from(logits), maps: solveAll(shared?.head ?? head, features, requests, opts, logits, affine) };
+  } finally {
+    shared?.dispose();
+  }
+}
+
+function solveAll(
+  head: Head,
+  features: tf.Tensor,
+  requests: readonly MapRequest[],
+  opts: AnalyzeFeaturesOptions,
+  logits: Float32Array,
+  affine: AffineMap | undefined,
+): AttentionMap[] {
+  return requests.map((r) => {
     switch (r.method) {
       case 'l2caf':
       case 'l2caf-class': {
@@ -73,7 +93,6 @@ export function analyzeFeatures(
         return cam(head, features, r.target ?? argmax(logits));
     }
   });
-  return { logits: Float32Array.from(logits), maps };
 }
 
 /** The head's outputs without a filter: from the affine map the engine holds, else one head pass. */

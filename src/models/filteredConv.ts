@@ -41,6 +41,10 @@ export function mapFiltered(step: FilteredStep | null, then: (y: tf.Tensor) => t
 /** Above this many floats in B (K2 x Ho x Wo x O) the plain conv is kept: 64 MB. */
 export const MAX_PRODUCT_FLOATS = 16 * 1024 * 1024;
 
+function keepKernel(k: ConstKernel): ConstKernel {
+  return { kernel: tf.keep(k.kernel), flipped: tf.keep(k.flipped) };
+}
+
 /** The window of x [B, Hp, Wp, C] at offset (a, b) seen by every output position: [B, Ho, Wo, C]. */
 function window(x: tf.Tensor4D, a: number, b: number, out: [number, number], s: [number, number]): tf.Tensor4D {
   const [B, , , C] = x.shape;
@@ -57,8 +61,9 @@ export class FilteredConvKernel {
   private taps: tf.Tensor2D[] | null = null;
   private onehot: ConstKernel | null = null;
 
+  /** `kernel` [kH, kW, C, O] (not dilated: `dilations` says how far apart its taps are) stays the caller's. */
   constructor(
-    private readonly k: ConstKernel,
+    private readonly kernel: tf.Tensor4D,
     private readonly strides: [number, number],
     private readonly dilations: [number, number],
   ) {}
@@ -66,7 +71,7 @@ export class FilteredConvKernel {
   /** Prepares the factored conv of features A [1, H, W, C] padded by `pads`; null when B would be too large. */
   prepare(A: tf.Tensor4D, pads: Pads2): FilteredStep | null {
     const { strides, dilations } = this;
-    const [kH, kW, C, O] = this.k.kernel.shape;
+    const [kH, kW, C, O] = this.kernel.shape;
     const [, H, W] = A.shape;
     if (A.shape[0] !== 1 || A.shape[3] !== C) return null;
     const Hp = H + pads[0][0] + pads[0][1];
@@ -79,11 +84,12 @@ export class FilteredConvKernel {
     const K2 = kH * kW;
     const P = out[0] * out[1];
     if (K2 * P * O > MAX_PRODUCT_FLOATS) return null;
-    const taps = (this.taps ??= tf.tidy(() => tf.split(tf.reshape(this.k.kernel, [K2 * C, O]), K2, 0) as tf.Tensor2D[]));
+    // (kept: made inside a caller's tidy, the cache would otherwise die with it)
+    const taps = (this.taps ??= tf.tidy(() => tf.split(tf.reshape(this.kernel, [K2 * C, O]), K2, 0) as tf.Tensor2D[]).map((t) => tf.keep(t)));
     // f at every output position and tap, [B, Ho, Wo, K2], as a convolution with one-hot taps: one
     // XNNPACK op each way (K2 slices cost ~0.1 ms each on wasm); spread by the dilation, as TF.js
     // takes strides or dilations above 1, not both
-    const onehot = (this.onehot ??= constKernel(tf.tidy(() => dilatedKernel(tf.reshape(tf.eye(K2), [kH, kW, 1, K2]) as tf.Tensor4D, dilations))));
+    const onehot = (this.onehot ??= keepKernel(constKernel(tf.tidy(() => dilatedKernel(tf.reshape(tf.eye(K2), [kH, kW, 1, K2]) as tf.Tensor4D, dilations)))));
     // B as [P, K2, O]: one batched matMul per pass contracts the K2 taps at every position. Built
     // from 2-D matMuls (XNNPACK on wasm; a batched matMul over the taps took 75 ms), stacked on
     // the middle axis (on the last, the stack alone took 37 ms).
@@ -96,7 +102,7 @@ export class FilteredConvKernel {
           perTap.push(tf.matMul(win, taps[a * kW + b]!));
         }
       }
-      return tf.stack(perTap, 1) as tf.Tensor3D;
+      return tf.keep(tf.stack(perTap, 1) as tf.Tensor3D);
     });
     return {
       apply(f) {

@@ -9,6 +9,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { activationFn, isLinearActivation } from './activations.js';
 import { constKernel, conv2dConst, convPads } from './convInputGrad.js';
 import { FilteredConvKernel, mapFiltered, type PrepareFiltered } from './filteredConv.js';
+import type { Owned } from './owned.js';
 
 type Layer = LayersModel['layers'][number];
 
@@ -45,11 +46,6 @@ export interface TranslatedLayer {
 }
 
 type Cfg = Record<string, unknown>;
-
-/** A tensor, or anything else that holds tensors. */
-export interface Owned {
-  dispose(): void;
-}
 
 function weightsByName(layer: Layer): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
@@ -123,7 +119,7 @@ function conv(layer: Layer, cfg: Cfg, rank: 2 | 3): Omit<TranslatedLayer, 'name'
   // 2-D: the same layer with the filtered features factored (filteredConv.ts)
   const strides2 = pair(cfg['strides'], 1);
   const dil2 = pair(cfg['dilation_rate'] ?? cfg['dilationRate'], 1);
-  const factored = k2 ? new FilteredConvKernel(k2, strides2, dil2) : null;
+  const factored = k2 ? new FilteredConvKernel(k2.kernel, strides2, dil2) : null;
   const filtered = (a: string): PrepareFiltered | undefined => {
     if (!k2 || !factored) return undefined;
     const f = activationFn(a, `layer ${layer.name}`);

@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultSolveOptions, pearson, solveL2caf } from '../../src/attention/index.js';
 import { headOracle } from '../../src/attention/headOracle.js';
+import { analyzeFeatures } from '../../src/engine/analyze.js';
 import { disposeObjective, makeObjective } from '../../src/attention/objectives.js';
 import { withPreparedFilter } from '../../src/attention/preparedFilter.js';
 import { randn } from '../../src/attention/rng.js';
@@ -16,6 +18,10 @@ import { openModel } from '../../src/engine/openModel.js';
 import { constKernel, conv2dValid, convPads } from '../../src/models/convInputGrad.js';
 import { FilteredConvKernel, MAX_PRODUCT_FLOATS } from '../../src/models/filteredConv.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
+import type { SplitModel } from '../../src/models/split.js';
+import { splitLayersModel } from '../../src/models/layersSplit.js';
+import type { Head } from '../../src/attention/types.js';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { haveFixture } from '../helpers/fixtures.js';
 import { maxRel } from '../helpers/tensorCompare.js';
 import { loadBuiltIn } from './graph/loadBuilt.js';
@@ -49,7 +55,7 @@ describe('FilteredConvKernel: conv(A * f) from per-tap products', () => {
       const reference = (f: tf.Tensor) => conv2dValid(tf.mul(A, f) as tf.Tensor4D, spread, c.s, [1, 1], pads);
       const f0 = tf.tensor4d(randn(c.batch * H * W, 3), [c.batch, H, W, 1]);
       const before = tf.memory().numTensors;
-      const fk = new FilteredConvKernel(k, c.s, c.d);
+      const fk = new FilteredConvKernel(k.kernel, c.s, c.d);
       const fc = fk.prepare(A, pads)!;
       expect(fc).not.toBeNull();
       tf.tidy(() => {
@@ -75,7 +81,7 @@ describe('FilteredConvKernel: conv(A * f) from per-tap products', () => {
     const A = tf.zeros([1, 64, 64, 1]) as tf.Tensor4D;
     const k = constKernel(tf.zeros([3, 3, 1, 512]) as tf.Tensor4D);
     const before = tf.memory().numTensors;
-    const fk = new FilteredConvKernel(k, [1, 1], [1, 1]);
+    const fk = new FilteredConvKernel(k.kernel, [1, 1], [1, 1]);
     expect(fk.prepare(A, [[1, 1], [1, 1]])).toBeNull();
     fk.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -94,21 +100,25 @@ function spreadKernel(k: tf.Tensor4D, d: [number, number]): tf.Tensor4D {
   return tf.tensor4d(out, [H, W, C, O]);
 }
 
-/** Loss and gradient of one head pass at a fixed filter, plain and prepared. */
-function bothPasses(model: LoadedModel, layer: string, features: tf.Tensor, side: tf.Tensor[], target: number | null) {
-  const split = model.split(layer);
+/**
+ * Loss and gradient of one head pass at a fixed filter, plain and prepared; `applied` counts the
+ * prepared form's own passes (a solver falling back to the plain head would leave it at 0).
+ */
+function bothPasses(split: SplitModel, features: tf.Tensor, side: tf.Tensor[], target: number | null) {
   const head = split.head({ features, side });
   const S = head.filterShape.reduce((a, b) => a * b, 1);
   const x = Float64Array.from({ length: S }, (_, i) => (1.2 + Math.sin(i)) / Math.sqrt(S));
   const obj = makeObjective(head, features, target);
   const plain = headOracle(head, features, obj)(x);
   const prepared = withPreparedFilter(head, features);
-  const fast = headOracle(prepared.head, features, obj)(x);
-  const usedPrepared = prepared.head !== head;
+  let applied = 0;
+  const counted: Head = prepared.head.prepared
+    ? { ...prepared.head, prepared: { ...prepared.head.prepared, apply: (f) => (applied++, prepared.head.prepared!.apply(f)) } }
+    : prepared.head;
+  const fast = headOracle(counted, features, obj)(x);
   prepared.dispose();
   disposeObjective(obj);
-  split.dispose();
-  return { plain, fast, usedPrepared };
+  return { plain, fast, applied };
 }
 
 function gradRel(a: Float64Array, b: Float64Array): number {
@@ -121,20 +131,28 @@ function gradRel(a: Float64Array, b: Float64Array): number {
   return d / m;
 }
 
-/** One pass at each target through the plain and the prepared head: same loss and gradient; nothing left behind. */
-async function checkPrepared(model: LoadedModel, layer: string, x: tf.Tensor, prepared: boolean, targets: (number | null)[]): Promise<void> {
-  const split = model.split(layer);
+/**
+ * One pass at each target through the plain and the prepared head: same loss and gradient. Nothing
+ * is left behind: the tensor count is the same after every target (the conv's tap cache, made on
+ * first use, lives with the split) and back where it started once the split is disposed.
+ */
+async function checkPrepared(makeSplit: () => SplitModel, x: tf.Tensor, prepared: boolean, targets: (number | null)[]): Promise<void> {
+  const initial = tf.memory().numTensors;
+  const split = makeSplit();
   const bb = await split.runBackbone(x);
-  const before = tf.memory().numTensors;
+  const counts: number[] = [];
   for (const target of targets) {
-    const { plain, fast, usedPrepared } = bothPasses(model, layer, bb.features, bb.side, target);
-    expect(usedPrepared).toBe(prepared);
+    const { plain, fast, applied } = bothPasses(split, bb.features, bb.side, target);
+    expect(applied).toBe(prepared ? 1 : 0);
     expect(Math.abs(fast.loss - plain.loss) / Math.abs(plain.loss)).toBeLessThan(1e-5);
     expect(gradRel(fast.grad, plain.grad)).toBeLessThan(1e-4);
+    counts.push(tf.memory().numTensors);
   }
-  expect(tf.memory().numTensors).toBe(before);
-  tf.dispose([x, bb.features, ...bb.side]);
+  expect(new Set(counts).size).toBe(1);
   split.dispose();
+  tf.dispose([bb.features, ...bb.side]);
+  expect(tf.memory().numTensors).toBe(initial);
+  tf.dispose(x);
 }
 
 const heads: { model: string; layers: { layer: string; prepared: boolean }[] }[] = [
@@ -165,7 +183,7 @@ for (const h of heads) {
 
     for (const { layer, prepared } of h.layers) {
       it(`${layer}: ${prepared ? 'prepared' : 'not prepared (plain head)'}, both objectives, nothing left behind`, async () => {
-        await checkPrepared(model, layer, tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 11), prepared, [null, 281]);
+        await checkPrepared(() => model.split(layer), tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 11), prepared, [null, 281]);
       });
     }
   });
@@ -183,7 +201,61 @@ describe('TF.js graph heads: the prepared head gives the plain head\'s loss and 
     ['r1', false], // a depthwise conv first: nothing to factor
   ] as const)('conv classifier at %s: prepared %s', async (layer, prepared) => {
     const { m } = await loadBuiltIn(tmp, convClassifier(), `filtered-${layer}`);
-    await checkPrepared(m, layer, tf.randomUniform([1, 12, 12, 3], -1, 1, 'float32', 3), prepared, [null, 2]);
+    await checkPrepared(() => m.split(layer), tf.randomUniform([1, 12, 12, 3], -1, 1, 'float32', 3), prepared, [null, 2]);
     m.dispose();
+  });
+});
+
+describe('TF.js layers heads whose first conv has strides, dilations or a stripped softmax', () => {
+  // c1 is the chosen layer; the layer after it is the conv that is factored
+  const build = (second: tfl.layers.Layer, tail: tfl.layers.Layer[]) =>
+    tfl.sequential({
+      layers: [tfl.layers.conv2d({ inputShape: [11, 10, 3], filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }), second, ...tail],
+    });
+  it.each([
+    ['3x3 stride 2 valid, ReLU', () => build(tfl.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'relu', name: 'c2' }), [tfl.layers.globalAveragePooling2d({}), tfl.layers.dense({ units: 4 })])],
+    ['5x3 dilation 2 same, the output layer with its softmax stripped', () => build(tfl.layers.conv2d({ filters: 4, kernelSize: [5, 3], dilationRate: 2, padding: 'same', activation: 'softmax', name: 'c2' }), [])],
+    ['3x3 same, leaky ReLU after', () => build(tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'c2' }), [tfl.layers.leakyReLU({ alpha: 0.1 }), tfl.layers.flatten({}), tfl.layers.dense({ units: 3 })])],
+  ] as const)('%s', async (_name, make) => {
+    const model = make();
+    await checkPrepared(() => splitLayersModel(model, 'c1', 'test'), tf.randomUniform([1, 11, 10, 3], 0, 1, 'float32', 5), true, [null, 1]);
+    model.dispose();
+  });
+});
+
+describe.skipIf(!haveFixture('models/darknet-tiny'))('darknet-tiny leaky_re_lu_13: solves through the prepared head', () => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    model = await openModel({ model: 'darknet-tiny' });
+  });
+  afterAll(() => model?.dispose());
+
+  it('give the plain head\'s maps; two maps of one input share one preparation; nothing left behind', async () => {
+    const split = model.split('leaky_re_lu_13');
+    const x = tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 12);
+    const bb = await split.runBackbone(x);
+    const head = split.head(bb);
+    const plainHead: Head = { ...head, prepareFilter: undefined };
+    const opts = defaultSolveOptions('converged');
+    let prepares = 0;
+    const counting: Head = { ...head, prepareFilter: (f) => (prepares++, head.prepareFilter!(f)) };
+    // counted after the first solves: the conv's tap cache is made on first use and lives with the split
+    let start = -1;
+    for (const target of [null, 281]) {
+      const fast = solveL2caf(counting, bb.features, target, opts);
+      const plain = solveL2caf(plainHead, bb.features, target, opts);
+      expect(pearson(fast.raw, plain.raw)).toBeGreaterThan(0.999);
+      expect(Math.abs(fast.loss - plain.loss) / Math.abs(plain.loss)).toBeLessThan(1e-4);
+      if (start < 0) start = tf.memory().numTensors;
+    }
+    expect(prepares).toBe(2);
+    // the CLI's and the app's path: both maps from one call, one preparation between them
+    const both = analyzeFeatures(counting, bb.features, [{ method: 'l2caf', target: null }, { method: 'l2caf-class', target: 281 }], { solve: opts });
+    expect(prepares).toBe(3);
+    const alone = solveL2caf(counting, bb.features, 281, opts);
+    expect(both.maps[1]!.loss).toBeCloseTo(alone.loss, 5);
+    expect(tf.memory().numTensors).toBe(start);
+    tf.dispose([x, bb.features, ...bb.side]);
+    split.dispose();
   });
 });

@@ -13,7 +13,7 @@ import { refName, type GraphNode, type TensorRef } from './graphDef.js';
 import type { GraphInfo } from './graphInfo.js';
 import { planHead } from './headPlan.js';
 import { IDENTITY_OPS, translateNode, type TranslatedNode } from './translateNode.js';
-import type { Owned } from '../layersTranslate.js';
+import type { Owned } from '../owned.js';
 import { prepareHeadFilter } from '../filteredConv.js';
 
 /** The model's output, or the input of its final softmax (through any Identity nodes after it). */

@@ -6,7 +6,7 @@
 // solvers and CAM.
 import { constKernel, conv2dConst, convPads } from '../convInputGrad.js';
 import { FilteredConvKernel, mapFiltered, type PrepareFiltered } from '../filteredConv.js';
-import type { Owned } from '../layersTranslate.js';
+import type { Owned } from '../owned.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpKind } from '../layersTranslate.js';
 import { attrBool, attrFloat, attrInts, attrString, attrStrings } from './attrs.js';
@@ -166,7 +166,7 @@ function conv(ctx: NodeContext, depthwise: boolean, fused: boolean): TranslatedN
   const k = depthwise ? null : constKernel(filter);
   const core: (x: tf.Tensor4D) => tf.Tensor = k ? (x) => conv2dConst(x, k, g.strides, g.pad, g.dilations) : depthwiseConvInputOnly(filter, g);
   const pointwise = filter.shape[0] === 1 && filter.shape[1] === 1 && g.strides[0] === 1 && g.strides[1] === 1 && typeof g.pad === 'string';
-  const factored = k ? new FilteredConvKernel(k, g.strides, g.dilations) : null;
+  const factored = k ? new FilteredConvKernel(k.kernel, g.strides, g.dilations) : null;
   return {
     kind: tail.linear ? (pointwise ? 'pointwise' : 'affine') : 'nonlinear',
     fn: (xs) => tail.post(core(xs[0] as tf.Tensor4D)),

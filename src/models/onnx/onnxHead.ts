@@ -12,7 +12,7 @@ import { translateOp, type TranslatedOp } from './onnxOps.js';
 import { channelsLastGlobalAveragePool, featuresToModelLayout, type OnnxLayout } from './onnxLayout.js';
 import { poolBeforeGap } from '../poolBeforeGap.js';
 import { prepareHeadFilter } from '../filteredConv.js';
-import type { Owned } from '../layersTranslate.js';
+import type { Owned } from '../owned.js';
 
 export type Ref = { k: 'f' } | { k: 'step'; i: number } | { k: 'side'; i: number } | { k: 'const'; t: tf.Tensor } | { k: 'none' };
 

@@ -1,6 +1,7 @@
 // The contract between the head planner (onnxHead.ts) and the per-op translators.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Owned, OpKind } from '../layersTranslate.js';
+import type { OpKind } from '../layersTranslate.js';
+import type { Owned } from '../owned.js';
 import type { NodeProto } from './onnxProto.js';
 import type { PrepareFiltered } from '../filteredConv.js';
 

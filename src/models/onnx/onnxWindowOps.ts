@@ -8,7 +8,7 @@ import { depthwiseConvInputGrad } from './depthwiseConv.js';
 import { FilteredConvKernel, mapFiltered, type PrepareFiltered } from '../filteredConv.js';
 import { attrInt, attrInts, attrString, type NodeProto } from './onnxProto.js';
 import { UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
-import type { Owned } from '../layersTranslate.js';
+import type { Owned } from '../owned.js';
 
 const NEG_BIG = -3.4e38;
 
@@ -61,7 +61,10 @@ export function conv(ctx: OpContext, where: string): TranslatedOp {
     const k = constKernel(tf.tidy(() => dilatedKernel(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dil))); // [kH', kW', C, O]
     owned.push(k.kernel, k.flipped);
     run = (x) => conv2dValid(x, k, strides, [1, 1], spatialPads);
-    const factored = new FilteredConvKernel(k, strides, [1, 1]);
+    // the factored form takes the taps as they are, `dil` apart (the spread kernel's zeros would be taps)
+    const taps = dil[0] === 1 && dil[1] === 1 ? k.kernel : (tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D);
+    if (taps !== k.kernel) owned.push(taps);
+    const factored = new FilteredConvKernel(taps, strides, dil);
     owned.push(factored);
     filtered = (A) => mapFiltered(factored.prepare(A, spatialPads), (y) => (bias ? tf.add(toNCHW(y), bias) : toNCHW(y)));
   } else if (depthwise) {
