@@ -67,6 +67,9 @@ export const STALL_WINDOW = 6;
  */
 export const STALL_FACTOR = 10;
 
+/** The share of the stop test's step tolerance a warm start's inherited curvature is trusted with (see minimiseOnSphere). */
+export const WARM_TRUST = 0.5;
+
 export interface SphereLbfgsResult {
   x: Float64Array;
   loss: number;
@@ -186,6 +189,7 @@ export function minimiseOnSphere(
   };
   if (!(mem.gamma > 0)) mem.gamma = coldScale();
   let stop: StopReason = 'max-passes';
+  let ownPairs = false;
   let d: Float64Array = new Float64Array(x.length);
   let gd = 0;
   for (;;) {
@@ -198,7 +202,12 @@ export function minimiseOnSphere(
       gd = dot(g, d);
     }
     const step = norm(d);
-    if (step <= opts.stepTol && -gd / 2 <= opts.lossTol * Math.max(Math.abs(loss), opts.lossFloor)) {
+    // Until a curvature pair measured on this input is in the model, a warm start's prediction uses
+    // the previous input's curvature: it is trusted to half the step (a quarter of the decrease).
+    // (Measured on car-detection at leaky_re_lu_13: stopping at the first pass on the full test
+    // left maps at r 0.988 to the polished optimum; class-specific 0.986.)
+    const trust = warm && !ownPairs ? WARM_TRUST : 1;
+    if (step <= trust * opts.stepTol && -gd / 2 <= trust * trust * opts.lossTol * Math.max(Math.abs(loss), opts.lossFloor)) {
       stop = 'converged';
       break;
     }
@@ -239,6 +248,7 @@ export function minimiseOnSphere(
     if (sy > 1e-12 * norm(s) * norm(y)) {
       mem.s.push(s);
       mem.y.push(y);
+      ownPairs = true;
       if (mem.s.length > opts.memory) {
         mem.s.shift();
         mem.y.shift();

@@ -1,6 +1,6 @@
 // Riemannian L-BFGS on the sphere (pure): known minima, the stop rule, warm memory, bad values.
 import { describe, expect, it } from 'vitest';
-import { lbfgsDirection, minimiseOnSphere, project, retract, SPHERE_LBFGS_DEFAULTS, type SphereOracle } from '../../src/attention/sphereLbfgs.js';
+import { lbfgsDirection, minimiseOnSphere, project, retract, SPHERE_LBFGS_DEFAULTS, WARM_TRUST, type SphereOracle } from '../../src/attention/sphereLbfgs.js';
 import { coldStart } from '../../src/attention/start.js';
 import { randn } from '../../src/attention/rng.js';
 
@@ -59,6 +59,23 @@ describe('sphere L-BFGS', () => {
     const without = minimiseOnSphere(diagQuadratic(d2), first.x, SPHERE_LBFGS_DEFAULTS);
     expect(withMem.passes).toBeLessThanOrEqual(without.passes);
     expect(withMem.loss).toBeLessThan(d2[17]! + 1e-3);
+  });
+
+  it("a warm start trusts the inherited curvature to half the step: one pass only when the optimum is within WARM_TRUST x stepTol", () => {
+    const d = Array.from({ length: 20 }, (_, i) => 1 + i * 0.4);
+    const first = minimiseOnSphere(diagQuadratic(d), Float64Array.from(randn(20, 8)), { ...SPHERE_LBFGS_DEFAULTS, stepTol: 1e-6, lossTol: 1e-12 });
+    expect(Math.abs(first.x[0]!)).toBeGreaterThan(1 - 1e-9);
+    // the next "frame" starts theta radians from the optimum, with the previous (here exact) curvature
+    const from = (theta: number) => Float64Array.from({ length: 20 }, (_, i) => (i === 0 ? Math.cos(theta) : i === 1 ? Math.sin(theta) : 0));
+    const angle = (x: Float64Array) => Math.acos(Math.min(1, Math.abs(x[0]!)));
+    const near = minimiseOnSphere(diagQuadratic(d), from(0.3 * SPHERE_LBFGS_DEFAULTS.stepTol), SPHERE_LBFGS_DEFAULTS, first.memory);
+    expect(near.passes).toBe(1);
+    // within stepTol but beyond half of it: a cold model would stop here, an inherited one steps on
+    const theta = 0.8 * SPHERE_LBFGS_DEFAULTS.stepTol;
+    expect(theta).toBeGreaterThan(WARM_TRUST * SPHERE_LBFGS_DEFAULTS.stepTol);
+    const mid = minimiseOnSphere(diagQuadratic(d), from(theta), SPHERE_LBFGS_DEFAULTS, first.memory);
+    expect(mid.passes).toBeGreaterThan(1);
+    expect(angle(mid.x)).toBeLessThan(0.25 * theta);
   });
 
   it('stops at a kink where the model never predicts convergence (a stall), instead of spending every pass', () => {
