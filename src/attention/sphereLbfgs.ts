@@ -8,7 +8,7 @@
 //   left), both measures of optimality, unlike "the filter moved little in the last step";
 // - the step is the quasi-Newton step itself (t = 1), accepted by an Armijo test; a failed test
 //   backtracks with the minimiser of the quadratic through the two losses, so line-search passes
-//   are rare;
+//   are rare, and stops the solve once the step is shorter than the stop test would notice;
 // - the curvature pairs (s, y) and the initial scale survive between solves (warm starts: frame
 //   n+1 starts from frame n's optimum with frame n's curvature, so its first step is already a
 //   Newton-like step, not a gradient step that throws the start away).
@@ -69,6 +69,15 @@ export const STALL_FACTOR = 10;
 
 /** The share of the stop test's step tolerance a warm start's inherited curvature is trusted with (see minimiseOnSphere). */
 export const WARM_TRUST = 0.5;
+
+/**
+ * A line search gives up once a trial step shorter than STEP_FLOOR x the step tolerance has failed:
+ * the filter would not move by more than the stop test allows, so it is as optimal as that test can
+ * tell ('no-progress'). Without it, at a kink of a leaky-ReLU head, where the quasi-Newton direction
+ * is not a descent direction in fact, backtracking went on down to steps of 1e-10 rad: 12 passes of
+ * a 24-pass warm frame (darknet-tiny leaky_re_lu_13, car-detection, class-specific).
+ */
+export const STEP_FLOOR = 0.5;
 
 export interface SphereLbfgsResult {
   x: Float64Array;
@@ -231,6 +240,7 @@ export function minimiseOnSphere(
         accepted = true;
         break;
       }
+      if (t * step <= STEP_FLOOR * trust * opts.stepTol) break;
       // Minimiser of the quadratic through loss, the slope t*gd and ln, kept within [0.1t, 0.5t].
       const tq = (-gd * t * t) / (2 * (ln - loss - gd * t));
       t = Math.min(0.5 * t, Math.max(0.1 * t, Number.isFinite(tq) ? tq : 0.5 * t));

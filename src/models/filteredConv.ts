@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PreparedFilter } from '../attention/types.js';
 import { constKernel, conv2dValid, dilatedKernel, subsample, type ConstKernel, type Pads2 } from './convInputGrad.js';
+import { TapProducts } from './tapProducts.js';
 
 /** f -> a head step's output for the features this was prepared for. */
 export interface FilteredStep {
@@ -104,18 +105,24 @@ export class FilteredConvKernel {
       }
       return tf.keep(tf.stack(perTap, 1) as tf.Tensor3D);
     });
+    // The contraction over the taps in the SIMD kernels where there are (B moves there); else a
+    // TF.js batched matMul.
+    const kernels = TapProducts.create(products.dataSync() as Float32Array, P, K2, O);
+    if (kernels) products.dispose();
     return {
       apply(f) {
         const B = f.shape[0];
+        const fs = tf.reshape(conv2dValid(f, onehot, strides, [1, 1], pads), [B, P, K2]) as tf.Tensor3D;
+        if (kernels) return tf.reshape(kernels.apply(fs), [B, out[0], out[1], O]);
         // [B, P, K2] -> [P, B, K2]: the batch of the matMul is the output position
-        let fs: tf.Tensor = tf.reshape(conv2dValid(f, onehot, strides, [1, 1], pads), [B, P, K2]);
-        fs = B === 1 ? tf.reshape(fs, [P, 1, K2]) : tf.transpose(fs, [1, 0, 2]);
-        let z: tf.Tensor = tf.matMul(fs as tf.Tensor3D, products); // [P, B, O]
+        const byPosition = B === 1 ? tf.reshape(fs, [P, 1, K2]) : tf.transpose(fs, [1, 0, 2]);
+        let z: tf.Tensor = tf.matMul(byPosition as tf.Tensor3D, products); // [P, B, O]
         z = B === 1 ? z : tf.transpose(z, [1, 0, 2]);
         return tf.reshape(z, [B, out[0], out[1], O]);
       },
       dispose() {
-        products.dispose();
+        if (kernels) kernels.release();
+        else products.dispose();
       },
     };
   }

@@ -1,6 +1,6 @@
 // Riemannian L-BFGS on the sphere (pure): known minima, the stop rule, warm memory, bad values.
 import { describe, expect, it } from 'vitest';
-import { lbfgsDirection, minimiseOnSphere, project, retract, SPHERE_LBFGS_DEFAULTS, WARM_TRUST, type SphereOracle } from '../../src/attention/sphereLbfgs.js';
+import { lbfgsDirection, minimiseOnSphere, project, retract, SPHERE_LBFGS_DEFAULTS, STEP_FLOOR, WARM_TRUST, type SphereOracle } from '../../src/attention/sphereLbfgs.js';
 import { coldStart } from '../../src/attention/start.js';
 import { randn } from '../../src/attention/rng.js';
 
@@ -9,6 +9,16 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce
 /** x^T diag(d) x: minimised on the sphere by the axis of the smallest d. */
 function diagQuadratic(d: number[]): SphereOracle {
   return (x) => ({ loss: x.reduce((s, v, i) => s + d[i]! * v * v, 0), grad: Float64Array.from(x, (v, i) => 2 * d[i]! * v) });
+}
+
+/** max_j c_j . x: piecewise linear, like a leaky-ReLU head; the minimum on the sphere sits on a kink. */
+function maxOfLinear(): SphereOracle {
+  const C = Array.from({ length: 6 }, (_, j) => Float64Array.from(randn(20, 10 + j)));
+  return (x) => {
+    let best = 0;
+    for (let j = 1; j < C.length; j++) if (dot(C[j]!, x) > dot(C[best]!, x)) best = j;
+    return { loss: dot(C[best]!, x), grad: Float64Array.from(C[best]!) };
+  };
 }
 
 describe('sphere L-BFGS', () => {
@@ -79,15 +89,31 @@ describe('sphere L-BFGS', () => {
   });
 
   it('stops at a kink where the model never predicts convergence (a stall), instead of spending every pass', () => {
-    // max_j c_j . x: piecewise linear, like a leaky-ReLU head; the minimum sits on a kink.
-    const C = Array.from({ length: 6 }, (_, j) => Float64Array.from(randn(20, 10 + j)));
-    const oracle: SphereOracle = (x) => {
-      let best = 0;
-      for (let j = 1; j < C.length; j++) if (dot(C[j]!, x) > dot(C[best]!, x)) best = j;
-      return { loss: dot(C[best]!, x), grad: Float64Array.from(C[best]!) };
-    };
-    const r = minimiseOnSphere(oracle, Float64Array.from(randn(20, 3)), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200 });
-    expect(['stalled', 'converged']).toContain(r.stop);
+    const r = minimiseOnSphere(maxOfLinear(), Float64Array.from(randn(20, 3)), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200 });
+    expect(['stalled', 'converged', 'no-progress']).toContain(r.stop);
+    expect(r.passes).toBeLessThan(200);
+    expect(r.loss).toBeLessThan(r.history[0]!);
+  });
+
+  it('at a kink, gives up a line search once its step is below STEP_FLOOR x stepTol, instead of backtracking on', () => {
+    // There the quasi-Newton direction from one face is not a descent direction across the kink,
+    // and its Armijo tests fail at every step length.
+    const oracle = maxOfLinear();
+    const opts = { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200 };
+    let at: Float64Array | null = null;
+    let shortest = Infinity;
+    const r = minimiseOnSphere(
+      (x) => {
+        if (at) shortest = Math.min(shortest, Math.acos(Math.min(1, dot(x, at))));
+        return oracle(x);
+      },
+      Float64Array.from(randn(20, 3)),
+      opts,
+      undefined,
+      (x) => (at = Float64Array.from(x)),
+    );
+    // a trial after a failed one longer than the floor is at least 0.1 of it (the backtracking factor)
+    expect(shortest).toBeGreaterThan(0.1 * STEP_FLOOR * opts.stepTol * 0.99);
     expect(r.passes).toBeLessThan(200);
     expect(r.loss).toBeLessThan(r.history[0]!);
   });

@@ -8,21 +8,13 @@ import { rowsTimesVectorJs } from '../../src/attention/affine.js';
 import { wasmProductsAvailable, wasmRowsTimesVector } from '../../src/attention/kernels/wasmProducts.js';
 import { mulberry32, normalGenerator } from '../../src/attention/rng.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
+import { maxRelArrays } from '../helpers/tensorCompare.js';
 
 const normal = normalGenerator(mulberry32(12));
 const matrix = (R: number, C: number): Float32Array => Float32Array.from({ length: R * C }, () => normal());
 const vector = (n: number): Float64Array => Float64Array.from({ length: n }, () => normal());
 
-/** max |a - b| relative to max |b| */
-function relGap(a: Float64Array, b: Float64Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
+const relGap = maxRelArrays;
 
 function both(M: Float32Array, R: number, C: number, v: Float64Array, transpose: boolean): { wasm: Float64Array; js: Float64Array } {
   const n = transpose ? C : R;

@@ -23,7 +23,7 @@ import { splitLayersModel } from '../../src/models/layersSplit.js';
 import type { Head } from '../../src/attention/types.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { haveFixture } from '../helpers/fixtures.js';
-import { maxRel } from '../helpers/tensorCompare.js';
+import { maxRel, maxRelArrays } from '../helpers/tensorCompare.js';
 import { loadBuiltIn } from './graph/loadBuilt.js';
 import { convClassifier } from './graph/tinyGraphs.js';
 
@@ -121,15 +121,7 @@ function bothPasses(split: SplitModel, features: tf.Tensor, side: tf.Tensor[], t
   return { plain, fast, applied };
 }
 
-function gradRel(a: Float64Array, b: Float64Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
+const gradRel = maxRelArrays;
 
 /**
  * One pass at each target through the plain and the prepared head: same loss and gradient. Nothing

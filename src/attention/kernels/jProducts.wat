@@ -3,6 +3,8 @@
 ;; M is); sums are carried in float64 beyond short float32 partial sums (at most 4 terms in mtv,
 ;; 16 per lane in mv), so the result stays within a few float32 roundings of a float64 product.
 ;; Offsets are in bytes. Build: `node scripts/build-wasm.mjs` (writes jProductsWasm.ts).
+;; Also the tap products of a factored convolution (src/models/tapProducts.ts), float32 throughout
+;; as the convolution they replace is.
 (module
   (memory (export "memory") 1)
 
@@ -192,4 +194,100 @@
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $c1)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $one)))))
+        (br $one))))
+
+  ;; out[p, o] = sum_t fs[p, t] B[p, t, o] for p < P, t < T, o < O (B is [P, T, O], fs [P, T],
+  ;; out [P, O], all float32): the forward pass of a factored convolution, the filter's T shifted
+  ;; copies at each output position contracted with that position's per-tap products.
+  (func (export "tapsForward") (param $B i32) (param $P i32) (param $T i32) (param $O i32) (param $fs i32) (param $out i32)
+    (local $p i32) (local $t i32) (local $j i32) (local $O4 i32) (local $row i32)
+    (local $bp i32) (local $op i32) (local $jb i32) (local $w v128) (local $ws f32)
+    (local.set $O4 (i32.and (local.get $O) (i32.const -4)))
+    (local.set $row (i32.shl (local.get $O) (i32.const 2)))
+    (block $p_done
+      (loop $ps
+        (br_if $p_done (i32.ge_u (local.get $p) (local.get $P)))
+        (local.set $op (i32.add (local.get $out) (i32.mul (local.get $p) (local.get $row))))
+        (local.set $j (i32.const 0))
+        (block $z_done
+          (loop $z
+            (br_if $z_done (i32.ge_u (local.get $j) (local.get $O)))
+            (f32.store (i32.add (local.get $op) (i32.shl (local.get $j) (i32.const 2))) (f32.const 0))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $z)))
+        (local.set $t (i32.const 0))
+        (block $t_done
+          (loop $ts
+            (br_if $t_done (i32.ge_u (local.get $t) (local.get $T)))
+            (local.set $ws (f32.load (i32.add (local.get $fs) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $T)) (local.get $t)) (i32.const 2)))))
+            (local.set $w (f32x4.splat (local.get $ws)))
+            (local.set $bp (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $T)) (local.get $t)) (local.get $row))))
+            (local.set $j (i32.const 0))
+            (block $v_done
+              (loop $v
+                (br_if $v_done (i32.ge_u (local.get $j) (local.get $O4)))
+                (local.set $jb (i32.shl (local.get $j) (i32.const 2)))
+                (v128.store (i32.add (local.get $op) (local.get $jb))
+                  (f32x4.add (v128.load (i32.add (local.get $op) (local.get $jb)))
+                    (f32x4.mul (v128.load (i32.add (local.get $bp) (local.get $jb))) (local.get $w))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $v)))
+            (block $s_done
+              (loop $s
+                (br_if $s_done (i32.ge_u (local.get $j) (local.get $O)))
+                (local.set $jb (i32.shl (local.get $j) (i32.const 2)))
+                (f32.store (i32.add (local.get $op) (local.get $jb))
+                  (f32.add (f32.load (i32.add (local.get $op) (local.get $jb)))
+                    (f32.mul (f32.load (i32.add (local.get $bp) (local.get $jb))) (local.get $ws))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $s)))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $ts)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ps))))
+
+  ;; dfs[p, t] = sum_o dy[p, o] B[p, t, o] (dy [P, O], dfs [P, T], float32): the gradient of
+  ;; tapsForward with respect to fs.
+  (func (export "tapsBackward") (param $B i32) (param $P i32) (param $T i32) (param $O i32) (param $dy i32) (param $dfs i32)
+    (local $p i32) (local $t i32) (local $j i32) (local $O4 i32) (local $row i32)
+    (local $bp i32) (local $yp i32) (local $jb i32) (local $acc v128) (local $s f32)
+    (local.set $O4 (i32.and (local.get $O) (i32.const -4)))
+    (local.set $row (i32.shl (local.get $O) (i32.const 2)))
+    (block $p_done
+      (loop $ps
+        (br_if $p_done (i32.ge_u (local.get $p) (local.get $P)))
+        (local.set $yp (i32.add (local.get $dy) (i32.mul (local.get $p) (local.get $row))))
+        (local.set $t (i32.const 0))
+        (block $t_done
+          (loop $ts
+            (br_if $t_done (i32.ge_u (local.get $t) (local.get $T)))
+            (local.set $bp (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $T)) (local.get $t)) (local.get $row))))
+            (local.set $acc (v128.const f32x4 0 0 0 0))
+            (local.set $j (i32.const 0))
+            (block $v_done
+              (loop $v
+                (br_if $v_done (i32.ge_u (local.get $j) (local.get $O4)))
+                (local.set $jb (i32.shl (local.get $j) (i32.const 2)))
+                (local.set $acc
+                  (f32x4.add (local.get $acc)
+                    (f32x4.mul (v128.load (i32.add (local.get $bp) (local.get $jb))) (v128.load (i32.add (local.get $yp) (local.get $jb))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $v)))
+            (local.set $s
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+                (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+            (block $s_done
+              (loop $sc
+                (br_if $s_done (i32.ge_u (local.get $j) (local.get $O)))
+                (local.set $jb (i32.shl (local.get $j) (i32.const 2)))
+                (local.set $s
+                  (f32.add (local.get $s)
+                    (f32.mul (f32.load (i32.add (local.get $bp) (local.get $jb))) (f32.load (i32.add (local.get $yp) (local.get $jb))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $sc)))
+            (f32.store (i32.add (local.get $dfs) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $T)) (local.get $t)) (i32.const 2))) (local.get $s))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $ts)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ps)))))

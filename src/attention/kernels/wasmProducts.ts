@@ -1,4 +1,5 @@
-// The SIMD matrix-vector products of jProducts.wat, for affine.ts. One instance per thread; its
+// The SIMD matrix-vector products of jProducts.wat, for affine.ts (and, in instances of their own,
+// the tap products of models/tapProducts.ts). One instance per thread for the J products; its
 // memory holds the matrix of the affine map in use (copied in once, then every Lanczos pass reads
 // it there) followed by the vector and the result. Measured on darknet-tiny's 196 x 1000 map:
 // `npm run bench` prints the figure (JS loops vs these kernels).
@@ -10,35 +11,65 @@ interface WasmApi {
   Instance: new (module: object) => { exports: unknown };
 }
 
-interface Kernels {
+export interface ProductKernels {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   /** out[r] = sum_j M[r, j] v[j] */
   mv(m: number, R: number, C: number, v: number, out: number): void;
   /** out[j] = sum_r v[r] M[r, j] */
   mtv(m: number, R: number, C: number, v: number, out: number): void;
+  /** out[p, o] = sum_t fs[p, t] B[p, t, o] (float32 out) */
+  tapsForward(B: number, P: number, T: number, O: number, fs: number, out: number): void;
+  /** dfs[p, t] = sum_o dy[p, o] B[p, t, o] (float32 out) */
+  tapsBackward(B: number, P: number, T: number, O: number, dy: number, dfs: number): void;
 }
 
-let kernels: Kernels | null | undefined;
+const PAGE = 65536;
+let compiled: object | null | undefined;
 
-/** The instance, or null where WebAssembly (with SIMD) is not available: callers use JS loops. */
-function instance(): Kernels | null {
-  if (kernels !== undefined) return kernels;
+/**
+ * A new instance of the kernels with a memory of its own (callers keep different data resident in
+ * theirs), or null where WebAssembly (with SIMD) is not available: callers fall back then.
+ */
+export function newProductsInstance(): ProductKernels | null {
+  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wasm || compiled === null) return null;
   try {
-    const bytes = Uint8Array.from(atob(J_PRODUCTS_WASM), (c) => c.charCodeAt(0));
-    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    kernels = new wasm.Instance(new wasm.Module(bytes)).exports as Kernels;
+    compiled ??= new wasm.Module(Uint8Array.from(atob(J_PRODUCTS_WASM), (c) => c.charCodeAt(0)));
   } catch {
-    kernels = null;
+    compiled = null; // no SIMD here: it will not compile next time either
+    return null;
   }
+  try {
+    return new wasm.Instance(compiled).exports as ProductKernels;
+  } catch {
+    return null; // (out of memory, say) this time
+  }
+}
+
+let kernels: ProductKernels | null | undefined;
+
+/** The instance of the J products, or null where WebAssembly (with SIMD) is not available: callers use JS loops. */
+function instance(): ProductKernels | null {
+  if (kernels === undefined) kernels = newProductsInstance();
   return kernels;
+}
+
+/** Bytes of a memory of at least `bytes` (grown in 64 KiB pages); false when the engine will not give them. */
+export function ensureMemory(k: ProductKernels, bytes: number): boolean {
+  if (bytes <= k.memory.buffer.byteLength) return true;
+  try {
+    k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / PAGE));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function wasmProductsAvailable(): boolean {
   return instance() !== null;
 }
 
-const PAGE = 65536;
-const align16 = (n: number): number => (n + 15) & ~15;
+export const align16 = (n: number): number => (n + 15) & ~15;
 
 /** The matrix now in memory: the caller's array (affine maps never change theirs) and its size. */
 let resident: { M: Float32Array; R: number; C: number } | null = null;
@@ -56,11 +87,7 @@ export function wasmRowsTimesVector(M: Float32Array, R: number, C: number, v: Ar
   const outAt = align16(vAt + Math.max(R, C) * 4);
   const end = outAt + Math.max(R, C) * 8;
   if (end > k.memory.buffer.byteLength) {
-    try {
-      k.memory.grow(Math.ceil((end - k.memory.buffer.byteLength) / PAGE));
-    } catch {
-      return false; // beyond what the engine will give: the JS loops need no copy
-    }
+    if (!ensureMemory(k, end)) return false; // beyond what the engine will give: the JS loops need no copy
     resident = null;
   }
   const buf = k.memory.buffer;
