@@ -1,7 +1,7 @@
 // The contraction of a factored convolution (filteredConv.ts), z[b, p, o] = sum_t fs[b, p, t] B[p, t, o],
 // in the SIMD kernels of jProducts.wat instead of a TF.js batched matMul. Why: the wasm backend's
 // BatchMatMul is a plain loop; on darknet-tiny after leaky_re_lu_13 ([196, 1, 9] x [196, 9, 512])
-// it took 1.6 ms forward and 1.0 ms backward of a 7.8 ms head pass, the kernels 0.12 and 0.11 ms.
+// it took 1.6 ms forward and 1.0 ms backward of a 6.4 ms head pass, the kernels 0.12 and 0.11 ms.
 // B is copied once per input into an instance of the kernels with a memory of its own, where every
 // pass of the solve reads it; only fs (P x T floats) and z go in and out per pass. Instances are
 // reused (release()): a new WebAssembly memory per video frame would leave it to the garbage
@@ -9,7 +9,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { align16, ensureMemory, newProductsInstance, type ProductKernels } from '../attention/kernels/wasmProducts.js';
 
-/** Released instances, for the next input (two at most: one preparation is live at a time per thread, two maps share it). */
+/**
+ * Released instances, for the next input. Two at most: a thread has one preparation live at a time
+ * (two maps of one input share it), and a second covers one made before the last is disposed.
+ * (Their memory keeps the largest size it grew to, for the thread's life.)
+ */
 const spare: ProductKernels[] = [];
 const SPARE_MAX = 2;
 
@@ -64,6 +68,7 @@ export class TapProducts {
   }
 
   private run(input: Float32Array, n: number, inLen: number, outLen: number, kernel: 'tapsForward' | 'tapsBackward'): Float32Array {
+    // (a batch of one, all the solvers use, was reserved in create(); only larger ones can fail here)
     if (!this.reserve(n)) throw new Error(`the factored convolution's buffers for a batch of ${n} do not fit in WebAssembly memory`);
     const { P, T, O } = this;
     const k = this.kernels();

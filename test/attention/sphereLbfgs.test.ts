@@ -89,8 +89,9 @@ describe('sphere L-BFGS', () => {
   });
 
   it('stops at a kink where the model never predicts convergence (a stall), instead of spending every pass', () => {
-    const r = minimiseOnSphere(maxOfLinear(), Float64Array.from(randn(20, 3)), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200 });
-    expect(['stalled', 'converged', 'no-progress']).toContain(r.stop);
+    // (without the line search's step floor, which would end this solve first)
+    const r = minimiseOnSphere(maxOfLinear(), Float64Array.from(randn(20, 3)), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200, stepFloor: 0 });
+    expect(r.stop).toBe('stalled');
     expect(r.passes).toBeLessThan(200);
     expect(r.loss).toBeLessThan(r.history[0]!);
   });
@@ -100,22 +101,35 @@ describe('sphere L-BFGS', () => {
     // and its Armijo tests fail at every step length.
     const oracle = maxOfLinear();
     const opts = { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200 };
-    let at: Float64Array | null = null;
-    let shortest = Infinity;
-    const r = minimiseOnSphere(
-      (x) => {
-        if (at) shortest = Math.min(shortest, Math.acos(Math.min(1, dot(x, at))));
-        return oracle(x);
-      },
-      Float64Array.from(randn(20, 3)),
-      opts,
-      undefined,
-      (x) => (at = Float64Array.from(x)),
-    );
-    // a trial after a failed one longer than the floor is at least 0.1 of it (the backtracking factor)
-    expect(shortest).toBeGreaterThan(0.1 * STEP_FLOOR * opts.stepTol * 0.99);
-    expect(r.passes).toBeLessThan(200);
-    expect(r.loss).toBeLessThan(r.history[0]!);
+    const run = (stepFloor: number) => {
+      let at: Float64Array | null = null;
+      let trials = 0;
+      let shortestBacktrack = Infinity;
+      const r = minimiseOnSphere(
+        (x) => {
+          // trials after the first from one iterate are backtracks, each after a failed trial
+          if (at && trials++ > 0) shortestBacktrack = Math.min(shortestBacktrack, Math.acos(Math.min(1, dot(x, at))));
+          return oracle(x);
+        },
+        Float64Array.from(randn(20, 3)),
+        { ...opts, stepFloor },
+        undefined,
+        (x) => {
+          at = Float64Array.from(x);
+          trials = 0;
+        },
+      );
+      return { r, shortestBacktrack };
+    };
+    const floored = run(STEP_FLOOR);
+    // a backtrack follows a failed trial longer than the floor, and is at least 0.1 of it
+    expect(floored.shortestBacktrack).toBeGreaterThan(0.1 * STEP_FLOOR * opts.stepTol * 0.99);
+    expect(floored.r.stop).toBe('no-progress');
+    expect(floored.r.loss).toBeLessThan(floored.r.history[0]!);
+    // without the floor the same solve backtracks below that, for more passes
+    const unfloored = run(0);
+    expect(unfloored.shortestBacktrack).toBeLessThan(0.1 * STEP_FLOOR * opts.stepTol * 0.99);
+    expect(unfloored.r.passes).toBeGreaterThan(floored.r.passes);
   });
 
   it('respects maxPasses and reports non-finite losses and gradients', () => {
