@@ -8,6 +8,7 @@
 // frames at darknet-tiny's leaky_re_lu_13 on 2 cores.
 //   node scripts/nonlinear-frames.mjs [--method l2caf|l2caf-class] [--model ID] [--layer NAME]
 //                                     [--clip FILE] [--from S] [--to S]
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,12 +21,15 @@ import { solveL2caf, defaultSolveOptions, pearson } from '../dist/attention/inde
 import { argmax } from '../dist/engine/analyze.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
+// As `npm run bench` does: the fixtures' models when no mirror is set (this machine is offline).
+if (!process.env.L2CAF_MODEL_MIRROR && existsSync(path.join(fixtures, 'models'))) process.env.L2CAF_MODEL_MIRROR = path.join(fixtures, 'models');
 const { values: a } = parseArgs({
   options: {
     method: { type: 'string', default: 'l2caf-class' },
     model: { type: 'string', default: 'darknet-tiny' },
     layer: { type: 'string', default: 'leaky_re_lu_13' },
-    clip: { type: 'string', default: path.resolve(root, '..', 'shared', 'fixtures', 'videos', 'car-detection.mp4') },
+    clip: { type: 'string', default: path.join(fixtures, 'videos', 'car-detection.mp4') },
     from: { type: 'string', default: '0' },
     to: { type: 'string', default: '2' },
   },
