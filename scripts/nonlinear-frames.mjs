@@ -94,11 +94,11 @@ async function main() {
   const line = (name, pick) => {
     const rs = rows.map((row) => pick(row).r);
     const rels = rows.map((row) => pick(row).rel);
-    const passes = mean(rows.map((row) => pick(row).passes));
-    return `${name}: ${passes.toFixed(2)} passes a frame, r to paper worst ${Math.min(...rs).toFixed(4)} mean ${mean(rs).toFixed(4)}, loss excess worst ${Math.max(...rels).toExponential(2)} mean ${mean(rels).toExponential(2)}`;
+    const passes = pick(rows[0]).passes === undefined ? '' : `${mean(rows.map((row) => pick(row).passes)).toFixed(2)} passes a frame, `;
+    return `${name}: ${passes}r to paper worst ${Math.min(...rs).toFixed(4)} mean ${mean(rs).toFixed(4)}, loss excess worst ${Math.max(...rels).toExponential(2)} mean ${mean(rels).toExponential(2)}`;
   };
   console.log(`\n${a.model} ${a.layer} ${a.method}, ${rows.length} frames of ${path.basename(a.clip)} ${a.from}-${a.to} s (r: Pearson of |f| with the paper solve's map; excess: over the best loss of paper and polish)`);
-  console.log(line('polish (300 passes)', (row) => ({ r: row.polishR, rel: row.polishRel, passes: 300 })).replace('300.00 passes a frame, ', ''));
+  console.log(line('polish (300 passes)', (row) => ({ r: row.polishR, rel: row.polishRel })));
   console.log(line('default, cold', (row) => row.cold));
   console.log(line('default, warm chain', (row) => row.warm));
   console.log(`warm/cold passes ${(mean(rows.map((row) => row.warm.passes)) / mean(rows.map((row) => row.cold.passes))).toFixed(3)}`);

@@ -258,7 +258,8 @@ export function minimiseOnSphere(
       t = Math.min(0.5 * t, Math.max(0.1 * t, Number.isFinite(tq) ? tq : 0.5 * t));
     }
     if (!accepted) {
-      stop = floored || passes < opts.maxPasses ? 'no-progress' : 'max-passes';
+      // (the backtracking ends unaccepted only at the floor or at maxPasses)
+      stop = floored ? 'no-progress' : 'max-passes';
       break;
     }
     const gnew = project(xn, gradn);

@@ -121,8 +121,6 @@ function bothPasses(split: SplitModel, features: tf.Tensor, side: tf.Tensor[], t
   return { plain, fast, applied };
 }
 
-const gradRel = maxRelArrays;
-
 /**
  * One pass at each target through the plain and the prepared head: same loss and gradient. Nothing
  * is left behind: the tensor count is the same after every target (the conv's tap cache, made on
@@ -137,7 +135,7 @@ async function checkPrepared(makeSplit: () => SplitModel, x: tf.Tensor, prepared
     const { plain, fast, applied } = bothPasses(split, bb.features, bb.side, target);
     expect(applied).toBe(prepared ? 1 : 0);
     expect(Math.abs(fast.loss - plain.loss) / Math.abs(plain.loss)).toBeLessThan(1e-5);
-    expect(gradRel(fast.grad, plain.grad)).toBeLessThan(1e-4);
+    expect(maxRelArrays(fast.grad, plain.grad)).toBeLessThan(1e-4);
     counts.push(tf.memory().numTensors);
   }
   expect(new Set(counts).size).toBe(1);
