@@ -25,6 +25,7 @@ import type { Method } from '../attention/types.js';
 import type { FramePlan } from '../engine/frameSolver.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import { createBackbonePool } from '../pool/backbonePool.js';
+import { stopWorker } from '../pool/stopWorker.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
@@ -79,7 +80,7 @@ function startWorker(data: BackboneWorkerData): Promise<Worker> {
       wk.off('message', onMsg);
       if (m.ready) resolve(wk);
       else {
-        void wk.terminate();
+        void stopWorker(wk);
         reject(new Error(`worker: ${m.fatal ?? 'did not start'}`));
       }
     };
@@ -206,14 +207,14 @@ async function poolFps(model: ModelFlags, frames: Uint8Array[], w: number, h: nu
         const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
         const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) {
-          await Promise.all(workers.map((wk) => wk.terminate()));
+          await Promise.all(workers.map((wk) => stopWorker(wk)));
           throw failed.reason as Error;
         }
         try {
           await throughput(workers, frames.slice(0, 4 * nWorkers), w, h, onFrame); // warm-up
           return await throughput(workers, frames, w, h, onFrame);
         } finally {
-          await Promise.all(workers.map((wk) => wk.terminate()));
+          await Promise.all(workers.map((wk) => stopWorker(wk)));
         }
       };
       const withMap = (req: MapRequest) => (r: FrameReply) => {

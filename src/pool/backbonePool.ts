@@ -8,14 +8,19 @@
 // Failure handling: a worker that cannot load the model fails createBackbonePool with its message;
 // a worker that dies afterwards (uncaught error, out of memory) breaks the pool: its job, all
 // queued jobs and every later run() reject with an error naming the worker and the cause, and the
-// other workers are terminated. close() terminates every worker and rejects what was pending, so
-// no thread outlives the pool.
+// other workers are stopped. close() stops every worker and rejects what was pending, so no thread
+// outlives the pool.
+//
+// Workers are stopped with a message, not worker.terminate(): terminating a thread inside an ONNX
+// Runtime call aborts the whole process, so a cancelled ONNX video job could take the app down
+// (src/pool/stopWorker.ts).
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackboneArrays, BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { ChainStep, FramePlan, FrameWork } from '../engine/frameSolver.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerModelFlags } from './protocol.js';
+import { stopWorker } from './stopWorker.js';
 import { resolveWorkerScript } from './workerScript.js';
 
 export interface BackbonePoolOptions {
@@ -104,8 +109,8 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
   let broken: Error | null = null;
   let info: Extract<FromWorker, { type: 'ready' }> | null = null;
 
-  const terminateAll = async (): Promise<void> => {
-    await Promise.all(slots.map((s) => (s.exited ? undefined : s.worker.terminate().catch(() => undefined))));
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(slots.map((s) => (s.exited ? undefined : stopWorker(s.worker))));
   };
 
   const failAll = (err: Error): void => {
@@ -153,7 +158,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
     const fail = (e: Error): void => {
       if (settled) return;
       settled = true;
-      void terminateAll().then(() => rejectReady(e));
+      void stopAll().then(() => rejectReady(e));
     };
     const onAbort = (): void => fail(abortError('backbone pool start cancelled'));
     if (opts.signal?.aborted) return onAbort();
@@ -204,7 +209,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
         }
         broken = err;
         failAll(err);
-        void terminateAll();
+        void stopAll();
       });
     }
   });
@@ -256,7 +261,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
       if (closed) return;
       closed = true;
       failAll(new Error('backbone pool closed'));
-      await terminateAll();
+      await stopAll();
     },
   };
 }

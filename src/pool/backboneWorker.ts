@@ -60,41 +60,59 @@ try {
   ready = Promise.reject(e);
 }
 
+type Handler = (msg: Extract<ToWorker, { type: 'run' }>) => Promise<void>;
+let handler: Handler | null = null;
+// Messages that arrive while the model loads wait here, in order, for the handler.
+const early: Extract<ToWorker, { type: 'run' }>[] = [];
+// Messages are handled one at a time, in order (the pool keeps a second job queued here so the
+// worker never waits for the round trip between jobs).
+let chain = Promise.resolve();
+
+// One listener from the start, so 'stop' is honoured while the model is still loading too.
+port.on('message', (msg: ToWorker) => {
+  // A listener runs only on an empty stack: no ONNX Runtime call (a synchronous create or run in a
+  // setImmediate) is in progress, so the thread can end here without aborting the process.
+  if (msg.type === 'stop') process.exit(0);
+  // Thrown straight from the listener (an uncaught error, as a real crash would be): a
+  // setImmediate could wait behind queued jobs, which run back to back in microtasks.
+  if (msg.type === 'crash') throw new Error('crash requested (fault injection)');
+  if (!handler) {
+    early.push(msg);
+    return;
+  }
+  const h = handler;
+  chain = chain.then(() => h(msg));
+});
+
 ready.then(
   ({ model, split, backend }) => {
-    post({ type: 'ready', layer: split.layer, layerShape: split.layerShape, inputSize: model.inputSize, backend });
     const solver = init.plan ? createFrameSolver(model, split, init.plan) : null;
-    // Messages are handled one at a time, in order (the pool keeps a second job queued here so the
-    // worker never waits for the round trip between jobs).
-    let chain = Promise.resolve();
-    port.on('message', (msg: ToWorker) => {
-      // Thrown straight from the listener (an uncaught error, as a real crash would be): a
-      // setImmediate could wait behind queued jobs, which run back to back in microtasks.
-      if (msg.type === 'crash') throw new Error('crash requested (fault injection)');
-      chain = chain.then(async () => {
-        const t0 = performance.now();
-        try {
-          if (msg.work && !solver) throw new Error('this worker has no frame plan');
-          const out = await backboneOnPixels(model, split, msg.rgb, msg.width, msg.height);
-          if (msg.work && solver) {
-            const solved = await solver(out, msg.chain);
-            // The solver's curvature stays here with the chain; the caller has no use for it.
-            const work = { ...solved, maps: solved.maps.map(({ memory: _m, ...m }) => m) };
-            post({ type: 'work', id: msg.id, work }, workTransfer(work));
-            return;
-          }
-          const a = await backboneToArrays(out, performance.now() - t0);
-          const features = transferable(a.features);
-          const side = a.side.map(transferable);
-          const perPosition = a.perPosition ? transferable({ data: a.perPosition, shape: [] }).data : undefined;
-          const buffers = [features, ...side].map((t) => t.data.buffer as ArrayBuffer);
-          if (perPosition) buffers.push(perPosition.buffer as ArrayBuffer);
-          post({ type: 'result', id: msg.id, features, side, ...(perPosition ? { perPosition } : {}), ms: a.ms }, buffers);
-        } catch (e) {
-          post({ type: 'error', id: msg.id, message: (e as Error).message ?? String(e) });
+    handler = async (msg) => {
+      const t0 = performance.now();
+      try {
+        if (msg.work && !solver) throw new Error('this worker has no frame plan');
+        const out = await backboneOnPixels(model, split, msg.rgb, msg.width, msg.height);
+        if (msg.work && solver) {
+          const solved = await solver(out, msg.chain);
+          // The solver's curvature stays here with the chain; the caller has no use for it.
+          const work = { ...solved, maps: solved.maps.map(({ memory: _m, ...m }) => m) };
+          post({ type: 'work', id: msg.id, work }, workTransfer(work));
+          return;
         }
-      });
-    });
+        const a = await backboneToArrays(out, performance.now() - t0);
+        const features = transferable(a.features);
+        const side = a.side.map(transferable);
+        const perPosition = a.perPosition ? transferable({ data: a.perPosition, shape: [] }).data : undefined;
+        const buffers = [features, ...side].map((t) => t.data.buffer as ArrayBuffer);
+        if (perPosition) buffers.push(perPosition.buffer as ArrayBuffer);
+        post({ type: 'result', id: msg.id, features, side, ...(perPosition ? { perPosition } : {}), ms: a.ms }, buffers);
+      } catch (e) {
+        post({ type: 'error', id: msg.id, message: (e as Error).message ?? String(e) });
+      }
+    };
+    const h = handler;
+    for (const msg of early.splice(0)) chain = chain.then(() => h(msg));
+    post({ type: 'ready', layer: split.layer, layerShape: split.layerShape, inputSize: model.inputSize, backend });
   },
   (e: unknown) => {
     post({ type: 'init-error', message: (e as Error).message ?? String(e) });

@@ -19,6 +19,8 @@ export interface WorkerInit {
 export type ToWorker =
   /** work: also solve the plan's frame-local maps and answer 'work' (needs WorkerInit.plan) */
   | { type: 'run'; id: number; rgb: Uint8Array; width: number; height: number; work: boolean; chain?: ChainStep }
+  /** End the thread between native calls (src/pool/stopWorker.ts). */
+  | { type: 'stop' }
   /** Fault injection for the tests of crash handling: the worker throws outside any handler. */
   | { type: 'crash' };
 

@@ -17,6 +17,7 @@ import { analyzeFeatures, type MapRequest } from '../../engine/analyze.js';
 import { selectBackend } from '../../engine/backend.js';
 import { defaultSolveOptions } from '../../attention/index.js';
 import { createSession, ortThreadCount } from './ortSession.js';
+import { isStopMessage } from '../../pool/stopWorker.js';
 
 export interface BackboneWorkerData {
   mode: 'backbone' | 'bare' | 'map';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
     };
   }
   port.on('message', (r: FrameRequest) => {
+    if (isStopMessage(r)) process.exit(0);
     handle(r).then(
       (reply) => port.postMessage(reply, [reply.features?.data.buffer, ...(reply.side ?? []).map((s) => s.data.buffer)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)),
       (e: Error) => port.postMessage({ id: r.id, ms: 0, error: e.message } satisfies FrameReply),

@@ -1,0 +1,36 @@
+// Ending a worker thread that may be running ONNX Runtime. worker.terminate() lands wherever the
+// thread is, and landing inside an ORT session create or run aborts the whole process
+// (onnxruntime-node 1.30 throws a C++ Napi::Error with nowhere to go: "terminate called after
+// throwing an instance of 'Napi::Error'"). So the worker is sent STOP_MESSAGE and exits from its own
+// message handler, which only runs on an empty stack, between native calls. terminate() stays as
+// the fallback for a worker that has not exited after the grace period (a long synchronous TF.js
+// pass, where terminating is safe).
+import type { Worker } from 'node:worker_threads';
+
+export const STOP_MESSAGE = { type: 'stop' } as const;
+
+/** How long a worker gets to exit after the stop message before it is terminated. */
+export const STOP_GRACE_MS = 5000;
+
+/** True for the stop message (workers call process.exit(0) on it). */
+export function isStopMessage(m: unknown): boolean {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === STOP_MESSAGE.type;
+}
+
+/** Asks a worker to exit and resolves once it has; terminates it after `graceMs`. */
+export function stopWorker(worker: Worker, graceMs = STOP_GRACE_MS): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      worker.terminate().catch(() => undefined);
+    }, graceMs);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      worker.postMessage(STOP_MESSAGE);
+    } catch {
+      // A worker whose port is already closed is on its way out: 'exit' or the timer ends it.
+    }
+  });
+}
