@@ -10,6 +10,7 @@
 //
 // Cancellation (opts.signal) is not an error: the timeline comes back with partial: true and the
 // frames done so far; ffmpeg and the workers are gone by the time the promise settles.
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import { defaultSolveOptions } from '../attention/index.js';
 import { requestKey } from '../engine/analyze.js';
@@ -210,6 +211,10 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         // Enough in flight to keep every worker busy while the head of the queue is awaited: a
         // whole chunk per worker when chunks are routed, else two jobs per worker.
         const maxInFlight = runner.concurrency * (chain && Number.isFinite(chain) ? Math.min(chain, remaining.length) + 1 : 2);
+        // Each frame in flight listens to the job's signal (it can be cancelled on its own), and
+        // so do ffmpeg and the pool: more than Node's default of 10, which it reports as a leak
+        // ("MaxListenersExceededWarning") on every warm-chained non-linear video.
+        if (signal) setMaxListeners(Math.max(getMaxListeners(signal), maxInFlight + 10), signal);
         const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<FrameWork> }[] = [];
         const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
         const r = runner;
