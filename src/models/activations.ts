@@ -9,6 +9,24 @@ export function isLinearActivation(name: string | undefined): boolean {
   return name == null || name === 'linear' || name === '';
 }
 
+/**
+ * Leaky ReLU whose gradient is two kernels, dy x step(x, alpha), instead of tfjs-core's three
+ * (Greater, Mul by alpha, Select): a head pass at darknet-tiny leaky_re_lu_13 runs it at every
+ * layer, and on the wasm backend each kernel is a full pass over the activations. At x = 0 both
+ * give alpha (step is 1 only for x > 0), so results are the same to the bit.
+ */
+export function leakyRelu(x: tf.Tensor, alpha: number): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([input]);
+    return {
+      value: tf.leakyRelu(input, alpha),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.step(saved[0]!, alpha)),
+    };
+  });
+  return op(x);
+}
+
 export function activationFn(name: string | undefined, where: string): Activation {
   switch (name ?? 'linear') {
     case 'linear':

@@ -6,7 +6,7 @@
 // the head can be classified as affine in the filter (exact solvers, CAM) or not.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { activationFn, isLinearActivation } from './activations.js';
+import { activationFn, isLinearActivation, leakyRelu } from './activations.js';
 import { constKernel, conv2dConst, convPads } from './convInputGrad.js';
 import { FilteredConvKernel, mapFiltered, type PrepareFiltered } from './filteredConv.js';
 import type { Owned } from './owned.js';
@@ -230,7 +230,7 @@ export function translateLayer(layer: Layer): TranslatedLayer {
     }
     case 'LeakyReLU': {
       const alpha = Number(cfg['alpha'] ?? cfg['negative_slope'] ?? 0.3);
-      return simple('nonlinear', (xs) => tf.leakyRelu(xs[0]!, alpha));
+      return simple('nonlinear', (xs) => leakyRelu(xs[0]!, alpha));
     }
     case 'ELU': {
       const alpha = Number(cfg['alpha'] ?? 1);

@@ -12,7 +12,7 @@ import type { OpKind } from '../layersTranslate.js';
 import { attrBool, attrFloat, attrInts, attrString, attrStrings } from './attrs.js';
 import type { GraphNode } from './graphDef.js';
 import { depthwiseConvInputOnly } from './depthwiseConv.js';
-import { activationFn } from '../activations.js';
+import { activationFn, leakyRelu } from '../activations.js';
 
 /** Where a data input's value comes from when the head runs. */
 export type InputRole =
@@ -89,7 +89,7 @@ function fusedActivation(ctx: NodeContext, name: string | undefined, alphaArg: t
       return activationFn(name, ctx.node.name);
     case 'leakyrelu': {
       const a = attrFloat(ctx.node.attr, 'leakyrelu_alpha', 0.2);
-      return (x) => tf.leakyRelu(x, a);
+      return (x) => leakyRelu(x, a);
     }
     case 'prelu':
       if (!alphaArg) fail(ctx, 'fused PReLU without its alpha argument');
@@ -297,7 +297,7 @@ export function translateNode(ctx: NodeContext): TranslatedNode {
       return unary('pointwise', (x) => tf.neg(x));
     case 'LeakyRelu': {
       const a = attrFloat(node.attr, 'alpha', 0.2);
-      return unary('nonlinear', (x) => tf.leakyRelu(x, a));
+      return unary('nonlinear', (x) => leakyRelu(x, a));
     }
     case 'Prelu': {
       const alpha = ctx.constant(1);

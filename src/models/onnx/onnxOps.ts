@@ -7,6 +7,7 @@
 // batch back.
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpKind } from '../layersTranslate.js';
+import { leakyRelu } from '../activations.js';
 import { constMatrix, matMulConst } from './constMatMul.js';
 import { attrFloat, attrInt, attrInts, attrString, attrTensor, nodeLabel, onnx, tensorFromProto } from './onnxProto.js';
 import { batched, UnsupportedOpError, type OpContext, type TranslatedOp } from './onnxOpTypes.js';
@@ -236,7 +237,7 @@ export function translateOp(ctx: OpContext): TranslatedOp {
       return unary('pointwise', (x) => tf.neg(x));
     case 'LeakyRelu': {
       const alpha = attrFloat(n, 'alpha', 0.01);
-      return unary('nonlinear', (x) => tf.leakyRelu(x, alpha));
+      return unary('nonlinear', (x) => leakyRelu(x, alpha));
     }
     case 'PRelu': {
       const slope = ctx.constant(1);
