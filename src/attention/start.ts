@@ -7,6 +7,15 @@
 // - class-specific: the exact optimum of the head linearised at f = 1, -g/||g|| with g the
 //   objective's gradient there (the closed form the exact solver uses on affine heads, where it is
 //   the optimum itself; one head pass here).
+// - class-specific on a non-linear head: both of these, the lower loss kept (coldStarts below; how
+//   they are compared: SCOUT_TOLERANCE in sphereSolve.ts). Neither start is better everywhere: on
+//   car-detection 0-2 s at darknet-tiny leaky_re_lu_13, from the linearised start alone 3 of 25
+//   frames ended more than 1e-3 above the best loss known (worst 1.4e-3), from the uniform one alone
+//   none did (worst 9.2e-4); at leaky_re_lu_12, 2 frames (worst 2.1e-3) against none (8.0e-4); yet
+//   on coffee.png at leaky_re_lu_12 the linearised start is better (+9.2e-3 against +1.5e-2 relative
+//   to a 3000-iteration reference). With both, every one of those frames is within 8.4e-4.
+//   (Scratch runs of the default solve against the paper's Adam and a 300-pass polish, as
+//   scripts/nonlinear-frames.mjs measures.)
 import type { SphereOracle } from './sphereLbfgs.js';
 import { randn } from './rng.js';
 import type { StartChoice, StartKind } from './types.js';
@@ -16,6 +25,16 @@ export interface ColdStart {
   kind: Exclude<StartKind, 'warm' | 'exact'>;
   /** head passes spent finding it */
   passes: number;
+}
+
+/**
+ * The cold starts a solve tries, best kept: the two deterministic class-specific starts when `both`
+ * (a class-specific solve on a non-linear head; see the header), else coldStart's one.
+ */
+export function coldStarts(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number, both: boolean): ColdStart[] {
+  const first = coldStart(oracle, S, classSpecific, choice, seed);
+  if (!(both && classSpecific && choice === 'deterministic' && first.kind === 'linearised')) return [first];
+  return [first, { x0: new Float64Array(S).fill(1 / Math.sqrt(S)), kind: 'uniform', passes: 0 }];
 }
 
 export function coldStart(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number): ColdStart {

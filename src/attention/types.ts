@@ -89,7 +89,8 @@ export type StopRule =
 
 /**
  * Where a cold solve starts. 'deterministic': class-oblivious from the uniform filter, class-specific
- * from the exact optimum of the head linearised at f = 1 (one head pass): no seed is
+ * from the exact optimum of the head linearised at f = 1 (one head pass) and, on a non-linear head
+ * with the default solver, also from the uniform filter, the better answer kept: no seed is
  * involved, so the answer does not depend on one. 'random': N(0,1) from `seed` (the reference code).
  */
 export type StartChoice = 'deterministic' | 'random';

@@ -52,16 +52,19 @@ describe("'converged' preset (L-BFGS, 'optimal' rule) and Adam's 'converged' rul
         expect(a.iterations % CONVERGED_RULE.window, 'checks happen every window iterations').toBe(0);
         const refRandom = solveL2caf(head, X, target, { ...full, start: 'random' });
         expect(pearson(a.raw, refRandom.raw), label).toBeGreaterThanOrEqual(0.99);
-        // L-BFGS: a tenth of Adam's passes or fewer (a quarter for class-specific on a ReLU head,
-        // a non-smooth problem), and as close to the optimum.
+        // L-BFGS: a tenth of Adam's passes or fewer (half for class-specific on a ReLU head, a
+        // non-smooth problem, solved from two starts: src/attention/start.ts), and as close to the
+        // optimum.
         const hard = target !== null && head.linearity === 'nonlinear';
-        expect(c.iterations, label).toBeLessThanOrEqual((hard ? 0.25 : 0.1) * p.iterations);
+        expect(c.iterations, label).toBeLessThanOrEqual((hard ? 0.5 : 0.1) * p.iterations);
         if (hard) {
           // Class-specific on a non-linear head has many local optima: L-BFGS, a descent method,
           // stops at the one it starts in, where Adam's long early steps (lr 0.5 per component)
           // may cross into a better one (here 1.1% lower). What the stop rule must get right is
-          // that optimum: the map of a 10x tighter solve, and a loss near Adam's.
-          const tight = solveL2caf(head, X, target, { ...converged, stop: { kind: 'optimal', stepTol: 0.002, lossTol: 1e-6, maxPasses: 200 } });
+          // that optimum: the map of a 10x tighter solve continued from it (from the start, the
+          // tighter solve's scouts may pick the other start: src/attention/sphereSolve.ts), and a
+          // loss near Adam's.
+          const tight = solveL2caf(head, X, target, { ...converged, init: c.param, stop: { kind: 'optimal', stepTol: 0.002, lossTol: 1e-6, maxPasses: 200 } });
           expect(pearson(c.raw, tight.raw), label).toBeGreaterThanOrEqual(0.99);
           expect(c.loss, label).toBeLessThanOrEqual(tight.loss + 1e-3 * Math.abs(tight.loss));
           expect(c.loss, label).toBeLessThanOrEqual(ref.loss + 0.02 * Math.abs(ref.loss));
