@@ -96,12 +96,14 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
     else {
       // Several starts: each scouted to SCOUT_TOLERANCE x the tolerances, then the lowest finished
       // to the full ones from where it stopped, with its curvature (the trace is that last run's).
+      // A spent budget ends the comparison (maxPasses holds for the whole solve).
       let scout: Leg | null = null;
       for (const start of starts) {
+        if (scout && spent >= rule.maxPasses) break;
         const l = runLeg(start.x0, start.kind, SCOUT_TOLERANCE, undefined);
         if (!scout || l.r.loss < scout.r.loss) scout = l;
       }
-      leg = runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory);
+      leg = spent >= rule.maxPasses ? scout! : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory);
     }
     const { r, kind, trace } = leg;
     return {

@@ -51,6 +51,12 @@ describe.skipIf(!haveFixture(CLIP) || !haveFixture(MODEL))('class-specific L2-CA
         const label = `frame ${index}: ${m.loss} from the ${m.start} start in ${m.iterations} passes; paper ${paper.loss}, polish ${polish.loss}`;
         expect(['linearised', 'uniform']).toContain(m.start);
         expect(m.loss - best, label).toBeLessThanOrEqual(1e-3 * Math.abs(best));
+        // maxPasses bounds the two starts and the finish together (from 2 up: the linearised start
+        // takes a pass of its own, and a solve takes at least one more).
+        for (const maxPasses of [2, 3, 12]) {
+          const capped = solve({ ...converged, stop: { kind: 'optimal', stepTol: 0.02, lossTol: 1e-4, maxPasses } });
+          expect(capped.iterations, `maxPasses ${maxPasses}`).toBeLessThanOrEqual(maxPasses);
+        }
       } finally {
         tf.dispose([bb.features, ...bb.side]);
       }
