@@ -19,6 +19,8 @@ export function isStopMessage(m: unknown): boolean {
 
 /** Asks a worker to exit and resolves once it has; terminates it after `graceMs`. */
 export function stopWorker(worker: Worker, graceMs = STOP_GRACE_MS): Promise<void> {
+  // Already gone ('exit' was emitted, threadId is then -1): there is nothing to wait for.
+  if (worker.threadId === -1) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       worker.terminate().catch(() => undefined);

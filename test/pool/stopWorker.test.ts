@@ -29,6 +29,15 @@ describe('stopWorker', () => {
     expect(await w.code).toBe(7);
   });
 
+  it('a worker that has already exited resolves at once', async () => {
+    const w = await started(listening);
+    await w.worker.terminate();
+    await w.code;
+    const t0 = performance.now();
+    await stopWorker(w.worker, 60_000);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('a worker stuck in a loop is terminated after the grace period', async () => {
     const w = await started(busy);
     const t0 = performance.now();
