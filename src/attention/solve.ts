@@ -34,8 +34,9 @@ export function defaultSolveOptions(preset: 'paper' | 'converged'): SolveOptions
  * Stop when the filter would still move by < 0.02 rad and the loss still fall by < 1e-4 of itself
  * (the quasi-Newton model's predictions). Checked against long Adam reference solves on darknet-tiny
  * (test/attention/nonlinearReference.test.ts): at leaky_re_lu_13 maps r >= 0.996 and losses within
- * 3.3e-4 in 4 (class-oblivious) and 16 (class-specific) head passes; at leaky_re_lu_12 L-BFGS stops
- * at a kink next to Adam's optimum (r 0.978 / 0.955), which tighter tolerances do not mend.
+ * 3.4e-4 in 4 (class-oblivious) and 27 (class-specific, two starts: start.ts) head passes; at
+ * leaky_re_lu_12 L-BFGS stops at a kink next to Adam's optimum (r 0.978 / 0.955), which tighter
+ * tolerances do not mend.
  */
 export const OPTIMAL_RULE = { kind: 'optimal', stepTol: 0.02, lossTol: 1e-4, maxPasses: 60 } as const;
 

@@ -28,12 +28,12 @@ export interface ColdStart {
 }
 
 /**
- * The cold starts a solve tries, best kept: the two deterministic class-specific starts when `both`
- * (a class-specific solve on a non-linear head; see the header), else coldStart's one.
+ * The cold starts a solve tries, best kept: on a non-linear head, the uniform filter after a
+ * linearised start (class-specific, deterministic; see the header); else coldStart's one.
  */
-export function coldStarts(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number, both: boolean): ColdStart[] {
+export function coldStarts(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number, nonlinear: boolean): ColdStart[] {
   const first = coldStart(oracle, S, classSpecific, choice, seed);
-  if (!(both && classSpecific && choice === 'deterministic' && first.kind === 'linearised')) return [first];
+  if (!(nonlinear && first.kind === 'linearised')) return [first];
   return [first, { x0: new Float64Array(S).fill(1 / Math.sqrt(S)), kind: 'uniform', passes: 0 }];
 }
 

@@ -10,6 +10,7 @@ import { createFrameSolver, type FrameWork } from '../engine/frameSolver.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import { isStopMessage } from './stopWorker.js';
 
 if (!parentPort) throw new Error('backboneWorker.js must run as a worker thread (see src/pool/backbonePool.ts)');
 const port = parentPort;
@@ -72,7 +73,7 @@ let chain = Promise.resolve();
 port.on('message', (msg: ToWorker) => {
   // A listener runs only on an empty stack: no ONNX Runtime call (a synchronous create or run in a
   // setImmediate) is in progress, so the thread can end here without aborting the process.
-  if (msg.type === 'stop') process.exit(0);
+  if (isStopMessage(msg)) process.exit(0);
   // Thrown straight from the listener (an uncaught error, as a real crash would be): a
   // setImmediate could wait behind queued jobs, which run back to back in microtasks.
   if (msg.type === 'crash') throw new Error('crash requested (fault injection)');

@@ -13,7 +13,7 @@ export const STOP_MESSAGE = { type: 'stop' } as const;
 export const STOP_GRACE_MS = 5000;
 
 /** True for the stop message (workers call process.exit(0) on it). */
-export function isStopMessage(m: unknown): boolean {
+export function isStopMessage(m: unknown): m is typeof STOP_MESSAGE {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === STOP_MESSAGE.type;
 }
 
