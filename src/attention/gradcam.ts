@@ -17,18 +17,15 @@ export function gradCam(head: Head, features: tf.Tensor, target: number): Attent
   // is the same at every position s, so the channel weights are that gradient and the map is
   // ReLU(sum_c w_c A[s, c]) = ReLU(J[t, s]): read from the map, with no autodiff pass.
   const fromMap = head.linearity === 'gap-affine' ? head.affineMap?.(features) : null;
-  const raw = fromMap ? Float32Array.from({ length: fromMap.S }, (_, s) => Math.max(0, jAt(fromMap, target, s))) : tf.tidy(() => {
-    // Selecting output t by a one-hot product rather than tf.gather/slice: gather's gradient needs
-    // UnsortedSegmentSum, which the wasm backend lacks.
-    const pick = new Float32Array(head.numOutputs);
-    pick[target] = 1;
-    const onehot = tf.tensor2d(pick, [1, head.numOutputs]);
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(head.apply(x), onehot)))(features);
-    const spatialAxes = head.filterShape.map((_, i) => i + 1);
-    const weights = tf.mean(grad, spatialAxes, true);
-    const map = tf.relu(tf.sum(tf.mul(features, weights), -1));
-    return map.dataSync().slice() as Float32Array;
-  });
+  // A head with another engine for its passes (ONNX Runtime) gives d out_t / d A in one run.
+  const pick = new Float32Array(head.numOutputs);
+  pick[target] = 1;
+  const dA = fromMap ? null : (head.featureGradient?.(features, { kind: 'class', values: pick }) ?? null);
+  const raw = fromMap
+    ? Float32Array.from({ length: fromMap.S }, (_, s) => Math.max(0, jAt(fromMap, target, s)))
+    : dA
+      ? gradCamFromGradient(features.dataSync() as Float32Array, dA, filterSize(head))
+      : gradCamByAutodiff(head, features, pick);
   return makeAttentionMap({
     method: 'gradcam',
     target,
@@ -40,4 +37,37 @@ export function gradCam(head: Head, features: tf.Tensor, target: number): Attent
     filterShape: head.filterShape,
     startedAt,
   });
+}
+
+/** Through TF.js autodiff of the head. */
+function gradCamByAutodiff(head: Head, features: tf.Tensor, pick: Float32Array): Float32Array {
+  return tf.tidy(() => {
+    // Selecting output t by a one-hot product rather than tf.gather/slice: gather's gradient needs
+    // UnsortedSegmentSum, which the wasm backend lacks.
+    const onehot = tf.tensor2d(pick, [1, head.numOutputs]);
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(head.apply(x), onehot)))(features);
+    const spatialAxes = head.filterShape.map((_, i) => i + 1);
+    const weights = tf.mean(grad, spatialAxes, true);
+    const map = tf.relu(tf.sum(tf.mul(features, weights), -1));
+    return map.dataSync().slice() as Float32Array;
+  });
+}
+
+function filterSize(head: Head): number {
+  return head.filterShape.reduce((a, b) => a * b, 1);
+}
+
+/** ReLU(sum_c w_c A[s, c]) with w_c the mean over s of dA[s, c]; channels-last [S, C] arrays. */
+export function gradCamFromGradient(a: Float32Array, dA: Float32Array, S: number): Float32Array {
+  const C = a.length / S;
+  const w = new Float64Array(C);
+  for (let s = 0; s < S; s++) for (let c = 0; c < C; c++) w[c] += dA[s * C + c]!;
+  for (let c = 0; c < C; c++) w[c] /= S;
+  const out = new Float32Array(S);
+  for (let s = 0; s < S; s++) {
+    let v = 0;
+    for (let c = 0; c < C; c++) v += w[c]! * a[s * C + c]!;
+    out[s] = Math.max(0, v);
+  }
+  return out;
 }

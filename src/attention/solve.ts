@@ -11,7 +11,7 @@ import { affineProxy, type AffineProxy } from './affineProxy.js';
 import { disposeObjective, makeObjective, type Objective } from './objectives.js';
 import { makeAttentionMap } from './result.js';
 import { headOracle } from './headOracle.js';
-import { withPreparedFilter, type HeadForSolve } from './preparedFilter.js';
+import { wantsPreparedFilter, withPreparedFilter, type HeadForSolve } from './preparedFilter.js';
 import { solveOnSphere } from './sphereSolve.js';
 import { coldStart } from './start.js';
 import type { AttentionMap, Head, SolveOptions, StartKind } from './types.js';
@@ -135,7 +135,7 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
   let obj: Objective | null = null;
   try {
     // Otherwise the head's filter-independent work (its first convolution per kernel offset) is done once.
-    prepared = proxy ? null : withPreparedFilter(head, features);
+    prepared = proxy ? null : wantsPreparedFilter(head, opts) ? withPreparedFilter(head, features) : { head, dispose: () => {} };
     const h = proxy ? proxy.head : prepared!.head;
     const x = proxy ? proxy.features : features;
     // NT (class-oblivious) is the logits the caller already has: a head forward saved.

@@ -2,7 +2,8 @@
 // pipeline that calls them (image, video, volume). Plain data plus the Head abstraction, so the
 // same solver runs on a TF.js head, an ONNX head translated to TF.js ops, or a hand-built test head.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { LbfgsMemory } from './sphereLbfgs.js';
+import type { LbfgsMemory, SphereOracle } from './sphereLbfgs.js';
+import type { LossSeed } from './lossSeed.js';
 
 /** How the head's outputs depend on a spatial filter f applied to its input features. */
 export type HeadLinearity =
@@ -55,6 +56,18 @@ export interface Head {
    * has no such shortcut. The caller disposes the result.
    */
   prepareFilter?(features: tf.Tensor): PreparedFilter | null;
+  /**
+   * Optional, for speed: the iterative solver's oracle (the objective and its gradient with respect
+   * to f) run by another engine, for exactly the features this head was made for (null for any
+   * other tensor, or when the head has no such engine). Same values as the TF.js pass to float
+   * rounding (models/onnx/ortHeadOracle.ts).
+   */
+  gradOracle?(features: tf.Tensor, loss: LossSeed): SphereOracle | null;
+  /**
+   * Optional, for speed, with gradOracle: the loss's gradient with respect to the unfiltered
+   * features (channels-last, [S * C]) from the same engine, for exactly those features (Grad-CAM).
+   */
+  featureGradient?(features: tf.Tensor, loss: LossSeed): Float32Array | null;
   /** The prepared form a solve runs through (set by withPreparedFilter, attention/preparedFilter.ts). */
   readonly prepared?: PreparedFilter;
 }

@@ -6,7 +6,7 @@ import type { AttentionMap, Head, Method, SolveOptions } from '../attention/type
 import type { LbfgsMemory } from '../attention/sphereLbfgs.js';
 import { solveL2caf, gradCam, cam, usesExactSolver } from '../attention/index.js';
 import { readAffine, unfilteredOutputs, type AffineMap } from '../attention/affine.js';
-import { withPreparedFilter } from '../attention/preparedFilter.js';
+import { wantsPreparedFilter, withPreparedFilter } from '../attention/preparedFilter.js';
 
 export interface MapRequest {
   method: Method;
@@ -61,7 +61,7 @@ export function analyzeFeatures(
   // Several iterative L2-CAF maps of one input on a non-linear head share the head's factored
   // first conv (Head.prepareFilter), made once here instead of once per solve.
   const iterative = requests.filter((r) => r.method === 'l2caf' || r.method === 'l2caf-class').length;
-  const shared = !exact && iterative > 1 && head.linearity === 'nonlinear' ? withPreparedFilter(head, features) : null;
+  const shared = !exact && iterative > 1 && head.linearity === 'nonlinear' && wantsPreparedFilter(head, opts.solve) ? withPreparedFilter(head, features) : null;
   try {
     return { logits: Float32Array.from(logits), maps: solveAll(shared?.head ?? head, features, requests, opts, logits, affine) };
   } finally {

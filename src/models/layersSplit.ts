@@ -9,6 +9,10 @@ import { translateLayer, type TranslatedLayer } from './layersTranslate.js';
 import { poolBeforeGap } from './poolBeforeGap.js';
 import { prepareHeadFilter } from './filteredConv.js';
 import { isSpatialShape, type BackboneOutput, type LayerInfo, type SplitModel } from './split.js';
+import { layersForwardGraph } from './layersOnnx.js';
+import { buildGradModel } from './onnx/gradModel.js';
+import { attachEngine, headGradEngine, type HeadGradEngine } from './onnx/headGradEngine.js';
+import { ortThreadCount } from './onnx/ortSession.js';
 
 type Layer = tfl.LayersModel['layers'][number];
 type SymbolicTensor = tfl.SymbolicTensor;
@@ -101,8 +105,11 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
   const translated = chain.map((c) => translateLayer(c.layer));
   let outputStep = translated.length - 1;
   const last = translated[outputStep]!;
+  // the last layer kept, with its softmax activation dropped (not a bare softmax layer removed)
+  let lastWithoutSoftmax = false;
   if (last.endsInSoftmax) {
     softmaxRemoved = true;
+    lastWithoutSoftmax = !!last.withoutSoftmax;
     if (last.withoutSoftmax) translated[outputStep] = last.withoutSoftmax;
     else {
       // a bare softmax layer: the head's output is its input
@@ -167,6 +174,22 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
     return s.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
   })();
 
+  // Non-linear heads: the iterative solver's passes on ONNX Runtime when every layer has an ONNX
+  // form (layersOnnx.ts); built and loaded on the first such head.
+  let grad: HeadGradEngine | null = null;
+  let disposed = false;
+  const S = featureShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const gradEngine = () =>
+    (grad ??= headGradEngine(
+      () => {
+        const layerSteps = chain.map((c, i) => ({ layer: c.layer, inputs: steps[i]!.inputs, outputShape: c.output.shape.slice(1) as number[] }));
+        const fw = layersForwardGraph(layerSteps, featureShape, sideTensors.map((t) => t.shape.slice(1) as number[]), lastWithoutSoftmax);
+        return 'reason' in fw ? { ok: false, reason: fw.reason } : buildGradModel(fw);
+      },
+      'NCHW',
+      ortThreadCount(),
+    ));
+
   return {
     layer: layerName,
     layerShape: featureShape,
@@ -179,10 +202,16 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
     head(out: BackboneOutput): Head {
       const head: Head = { ...makeHead(featureShape, numOutputs, linearity, (f) => run(f, out.side)), layer: layerName };
       if (factored) head.prepareFilter = prepareHeadFilter(factored.t.filtered!, (value) => run(null, out.side, { step: factored.index, value }));
+      if (linearity === 'nonlinear' && out.features.shape[0] === 1 && !disposed) {
+        attachEngine(head, gradEngine(), out.features, () => out.features.dataSync() as Float32Array, S, out.side, () => !disposed);
+      }
       return head;
     },
     dispose() {
+      if (disposed) return;
+      disposed = true;
       for (const t of owned) t.dispose();
+      grad?.dispose();
     },
   };
 }

@@ -47,7 +47,7 @@ export interface TranslatedLayer {
 
 type Cfg = Record<string, unknown>;
 
-function weightsByName(layer: Layer): Map<string, tf.Tensor> {
+export function weightsByName(layer: Layer): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
   const vals = layer.getWeights();
   layer.weights.forEach((w, i) => {

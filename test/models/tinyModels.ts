@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
  * rest (biases, batch-norm statistics) at their constant defaults. Unseeded random weights made
  * some assertions pass or fail by luck (a Grad-CAM map of one class all zero on some draws).
  */
-function seeded<M extends tfl.LayersModel>(model: M, seed = 1): M {
+export function seeded<M extends tfl.LayersModel>(model: M, seed = 1): M {
   const original = model.getWeights();
   const weights = original.map((w, i) => {
     if (w.rank < 2) return w;

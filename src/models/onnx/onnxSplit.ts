@@ -15,6 +15,8 @@ import type { TensorFacts } from './onnxShapes.js';
 import { createSession } from './ortSession.js';
 import { gapLinearOf, isGapOnly } from './gapLinear.js';
 import { perPositionModel, PER_POSITION_INPUT, PER_POSITION_OUTPUT } from './perPositionModel.js';
+import { attachEngine, headGradEngine, type HeadGradEngine } from './headGradEngine.js';
+import { buildGradGraph } from './onnxGradGraph.js';
 
 /** The tensor a --layer value names: a tensor name, or a node name (its first output). */
 export function resolveLayerName(g: OnnxGraph, facts: Map<string, TensorFacts>, name: string): string {
@@ -95,6 +97,8 @@ export function splitOnnxModel(
       for (const o of outs) for (const t of [o.features, ...o.side]) t.dispose();
     }
   };
+  // the head's forward+backward on ONNX Runtime, for the iterative solver (built on first use)
+  let grad: HeadGradEngine | null = null;
   let disposed = false;
   return {
     layer: chosen,
@@ -120,6 +124,12 @@ export function splitOnnxModel(
           : linear && jt?.length === S * K
             ? (): AffineMap => ({ J: jt, transposed: true, c: linear.bias, K, S })
             : null;
+      // Non-linear heads: the iterative solver's passes on ONNX Runtime (affine heads iterate on
+      // their affine form instead); the graph is built and loaded on the first such head.
+      if (plan.linearity === 'nonlinear' && data?.length === S * C && !disposed) {
+        grad ??= headGradEngine(() => buildGradGraph(g, facts, plan, chosen), layout, threads);
+        attachEngine(head, grad, out.features, () => data, S, out.side, () => !disposed);
+      }
       if (build) {
         // one map per backbone output, so what is derived from it (the logits) is computed once
         let map: AffineMap | undefined;
@@ -132,6 +142,7 @@ export function splitOnnxModel(
       disposed = true;
       for (const t of plan.owned) t.dispose();
       for (const s of [session, jSession]) s?.then((x) => x.release()).catch(() => {});
+      grad?.dispose();
     },
   };
 }
