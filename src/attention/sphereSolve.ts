@@ -63,7 +63,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
   if (opts.init && opts.init.length !== S) throw new Error(`warm start has ${opts.init.length} values but the 'l2' constraint needs ${S} for this filter shape`);
   const oracle = guardGradient(headOracle(head, features, obj));
   try {
-    const starts = opts.init ? null : coldStarts(oracle, S, obj.kind === 'class', opts.start ?? 'deterministic', opts.seed, head.linearity === 'nonlinear');
+    const starts = opts.init ? null : coldStarts(oracle, S, obj.kind === 'class', opts.start ?? 'deterministic', opts.seed, head.linearity === 'nonlinear', opts.neighbour);
     const traceEvery = opts.traceEvery ?? 0;
     // The head passes of every start and every run so far: maxPasses bounds them all together.
     let spent = starts ? starts.reduce((n, c) => n + c.passes, 0) : 0;

@@ -31,10 +31,14 @@ export interface ColdStart {
  * The cold starts a solve tries, best kept: on a non-linear head, the uniform filter after a
  * linearised start (class-specific, deterministic; see the header); else coldStart's one.
  */
-export function coldStarts(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number, nonlinear: boolean): ColdStart[] {
+export function coldStarts(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number, nonlinear: boolean, neighbour?: Float32Array): ColdStart[] {
   const first = coldStart(oracle, S, classSpecific, choice, seed);
   if (!(nonlinear && first.kind === 'linearised')) return [first];
-  return [first, { x0: new Float64Array(S).fill(1 / Math.sqrt(S)), kind: 'uniform', passes: 0 }];
+  const both: ColdStart[] = [first, { x0: new Float64Array(S).fill(1 / Math.sqrt(S)), kind: 'uniform', passes: 0 }];
+  // The previous frame's or slice's answer for another class (its argmax changed): a third start
+  // (NEIGHBOUR_START below says what it is worth).
+  if (neighbour?.length === S && neighbour.every(Number.isFinite) && neighbour.some((v) => v !== 0)) both.push({ x0: Float64Array.from(neighbour), kind: 'neighbour', passes: 0 });
+  return both;
 }
 
 export function coldStart(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number): ColdStart {

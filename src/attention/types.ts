@@ -108,8 +108,11 @@ export type StopRule =
  */
 export type StartChoice = 'deterministic' | 'random';
 
-/** Which start a solve used: 'warm' = from `init` (the previous frame or slice). */
-export type StartKind = 'warm' | 'uniform' | 'linearised' | 'random' | 'exact';
+/**
+ * Which start a solve used: 'warm' = from `init` (the previous frame or slice); 'neighbour' = from
+ * `neighbour`, the previous frame's or slice's filter for another class.
+ */
+export type StartKind = 'warm' | 'neighbour' | 'uniform' | 'linearised' | 'random' | 'exact';
 
 export interface SolveOptions {
   constraint: Constraint;
@@ -126,6 +129,11 @@ export interface SolveOptions {
   init?: Float32Array;
   /** With init, for the 'optimal' rule: the previous solve's curvature (L-BFGS pairs, step scale). */
   initMemory?: LbfgsMemory;
+  /**
+   * Without init, class-specific, 'optimal' rule on a non-linear head: the previous frame's or
+   * slice's filter for another class, tried as one more cold start (start.ts).
+   */
+  neighbour?: Float32Array;
   /**
    * Called after every iteration (Adam) or accepted step (L-BFGS) with its number and the limit
    * (iterationLimit): for progress on long solves. Not for options that cross a thread boundary.

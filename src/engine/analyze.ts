@@ -84,7 +84,10 @@ function solveAll(
         const target = r.method === 'l2caf' ? null : r.target;
         if (r.method === 'l2caf-class' && target == null) throw new Error('l2caf-class needs a target class');
         const w = opts.init?.get(requestKey(r));
-        const solve = w ? { ...opts.solve, init: w.param, ...(w.memory ? { initMemory: w.memory } : {}) } : opts.solve;
+        // no warm start for this class (the argmax changed): the previous input's answer for
+        // another class is tried as one more cold start
+        const neighbour = !w && target !== null ? otherClassStart(opts.init) : undefined;
+        const solve = w ? { ...opts.solve, init: w.param, ...(w.memory ? { initMemory: w.memory } : {}) } : neighbour ? { ...opts.solve, neighbour } : opts.solve;
         return solveL2caf(head, features, target, solve, { affine, logits });
       }
       case 'gradcam':
@@ -93,6 +96,12 @@ function solveAll(
         return cam(head, features, r.target ?? argmax(logits));
     }
   });
+}
+
+/** A class-specific L2-CAF filter among the warm starts, if any (its class does not matter). */
+function otherClassStart(init: Map<string, WarmStart> | undefined): Float32Array | undefined {
+  for (const [key, w] of init ?? []) if (key.startsWith('l2caf-class:')) return w.param;
+  return undefined;
 }
 
 /** The head's outputs without a filter: from the affine map the engine holds, else one head pass. */

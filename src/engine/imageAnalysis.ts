@@ -19,7 +19,7 @@ export interface MapResult {
   solver: AttentionMap['solver'];
   iterations: number;
   loss: number | null;
-  /** L2-CAF: where the solve started (uniform | linearised | random | warm | exact) */
+  /** L2-CAF: where the solve started (uniform | linearised | neighbour | random | warm | exact) */
   start?: string;
   ms: number;
   width: number;

@@ -15,6 +15,7 @@ export function mapRecord(m: AttentionMap, labels: readonly string[] | null, log
     iterations: m.iterations,
     loss: Number.isFinite(m.loss) ? m.loss : null,
     warmStarted: m.warmStarted,
+    ...(m.start ? { start: m.start } : {}),
     weight,
   };
 }

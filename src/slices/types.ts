@@ -1,6 +1,6 @@
 // The per-slice (and whole-volume) attention job: what it takes and what it gives back. Data only
 // in the result (no tensors), so it crosses workers, IPC and JSON as is.
-import type { Method, SolveOptions } from '../attention/types.js';
+import type { Method, SolveOptions, StartKind } from '../attention/types.js';
 import type { BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { Prediction } from '../engine/predictions.js';
@@ -41,6 +41,8 @@ export interface SliceMapRecord {
   iterations: number;
   loss: number | null;
   warmStarted: boolean;
+  /** L2-CAF: where the solve started (uniform | linearised | neighbour | random | warm | exact) */
+  start?: StartKind;
   /** what the slice's 0..1 map was multiplied by before stacking (1 with weighting 'none') */
   weight: number;
 }

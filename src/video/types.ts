@@ -18,7 +18,7 @@ export interface FrameMap {
   iterations: number;
   loss: number | null;
   warmStarted: boolean;
-  /** L2-CAF: where the solve started (uniform | linearised | random | warm | exact) */
+  /** L2-CAF: where the solve started (uniform | linearised | neighbour | random | warm | exact) */
   start?: string;
   width: number;
   height: number;
