@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TensorAdam } from './adam.js';
 import { makeConstraint } from './constraints.js';
-import { makeFilterLoss, type Objective } from './objectives.js';
+import type { Objective } from './objectives.js';
+import { filterLossFor } from './filterLoss.js';
 import { StopMonitor } from './stopRules.js';
 import type { Head, SolveOptions } from './types.js';
 
@@ -34,7 +35,7 @@ export function solveIterative(head: Head, features: tf.Tensor, obj: Objective, 
     constraint.dispose();
     throw e;
   }
-  const lossFn = makeFilterLoss(head, features, constraint, obj);
+  const lossFn = filterLossFor(head, features, constraint, obj);
   const adam = new TensorAdam(constraint.paramSize);
   let v: tf.Tensor1D = tf.tensor1d(v0);
 

@@ -1,7 +1,7 @@
 // A solve's view of a head with its filter-independent work done once (Head.prepareFilter): the
 // solvers' passes (headOracle.ts, objectives.ts) go through `prepared` for these features.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Head, SolveOptions } from './types.js';
+import type { Head } from './types.js';
 
 export interface HeadForSolve {
   head: Head;
@@ -18,9 +18,9 @@ export function withPreparedFilter(head: Head, features: tf.Tensor): HeadForSolv
 }
 
 /**
- * Whether a solve with these options runs its passes through the prepared form: not when the
- * sphere solver's passes run on another engine (Head.gradOracle), where preparing is wasted work.
+ * Whether a solve runs its passes through the prepared form: not when the head's passes run on
+ * another engine (Head.gradOracle; every iterative solver uses it), where preparing is wasted work.
  */
-export function wantsPreparedFilter(head: Head, opts: SolveOptions): boolean {
-  return !(head.gradOracle && opts.stop.kind === 'optimal' && opts.constraint === 'l2');
+export function wantsPreparedFilter(head: Head): boolean {
+  return !head.gradOracle;
 }

@@ -135,7 +135,7 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
   let obj: Objective | null = null;
   try {
     // Otherwise the head's filter-independent work (its first convolution per kernel offset) is done once.
-    prepared = proxy ? null : wantsPreparedFilter(head, opts) ? withPreparedFilter(head, features) : { head, dispose: () => {} };
+    prepared = proxy ? null : wantsPreparedFilter(head) ? withPreparedFilter(head, features) : { head, dispose: () => {} };
     const h = proxy ? proxy.head : prepared!.head;
     const x = proxy ? proxy.features : features;
     // NT (class-oblivious) is the logits the caller already has: a head forward saved.

@@ -61,7 +61,7 @@ export function analyzeFeatures(
   // Several iterative L2-CAF maps of one input on a non-linear head share the head's factored
   // first conv (Head.prepareFilter), made once here instead of once per solve.
   const iterative = requests.filter((r) => r.method === 'l2caf' || r.method === 'l2caf-class').length;
-  const shared = !exact && iterative > 1 && head.linearity === 'nonlinear' && wantsPreparedFilter(head, opts.solve) ? withPreparedFilter(head, features) : null;
+  const shared = !exact && iterative > 1 && head.linearity === 'nonlinear' && wantsPreparedFilter(head) ? withPreparedFilter(head, features) : null;
   try {
     return { logits: Float32Array.from(logits), maps: solveAll(shared?.head ?? head, features, requests, opts, logits, affine) };
   } finally {

@@ -12,7 +12,7 @@ import { compareEngines, expectRealHeadAgrees, gradCamBothEngines, onImage, solv
 import { loadOnnxModel } from '../../src/models/onnx/loadOnnx.js';
 import { headEngineChoice, HEAD_ENGINE_ENV } from '../../src/models/onnx/headGradEngine.js';
 import { mulberry32 } from '../../src/attention/rng.js';
-import { defaultSolveOptions, solveL2caf } from '../../src/attention/index.js';
+import { defaultSolveOptions, pearson, solveL2caf } from '../../src/attention/index.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
 import type { Head } from '../../src/attention/types.js';
 import type { BackboneOutput } from '../../src/models/split.js';
@@ -143,6 +143,26 @@ describe.skipIf(!ok)('head passes on ONNX Runtime: real models', () => {
       const opts = defaultSolveOptions('converged');
       const before = tf.memory().numTensors;
       for (let i = 0; i < 100; i++) solveL2caf(head, features, null, opts);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+
+  it('darknet-tiny-onnx at leaky_re_lu_13: Adam (--preset paper; l2 and gaussian constraints) on ONNX Runtime passes ends where it ends on TF.js passes, and leaks nothing', async () => {
+    await onImage('darknet-tiny-onnx', '/mods.42/LeakyRelu_output_0', fixture('images/chelsea.png'), (head, features, target) => {
+      const tfHead = { ...head, gradOracle: undefined, featureGradient: undefined };
+      for (const constraint of ['l2', 'gaussian'] as const) {
+        const opts = { ...defaultSolveOptions('paper'), constraint, maxIterations: 100 };
+        for (const t of [null, target]) {
+          const a = solveL2caf(head, features, t, opts);
+          const b = solveL2caf(tfHead, features, t, opts);
+          expect(pearson(a.values, b.values)).toBeGreaterThanOrEqual(0.999);
+          expect(Math.abs(a.loss - b.loss) / Math.abs(b.loss)).toBeLessThan(1e-3);
+        }
+      }
+      const opts = { ...defaultSolveOptions('paper'), maxIterations: 50 };
+      solveL2caf(head, features, target, opts);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 10; i++) solveL2caf(head, features, target, opts);
       expect(tf.memory().numTensors).toBe(before);
     });
   });
