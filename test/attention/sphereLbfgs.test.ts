@@ -1,6 +1,6 @@
 // Riemannian L-BFGS on the sphere (pure): known minima, the stop rule, warm memory, bad values.
 import { describe, expect, it } from 'vitest';
-import { lbfgsDirection, minimiseOnSphere, project, retract, SPHERE_LBFGS_DEFAULTS, STEP_FLOOR, WARM_TRUST, type SphereOracle } from '../../src/attention/sphereLbfgs.js';
+import { lbfgsDirection, minimiseOnSphere, project, retract, SPHERE_LBFGS_DEFAULTS, STALL_WINDOW, STEP_FLOOR, WARM_TRUST, type SphereOracle } from '../../src/attention/sphereLbfgs.js';
 import { coldStart } from '../../src/attention/start.js';
 import { randn } from '../../src/attention/rng.js';
 
@@ -44,6 +44,30 @@ describe('sphere L-BFGS', () => {
     expect(tight.loss - 1).toBeLessThan(1e-6);
     expect(tight.loss).toBeLessThanOrEqual(loose.loss);
     expect(tight.passes).toBeGreaterThan(loose.passes);
+  });
+
+  it("does not depend on the loss's units: the same solve on the loss x 2^-66 ~ 1.4e-20 (a head with outputs ~1e-10)", () => {
+    // Both the smooth case (stop by the model) and a kink (stall rule, step floor): every tolerance
+    // is relative to the loss, so scaling it must change no step. (With an absolute loss floor the
+    // scaled solves stopped at their first chance: the stall rule's 7th pass.) A power of two, so
+    // that scaling rounds nothing and the two solves must agree step for step.
+    const scaled = (o: SphereOracle, k: number): SphereOracle => (x) => {
+      const r = o(x);
+      return { loss: r.loss * k, grad: r.grad.map((v) => v * k) };
+    };
+    const d = Array.from({ length: 30 }, (_, i) => 1 + i * 0.1);
+    for (const [name, oracle, opts] of [
+      ['quadratic', diagQuadratic(d), SPHERE_LBFGS_DEFAULTS],
+      ['kink', maxOfLinear(), { ...SPHERE_LBFGS_DEFAULTS, maxPasses: 200, stepFloor: 0 }],
+    ] as const) {
+      const x0 = Float64Array.from(randn(name === 'kink' ? 20 : 30, 11));
+      const one = minimiseOnSphere(oracle, x0, opts);
+      const tiny = minimiseOnSphere(scaled(oracle, 2 ** -66), x0, opts);
+      expect(one.passes, name).toBeGreaterThan(STALL_WINDOW + 1);
+      expect(tiny.passes, name).toBe(one.passes);
+      expect(tiny.stop, name).toBe(one.stop);
+      expect(Array.from(tiny.x), name).toEqual(Array.from(one.x));
+    }
   });
 
   it('a linear objective c.x (class-specific L2-CAF on an affine head): from the linearised start, one pass confirms the optimum', () => {
