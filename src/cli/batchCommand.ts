@@ -107,7 +107,7 @@ export function batchCommand(): Command {
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
-    .option('--no-warm-start', 'videos and scans: start every frame/slice from a random filter instead of the previous one\'s')
+    .option('--no-warm-start', 'videos and scans: start every frame/slice cold (the deterministic start, or --seed\'s random one) instead of from the previous one\'s answer')
     .option('--stride <n>', 'videos: analyse every Nth frame', intArg(1), 1)
     .option('--from <s>', 'videos: start time in seconds', numberArg(0))
     .option('--to <s>', 'videos: end time in seconds (exclusive)', numberArg(0))

@@ -97,7 +97,7 @@ export function videoCommand(): Command {
     .option('--to <s>', 'end time in seconds (exclusive)', numberArg(0))
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'))
-    .option('--no-warm-start', 'start every frame from a random filter instead of the previous frame\'s')
+    .option('--no-warm-start', 'start every frame cold (from the deterministic start) instead of from the previous frame\'s answer')
     .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))
     .option('--no-cache', 'neither read nor write the result cache')
     .option('--cache-dir <dir>', 'result cache folder (default: the user cache, next to the models)')

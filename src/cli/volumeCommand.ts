@@ -64,7 +64,7 @@ export function volumeCommand(): Command {
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
-    .option('--no-warm-start', 'start every slice\'s L2-CAF from a random filter instead of the previous slice\'s')
+    .option('--no-warm-start', 'start every slice\'s L2-CAF cold (the deterministic start, or --seed\'s random one) instead of from the previous slice\'s answer')
     .option('--no-weight', 'keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')
     .option('--json <file>', 'write the analysis as JSON ("-" for stdout)')
     .option('--workers <n>', 'backbone worker threads (0: in this thread)', intArg(0, 64), 0)
