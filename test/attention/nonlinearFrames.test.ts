@@ -4,17 +4,15 @@
 // tries the uniform start (src/attention/start.ts), must be within 1e-3 of the better of the paper's
 // solver (Adam, 150 iterations) and a 300-pass L-BFGS polish, as scripts/nonlinear-frames.mjs
 // measures on all 25 frames.
-import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSolveOptions, solveL2caf } from '../../src/attention/index.js';
 import type { SolveOptions } from '../../src/attention/types.js';
-import { argmax } from '../../src/engine/analyze.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { openModel } from '../../src/engine/openModel.js';
 import { decodeFrames } from '../../src/media/decodeFrames.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
-import { inputTensor } from '../../src/models/preprocess.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { withFrameHead } from '../helpers/frameHead.js';
 
 const CLIP = 'videos/car-detection.mp4';
 const MODEL = 'models/darknet-tiny';
@@ -34,15 +32,9 @@ describe.skipIf(!haveFixture(CLIP) || !haveFixture(MODEL))('class-specific L2-CA
     it(`frame ${index}: the default is within 1e-3 of the best loss of the paper solve and a long polish`, async () => {
       expect(pixels.has(index)).toBe(true);
       const split = model.split('leaky_re_lu_13');
-      const x = inputTensor(pixels.get(index)!, 224, 224, model.preprocessing);
-      const bb = await split.runBackbone(x);
-      x.dispose();
-      try {
-        const head = split.head(bb);
+      await withFrameHead(model, split, pixels.get(index)!, ({ head, features, logits, target }) => {
         expect(head.linearity).toBe('nonlinear');
-        const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
-        const target = argmax(logits);
-        const solve = (o: SolveOptions) => solveL2caf(head, bb.features, target, o, { logits });
+        const solve = (o: SolveOptions) => solveL2caf(head, features, target, o, { logits });
         const converged = defaultSolveOptions('converged');
         const m = solve(converged);
         const paper = solve(defaultSolveOptions('paper'));
@@ -57,9 +49,7 @@ describe.skipIf(!haveFixture(CLIP) || !haveFixture(MODEL))('class-specific L2-CA
           const capped = solve({ ...converged, stop: { kind: 'optimal', stepTol: 0.02, lossTol: 1e-4, maxPasses } });
           expect(capped.iterations, `maxPasses ${maxPasses}`).toBeLessThanOrEqual(maxPasses);
         }
-      } finally {
-        tf.dispose([bb.features, ...bb.side]);
-      }
+      });
     });
   }
 });
