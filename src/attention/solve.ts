@@ -1,14 +1,15 @@
 // solveL2caf: picks the exact or the iterative solver and returns the map. The exact solvers apply
 // when the head is affine in the filter and the constraint is 'l2' (the sphere); they are both
 // faster and at least as good, so 'auto' prefers them.
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { affineOutputs, classSpecificLoss, readAffine, requireAffine, unfilteredOutputs, type AffineMap } from './affine.js';
 import { solveExactClassSpecific } from './exactClassSpecific.js';
 import { solveExactOblivious } from './exactOblivious.js';
-import { solveIterative } from './iterative.js';
+import { solveIterative, type IterativeResult } from './iterative.js';
 import { absValues } from './normalise.js';
 import { affineProxy, type AffineProxy } from './affineProxy.js';
 import { disposeObjective, makeObjective, type Objective } from './objectives.js';
+import { adamOutputScale, scaledHead, unscaleLoss } from './outputScale.js';
 import { makeAttentionMap } from './result.js';
 import { headOracle } from './headOracle.js';
 import { wantsPreparedFilter, withPreparedFilter, type HeadForSolve } from './preparedFilter.js';
@@ -107,6 +108,22 @@ function solveExact(head: Head, features: tf.Tensor, target: number | null, meth
   });
 }
 
+/** Adam on the head, or on its outputs scaled to order 1 when they are tiny (outputScale.ts). */
+function solveAdam(h: Head, x: tf.Tensor, target: number | null, obj: Objective, opts: SolveOptions, logits?: Float32Array): IterativeResult {
+  const outputs = logits ?? tf.tidy(() => h.apply(x).dataSync() as Float32Array);
+  const k = adamOutputScale(outputs);
+  if (k === 1) return solveIterative(h, x, obj, opts);
+  const scaled = scaledHead(h, k);
+  const scaledObj = makeObjective(scaled, x, target, Float32Array.from(outputs, (v) => v * k));
+  try {
+    const r = solveIterative(scaled, x, scaledObj, opts);
+    const unscale = (loss: number) => unscaleLoss(loss, k, target !== null);
+    return { ...r, loss: unscale(r.loss), ...(r.trace ? { trace: r.trace.map((t) => ({ ...t, loss: unscale(t.loss) })) } : {}) };
+  } finally {
+    disposeObjective(scaledObj);
+  }
+}
+
 /** What the caller may know already about this input, so the solve does not compute it again. */
 export interface KnownOutputs {
   /** the head's affine map (shared by several exact solves on one input) */
@@ -160,7 +177,7 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
       }
       start = cold ? cold.kind : 'uniform';
     }
-    const r = solveIterative(h, x, obj, adamOpts);
+    const r = solveAdam(h, x, target, obj, adamOpts, proxy ? undefined : known.logits);
     return makeAttentionMap({ ...common, iterations: r.iterations, loss: r.loss, raw: absValues(r.filter), param: r.param, start, ...(r.trace ? { trace: r.trace } : {}) });
   } finally {
     if (obj) disposeObjective(obj);
