@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { cam, CONVERGED_RULE, defaultSolveOptions, gradCam, solveL2caf } from '../../src/attention/index.js';
+import { scaledHead } from '../../src/attention/outputScale.js';
 import type { SolveOptions } from '../../src/attention/types.js';
 import { gapAffineHead, makeFeatures, nonlinearHead, type TestHead } from './heads.js';
 import { useBackend } from './setup.js';
@@ -38,6 +39,7 @@ const cases: [string, () => unknown][] = [
   ['exact class-oblivious', () => solveL2caf(gap, A, null, it30)],
   ['exact class-specific', () => solveL2caf(gap, A, 2, it30)],
   ['iterative l2, paper rule, nonlinear', () => solveL2caf(nl, B, null, it30)],
+  ['iterative l2, paper rule, tiny outputs (Adam on them scaled)', () => solveL2caf(scaledHead(nl, 1e-10), B, 1, it30)],
   ['iterative l2, L-BFGS (default), class-oblivious, trace', () => solveL2caf(nl, B, null, { ...conv, traceEvery: 2 })],
   ['iterative l2, L-BFGS (default), class-specific (linearised start)', () => solveL2caf(nl, B, 1, conv)],
   ['iterative l2, L-BFGS, NT given', () => solveL2caf(nl, B, null, conv, { logits: new Float32Array(5).fill(1) })],
