@@ -51,10 +51,9 @@ for (const c of CASES) {
     const t0 = performance.now();
     const opts = { ...defaultSolveOptions('paper'), solver: 'iterative', maxIterations: 3000, stop: { kind: 'paper', every: 50, tol: 1e-6 } };
     const m = solveL2caf(head, bb.features, t, opts);
-    const loss = m.loss;
     const filter = Array.from(m.param, (v) => Math.round(v * 1e7) / 1e7);
-    refs.push({ id: c.id, model: c.model, layer: c.layer, image: c.image, ...(c.mean ? { mean: c.mean, std: c.std } : {}), ...(scale !== 1 ? { outputScale: scale } : {}), target: t, start: m.start, loss, iterations: m.iterations, filter });
-    console.log(`${c.id} ${t === null ? 'l2caf' : 'l2caf-class ' + t}: ${m.iterations} iterations, loss ${loss}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    refs.push({ id: c.id, model: c.model, layer: c.layer, image: c.image, ...(c.mean ? { mean: c.mean, std: c.std } : {}), ...(scale !== 1 ? { outputScale: scale } : {}), target: t, start: m.start, loss: m.loss, iterations: m.iterations, filter });
+    console.log(`${c.id} ${t === null ? 'l2caf' : 'l2caf-class ' + t}: ${m.iterations} iterations, loss ${m.loss}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   bb.features.dispose();
   for (const s of bb.side) s.dispose();
