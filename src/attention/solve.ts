@@ -110,7 +110,8 @@ function solveExact(head: Head, features: tf.Tensor, target: number | null, meth
 
 /** Adam on the head, or on its outputs scaled to order 1 when they are tiny (outputScale.ts). */
 function solveAdam(h: Head, x: tf.Tensor, target: number | null, obj: Objective, opts: SolveOptions, logits?: Float32Array): IterativeResult {
-  const outputs = logits ?? tf.tidy(() => h.apply(x).dataSync() as Float32Array);
+  // (class-oblivious: NT, which the objective already holds; class-specific: one head pass)
+  const outputs = logits ?? (obj.kind === 'oblivious' ? (obj.nt.dataSync() as Float32Array) : tf.tidy(() => h.apply(x).dataSync() as Float32Array));
   const k = adamOutputScale(outputs);
   if (k === 1) return solveIterative(h, x, obj, opts);
   const scaled = scaledHead(h, k);
