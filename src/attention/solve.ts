@@ -22,7 +22,7 @@ import { checkFeatures, checkTarget, filterSize } from './validate.js';
  * 'paper': the reference code (Adam, lr 0.5 decayed linearly to 0 over 1000 iterations, stop when the
  * loss changed by < 1e-4 over 50 iterations). 'converged' (the default): L-BFGS on the sphere, stopped
  * when the quasi-Newton model says the filter is optimal (OPTIMAL_RULE). Both start deterministically
- * (start.ts) unless start: 'random' is asked for.
+ * (start.ts) unless start: 'random' or 'also-random' (--seed) is asked for.
  */
 export function defaultSolveOptions(preset: 'paper' | 'converged'): SolveOptions {
   const base = { constraint: 'l2', solver: 'auto', learningRate: 0.5, maxIterations: 1000, seed: 0, start: 'deterministic' } as const;

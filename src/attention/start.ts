@@ -32,6 +32,11 @@ export interface ColdStart {
  * linearised start (class-specific, deterministic; see the header); else coldStart's one.
  */
 export function coldStarts(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number, nonlinear: boolean, neighbour?: Float32Array): ColdStart[] {
+  if (choice === 'also-random') {
+    const random = coldStart(oracle, S, classSpecific, 'random', seed);
+    // The deterministic starts first: of equal losses the scouts keep the first.
+    return nonlinear ? [...coldStarts(oracle, S, classSpecific, 'deterministic', seed, nonlinear, neighbour), random] : [random];
+  }
   const first = coldStart(oracle, S, classSpecific, choice, seed);
   if (!(nonlinear && first.kind === 'linearised')) return [first];
   const both: ColdStart[] = [first, { x0: new Float64Array(S).fill(1 / Math.sqrt(S)), kind: 'uniform', passes: 0 }];
@@ -42,8 +47,9 @@ export function coldStarts(oracle: SphereOracle, S: number, classSpecific: boole
 }
 
 export function coldStart(oracle: SphereOracle, S: number, classSpecific: boolean, choice: StartChoice, seed: number): ColdStart {
-  if (choice === 'random') return { x0: Float64Array.from(randn(S, seed)), kind: 'random', passes: 0 };
-  if (choice !== 'deterministic') throw new Error(`unknown start "${String(choice)}": choose deterministic or random`);
+  // (one start only: Adam's, where 'also-random' is 'random'; see StartChoice)
+  if (choice === 'random' || choice === 'also-random') return { x0: Float64Array.from(randn(S, seed)), kind: 'random', passes: 0 };
+  if (choice !== 'deterministic') throw new Error(`unknown start "${String(choice)}": choose deterministic, random or also-random`);
   const uniform = new Float64Array(S).fill(1 / Math.sqrt(S));
   if (!classSpecific) return { x0: uniform, kind: 'uniform', passes: 0 };
   // Linearised at f = 1, the unfiltered network, where the head's activations are at the scale it

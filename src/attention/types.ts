@@ -105,8 +105,12 @@ export type StopRule =
  * from the exact optimum of the head linearised at f = 1 (one head pass) and, on a non-linear head
  * with the default solver, also from the uniform filter, the better answer kept: no seed is
  * involved, so the answer does not depend on one. 'random': N(0,1) from `seed` (the reference code).
+ * 'also-random' (the CLI's --seed): the random start next to the deterministic ones, each scouted
+ * and the lowest finished, where the default solver runs on a non-linear head; elsewhere (Adam, a
+ * head linear in f, where every start ends in the same optimum) the same as 'random'. So a seed can
+ * add an optimum the deterministic starts miss, but seeds do not move the answer otherwise.
  */
-export type StartChoice = 'deterministic' | 'random';
+export type StartChoice = 'deterministic' | 'random' | 'also-random';
 
 /**
  * Which start a solve used: 'warm' = from `init` (the previous frame or slice); 'neighbour' = from

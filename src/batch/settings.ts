@@ -53,7 +53,7 @@ export function hashForKind(s: BatchSettings, kind: ItemKind | null): string {
 
 /** The flags' changes to the preset's solver options (what the video and volume pipelines take). */
 export function solveOverrides(s: BatchSettings): Partial<SolveOptions> {
-  return { solver: s.solver, constraint: s.constraint, ...(s.seed !== undefined ? { seed: s.seed, start: 'random' as const } : {}) };
+  return { solver: s.solver, constraint: s.constraint, ...(s.seed !== undefined ? { seed: s.seed, start: 'also-random' as const } : {}) };
 }
 
 /** The full solver options (what the image pipeline takes): the preset, then the flags. */

@@ -21,7 +21,7 @@ import type { WindowSpec } from '../volume/windowIntensity.js';
 import { EXIT_FAILURE, EXIT_OK } from './exitCodes.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP } from './options.js';
 
 interface BatchCliOptions extends ModelCliOptions {
   out: string;
@@ -106,8 +106,8 @@ export function batchCommand(): Command {
     .option('--preset <p>', 'iterative solver: converged (default) or paper', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
-    .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
-    .option('--no-warm-start', 'videos and scans: start every frame/slice cold (the deterministic start, or --seed\'s random one) instead of from the previous one\'s answer')
+    .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
+    .option('--no-warm-start', 'videos and scans: start every frame/slice cold (the deterministic start, and --seed\'s random one) instead of from the previous one\'s answer')
     .option('--stride <n>', 'videos: analyse every Nth frame', intArg(1), 1)
     .option('--from <s>', 'videos: start time in seconds', numberArg(0))
     .option('--to <s>', 'videos: end time in seconds (exclusive)', numberArg(0))

@@ -8,7 +8,7 @@ import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
 import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
@@ -45,7 +45,7 @@ export function imageCommand(): Command {
     .option('--solver <s>', `auto (exact where the head is linear), iterative or exact`, oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
-    .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
+    .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
     .option('--max-iterations <n>', 'iteration limit: head passes for converged (L-BFGS), Adam steps for paper (its learning rate decays to 0 there)', intArg(1, 100000))
     .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
@@ -72,7 +72,7 @@ export function imageCommand(): Command {
           const solve = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
           if (o.seed != null) {
             solve.seed = o.seed;
-            solve.start = 'random';
+            solve.start = 'also-random';
           }
           if (o.maxIterations != null) {
             // the limit of either solver: Adam's steps, L-BFGS's head passes

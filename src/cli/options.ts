@@ -34,3 +34,11 @@ export function numberArg(min = -Infinity, max = Infinity) {
     return n;
   };
 }
+
+/**
+ * --seed's help, the same for every command that starts solves cold (image, volume, batch): a random
+ * start next to the deterministic ones ('also-random', attention/types.ts), not instead of them, so
+ * that seeds do not move the answer unless one finds a lower optimum.
+ */
+export const SEED_HELP =
+  'also try a start from N(0,1) noise of this seed: the default solver keeps the start that ends lowest (the JSON\'s "start" says which); --preset paper starts from the noise, as the reference code';

@@ -14,7 +14,7 @@ import { readVolume } from '../volume/readVolume.js';
 import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 import { outputNames } from '../slices/outputNames.js';
@@ -63,8 +63,8 @@ export function volumeCommand(): Command {
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
-    .option('--seed <n>', 'start from N(0,1) noise of this seed instead of the deterministic start', intArg(0, 2 ** 31 - 1))
-    .option('--no-warm-start', 'start every slice\'s L2-CAF cold (the deterministic start, or --seed\'s random one) instead of from the previous slice\'s answer')
+    .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
+    .option('--no-warm-start', 'start every slice\'s L2-CAF cold (the deterministic start, and --seed\'s random one) instead of from the previous slice\'s answer')
     .option('--no-weight', 'keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')
     .option('--json <file>', 'write the analysis as JSON ("-" for stdout)')
     .option('--workers <n>', 'backbone worker threads (0: in this thread)', intArg(0, 64), 0)
@@ -105,7 +105,7 @@ export function volumeCommand(): Command {
             axis: o.axis,
             window: o.window,
             preset: o.preset,
-            solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed, start: 'random' as const } : {}) },
+            solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed, start: 'also-random' as const } : {}) },
             warmStart: o.warmStart,
             weighting: o.weight ? 'probability' : 'none',
             signal: scope.signal,

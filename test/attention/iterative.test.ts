@@ -60,6 +60,10 @@ describe('iterative solver', () => {
     const c = solveL2caf(nl, B, null, { ...paper, start: 'random', seed: 6, maxIterations: 60 });
     expect(Array.from(a.raw)).toEqual(Array.from(b.raw));
     expect(Array.from(a.raw)).not.toEqual(Array.from(c.raw));
+    // --seed asks for 'also-random': Adam (--preset paper) has one start, the noise, as the reference code
+    const d = solveL2caf(nl, B, null, { ...paper, start: 'also-random', seed: 5, maxIterations: 60 });
+    expect(d.start).toBe('random');
+    expect(Array.from(d.raw)).toEqual(Array.from(a.raw));
   });
 
   it("'softmax' gives a non-negative filter summing to 1 and lowers the loss", () => {

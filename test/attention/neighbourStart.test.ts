@@ -37,6 +37,23 @@ describe('coldStarts with a neighbour', () => {
   });
 });
 
+describe("coldStarts for --seed ('also-random')", () => {
+  const S = 4;
+  const kinds = (classSpecific: boolean, nonlinear: boolean, n?: Float32Array) => coldStarts(oracle, S, classSpecific, 'also-random', 3, nonlinear, n).map((s) => s.kind);
+  it('on a non-linear head: the deterministic starts first, then the random one', () => {
+    expect(kinds(true, true)).toEqual(['linearised', 'uniform', 'random']);
+    expect(kinds(true, true, Float32Array.of(0.5, 0.5, 0.5, 0.5))).toEqual(['linearised', 'uniform', 'neighbour', 'random']);
+    expect(kinds(false, true)).toEqual(['uniform', 'random']);
+    // the same noise as 'random' with that seed
+    const alone = coldStarts(oracle, S, true, 'random', 3, true)[0]!.x0;
+    expect(Array.from(coldStarts(oracle, S, true, 'also-random', 3, true).at(-1)!.x0)).toEqual(Array.from(alone));
+  });
+  it('on a linear head (one optimum): the random start alone', () => {
+    expect(kinds(true, false)).toEqual(['random']);
+    expect(kinds(false, false)).toEqual(['random']);
+  });
+});
+
 const ok = haveFixture('models/darknet-tiny') && haveFixture('volumes/someones_anatomy.nii.gz');
 
 describe.skipIf(!ok)('a slice whose class changed starts from the previous slice too', () => {

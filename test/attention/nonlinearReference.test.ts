@@ -2,8 +2,9 @@
 // paper's settings from the same deterministic start, run to |dloss| < 1e-6 over 50 iterations or
 // 3000 iterations: scripts/make-nonlinear-references.mjs), for both methods, at two layers of
 // darknet-tiny, on TF.js and (the same network) on ONNX Runtime + the translated head. And the
-// start: the default does not depend on the seed; random starts (--seed) land in the same optimum
-// for class-oblivious L2-CAF.
+// start: the default does not depend on the seed; --seed (a random start scouted next to the
+// deterministic ones, the lowest kept) lands seeds 0/1/2 within the same bars; random starts alone
+// land in the same optimum for class-oblivious L2-CAF on darknet-tiny.
 //
 // The bars: issue 15 asks for maps r >= 0.99 and losses within 1e-3 of the reference. That holds at
 // leaky_re_lu_13. At leaky_re_lu_12 (head: 1x1 conv 64, then leaky_re_lu_13's head) L-BFGS stops
@@ -122,6 +123,19 @@ for (const { id, model: modelPath, layer } of cases) {
           expect(pearson(p.raw, refMap), `${label}; paper ${p.iterations} iterations, ${p.loss}`).toBeGreaterThanOrEqual(minR);
           expect(p.loss - ref.loss, `${label}; paper ${p.loss}`).toBeLessThanOrEqual(maxRel * Math.abs(ref.loss));
         }
+        // --seed: the random start next to the deterministic ones, the lowest kept ('also-random'):
+        // seeds 0/1/2 meet the same bars. (A random start alone does not, class-specific: at
+        // darknet-13 seed 2 ends at r 0.963, 1.65e-3 above the reference; MobileNetV2 below.)
+        for (const seed of [0, 1, 2]) {
+          const s = solveL2caf(head, bb.features, ref.target, { ...converged, start: 'also-random', seed });
+          const at = `${label}; --seed ${seed}: ${s.start}, ${s.iterations} passes, ${s.loss}`;
+          expect(pearson(s.raw, refMap), at).toBeGreaterThanOrEqual(minR);
+          expect(s.loss - ref.loss, at).toBeLessThanOrEqual(maxRel * Math.abs(ref.loss));
+          // Not above the default's answer by more than the accuracy maps are held to (1e-3): the
+          // extra start's passes come out of the same 60-pass budget, so a solve that needs all of
+          // it (darknet-12 class-specific) finishes a little less far (measured: +6e-5).
+          expect(s.loss, at).toBeLessThanOrEqual(m.loss + 1e-3 * Math.abs(m.loss));
+        }
         if (ref.target === null && !bars.oneOptimum) {
           // Several optima: random starts end in others, none better than the deterministic start's.
           for (const seed of [0, 1, 2]) {
@@ -129,7 +143,7 @@ for (const { id, model: modelPath, layer } of cases) {
             expect(s.loss, `${label}; seed ${seed}`).toBeGreaterThanOrEqual(m.loss);
           }
         } else if (ref.target === null) {
-          // Random starts (--seed) find the same optimum: class-oblivious L2-CAF has one here.
+          // Random starts alone find the same optimum too: class-oblivious L2-CAF has one here.
           for (const seed of [0, 1, 2]) {
             const s = solveL2caf(head, bb.features, null, { ...converged, start: 'random', seed });
             expect(s.start).toBe('random');
