@@ -97,6 +97,8 @@ export const STEP_FLOOR = SPHERE_LBFGS_DEFAULTS.stepFloor;
 export interface SphereLbfgsResult {
   x: Float64Array;
   loss: number;
+  /** the oracle's (Euclidean) gradient at x: what a follow-up solve from x starts with */
+  grad: Float64Array;
   /** Riemannian gradient norm at x */
   gradNorm: number;
   /** predicted step and decrease at x (the stop test's numbers) */
@@ -176,7 +178,7 @@ function transportMemory(mem: LbfgsMemory, x: Float64Array): LbfgsMemory {
   return { s, y, gamma: mem.gamma };
 }
 
-function checkFinite(loss: number, grad: Float64Array, where: string): void {
+export function checkFinite(loss: number, grad: Float64Array, where: string): void {
   if (!Number.isFinite(loss)) throw new NonFiniteLossError(`the loss is ${loss} ${where}`);
   for (let i = 0; i < grad.length; i++) if (!Number.isFinite(grad[i]!)) throw new NonFiniteLossError(`the gradient is not finite ${where}`);
 }
@@ -300,5 +302,5 @@ export function minimiseOnSphere(
       break;
     }
   }
-  return { x, loss, gradNorm: norm(g), predictedStep: norm(d), predictedDecrease: Math.max(0, -gd / 2), passes, stop, memory: mem, history };
+  return { x, loss, grad, gradNorm: norm(g), predictedStep: norm(d), predictedDecrease: Math.max(0, -gd / 2), passes, stop, memory: mem, history };
 }

@@ -1,10 +1,13 @@
 // The default iterative L2-CAF solve ('optimal' stop rule, 'l2' constraint): Riemannian L-BFGS on
 // the unit sphere (sphereLbfgs.ts) over head passes (headOracle.ts), from the previous frame's
 // filter and curvature when warm-started, else from the deterministic start (start.ts); a
-// class-specific solve on a non-linear head runs from both deterministic starts and keeps the better.
+// class-specific solve on a non-linear head runs from both deterministic starts and keeps the better;
+// when L-BFGS ends without its optimality test passing (at kinks), annealed Adam goes on from there
+// (sphereAdam.ts).
 import type * as tf from '@tensorflow/tfjs-core';
 import { headOracle } from './headOracle.js';
 import type { Objective } from './objectives.js';
+import { adamOnSphere, SPHERE_ADAM_DEFAULTS } from './sphereAdam.js';
 import { minimiseOnSphere, NonFiniteLossError, SPHERE_LBFGS_DEFAULTS, type LbfgsMemory, type SphereOracle } from './sphereLbfgs.js';
 import { coldStarts } from './start.js';
 import type { Head, SolveOptions, StartKind } from './types.js';
@@ -53,11 +56,21 @@ function guardGradient(oracle: SphereOracle): SphereOracle {
  */
 export const SCOUT_TOLERANCE = 10;
 
+/**
+ * The passes of a solve's budget (the rule's maxPasses) kept for the Adam phase: its adamPasses
+ * (default 60) but at most half, so that with the default 120 L-BFGS gets the 60 it had before the
+ * phase existed.
+ */
+export function adamReserve(maxPasses: number, adamPasses = SPHERE_ADAM_DEFAULTS.passes): number {
+  return Math.min(adamPasses, Math.floor(maxPasses / 2));
+}
+
 export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, opts: SolveOptions): SphereSolveResult {
   const rule = opts.stop;
   if (rule.kind !== 'optimal') throw new Error(`internal: solveOnSphere needs the 'optimal' stop rule, got '${rule.kind}'`);
-  if (!(rule.stepTol > 0 && rule.lossTol > 0 && Number.isInteger(rule.maxPasses) && rule.maxPasses >= 1)) {
-    throw new Error(`stop rule 'optimal': stepTol and lossTol must be > 0 and maxPasses a positive integer, got ${JSON.stringify(rule)}`);
+  const adamPasses = rule.adamPasses ?? SPHERE_ADAM_DEFAULTS.passes;
+  if (!(rule.stepTol > 0 && rule.lossTol > 0 && Number.isInteger(rule.maxPasses) && rule.maxPasses >= 1 && Number.isInteger(adamPasses) && adamPasses >= 0)) {
+    throw new Error(`stop rule 'optimal': stepTol and lossTol must be > 0, maxPasses a positive integer and adamPasses a whole number, got ${JSON.stringify(rule)}`);
   }
   const S = filterSize(head);
   if (opts.init && opts.init.length !== S) throw new Error(`warm start has ${opts.init.length} values but the 'l2' constraint needs ${S} for this filter shape`);
@@ -65,7 +78,9 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
   try {
     const starts = opts.init ? null : coldStarts(oracle, S, obj.kind === 'class', opts.start ?? 'deterministic', opts.seed, head.linearity === 'nonlinear', opts.neighbour);
     const traceEvery = opts.traceEvery ?? 0;
-    // The head passes of every start and every run so far: maxPasses bounds them all together.
+    // The head passes of every start and every run so far: maxPasses bounds them all together, the
+    // L-BFGS runs to lbfgsMax of them.
+    const lbfgsMax = rule.maxPasses - adamReserve(rule.maxPasses, adamPasses);
     let spent = starts ? starts.reduce((n, c) => n + c.passes, 0) : 0;
     type Leg = { r: ReturnType<typeof minimiseOnSphere>; kind: StartKind; trace: SphereSolveResult['trace'] };
     const runLeg = (x0: Float64Array, kind: StartKind, looser: number, memory: LbfgsMemory | undefined): Leg => {
@@ -74,7 +89,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       const r = minimiseOnSphere(
         oracle,
         x0,
-        { ...SPHERE_LBFGS_DEFAULTS, stepTol: rule.stepTol * looser, lossTol: rule.lossTol * looser, maxPasses: Math.max(1, rule.maxPasses - spent) },
+        { ...SPHERE_LBFGS_DEFAULTS, stepTol: rule.stepTol * looser, lossTol: rule.lossTol * looser, maxPasses: Math.max(1, lbfgsMax - spent) },
         memory,
         trace || opts.onIteration
           ? (x, loss, k) => {
@@ -98,16 +113,34 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       // A spent budget ends the comparison (maxPasses holds for the whole solve).
       let scout: Leg | null = null;
       for (const start of starts) {
-        if (scout && spent >= rule.maxPasses) break;
+        if (scout && spent >= lbfgsMax) break;
         const l = runLeg(start.x0, start.kind, SCOUT_TOLERANCE, undefined);
         if (!scout || l.r.loss < scout.r.loss) scout = l;
       }
-      leg = spent >= rule.maxPasses ? scout! : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory);
+      leg = spent >= lbfgsMax ? scout! : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory);
     }
     const { r, kind, trace } = leg;
+    let x = r.x;
+    let loss = r.loss;
+    const phase = Math.min(adamPasses, rule.maxPasses - spent);
+    if (r.stop !== 'converged' && phase > 0) {
+      // L-BFGS could not certify its answer: annealed Adam from it, the lowest point kept.
+      const before = spent;
+      const a = adamOnSphere(oracle, r.x, r, { ...SPHERE_ADAM_DEFAULTS, passes: phase }, (xa, la, k) => {
+        if (trace && k % traceEvery === 0) trace.push({ iteration: r.history.length - 1 + k, loss: la, filter: Float32Array.from(xa) });
+        opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
+      });
+      spent += a.passes;
+      x = a.x;
+      loss = a.loss;
+      // the trace ends with the answer (the lowest point, not always the last one), once per iteration
+      const lastIteration = r.history.length - 1 + a.passes;
+      if (trace && trace[trace.length - 1]?.iteration === lastIteration) trace.pop();
+      if (trace) trace.push({ iteration: lastIteration, loss, filter: Float32Array.from(x) });
+    }
     return {
-      filter: Float32Array.from(r.x),
-      loss: r.loss,
+      filter: Float32Array.from(x),
+      loss,
       iterations: spent,
       memory: r.memory,
       start: kind,

@@ -90,14 +90,22 @@ export type SolverChoice = 'auto' | 'iterative' | 'exact';
  *   previous check| < tol.
  * 'optimal': L-BFGS on the sphere (the 'l2' constraint), stopped by a measure of optimality: the
  *   quasi-Newton model's predicted step ||H g|| <= stepTol (radians) and predicted decrease
- *   -g.Hg/2 <= lossTol x |loss|; `maxPasses` head passes at most. Other constraints fall back to
+ *   -g.Hg/2 <= lossTol x |loss|; `maxPasses` head passes at most, `adamPasses` of them (at most half)
+ *   kept for annealed Adam after L-BFGS when L-BFGS ends without that test passing. Other constraints fall back to
  *   Adam with the 'converged' rule.
  * 'converged' (Adam, the other constraints): stop as soon as the filter has settled: the relative
  *   change of the normalised filter, max over the last `window` iterations, is below `relTol`.
  */
 export type StopRule =
   | { kind: 'paper'; every: number; tol: number }
-  | { kind: 'optimal'; stepTol: number; lossTol: number; maxPasses: number }
+  | {
+      kind: 'optimal';
+      stepTol: number;
+      lossTol: number;
+      maxPasses: number;
+      /** the Adam phase's passes (default 60, at most half of maxPasses; 0: L-BFGS alone) */
+      adamPasses?: number;
+    }
   | { kind: 'converged'; window: number; relTol: number; minIterations: number };
 
 /**

@@ -46,7 +46,7 @@ export function imageCommand(): Command {
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
-    .option('--max-iterations <n>', 'iteration limit: head passes for converged (L-BFGS), Adam steps for paper (its learning rate decays to 0 there)', intArg(1, 100000))
+    .option('--max-iterations <n>', 'iteration limit: head passes for converged (default 120: L-BFGS, and Adam after it where L-BFGS stops at kinks, half each), Adam steps for paper (its learning rate decays to 0 there)', intArg(1, 100000))
     .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')

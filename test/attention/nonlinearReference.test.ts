@@ -7,19 +7,20 @@
 // land in the same optimum for class-oblivious L2-CAF on darknet-tiny.
 //
 // The bars: issue 15 asks for maps r >= 0.99 and losses within 1e-3 of the reference. That holds at
-// leaky_re_lu_13. At leaky_re_lu_12 (head: 1x1 conv 64, then leaky_re_lu_13's head) L-BFGS stops
-// at a kink of the piecewise-linear head next to Adam's optimum (measured: class-oblivious r 0.978,
-// loss +3e-4; class-specific r 0.956, +7.6e-3 on 2026-12-06, in a narrow valley of kinks that Adam's
-// long averaged steps follow and L-BFGS does not: README, Solvers); the lower bars there record what holds today, so a
-// regression is still caught, and the gap is named in the issue. (Class-specific maps there are not
-// pinned down by the loss: another start ends within 6.7e-4 of the reference's loss at r 0.94.)
+// leaky_re_lu_13. At leaky_re_lu_12 (head: 1x1 conv 64, then leaky_re_lu_13's head) the loss is
+// within 1e-3 (class-specific: below the reference) but the maps are not pinned down by the loss:
+// L-BFGS stops at a kink next to Adam's optimum (class-oblivious r 0.978, +3e-4); class-specific,
+// it stops in a narrow valley of kinks (+7.6e-3, r 0.956) that the Adam phase after it follows
+// (src/attention/sphereAdam.ts): -9.7e-4, r 0.980; with --seed, other optima as low (-4.8e-3 at
+// r 0.964). The lower r bars there record what holds today, so a regression is still caught, and
+// the gap is named in the issue.
 //
 // The MobileNetV2 fixture (random weights, outputs ~1e-9; its references are Adam on the outputs
 // scaled to 1, see the script) at features.16: class-oblivious meets the bars. Class-specific does
-// not, and is skipped with the reason: the loss is piecewise linear in f (ReLU6 head) with many
-// optima, and the default ends at 2.5x the reference's loss (1.85e-10 vs 7.3e-11, map r -0.15);
-// random starts end elsewhere again (1.1x to 3x). Random class-oblivious starts there end in other
-// optima 1.2-1.7% higher (r 0.82-0.87): what holds is that the deterministic start's is the best.
+// not: the loss is piecewise linear in f (ReLU6 head) with many optima; the default ends at 1.37x
+// the reference's loss (1.0e-10 vs 7.3e-11; map r -0.11; before the Adam phase 2.5x), so only the
+// loss is held there, to 1.5x. Random class-oblivious starts there end in other optima 1.2-1.7%
+// higher (r 0.82-0.87): what holds is that the deterministic start's is the best.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,11 +47,16 @@ interface Reference {
   filter: number[];
 }
 
-/** [r, relative loss excess] a default solve must reach, by case and method; a string: why not yet (skipped). */
-const BARS: Record<string, { oblivious: [number, number]; specific: [number, number] | string; oneOptimum: boolean; tinyOutputs?: boolean }> = {
+/**
+ * [r, relative loss excess] a default solve must reach, by case and method (r null: the map is not
+ * held, only the loss); seedSlack: how far above the default's loss a --seed solve may end.
+ */
+const BARS: Record<string, { oblivious: [number, number]; specific: [number | null, number]; oneOptimum: boolean; tinyOutputs?: boolean; seedSlack?: number }> = {
   'darknet-13': { oblivious: [0.99, 1e-3], specific: [0.99, 1e-3], oneOptimum: true },
-  'darknet-12': { oblivious: [0.97, 1e-3], specific: [0.95, 1e-2], oneOptimum: true },
-  'mobilenet-16': { oblivious: [0.99, 1e-3], specific: 'not met yet (issue 15): another optimum at 2.5x the loss', oneOptimum: false, tinyOutputs: true },
+  // seedSlack: the Adam phase from where L-BFGS stopped ends in one of several optima of near-equal
+  // loss (class-specific: the default -9.7e-4 below the reference, --seed 1 +2.5e-4, i.e. 1.2e-3 above the default)
+  'darknet-12': { oblivious: [0.97, 1e-3], specific: [0.96, 1e-3], oneOptimum: true, seedSlack: 2e-3 },
+  'mobilenet-16': { oblivious: [0.99, 1e-3], specific: [null, 0.5], oneOptimum: false, tinyOutputs: true },
 };
 
 /** Where else a reference applies: the same network on another engine, at the same tensor. */
@@ -95,12 +101,8 @@ for (const { id, model: modelPath, layer } of cases) {
       const what = ref.target === null ? 'class-oblivious' : `class-specific (target ${ref.target})`;
       const bars = BARS[id]!;
       const bar = ref.target === null ? bars.oblivious : bars.specific;
-      if (typeof bar === 'string') {
-        it.skip(`${what}: ${bar}`, () => {});
-        continue;
-      }
       const [minR, maxRel] = bar;
-      it(`${what}: within r >= ${minR} and ${maxRel} relative loss of the reference, in a few head passes, whatever the seed`, () => {
+      it(`${what}: within ${minR === null ? '' : `r >= ${minR} and `}${maxRel} relative loss of the reference, in a few head passes, whatever the seed`, () => {
         expect(head.linearity).toBe('nonlinear');
         const refMap = absOf(ref.filter);
         const m = solveL2caf(head, bb.features, ref.target, converged);
@@ -108,7 +110,7 @@ for (const { id, model: modelPath, layer } of cases) {
         expect(m.solver).toBe('iterative');
         // class-specific: the better of the two deterministic starts (src/attention/start.ts)
         expect(ref.target === null ? [m.start] : ['linearised', 'uniform']).toContain(m.start);
-        expect(pearson(m.raw, refMap), label).toBeGreaterThanOrEqual(minR);
+        if (minR !== null) expect(pearson(m.raw, refMap), label).toBeGreaterThanOrEqual(minR);
         expect(m.loss - ref.loss, label).toBeLessThanOrEqual(maxRel * Math.abs(ref.loss));
         // Adam needed thousands of iterations for the same optimum.
         expect(m.iterations, label).toBeLessThanOrEqual(Math.max(30, ref.iterations / 20));
@@ -121,7 +123,7 @@ for (const { id, model: modelPath, layer } of cases) {
           // --preset paper too: Adam runs on the outputs scaled to order 1 (attention/outputScale.ts),
           // as the reference did, instead of returning its start (an all-zero map).
           const p = solveL2caf(head, bb.features, ref.target, defaultSolveOptions('paper'));
-          expect(pearson(p.raw, refMap), `${label}; paper ${p.iterations} iterations, ${p.loss}`).toBeGreaterThanOrEqual(minR);
+          if (minR !== null) expect(pearson(p.raw, refMap), `${label}; paper ${p.iterations} iterations, ${p.loss}`).toBeGreaterThanOrEqual(minR);
           expect(p.loss - ref.loss, `${label}; paper ${p.loss}`).toBeLessThanOrEqual(maxRel * Math.abs(ref.loss));
         }
         // --seed: the random start next to the deterministic ones, the lowest kept ('also-random'):
@@ -130,12 +132,11 @@ for (const { id, model: modelPath, layer } of cases) {
         for (const seed of [0, 1, 2]) {
           const s = solveL2caf(head, bb.features, ref.target, { ...converged, start: 'also-random', seed });
           const at = `${label}; --seed ${seed}: ${s.start}, ${s.iterations} passes, ${s.loss}`;
-          expect(pearson(s.raw, refMap), at).toBeGreaterThanOrEqual(minR);
+          if (minR !== null) expect(pearson(s.raw, refMap), at).toBeGreaterThanOrEqual(minR);
           expect(s.loss - ref.loss, at).toBeLessThanOrEqual(maxRel * Math.abs(ref.loss));
-          // Not above the default's answer by more than the accuracy maps are held to (1e-3): the
-          // extra start's passes come out of the same 60-pass budget, so a solve that needs all of
-          // it (darknet-12 class-specific) finishes a little less far (measured: +6e-5).
-          expect(s.loss, at).toBeLessThanOrEqual(m.loss + 1e-3 * Math.abs(m.loss));
+          // Not above the default's answer by more than the accuracy maps are held to (1e-3, unless
+          // the case says otherwise): the extra start's passes come out of the same budget.
+          expect(s.loss, at).toBeLessThanOrEqual(m.loss + (bars.seedSlack ?? 1e-3) * Math.abs(m.loss));
         }
         if (ref.target === null && !bars.oneOptimum) {
           // Several optima: random starts end in others, none better than the deterministic start's.
@@ -148,7 +149,7 @@ for (const { id, model: modelPath, layer } of cases) {
           for (const seed of [0, 1, 2]) {
             const s = solveL2caf(head, bb.features, null, { ...converged, start: 'random', seed });
             expect(s.start).toBe('random');
-            expect(pearson(s.raw, refMap), `${label}; seed ${seed}: ${s.loss}`).toBeGreaterThanOrEqual(minR - 0.015);
+            expect(pearson(s.raw, refMap), `${label}; seed ${seed}: ${s.loss}`).toBeGreaterThanOrEqual(bars.oblivious[0] - 0.015);
             expect(s.loss - ref.loss, `${label}; seed ${seed}`).toBeLessThanOrEqual(maxRel * Math.abs(ref.loss));
           }
         }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { headOracle } from '../../src/attention/headOracle.js';
 import { makeObjective, disposeObjective } from '../../src/attention/objectives.js';
 import type { Head } from '../../src/attention/types.js';
-import { defaultSolveOptions, gradCam, pearson, solveL2caf } from '../../src/attention/index.js';
+import { defaultSolveOptions, gradCam, OPTIMAL_RULE, pearson, solveL2caf } from '../../src/attention/index.js';
 import { argmax } from '../../src/engine/analyze.js';
 import { openModel } from '../../src/engine/openModel.js';
 import { decodeImage } from '../../src/media/decodeImage.js';
@@ -90,7 +90,12 @@ export async function onImage(modelLocation: string, layer: string, image: strin
 
 /** The default solves, both methods, on ONNX Runtime passes and on TF.js passes: map r, relative loss gap. */
 export function solveBothEngines(head: Head, features: tf.Tensor, target: number): { r: number; loss: number } {
-  const opts = defaultSolveOptions('converged');
+  // L-BFGS alone: the Adam phase after it starts only where L-BFGS ends unconverged, a decision that
+  // rounding can flip at a kink (darknet-tiny leaky_re_lu_12, chelsea.png, class-specific: on ONNX
+  // Runtime L-BFGS stalled after 41 passes and the phase went on to a 1.4e-3 lower optimum, map
+  // r 0.954; on TF.js it passed its test at 39 passes). What is checked here is that the passes lead
+  // the solver the same way.
+  const opts = { ...defaultSolveOptions('converged'), stop: { ...OPTIMAL_RULE, adamPasses: 0 } };
   const out = { r: 1, loss: 0 };
   for (const t of [null, target]) {
     const a = solveL2caf(head, features, t, opts);
