@@ -20,6 +20,8 @@ export interface SphereSolveResult {
   iterations: number;
   memory: LbfgsMemory;
   start: StartKind;
+  /** head passes of the Adam phase, where it ran */
+  adamPasses?: number;
   trace?: { iteration: number; loss: number; filter: Float32Array }[];
 }
 
@@ -122,6 +124,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
     const { r, kind, trace } = leg;
     let x = r.x;
     let loss = r.loss;
+    let adamRan = 0;
     const phase = Math.min(adamPasses, rule.maxPasses - spent);
     if (r.stop !== 'converged' && phase > 0) {
       // L-BFGS could not certify its answer: annealed Adam from it, the lowest point kept.
@@ -131,6 +134,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
         opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
       });
       spent += a.passes;
+      adamRan = a.passes;
       x = a.x;
       loss = a.loss;
       // the trace ends with the answer (the lowest point, not always the last one), once per iteration
@@ -144,6 +148,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       iterations: spent,
       memory: r.memory,
       start: kind,
+      ...(adamRan > 0 ? { adamPasses: adamRan } : {}),
       ...(trace ? { trace } : {}),
     };
   } catch (e) {

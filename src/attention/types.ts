@@ -178,6 +178,8 @@ export interface AttentionMap {
   memory?: LbfgsMemory;
   /** L2-CAF only: where the solve started. */
   start?: StartKind;
+  /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
+  adamPasses?: number;
   /** L2-CAF only, when traceEvery > 0: the normalised filter every traceEvery iterations. */
   trace?: { iteration: number; loss: number; filter: Float32Array }[];
   /** Whether the solve started from `init`. */

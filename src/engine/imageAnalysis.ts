@@ -21,6 +21,8 @@ export interface MapResult {
   loss: number | null;
   /** L2-CAF: where the solve started (uniform | linearised | neighbour | random | warm | exact) */
   start?: string;
+  /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
+  adamPasses?: number;
   ms: number;
   width: number;
   height: number;
@@ -73,6 +75,7 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
     iterations: m.iterations,
     loss: Number.isFinite(m.loss) ? m.loss : null,
     ...(m.start ? { start: m.start } : {}),
+    ...(m.adamPasses ? { adamPasses: m.adamPasses } : {}),
     ms: Math.round(m.ms * 1000) / 1000,
     width: w!,
     height: h!,

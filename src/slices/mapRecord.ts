@@ -16,6 +16,7 @@ export function mapRecord(m: AttentionMap, labels: readonly string[] | null, log
     loss: Number.isFinite(m.loss) ? m.loss : null,
     warmStarted: m.warmStarted,
     ...(m.start ? { start: m.start } : {}),
+    ...(m.adamPasses ? { adamPasses: m.adamPasses } : {}),
     weight,
   };
 }

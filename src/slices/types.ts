@@ -43,6 +43,8 @@ export interface SliceMapRecord {
   warmStarted: boolean;
   /** L2-CAF: where the solve started (uniform | linearised | neighbour | random | warm | exact) */
   start?: StartKind;
+  /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
+  adamPasses?: number;
   /** what the slice's 0..1 map was multiplied by before stacking (1 with weighting 'none') */
   weight: number;
 }

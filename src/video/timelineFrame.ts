@@ -36,6 +36,7 @@ export function toFrameMap(m: AttentionMap, logits: ArrayLike<number>, labels: r
     loss: Number.isFinite(m.loss) ? m.loss : null,
     warmStarted: m.warmStarted,
     ...(m.start ? { start: m.start } : {}),
+    ...(m.adamPasses ? { adamPasses: m.adamPasses } : {}),
     width,
     height,
     values,

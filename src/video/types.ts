@@ -20,6 +20,8 @@ export interface FrameMap {
   warmStarted: boolean;
   /** L2-CAF: where the solve started (uniform | linearised | neighbour | random | warm | exact) */
   start?: string;
+  /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
+  adamPasses?: number;
   width: number;
   height: number;
   values: number[];

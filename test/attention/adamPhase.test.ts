@@ -39,6 +39,7 @@ describe('the Adam phase after L-BFGS', () => {
     const alone = solveL2caf(head, X, 1, { ...converged, stop: { ...OPTIMAL_RULE, adamPasses: 0 } });
     expect(c.iterations).toBeLessThan(60);
     expect(c.iterations).toBe(alone.iterations);
+    expect(c.adamPasses).toBeUndefined();
     expect(Array.from(c.raw)).toEqual(Array.from(alone.raw));
   });
 
@@ -58,6 +59,8 @@ describe('the Adam phase after L-BFGS', () => {
     });
     expect(alone.iterations).toBeLessThan(140);
     expect(withPhase.iterations).toBe(alone.iterations + 60);
+    expect(withPhase.adamPasses).toBe(60);
+    expect(alone.adamPasses).toBeUndefined();
     expect(withPhase.loss).toBeLessThan(alone.loss - 1e-3 * Math.abs(alone.loss));
     // the trace goes on through the phase and ends with the answer
     const trace = withPhase.trace!;

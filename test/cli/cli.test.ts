@@ -108,6 +108,28 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(seeded.loss).toBeLessThanOrEqual(plain.loss + 1e-3 * Math.abs(plain.loss));
   });
 
+  it('a map says when the Adam phase after L-BFGS ran (adamPasses), and --max-iterations bounds the whole solve', () => {
+    // coffee.png, class-specific at leaky_re_lu_12: L-BFGS stalls in a valley of kinks after 49
+    // passes (8.5e-3 above the best loss known); the phase's 60 passes reach it. At leaky_re_lu_13
+    // (chelsea.png) L-BFGS converges.
+    const run = (image: string, layer: string, extra: string[] = []) => {
+      const json = path.join(tmp, `adam-${layer}${extra.join('')}.json`);
+      const r = l2caf(['image', fixture(`images/${image}`), '--layer', layer, '--method', 'l2caf-class', '--json', json, ...extra]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(json, 'utf8')).maps[0] as { iterations: number; adamPasses?: number; loss: number };
+    };
+    const stalled = run('coffee.png', 'leaky_re_lu_12');
+    expect(stalled.adamPasses).toBe(60);
+    expect(stalled.iterations).toBeGreaterThan(60);
+    const capped = run('coffee.png', 'leaky_re_lu_12', ['--max-iterations', '30']);
+    expect(capped.iterations).toBeLessThanOrEqual(30);
+    expect(capped.loss).toBeGreaterThan(stalled.loss);
+    const converged = run('chelsea.png', 'leaky_re_lu_13');
+    expect(converged).not.toHaveProperty('adamPasses');
+    expect(converged.iterations).toBeLessThan(60);
+  });
+
   it('video and volume name every file they wrote', () => {
     const [json, csv] = [path.join(tmp, 'v.json'), path.join(tmp, 'v.csv')];
     const v = l2caf(['video', fixture('videos/car-detection.mp4'), '--to', '0.5', '--stride', '10', '--workers', '0', '--no-cache', '--json', json, '--csv', csv]);
