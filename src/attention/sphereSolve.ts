@@ -122,33 +122,28 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       leg = spent >= lbfgsMax ? scout! : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory);
     }
     const { r, kind, trace } = leg;
-    let x = r.x;
-    let loss = r.loss;
-    let adamRan = 0;
     const phase = Math.min(adamPasses, rule.maxPasses - spent);
+    let adam: ReturnType<typeof adamOnSphere> | null = null;
     if (r.stop !== 'converged' && phase > 0) {
       // L-BFGS could not certify its answer: annealed Adam from it, the lowest point kept.
       const before = spent;
-      const a = adamOnSphere(oracle, r.x, r, { ...SPHERE_ADAM_DEFAULTS, passes: phase }, (xa, la, k) => {
+      adam = adamOnSphere(oracle, r.x, r, { ...SPHERE_ADAM_DEFAULTS, passes: phase }, (xa, la, k) => {
         if (trace && k % traceEvery === 0) trace.push({ iteration: r.history.length - 1 + k, loss: la, filter: Float32Array.from(xa) });
         opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
       });
-      spent += a.passes;
-      adamRan = a.passes;
-      x = a.x;
-      loss = a.loss;
+      spent += adam.passes;
       // the trace ends with the answer (the lowest point, not always the last one), once per iteration
-      const lastIteration = r.history.length - 1 + a.passes;
+      const lastIteration = r.history.length - 1 + adam.passes;
       if (trace && trace[trace.length - 1]?.iteration === lastIteration) trace.pop();
-      if (trace) trace.push({ iteration: lastIteration, loss, filter: Float32Array.from(x) });
+      if (trace) trace.push({ iteration: lastIteration, loss: adam.loss, filter: Float32Array.from(adam.x) });
     }
     return {
-      filter: Float32Array.from(x),
-      loss,
+      filter: Float32Array.from(adam?.x ?? r.x),
+      loss: adam?.loss ?? r.loss,
       iterations: spent,
       memory: r.memory,
       start: kind,
-      ...(adamRan > 0 ? { adamPasses: adamRan } : {}),
+      ...(adam ? { adamPasses: adam.passes } : {}),
       ...(trace ? { trace } : {}),
     };
   } catch (e) {
