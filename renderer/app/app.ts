@@ -13,6 +13,7 @@ import { FramePanel } from '../panels/framePanel.js';
 import { ModelPanel, type AnalysisSettings } from '../panels/modelPanel.js';
 import { ExportDialog } from '../panels/exportDialog.js';
 import { ConvergenceView } from '../panels/convergenceView.js';
+import type { ShownMap } from '../panels/convergenceText.js';
 import { StartScreen } from '../panels/startScreen.js';
 import { JobBar } from '../panels/jobBar.js';
 import { ErrorBanner } from '../ui/errors.js';
@@ -179,15 +180,22 @@ export class App {
     return { jobId: this.jobId, slot, mapIndex: this.player.view.mapIndex, colormap: this.player.view.colormap };
   }
 
-  /** solver and iterations of the map on screen (what the convergence panel can say without a replay) */
-  private shownMap() {
+  /** how the map on screen was solved (what the convergence panel can say without a replay) */
+  private shownMap(): ShownMap | null {
     const slot = this.player.shownSlot;
     const d = this.data;
     const f = slot === null ? undefined : d?.frames[slot];
     const mapIndex = Math.min(this.player.view.mapIndex, Math.max(0, (d?.mapCount ?? 1) - 1));
     const info = d?.mapInfo[mapIndex];
     if (!f || !info) return null;
-    return { solver: info.solver, iterations: f.maps?.[mapIndex]?.iterations ?? f.iterations };
+    const m = f.maps?.[mapIndex];
+    return {
+      solver: info.solver,
+      iterations: m?.iterations ?? f.iterations,
+      ...(m?.start ? { start: m.start } : {}),
+      ...(m?.adamPasses ? { adamPasses: m.adamPasses } : {}),
+      optimiser: this.request()?.preset === 'paper' ? 'adam' : 'lbfgs',
+    };
   }
 
   /** what follows the analysed frame on screen: its prediction, and the convergence panel's state */

@@ -1,17 +1,47 @@
-// Pure: what the convergence panel says about the map on screen before any replay. A map with no
-// iterations (the exact solver, Grad-CAM, CAM) has no curve to plot, so the panel says why instead
-// of showing empty canvases.
+// Pure: what the convergence panel says about the map on screen before any replay, and about a
+// replay. A map with no iterations (the exact solver, Grad-CAM, CAM) has no curve to plot, so the
+// panel says why instead of showing empty canvases. An iterative map says how it was solved: from
+// which start, by which optimiser, and whether the annealed Adam phase ran after L-BFGS (it runs
+// where L-BFGS could not certify an optimum, src/attention/sphereSolve.ts).
+import type { TraceResult } from '../../src/contract/index.js';
 
 export interface ShownMap {
   /** MapInfo.solver: iterative | exact | gradient | weights */
   solver: string;
   iterations: number;
+  /** where the solve started (FrameMapSummary.start); absent in older caches */
+  start?: string;
+  /** head passes of the Adam phase after L-BFGS, where it ran */
+  adamPasses?: number;
+  /** the iterative optimiser: L-BFGS (the default preset) or Adam (--preset paper) */
+  optimiser?: 'lbfgs' | 'adam';
 }
 
 export interface ConvergenceState {
   /** the map has iterations whose convergence a replay can draw as they were solved */
   plottable: boolean;
   text: string;
+}
+
+const START_NAMES: Record<string, string> = {
+  warm: "the previous frame's optimum (warm start)",
+  uniform: 'the uniform filter',
+  linearised: "the linearised head's optimum",
+  neighbour: "the previous frame's answer for its class",
+  random: 'random noise (--seed)',
+};
+
+const count = (n: number, one: string, many = `${one}es`) => `${n} ${n === 1 ? one : many}`;
+
+/** One sentence on how an iterative solve ran; null when the map does not say (older caches). */
+export function solveSentence(s: { optimiser?: 'lbfgs' | 'adam' | null; start?: string | null; iterations: number; adamPasses?: number | null }): string | null {
+  if (!s.optimiser || !s.start) return null;
+  const from = START_NAMES[s.start] ?? `the ${s.start} start`;
+  if (s.optimiser === 'adam') return `Adam (the paper's settings) from ${from}: ${count(s.iterations, 'iteration', 'iterations')}.`;
+  if (s.adamPasses) {
+    return `L-BFGS from ${from} could not certify an optimum, so annealed Adam went on from its answer: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
+  }
+  return `L-BFGS from ${from}: ${count(s.iterations, 'head pass')}.`;
 }
 
 export function convergenceState(m: ShownMap | null): ConvergenceState {
@@ -24,7 +54,22 @@ export function convergenceState(m: ShownMap | null): ConvergenceState {
       return { plottable: false, text: 'Grad-CAM: one backward pass (no iterations to plot).' };
     case 'weights':
       return { plottable: false, text: 'CAM: the head\'s weights (no iterations to plot).' };
-    default:
-      return { plottable: true, text: `${m.solver} solver: ${steps(m.iterations)}. Replay to watch the filter converge.` };
+    default: {
+      const how = solveSentence(m);
+      if (!how) return { plottable: true, text: `${m.solver} solver: ${steps(m.iterations)}. Replay to watch the filter converge.` };
+      // A replay solves the frame alone: without the previous frame's optimum it starts cold.
+      return { plottable: true, text: `${how} Replay ${m.start === 'warm' || m.start === 'neighbour' ? 'solves this frame cold' : 'solves it again'} to watch the filter converge.` };
+    }
   }
+}
+
+/** What the panel says once a replay has been solved. */
+export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' | 'start' | 'adam' | 'optimiser'>): string {
+  // nothing was solved (Grad-CAM, CAM): the service's note says why
+  if (r.note && !r.optimiser) return r.note;
+  const drawn = `${r.steps.length} step${r.steps.length === 1 ? '' : 's'} drawn`;
+  const how = solveSentence({ optimiser: r.optimiser, start: r.start, iterations: r.iterations, adamPasses: r.adam?.passes });
+  const body = how ? `Replayed cold. ${how} (${drawn}${r.adam ? '; the Adam phase in orange' : ''})` : `${drawn} over ${r.iterations} iterations`;
+  // (the exact solver's map: the note says the replay is the iterative solve of the same optimum)
+  return r.note ? `${r.note}. ${body}` : body;
 }

@@ -7,7 +7,7 @@ import type { TraceResult } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
 import { h } from '../ui/dom.js';
 import { extent, valueToY } from '../timeline/scale.js';
-import { convergenceState, type ShownMap } from './convergenceText.js';
+import { convergenceState, replayText, type ShownMap } from './convergenceText.js';
 
 type Current = { jobId: string; slot: number; mapIndex: number; colormap: string };
 
@@ -65,8 +65,9 @@ export class ConvergenceView {
     try {
       const r = await this.host.call('video.trace', { jobId: c.jobId, slot: c.slot, mapIndex: c.mapIndex });
       const filters = r.filters ? new Float32Array(await this.host.fetchBinary(r.filters)) : null;
-      this.note.textContent = r.note ?? `${r.steps.length} steps over ${r.iterations} iterations`;
+      this.note.textContent = replayText(r);
       this.el.dataset.steps = String(r.steps.length);
+      this.el.dataset.adamFrom = r.adam ? String(r.adam.fromIteration) : '';
       this.el.dataset.state = 'replay';
       this.replayed = keyOf(c);
       this.plots.hidden = r.steps.length === 0;
@@ -109,17 +110,33 @@ export class ConvergenceView {
       lg.fillStyle = '#15181d';
       lg.fillRect(0, 0, W, H);
       if (ext && steps > 1) {
-        lg.strokeStyle = '#4fc3f7';
-        lg.beginPath();
-        r.steps.forEach((s, j) => {
-          const x = (j / (steps - 1)) * (W - 8) + 4;
-          const y = valueToY(s.loss, ext, 6, H - 12);
-          if (j === 0) lg.moveTo(x, y);
-          else lg.lineTo(x, y);
-        });
-        lg.stroke();
+        // x by iteration (steps are every few iterations); the Adam phase after L-BFGS in orange
+        const it0 = r.steps[0]!.iteration;
+        const span = Math.max(1, r.steps[steps - 1]!.iteration - it0);
+        const xOf = (iteration: number) => ((iteration - it0) / span) * (W - 8) + 4;
+        const adamFrom = r.adam?.fromIteration ?? Infinity;
+        for (const phase of ['lbfgs', 'adam'] as const) {
+          lg.strokeStyle = phase === 'adam' ? '#ffb74d' : '#4fc3f7';
+          lg.beginPath();
+          let started = false;
+          for (const s of r.steps) {
+            // the phase's curve starts where L-BFGS's ended, so the two join
+            if (phase === 'lbfgs' ? s.iteration > adamFrom : s.iteration < adamFrom) continue;
+            const x = xOf(s.iteration);
+            const y = valueToY(s.loss, ext, 6, H - 12);
+            if (!started) lg.moveTo(x, y);
+            else lg.lineTo(x, y);
+            started = true;
+          }
+          lg.stroke();
+        }
+        if (Number.isFinite(adamFrom)) {
+          lg.fillStyle = 'rgba(255,183,77,0.8)';
+          lg.font = '10px system-ui, sans-serif';
+          lg.fillText('Adam', Math.min(xOf(adamFrom) + 3, W - 30), 12);
+        }
         lg.fillStyle = '#ff5252';
-        lg.fillRect((Math.min(i, steps - 1) / (steps - 1)) * (W - 8) + 3, 0, 2, H);
+        lg.fillRect(xOf(r.steps[Math.min(i, steps - 1)]!.iteration) - 1, 0, 2, H);
         lg.fillStyle = 'rgba(255,255,255,0.6)';
         lg.font = '10px system-ui, sans-serif';
         lg.fillText(`iteration ${r.steps[Math.min(i, steps - 1)]!.iteration}`, 6, H - 2);

@@ -15,7 +15,7 @@ import { headOracle } from './headOracle.js';
 import { wantsPreparedFilter, withPreparedFilter, type HeadForSolve } from './preparedFilter.js';
 import { solveOnSphere } from './sphereSolve.js';
 import { coldStart } from './start.js';
-import type { AttentionMap, Head, SolveOptions, StartKind } from './types.js';
+import type { AttentionMap, Head, SolveOptions, StartKind, StopRule } from './types.js';
 import { checkFeatures, checkTarget, filterSize } from './validate.js';
 
 /**
@@ -48,9 +48,14 @@ export const OPTIMAL_RULE = { kind: 'optimal', stepTol: 0.02, lossTol: 1e-4, max
  */
 export const CONVERGED_RULE = { kind: 'converged', window: 4, relTol: 7e-3, minIterations: 4 } as const;
 
+/** True when an iterative solve runs L-BFGS on the sphere (sphereSolve.ts); else it runs Adam. */
+export function usesSphereLbfgs(opts: SolveOptions): opts is SolveOptions & { stop: Extract<StopRule, { kind: 'optimal' }> } {
+  return opts.stop.kind === 'optimal' && opts.constraint === 'l2';
+}
+
 /** The most iterations an iterative solve may take: head passes for L-BFGS, Adam steps otherwise. */
 export function iterationLimit(opts: SolveOptions): number {
-  return opts.stop.kind === 'optimal' && opts.constraint === 'l2' ? opts.stop.maxPasses : opts.maxIterations;
+  return usesSphereLbfgs(opts) ? opts.stop.maxPasses : opts.maxIterations;
 }
 
 /** True when the exact solver will be used; throws when 'exact' was asked for and cannot apply. */
@@ -159,7 +164,7 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
     const x = proxy ? proxy.features : features;
     // NT (class-oblivious) is the logits the caller already has: a head forward saved.
     obj = makeObjective(h, x, target, proxy ? undefined : known.logits);
-    if (opts.stop.kind === 'optimal' && opts.constraint === 'l2') {
+    if (usesSphereLbfgs(opts)) {
       const r = solveOnSphere(h, x, obj, opts);
       // f itself is a valid 'l2' parameter v (f = v/||v||).
       return makeAttentionMap({ ...common, iterations: r.iterations, loss: r.loss, raw: absValues(r.filter), param: r.filter, memory: r.memory, start: r.start, ...(r.adamPasses ? { adamPasses: r.adamPasses } : {}), ...(r.trace ? { trace: r.trace } : {}) });

@@ -160,6 +160,10 @@ export interface FrameEvalSummary {
 /** One map's per-frame numbers (small: the map values themselves travel by binary handle). */
 export interface FrameMapSummary {
   iterations: number;
+  /** L2-CAF: where the solve started (uniform | linearised | neighbour | random | warm | exact); absent for Grad-CAM/CAM and in older caches */
+  start?: string;
+  /** L2-CAF: head passes of the annealed Adam phase after L-BFGS (included in iterations), only where it ran */
+  adamPasses?: number;
   /** 0 peaked .. 1 flat */
   entropy: number;
   flicker: number | null;
@@ -290,6 +294,12 @@ export interface TraceResult {
   filters: BinaryRef | null;
   /** why there is nothing to replay (exact solver, Grad-CAM, CAM) */
   note: string | null;
+  /** where the replayed (cold) solve started: uniform | linearised | random; null without iterations */
+  start: string | null;
+  /** the replayed solve's annealed Adam phase after L-BFGS: the step iteration it began at and its head passes; null where it did not run */
+  adam: { fromIteration: number; passes: number } | null;
+  /** the solver that ran: 'lbfgs' (the default, 'converged') or 'adam' (--preset paper, other constraints); null without iterations */
+  optimiser: 'lbfgs' | 'adam' | null;
 }
 
 export interface SampleOpened {

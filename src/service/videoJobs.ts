@@ -8,7 +8,7 @@ import {
   type CoreMethods, type ExportRequest, type ExportResult, type FrameSummary, type MapInfo, type TimelineView,
   type TraceResult, type VideoJobRequest,
 } from '../contract/index.js';
-import { defaultSolveOptions } from '../attention/solve.js';
+import { defaultSolveOptions, usesSphereLbfgs } from '../attention/solve.js';
 import { absValues, normalise01 } from '../attention/normalise.js';
 import type { Timeline, TimelineFrame } from '../video/types.js';
 import { throttle } from '../jobs/throttle.js';
@@ -68,6 +68,7 @@ export function packFrame(f: TimelineFrame, slot: number): { summary: FrameSumma
       predictions: f.predictions.map((p) => ({ index: p.index, label: p.label, score: p.score })),
       maps: f.maps.map((x) => ({
         iterations: x.iterations, entropy: x.entropy, flicker: x.flicker,
+        ...(x.start ? { start: x.start } : {}), ...(x.adamPasses ? { adamPasses: x.adamPasses } : {}),
         eval: x.eval ? { score: x.eval.score, deletionAuc: x.eval.deletionAuc, insertionAuc: x.eval.insertionAuc, drop: x.eval.drop, increase: x.eval.increase } : null,
       })),
     },
@@ -216,7 +217,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       if (!info) throw new ServiceError('not-found', `job ${jobId} has no map ${mapIndex}`);
       const base = { method: info.method, width: d.mapWidth, height: d.mapHeight };
       if (info.method === 'gradcam' || info.method === 'cam') {
-        return { ...base, solver: info.solver, iterations: 0, steps: [], filters: null, note: `${info.method === 'cam' ? 'CAM' : 'Grad-CAM'} is computed in one step: there is no convergence to replay` };
+        return { ...base, solver: info.solver, iterations: 0, steps: [], filters: null, note: `${info.method === 'cam' ? 'CAM' : 'Grad-CAM'} is computed in one step: there is no convergence to replay`, start: null, adam: null, optimiser: null };
       }
       const { model, split } = await models.split(d.request.model, d.request.layer);
       const frameRgb = await decodeFrameAt(d.request.file, frame.timeS, model.inputSize);
@@ -224,6 +225,9 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       const r = await analyzeFrame(model, split, frameRgb, [{ method: info.method, target: d.targets[slot]?.[mapIndex] ?? null }], solve);
       const map = r.maps[0]!;
       const trace = map.trace ?? [];
+      // The trace ends with the answer: the Adam phase took the last adamPasses iterations.
+      const last = trace.at(-1)?.iteration;
+      const adam = map.adamPasses && last !== undefined ? { fromIteration: last - map.adamPasses, passes: map.adamPasses } : null;
       const n = d.mapWidth * d.mapHeight;
       const filters = new Float32Array(trace.length * n);
       trace.forEach((t, i) => filters.set(normalise01(absValues(t.filter)), i * n));
@@ -234,6 +238,9 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss })),
         filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, d.mapHeight, d.mapWidth]) : null,
         note: info.solver === 'exact' ? `the timeline used the exact solver (same optimum, one step); this replays the iterative solve (${(d.request.preset ?? 'converged') === 'paper' ? 'Adam, the paper' : 'L-BFGS, the default'})` : null,
+        start: map.start ?? null,
+        adam,
+        optimiser: usesSphereLbfgs(solve) ? 'lbfgs' : 'adam',
       };
     },
 

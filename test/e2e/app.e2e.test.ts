@@ -460,6 +460,54 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(await page.getByTestId('frame-panel').isHidden()).toBe(true);
   }, 300_000);
 
+  it('on a non-linear layer, says how each frame was solved and marks the Adam phase in the replay', async () => {
+    // leaky_re_lu_13 (a head of convolutions and leaky ReLUs): L-BFGS per frame, warm-started
+    await nextJob(page, () => page.getByTestId('layer-select').selectOption('leaky_re_lu_13'));
+    const job = await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf-class'));
+    await waitJob(page, 'done');
+    const tl = await api<TimelineView>(page, 'video.timeline', { jobId: job });
+    const phased = tl.frames.find((f) => f.maps?.[0]?.adamPasses);
+    const warm = tl.frames.find((f) => f.maps?.[0]?.start === 'warm');
+    // frame 0 is one where L-BFGS ends at a kink (tested in test/service/service.test.ts)
+    expect(phased, 'a frame whose solve ran the Adam phase').toBeDefined();
+    expect(warm, 'a warm-started frame').toBeDefined();
+    await seekTo(page, warm!.timeS);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('warm start'), null, { timeout: 10_000 });
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^L-BFGS from the previous frame's optimum \(warm start\): \d+ head passes?\. Replay solves this frame cold/);
+    await seekTo(page, phased!.timeS);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('annealed Adam'), null, { timeout: 10_000 });
+    expect(await page.getByTestId('trace-note').textContent()).toContain(`${phased!.maps![0]!.iterations} head passes, 60 of them Adam`);
+
+    await page.getByTestId('trace-replay').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=convergence]')?.getAttribute('data-steps')) > 1, null, { timeout: 60_000 });
+    await page.waitForTimeout(80 * 100); // the replay runs at 80 ms a step: let it reach its end
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^Replayed cold\. L-BFGS from .* could not certify an optimum, so annealed Adam went on .*the Adam phase in orange\)$/);
+    expect(Number(await page.getByTestId('convergence').getAttribute('data-adam-from'))).toBeGreaterThan(0);
+    // the phase's curve is drawn in its own colour (orange #ffb74d), L-BFGS's in blue (#4fc3f7);
+    // by hue, as antialiasing blends a thin line with the background (the red playhead is neither)
+    const drawn = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid=trace-loss]')!;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let adam = 0;
+      let lbfgs = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+        if (r > b + 50 && g > b + 25) adam++;
+        if (b > r + 40 && g > r + 25) lbfgs++;
+      }
+      return { adam, lbfgs };
+    });
+    expect(drawn.adam).toBeGreaterThan(20);
+    expect(drawn.lbfgs).toBeGreaterThan(5);
+    await shots(page, '08c-adam-phase');
+    expect(browser.log).toEqual([]);
+
+    // back to the earlier settings (class-oblivious at the default layer)
+    await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf'));
+    await nextJob(page, () => page.getByTestId('layer-select').selectOption('conv2d_16'));
+    await waitJob(page, 'done', 60_000);
+  }, 300_000);
+
   it('cancels a running job, leaving no ffmpeg behind', async () => {
     await nextJob(page, async () => {
       await page.getByTestId('stride').fill('1');

@@ -2,7 +2,7 @@
 // panel's state before a replay.
 import { describe, expect, it } from 'vitest';
 import { predictionLine } from '../../renderer/timeline/predictionText.js';
-import { convergenceState } from '../../renderer/panels/convergenceText.js';
+import { convergenceState, replayText } from '../../renderer/panels/convergenceText.js';
 import type { FrameSummary } from '../../src/contract/index.js';
 
 const frame = (preds: [number, string, number][]): FrameSummary => ({
@@ -35,5 +35,34 @@ describe('convergenceState', () => {
   });
   it('nothing on screen yet', () => {
     expect(convergenceState(null).plottable).toBe(false);
+  });
+  it('says where an L-BFGS solve started, and that a replay of a warm frame solves it cold', () => {
+    const warm = convergenceState({ solver: 'iterative', iterations: 3, start: 'warm', optimiser: 'lbfgs' });
+    expect(warm).toEqual({ plottable: true, text: "L-BFGS from the previous frame's optimum (warm start): 3 head passes. Replay solves this frame cold to watch the filter converge." });
+    expect(convergenceState({ solver: 'iterative', iterations: 1, start: 'uniform', optimiser: 'lbfgs' }).text).toMatch(/^L-BFGS from the uniform filter: 1 head pass\. Replay solves it again/);
+  });
+  it('says when annealed Adam went on after L-BFGS, and how many of the passes were its', () => {
+    const t = convergenceState({ solver: 'iterative', iterations: 82, start: 'linearised', adamPasses: 60, optimiser: 'lbfgs' }).text;
+    expect(t).toContain("L-BFGS from the linearised head's optimum could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam.");
+  });
+  it('--preset paper: Adam iterations', () => {
+    expect(convergenceState({ solver: 'iterative', iterations: 150, start: 'uniform', optimiser: 'adam' }).text).toMatch(/^Adam \(the paper's settings\) from the uniform filter: 150 iterations\./);
+  });
+  it('maps from older caches (no start) keep the plain sentence', () => {
+    expect(convergenceState({ solver: 'iterative', iterations: 9, optimiser: 'lbfgs' }).text).toBe('iterative solver: 9 iterations. Replay to watch the filter converge.');
+  });
+});
+
+describe('replayText', () => {
+  const steps = [{ iteration: 0, loss: 2 }, { iteration: 5, loss: 1 }];
+  it('a replayed L-BFGS solve: its start, passes and the Adam phase', () => {
+    expect(replayText({ note: null, steps, iterations: 82, start: 'uniform', adam: { fromIteration: 3, passes: 60 }, optimiser: 'lbfgs' }))
+      .toBe('Replayed cold. L-BFGS from the uniform filter could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam. (2 steps drawn; the Adam phase in orange)');
+    expect(replayText({ note: null, steps, iterations: 4, start: 'linearised', adam: null, optimiser: 'lbfgs' })).toBe("Replayed cold. L-BFGS from the linearised head's optimum: 4 head passes. (2 steps drawn)");
+  });
+  it('the service\'s note: alone where nothing was solved (Grad-CAM), before the solve where the timeline used the exact solver', () => {
+    expect(replayText({ note: 'Grad-CAM is computed in one step', steps: [], iterations: 0, start: null, adam: null, optimiser: null })).toBe('Grad-CAM is computed in one step');
+    expect(replayText({ note: 'the timeline used the exact solver', steps, iterations: 3, start: 'uniform', adam: null, optimiser: 'lbfgs' }))
+      .toBe('the timeline used the exact solver. Replayed cold. L-BFGS from the uniform filter: 3 head passes. (2 steps drawn)');
   });
 });

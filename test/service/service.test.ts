@@ -126,6 +126,38 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(g.note).toMatch(/Grad-CAM/);
   });
 
+  it('says how each map of a non-linear head was solved (start, Adam phase), and replays it with the phase marked', async () => {
+    // leaky_re_lu_13 (head: convs + leaky ReLU): L-BFGS. Frames 0 and 4; frame 4 starts warm.
+    const req = { file: clip, layer: 'leaky_re_lu_13', methods: ['l2caf-class', 'l2caf'], classes: [], stride: 4, toS: 0.4 } as const;
+    const { jobId: nl } = (await service.call('video.start', { ...req, methods: [...req.methods] })) as VideoJobStarted;
+    const end = await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === nl);
+    expect(end.type).toBe('job.done');
+    const t = (await service.call('video.timeline', { jobId: nl })) as TimelineView;
+    expect(t.frames.map((f) => f.index)).toEqual([0, 4]);
+    expect(t.mapInfo.map((m) => m.solver)).toEqual(['iterative', 'iterative']);
+    const [first, second] = t.frames;
+    for (const m of first!.maps!) expect(['linearised', 'uniform']).toContain(m.start);
+    for (const m of second!.maps!) expect(m.start).toBe('warm');
+    // Class-specific at frame 0, L-BFGS ends unconverged (a kink) and the Adam phase runs
+    // (src/attention/sphereSolve.ts); the summary says so, and the phase's passes are in iterations.
+    const specific = first!.maps![0]!;
+    expect(specific.adamPasses).toBe(60);
+    expect(specific.iterations).toBeGreaterThan(60);
+    expect(first!.maps![1]!.adamPasses).toBeUndefined(); // class-oblivious: L-BFGS converges in a few passes
+
+    const r = (await service.call('video.trace', { jobId: nl, slot: 0, mapIndex: 0 })) as TraceResult;
+    // the replay is the same cold solve: same start, same passes, the phase where it began
+    expect(r).toMatchObject({ optimiser: 'lbfgs', start: specific.start, iterations: specific.iterations, note: null });
+    expect(r.adam).toEqual({ fromIteration: r.steps.at(-1)!.iteration - 60, passes: 60 });
+    const atPhase = r.steps.find((s) => s.iteration === r.adam!.fromIteration);
+    expect(atPhase, 'a step where L-BFGS handed over').toBeDefined();
+    // the phase keeps its lowest point: the answer is below where L-BFGS stopped
+    expect(r.steps.at(-1)!.loss).toBeLessThan(atPhase!.loss);
+    const o = (await service.call('video.trace', { jobId: nl, slot: 1, mapIndex: 1 })) as TraceResult;
+    // a warm frame replays cold: from the uniform filter, no phase
+    expect(o).toMatchObject({ optimiser: 'lbfgs', start: 'uniform', adam: null });
+  }, 120_000);
+
   it('exports a 1 s MP4 as a job', async () => {
     const { jobId: exp } = (await service.call('export.start', { jobId, format: 'mp4', fromS: 3, toS: 4 })) as { jobId: string };
     const done = (await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === exp)) as Extract<ServiceEvent, { type: 'job.done' }>;

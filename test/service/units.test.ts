@@ -86,6 +86,12 @@ describe('packFrame', () => {
     const withEval = packFrame({ ...frame, maps: [{ ...frame.maps[0]!, entropy: 0.4, flicker: 0.02, iterations: 6, eval: ev }, frame.maps[1]!] }, 0);
     expect(withEval.summary.maps![0]).toEqual({ iterations: 6, entropy: 0.4, flicker: 0.02, eval: ev });
     expect(withEval.summary.maps![1]!.eval).toBeNull();
+    // how an L-BFGS map was solved travels with it: its start, and the Adam phase where it ran
+    const solved = packFrame({ ...frame, maps: [{ ...frame.maps[0]!, solver: 'iterative', start: 'warm', iterations: 3 }, { ...frame.maps[1]!, solver: 'iterative', start: 'linearised', iterations: 82, adamPasses: 60 }] }, 0);
+    expect(solved.summary.maps).toEqual([
+      { iterations: 3, entropy: 0.9, flicker: null, eval: null, start: 'warm' },
+      { iterations: 82, entropy: 0.9, flicker: null, eval: null, start: 'linearised', adamPasses: 60 },
+    ]);
   });
 });
 
