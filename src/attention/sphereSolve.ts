@@ -84,9 +84,12 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
     // L-BFGS runs to lbfgsMax of them.
     const lbfgsMax = rule.maxPasses - adamReserve(rule.maxPasses, adamPasses);
     let spent = starts ? starts.reduce((n, c) => n + c.passes, 0) : 0;
-    type Leg = { r: ReturnType<typeof minimiseOnSphere>; kind: StartKind; trace: SphereSolveResult['trace'] };
-    const runLeg = (x0: Float64Array, kind: StartKind, looser: number, memory: LbfgsMemory | undefined): Leg => {
-      const trace: SphereSolveResult['trace'] = traceEvery > 0 ? [] : undefined;
+    // A leg's trace counts its iterations on from `base`: a leg finishing a scout's run goes on from
+    // the scout's last iteration, after the scout's own trace (so a replay draws the solve from its start).
+    type Leg = { r: ReturnType<typeof minimiseOnSphere>; kind: StartKind; trace: SphereSolveResult['trace']; lastIteration: number };
+    const runLeg = (x0: Float64Array, kind: StartKind, looser: number, memory: LbfgsMemory | undefined, after?: Leg): Leg => {
+      const base = after ? after.lastIteration : 0;
+      const trace: SphereSolveResult['trace'] = traceEvery > 0 ? [...(after?.trace ?? [])] : undefined;
       const before = spent;
       const r = minimiseOnSphere(
         oracle,
@@ -95,23 +98,24 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
         memory,
         trace || opts.onIteration
           ? (x, loss, k) => {
-              if (trace && k % traceEvery === 0) trace.push({ iteration: k, loss, filter: Float32Array.from(x) });
+              // (k = 0 of a leg after a scout is the scout's answer, already traced)
+              if (trace && (base + k) % traceEvery === 0 && !(after && k === 0)) trace.push({ iteration: base + k, loss, filter: Float32Array.from(x) });
               opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
             }
           : undefined,
       );
       spent += r.passes;
       // L-BFGS takes few iterations: the trace always ends with the answer.
-      const last = r.history.length - 1;
+      const last = base + r.history.length - 1;
       if (trace && trace[trace.length - 1]?.iteration !== last) trace.push({ iteration: last, loss: r.loss, filter: Float32Array.from(r.x) });
-      return { r, kind, trace };
+      return { r, kind, trace, lastIteration: last };
     };
     let leg: Leg;
     if (!starts) leg = runLeg(Float64Array.from(opts.init!), 'warm', 1, opts.initMemory);
     else if (starts.length === 1) leg = runLeg(starts[0]!.x0, starts[0]!.kind, 1, undefined);
     else {
       // Several starts: each scouted to SCOUT_TOLERANCE x the tolerances, then the lowest finished
-      // to the full ones from where it stopped, with its curvature (the trace is that last run's).
+      // to the full ones from where it stopped, with its curvature (the trace: that start's runs).
       // A spent budget ends the comparison (maxPasses holds for the whole solve).
       let scout: Leg | null = null;
       for (const start of starts) {
@@ -119,21 +123,21 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
         const l = runLeg(start.x0, start.kind, SCOUT_TOLERANCE, undefined);
         if (!scout || l.r.loss < scout.r.loss) scout = l;
       }
-      leg = spent >= lbfgsMax ? scout! : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory);
+      leg = spent >= lbfgsMax ? scout! : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory, scout!);
     }
-    const { r, kind, trace } = leg;
+    const { r, kind, trace, lastIteration: lbfgsLast } = leg;
     const phase = Math.min(adamPasses, rule.maxPasses - spent);
     let adam: ReturnType<typeof adamOnSphere> | null = null;
     if (r.stop !== 'converged' && phase > 0) {
       // L-BFGS could not certify its answer: annealed Adam from it, the lowest point kept.
       const before = spent;
       adam = adamOnSphere(oracle, r.x, r, { ...SPHERE_ADAM_DEFAULTS, passes: phase }, (xa, la, k) => {
-        if (trace && k % traceEvery === 0) trace.push({ iteration: r.history.length - 1 + k, loss: la, filter: Float32Array.from(xa) });
+        if (trace && k % traceEvery === 0) trace.push({ iteration: lbfgsLast + k, loss: la, filter: Float32Array.from(xa) });
         opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
       });
       spent += adam.passes;
       // the trace ends with the answer (the lowest point, not always the last one), once per iteration
-      const lastIteration = r.history.length - 1 + adam.passes;
+      const lastIteration = lbfgsLast + adam.passes;
       if (trace && trace[trace.length - 1]?.iteration === lastIteration) trace.pop();
       if (trace) trace.push({ iteration: lastIteration, loss: adam.loss, filter: Float32Array.from(adam.x) });
     }
