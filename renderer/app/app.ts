@@ -41,6 +41,8 @@ export class App {
   private jobId: string | null = null;
   /** the analyses of the clip on screen (closed when another clip opens) */
   private readonly clipJobs = new Set<string>();
+  /** binary fetches under way: a job is closed (its binaries released) only once they are over */
+  private readonly fetches = new Set<Promise<unknown>>();
   /** an analysis can end before video.start answers */
   private readonly endings = new JobEndings();
   private jobState: 'running' | 'done' | 'error' | 'cancelled' | 'idle' = 'idle';
@@ -279,10 +281,15 @@ export class App {
 
   private async showMedia(media: MediaDescription): Promise<void> {
     await this.cancelJob();
+    this.jobId = null; // the previous clip's events are not this clip's
     // the service keeps finished analyses until they are closed (switching a setting back reuses
-    // one at once); another clip closes the previous clip's
-    for (const jobId of this.clipJobs) void this.host.call('job.close', { jobId }).catch(() => {});
+    // one at once); another clip closes the previous clip's, once the maps being fetched from them
+    // have arrived (closing releases them: a fetch under way would fail)
+    const closing = [...this.clipJobs];
     this.clipJobs.clear();
+    void Promise.allSettled([...this.fetches]).then(() => {
+      for (const jobId of closing) void this.host.call('job.close', { jobId }).catch(() => {});
+    });
     this.volume?.dispose();
     this.volume = null;
     this.media = media;
@@ -363,6 +370,8 @@ export class App {
     const req = this.request();
     if (!req) return;
     await this.cancelJob();
+    // from here the cancelled job's late frames are not drawn into the new job's timeline
+    this.jobId = null;
     this.data = new TimelineData();
     this.root.dataset.frames = '0';
     this.player.setTimeline(this.data);
@@ -398,7 +407,7 @@ export class App {
     try {
       const view = await this.host.call('video.timeline', { jobId });
       if (jobId !== this.jobId) return;
-      const all = view.maps ? new Float32Array(await this.host.fetchBinary(view.maps)) : null;
+      const all = view.maps ? new Float32Array(await this.fetchBinary(view.maps)) : null;
       if (jobId !== this.jobId) return;
       this.data = TimelineData.fromView(view, all);
       this.root.dataset.frames = String(this.data.known().length);
@@ -414,8 +423,17 @@ export class App {
         this.errors.settle('Analysis');
       }
     } catch (e) {
-      this.errors.show(e, 'Timeline');
+      if (jobId === this.jobId) this.errors.show(e, 'Timeline');
     }
+  }
+
+  /** host.fetchBinary, tracked so that closing a job waits for it */
+  private fetchBinary(ref: Parameters<Host['fetchBinary']>[0]): Promise<ArrayBuffer> {
+    const p = this.host.fetchBinary(ref);
+    this.fetches.add(p);
+    const done = () => this.fetches.delete(p);
+    p.then(done, done);
+    return p;
   }
 
   /** The timeline, the faithfulness tracks and the per-frame panel draw the same data. */
@@ -461,8 +479,8 @@ export class App {
   private async addFrame(e: JobFrameEvent): Promise<void> {
     const data = this.data;
     try {
-      const buf = new Float32Array(await this.host.fetchBinary(e.maps));
-      if (data !== this.data || !data) return;
+      const buf = new Float32Array(await this.fetchBinary(e.maps));
+      if (data !== this.data || !data || e.jobId !== this.jobId) return;
       const [, , hgt, wid] = e.maps.shape as [number, number, number, number];
       data.addFrame(e.frame, buf, e.mapInfo, wid, hgt);
       this.root.dataset.frames = String(data.known().length);
@@ -473,7 +491,8 @@ export class App {
       this.player.refresh();
       if (e.frame.slot % 10 === 0) this.panel.setTopClasses(data.topClasses(5));
     } catch (err) {
-      this.errors.show(err, 'Frame');
+      // (a job no longer on screen: nothing to say)
+      if (data === this.data && e.jobId === this.jobId) this.errors.show(err, 'Frame');
     }
   }
 }

@@ -175,10 +175,14 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     showInfo();
   }
 
+  /** The attention volume being fetched: a job is closed (its binaries released) once it has arrived. */
+  let fetching: Promise<unknown> = Promise.resolve();
+
   /** The service keeps a finished result until it is closed: the job shown is being replaced. */
   function closeJob(): void {
-    if (jobId) void host.call('job.close', { jobId }).catch(() => {});
+    const id = jobId;
     jobId = null;
+    if (id) void fetching.catch(() => {}).then(() => host.call('job.close', { jobId: id })).catch(() => {});
   }
 
   async function loadResult(id: string): Promise<void> {
@@ -187,7 +191,11 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     slices = r.slices;
     timeline.setSlices(r.total, slices);
     if (r.attention) {
-      const shown = displayAttention(new Float32Array(await host.fetchBinary(r.attention)));
+      const p = host.fetchBinary(r.attention);
+      fetching = p;
+      const buf = await p;
+      if (disposed || id !== jobId || !viewer) return;
+      const shown = displayAttention(new Float32Array(buf));
       const att = shown.data;
       attention = att;
       viewer.setAttention(att);

@@ -91,7 +91,8 @@ export async function launchBrowser(): Promise<Browser> {
   const log: string[] = [];
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') log.push(`console: ${m.text()}`);
+    // (a failed load's message does not name the resource: its location does)
+    if (m.type() === 'error') log.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   return {
     context,
