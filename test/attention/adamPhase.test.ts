@@ -2,26 +2,14 @@
 // unconverged, takes the passes the rule keeps for it (adamPasses, at most half of maxPasses), ends
 // no higher than L-BFGS did, and shows in the trace and the progress. (Its accuracy on real heads:
 // test/attention/nonlinearReference.test.ts, leaky_re_lu_12 class-specific.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import { defaultSolveOptions, OPTIMAL_RULE, solveL2caf } from '../../src/attention/index.js';
 import { adamReserve } from '../../src/attention/sphereSolve.js';
 import type { SolveOptions } from '../../src/attention/types.js';
-import { makeFeatures, nonlinearHead, type TestHead } from './heads.js';
-import { useBackend } from './setup.js';
+import { useNonlinearHead } from './setup.js';
 
 const converged: SolveOptions = { ...defaultSolveOptions('converged'), solver: 'iterative' };
-let head: TestHead;
-let X: tf.Tensor;
-beforeAll(async () => {
-  await useBackend();
-  head = nonlinearHead([8, 8], 8, 8, 10, 2);
-  X = makeFeatures(head.filterShape, head.C, 7);
-});
-afterAll(() => {
-  X.dispose();
-  head.dispose();
-});
+const fx = useNonlinearHead([8, 8], 8, 8, 10, 2, 7);
 
 describe('the Adam phase after L-BFGS', () => {
   it('keeps half of the budget, 60 at most', () => {
@@ -35,8 +23,8 @@ describe('the Adam phase after L-BFGS', () => {
 
   it('does not run where L-BFGS converges: the same answer and passes as L-BFGS alone', () => {
     // class-specific on this ReLU head: L-BFGS passes its test after 38 passes
-    const c = solveL2caf(head, X, 1, converged);
-    const alone = solveL2caf(head, X, 1, { ...converged, stop: { ...OPTIMAL_RULE, adamPasses: 0 } });
+    const c = solveL2caf(fx.head, fx.X, 1, converged);
+    const alone = solveL2caf(fx.head, fx.X, 1, { ...converged, stop: { ...OPTIMAL_RULE, adamPasses: 0 } });
     expect(c.iterations).toBeLessThan(60);
     expect(c.iterations).toBe(alone.iterations);
     expect(c.adamPasses).toBeUndefined();
@@ -46,11 +34,11 @@ describe('the Adam phase after L-BFGS', () => {
   it('where L-BFGS ends unconverged, goes on for adamPasses and ends lower; within maxPasses; traced and reported', () => {
     // Tight tolerances from the default's answer: L-BFGS stalls at a kink after 11 passes; the
     // phase finds an optimum 0.44% lower (measured).
-    const c = solveL2caf(head, X, 1, converged);
+    const c = solveL2caf(fx.head, fx.X, 1, converged);
     const tight = { kind: 'optimal', stepTol: 0.002, lossTol: 1e-6, maxPasses: 200 } as const;
-    const alone = solveL2caf(head, X, 1, { ...converged, init: c.param, stop: { ...tight, adamPasses: 0 } });
+    const alone = solveL2caf(fx.head, fx.X, 1, { ...converged, init: c.param, stop: { ...tight, adamPasses: 0 } });
     const progress: [number, number][] = [];
-    const withPhase = solveL2caf(head, X, 1, {
+    const withPhase = solveL2caf(fx.head, fx.X, 1, {
       ...converged,
       init: c.param,
       stop: tight,
@@ -73,14 +61,14 @@ describe('the Adam phase after L-BFGS', () => {
     expect(progress[progress.length - 1]).toEqual([withPhase.iterations, 200]);
     for (let i = 1; i < progress.length; i++) expect(progress[i]![0]).toBeGreaterThanOrEqual(progress[i - 1]![0]);
     // a smaller budget: the phase gets half of it, the whole solve stays within it
-    const capped = solveL2caf(head, X, 1, { ...converged, init: c.param, stop: { ...tight, maxPasses: 24 } });
+    const capped = solveL2caf(fx.head, fx.X, 1, { ...converged, init: c.param, stop: { ...tight, maxPasses: 24 } });
     expect(capped.iterations).toBeLessThanOrEqual(24);
-    expect(capped.loss).toBeLessThanOrEqual(solveL2caf(head, X, 1, { ...converged, init: c.param, stop: { ...tight, maxPasses: 12, adamPasses: 0 } }).loss);
+    expect(capped.loss).toBeLessThanOrEqual(solveL2caf(fx.head, fx.X, 1, { ...converged, init: c.param, stop: { ...tight, maxPasses: 12, adamPasses: 0 } }).loss);
   });
 
   it('rejects an adamPasses that is not a whole number', () => {
     for (const adamPasses of [-1, 1.5, NaN]) {
-      expect(() => solveL2caf(head, X, 1, { ...converged, stop: { ...OPTIMAL_RULE, adamPasses } })).toThrow(/adamPasses/);
+      expect(() => solveL2caf(fx.head, fx.X, 1, { ...converged, stop: { ...OPTIMAL_RULE, adamPasses } })).toThrow(/adamPasses/);
     }
   });
 });

@@ -1,28 +1,16 @@
 // The trace of a default (L-BFGS) solve, what `l2caf image --trace` writes and the app's replay
 // draws: it starts at the start the solve kept and runs on through every leg of it (the scout's
 // run, then its finishing run; then the Adam phase where that ran), one entry per iteration.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import { defaultSolveOptions, solveL2caf } from '../../src/attention/index.js';
 import { headOracle } from '../../src/attention/headOracle.js';
 import { disposeObjective, makeObjective } from '../../src/attention/objectives.js';
 import { coldStart } from '../../src/attention/start.js';
 import type { SolveOptions } from '../../src/attention/types.js';
-import { makeFeatures, nonlinearHead, type TestHead } from './heads.js';
-import { useBackend } from './setup.js';
+import { useNonlinearHead } from './setup.js';
 
 const converged: SolveOptions = { ...defaultSolveOptions('converged'), solver: 'iterative', traceEvery: 1 };
-let head: TestHead;
-let X: tf.Tensor;
-beforeAll(async () => {
-  await useBackend();
-  head = nonlinearHead([8, 8], 8, 8, 10, 2);
-  X = makeFeatures(head.filterShape, head.C, 7);
-});
-afterAll(() => {
-  X.dispose();
-  head.dispose();
-});
+const fx = useNonlinearHead([8, 8], 8, 8, 10, 2, 7);
 
 const unit = (x: ArrayLike<number>) => {
   const n = Math.hypot(...Array.from(x));
@@ -32,7 +20,7 @@ const unit = (x: ArrayLike<number>) => {
 describe('the trace of a default solve', () => {
   for (const target of [null, 1, 4]) {
     it(`${target === null ? 'class-oblivious' : `class-specific (target ${target})`}: starts at the kept start, one entry per iteration to the answer`, () => {
-      const m = solveL2caf(head, X, target, converged);
+      const m = solveL2caf(fx.head, fx.X, target, converged);
       const trace = m.trace!;
       // where the solve started: the uniform filter, or (class-specific) the head linearised at f = 1
       const S = 64;
@@ -40,9 +28,9 @@ describe('the trace of a default solve', () => {
       if (m.start === 'uniform') x0 = new Array<number>(S).fill(1 / Math.sqrt(S));
       else {
         expect(m.start).toBe('linearised');
-        const obj = makeObjective(head, X, target);
+        const obj = makeObjective(fx.head, fx.X, target);
         try {
-          x0 = unit(coldStart(headOracle(head, X, obj), S, true, 'deterministic', 0).x0);
+          x0 = unit(coldStart(headOracle(fx.head, fx.X, obj), S, true, 'deterministic', 0).x0);
         } finally {
           disposeObjective(obj);
         }
