@@ -128,7 +128,7 @@ export class App {
       this.timeline.colormap = view.colormap;
       this.timeline.scale = view.scale;
       this.timeline.invalidate();
-      this.evalTracks.mapIndex = this.framePanel.mapIndex = this.player.view.mapIndex;
+      this.evalTracks.mapIndex = this.framePanel.mapIndex = this.timeline.mapIndex = this.player.view.mapIndex;
       this.evalTracks.invalidate();
       this.framePanel.invalidate();
     };

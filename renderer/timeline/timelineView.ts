@@ -8,6 +8,7 @@ import { extent, timeToX, valueToY } from './scale.js';
 import { attachSeekDrag, perAnimationFrame, prepareTrackCanvas } from './trackCanvas.js';
 import { placeRulerLabels, trackLabelBox } from './labelLayout.js';
 import type { PredictionLine } from './predictionText.js';
+import { ITERATION_COLOURS, ITERATION_LEGEND, iterationBar, iterationKinds } from './iterationBars.js';
 
 const TRACKS = [
   { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
@@ -85,10 +86,12 @@ export class TimelineView {
     }
     let y = 0;
     const labelYs: number[] = [];
+    const bars = frames.map((f) => iterationBar(f, this.mapIndex));
+    const kinds = iterationKinds(frames, this.mapIndex);
     for (const track of TRACKS) {
       labelYs.push(y);
-      const vals = frames.map((f) =>
-        track.key === 'score' ? (f.targetScore ?? f.predictions[0]?.score ?? null) : track.key === 'flicker' ? f.flicker : f.iterations,
+      const vals = frames.map((f, i) =>
+        track.key === 'score' ? (f.targetScore ?? f.predictions[0]?.score ?? null) : track.key === 'flicker' ? f.flicker : bars[i]!.value,
       );
       const ext = extent(vals);
       if (ext) {
@@ -100,6 +103,7 @@ export class TimelineView {
           for (let i = 0; i < frames.length; i++) {
             const x = timeToX(frames[i]!.timeS, D, W);
             const top = valueToY(vals[i]!, e, y + 2, track.height - 4);
+            g.fillStyle = ITERATION_COLOURS[bars[i]!.kind];
             g.fillRect(x, top, 1.5, y + track.height - 2 - top);
           }
         } else {
@@ -137,13 +141,23 @@ export class TimelineView {
     }
     // the track names go over the data (bars and lines would hide them), each on a backing box
     g.font = FONT;
+    // the iterations track's legend: the kinds of solve its bars show (L2-CAF solved iteratively)
+    const legend = ITERATION_LEGEND.filter((l) => kinds[l.kind] > 0);
     TRACKS.forEach((track, i) => {
-      const b = trackLabelBox(labelYs[i]!, g.measureText(track.label).width);
+      const parts: { text: string; colour: string }[] = [{ text: track.label, colour: 'rgba(255,255,255,0.6)' }];
+      if (track.key === 'iterations') for (const l of legend) parts.push({ text: ` · ${l.text}`, colour: ITERATION_COLOURS[l.kind] });
+      const widths = parts.map((p) => g.measureText(p.text).width);
+      const b = trackLabelBox(labelYs[i]!, widths.reduce((a, w) => a + w, 0));
       g.fillStyle = 'rgba(21,24,29,0.75)';
       g.fillRect(b.x, b.y, b.w, b.h);
-      g.fillStyle = 'rgba(255,255,255,0.6)';
-      g.fillText(track.label, b.textX, b.textY);
+      let x = b.textX;
+      parts.forEach((p, k) => {
+        g.fillStyle = p.colour;
+        g.fillText(p.text, x, b.textY);
+        x += widths[k]!;
+      });
     });
+    this.canvas.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam}`;
     // playhead
     const px = timeToX(this.time, D, W);
     g.fillStyle = '#ff5252';

@@ -471,6 +471,11 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     // frame 0 is one where L-BFGS ends at a kink (tested in test/service/service.test.ts)
     expect(phased, 'a frame whose solve ran the Adam phase').toBeDefined();
     expect(warm, 'a warm-started frame').toBeDefined();
+    // the iterations track colours its bars by how each frame was solved, with a legend
+    const kinds = Object.fromEntries((await page.getByTestId('timeline-canvas').getAttribute('data-iteration-kinds'))!.split(' ').map((kv) => kv.split(':')));
+    expect(Number(kinds.warm)).toBe(tl.frames.filter((f) => f.maps?.[0]?.start === 'warm' && !f.maps[0].adamPasses).length);
+    expect(Number(kinds.adam)).toBe(tl.frames.filter((f) => f.maps?.[0]?.adamPasses).length);
+    expect(Number(kinds.warm) + Number(kinds.cold) + Number(kinds.adam)).toBe(tl.frames.length);
     await seekTo(page, warm!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('warm start'), null, { timeout: 10_000 });
     expect(await page.getByTestId('trace-note').textContent()).toMatch(/^L-BFGS from the previous frame's optimum \(warm start\): \d+ head passes?\. Replay solves this frame cold/);

@@ -1,0 +1,37 @@
+// Pure: the iterations track's bar for a frame, coloured by how its map was solved, so the spikes
+// explain themselves: warm-started L-BFGS (the previous frame's optimum), a cold start (the first
+// frame of a worker's chunk, a class change, or warm start off), and a solve where annealed Adam
+// went on after L-BFGS. Maps without that information (exact solver, Grad-CAM, older caches) keep
+// the track's own colour.
+import type { FrameSummary } from '../../src/contract/index.js';
+
+export type IterationKind = 'warm' | 'cold' | 'adam' | 'other';
+
+export const ITERATION_COLOURS: Record<IterationKind, string> = {
+  warm: '#aed581',
+  cold: '#90caf9',
+  adam: '#ffb74d',
+  other: '#aed581',
+};
+
+/** The legend's entries, in order (only drawn when the track holds frames of those kinds). */
+export const ITERATION_LEGEND: readonly { kind: Exclude<IterationKind, 'other'>; text: string }[] = [
+  { kind: 'warm', text: 'warm' },
+  { kind: 'cold', text: 'cold' },
+  { kind: 'adam', text: '+Adam' },
+];
+
+export function iterationBar(f: FrameSummary, mapIndex: number): { value: number; kind: IterationKind } {
+  const m = f.maps?.[mapIndex];
+  const value = m?.iterations ?? f.iterations;
+  if (!m?.start || m.start === 'exact') return { value, kind: 'other' };
+  if (m.adamPasses) return { value, kind: 'adam' };
+  return { value, kind: m.start === 'warm' ? 'warm' : 'cold' };
+}
+
+/** How many frames of each kind: what the legend shows, and what tests read. */
+export function iterationKinds(frames: readonly FrameSummary[], mapIndex: number): Record<IterationKind, number> {
+  const n: Record<IterationKind, number> = { warm: 0, cold: 0, adam: 0, other: 0 };
+  for (const f of frames) n[iterationBar(f, mapIndex).kind]++;
+  return n;
+}

@@ -1,0 +1,32 @@
+// The iterations track's bars: coloured by how each frame's map was solved.
+import { describe, expect, it } from 'vitest';
+import { iterationBar, iterationKinds } from '../../renderer/timeline/iterationBars.js';
+import type { FrameMapSummary, FrameSummary } from '../../src/contract/index.js';
+
+const frame = (iterations: number, maps?: Partial<FrameMapSummary>[]): FrameSummary => ({
+  slot: 0, index: 0, timeS: 0, iterations, loss: null, flicker: null, targetScore: null, predictions: [],
+  ...(maps ? { maps: maps.map((m) => ({ iterations, entropy: 0.5, flicker: null, eval: null, ...m })) } : {}),
+});
+
+describe('iterationBar', () => {
+  it('warm-started, cold and Adam-phase solves are told apart', () => {
+    expect(iterationBar(frame(3, [{ start: 'warm' }]), 0)).toEqual({ value: 3, kind: 'warm' });
+    for (const start of ['uniform', 'linearised', 'neighbour', 'random']) expect(iterationBar(frame(27, [{ start }]), 0).kind).toBe('cold');
+    // the phase wins over the start: the bar is tall because of it
+    expect(iterationBar(frame(82, [{ start: 'linearised', adamPasses: 60 }]), 0)).toEqual({ value: 82, kind: 'adam' });
+    expect(iterationBar(frame(70, [{ start: 'warm', adamPasses: 60 }]), 0).kind).toBe('adam');
+  });
+  it('the map shown: its own iterations', () => {
+    const f = frame(5, [{ start: 'warm', iterations: 5 }, { start: 'uniform', iterations: 9 }]);
+    expect(iterationBar(f, 1)).toEqual({ value: 9, kind: 'cold' });
+  });
+  it('exact solves, Grad-CAM and older caches (no start) keep the plain bar', () => {
+    expect(iterationBar(frame(1, [{ start: 'exact' }]), 0).kind).toBe('other');
+    expect(iterationBar(frame(0, [{}]), 0).kind).toBe('other');
+    expect(iterationBar(frame(4), 0)).toEqual({ value: 4, kind: 'other' });
+  });
+  it('counts the kinds over the clip', () => {
+    const frames = [frame(27, [{ start: 'uniform' }]), frame(3, [{ start: 'warm' }]), frame(2, [{ start: 'warm' }]), frame(82, [{ start: 'linearised', adamPasses: 60 }]), frame(1)];
+    expect(iterationKinds(frames, 0)).toEqual({ warm: 2, cold: 1, adam: 1, other: 1 });
+  });
+});
