@@ -21,12 +21,16 @@ export const ITERATION_LEGEND: readonly { kind: Exclude<IterationKind, 'other'>;
   { kind: 'adam', text: '+Adam' },
 ];
 
+/** How a map was solved, from its start and Adam phase (a frame's map, a volume's slice). */
+export function solveKind(m: { start?: string; adamPasses?: number } | undefined): IterationKind {
+  if (!m?.start || m.start === 'exact') return 'other';
+  if (m.adamPasses) return 'adam';
+  return m.start === 'warm' ? 'warm' : 'cold';
+}
+
 export function iterationBar(f: FrameSummary, mapIndex: number): { value: number; kind: IterationKind } {
   const m = f.maps?.[mapIndex];
-  const value = m?.iterations ?? f.iterations;
-  if (!m?.start || m.start === 'exact') return { value, kind: 'other' };
-  if (m.adamPasses) return { value, kind: 'adam' };
-  return { value, kind: m.start === 'warm' ? 'warm' : 'cold' };
+  return { value: m?.iterations ?? f.iterations, kind: solveKind(m) };
 }
 
 /** How many frames of each kind: what the legend shows, and what tests read. */

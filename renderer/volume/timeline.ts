@@ -5,6 +5,7 @@ import type { VolumeSliceSummary } from '../../src/contract/index.js';
 import { screenToVoxel, voxelIndex, type ViewLayout } from './geometry.js';
 import { el } from './style.js';
 import { sliceAtX, xOfSlice } from './timelineScale.js';
+import { ITERATION_COLOURS, solveKind } from '../timeline/iterationBars.js';
 
 const CHART_H = 56;
 const STRIP_H = 36;
@@ -61,11 +62,16 @@ export class SliceTimeline {
     g.fillRect(0, 0, w, h);
     const cell = w / this.total;
     const maxIt = Math.max(1, ...this.slices.map((s) => s.iterations));
-    g.fillStyle = '#4a6';
+    // bars coloured by how the slice was solved (warm, cold, with the Adam phase), as the video timeline's
+    const kinds = { warm: 0, cold: 0, adam: 0, other: 0 };
     for (const s of this.slices) {
+      const kind = solveKind(s);
+      kinds[kind]++;
       const bh = (s.iterations / maxIt) * (CHART_H - 6);
+      g.fillStyle = kind === 'other' ? '#4a6' : ITERATION_COLOURS[kind];
       g.fillRect((s.index / this.total) * w, CHART_H - bh, Math.max(1, cell - 1), bh);
     }
+    c.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam}`;
     // the target's probability; for class-oblivious maps (no target) the slice's top-1 probability
     const score = (s: VolumeSliceSummary) => s.targetScore ?? s.top?.score ?? null;
     const scored = this.slices.filter((s) => score(s) !== null).sort((a, b) => a.index - b.index);

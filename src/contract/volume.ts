@@ -71,6 +71,10 @@ export interface VolumeSliceSummary {
   iterations: number;
   loss: number | null;
   top: { index: number; label: string; score: number } | null;
+  /** L2-CAF: where the first map's solve started (uniform | linearised | neighbour | random | warm | exact) */
+  start?: string;
+  /** L2-CAF: head passes of the first map's Adam phase after L-BFGS, only where it ran (in iterations) */
+  adamPasses?: number;
 }
 
 export interface VolumeJobView {

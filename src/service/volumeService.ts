@@ -102,7 +102,8 @@ export function compactVoxels(data: Float32Array): Float32Array | Uint8Array | I
   return data;
 }
 
-function summarise(r: SliceRecord): VolumeSliceSummary {
+/** Pure: what the viewer's timeline gets of a slice's record. */
+export function summariseSlice(r: SliceRecord): VolumeSliceSummary {
   const m = r.maps[0];
   const top = r.predictions[0];
   return {
@@ -112,6 +113,8 @@ function summarise(r: SliceRecord): VolumeSliceSummary {
     iterations: r.iterations,
     loss: r.loss,
     top: top ? { index: top.index, label: top.label, score: top.score } : null,
+    ...(m?.start ? { start: m.start } : {}),
+    ...(m?.adamPasses ? { adamPasses: m.adamPasses } : {}),
   };
 }
 
@@ -268,7 +271,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
             signal: job.controller.signal,
             onProgress: (p) => progress.push(p),
             onSlice: (r) => {
-              const s = summarise(r);
+              const s = summariseSlice(r);
               data.slices.push(s);
               ctx.emit({ type: 'volume.slice', jobId: job.id, slice: s, done: data.slices.length, total });
             },

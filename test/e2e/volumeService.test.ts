@@ -141,6 +141,22 @@ describe.skipIf(!haveScans)('volume service', () => {
     expect(info.width / info.height).toBeCloseTo((d.dims[0] * d.spacing[0]) / (d.dims[1] * d.spacing[1]), 1);
   });
 
+  it.skipIf(!haveModel)('a non-linear layer: each slice says how it was solved (warm from the slice before, cold, the Adam phase)', async () => {
+    const d = await openVolume(fixture('volumes/someones_anatomy.nii.gz'));
+    const { jobId } = (await service.call('volume.start', { volumeId: d.volumeId, layer: 'leaky_re_lu_13', method: 'l2caf-class' })) as { jobId: string };
+    await waitFor((e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId);
+    const r = (await service.call('volume.result', { jobId })) as VolumeJobView;
+    expect(r.state).toBe('done');
+    const bySlice = [...r.slices].sort((a, b) => a.index - b.index);
+    for (const s of bySlice) expect(['uniform', 'linearised', 'neighbour', 'warm']).toContain(s.start);
+    // warm starts follow the slice before with the same target; a slice whose top-1 changed starts cold
+    for (let i = 1; i < bySlice.length; i++) {
+      if (bySlice[i]!.target?.index !== bySlice[i - 1]!.target?.index) expect(bySlice[i]!.start, `slice ${bySlice[i]!.index}`).not.toBe('warm');
+    }
+    expect(bySlice.filter((s) => s.start === 'warm').length).toBeGreaterThan(0);
+    for (const s of bySlice) if (s.adamPasses) expect(s.iterations).toBeGreaterThan(s.adamPasses);
+  }, 180_000);
+
   it.skipIf(!haveModel)('cancels a running job: job.cancelled, no attention', async () => {
     const d = (await openVolume(fixture('volumes/someones_anatomy.nii.gz')));
     const { jobId } = (await service.call('volume.start', { volumeId: d.volumeId, method: 'l2caf', axis: 'x', preset: 'paper' })) as { jobId: string };

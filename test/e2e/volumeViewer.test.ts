@@ -458,4 +458,19 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     expect((await stat(gif)).size).toBeGreaterThan(10_000);
     await page.close();
   });
+
+  it.skipIf(!haveModel)('a non-linear layer: the timeline colours each slice\'s bar by how it was solved (warm, cold, Adam phase)', async () => {
+    const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
+    await page.getByTestId('volume-layer').fill('leaky_re_lu_13');
+    await page.getByTestId('volume-method').selectOption('l2caf-class');
+    await page.getByTestId('volume-run').click();
+    await page.waitForSelector('[data-testid=volume-viewer][data-attention=true]', { timeout: 240_000 });
+    await settle(page);
+    const kinds = Object.fromEntries((await page.getByTestId('volume-timeline').getAttribute('data-iteration-kinds'))!.split(' ').map((kv) => kv.split(':').map((x, i) => (i ? Number(x) : x))));
+    // slices whose top-1 stays start warm; a change of class (and each worker's first slice) starts cold
+    expect(kinds.warm).toBeGreaterThan(0);
+    expect(kinds.cold + kinds.adam).toBeGreaterThan(0);
+    await shot(page, 'volume-timeline', 'volume-timeline-nonlinear.png');
+    await page.close();
+  });
 });

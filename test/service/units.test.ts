@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { type RecentFile, checkArgs, S, ArgumentError, SERVICE_METHOD_SPECS, CORE_METHOD_SPECS, VOLUME_METHOD_SPECS, toErrorInfo, ServiceError } from '../../src/contract/index.js';
 import { addRecent, MAX_RECENT } from '../../src/service/recentFiles.js';
 import { packFrame } from '../../src/service/videoJobs.js';
+import { summariseSlice } from '../../src/service/volumeService.js';
+import type { SliceRecord } from '../../src/slices/types.js';
 import { JobRegistry } from '../../src/jobs/jobRegistry.js';
 import { throttle } from '../../src/jobs/throttle.js';
 import { browserPlayable, kindOf } from '../../src/service/mediaRegistry.js';
@@ -92,6 +94,23 @@ describe('packFrame', () => {
       { iterations: 3, entropy: 0.9, flicker: null, eval: null, start: 'warm' },
       { iterations: 82, entropy: 0.9, flicker: null, eval: null, start: 'linearised', adamPasses: 60 },
     ]);
+  });
+});
+
+describe('summariseSlice', () => {
+  const rec = (map: Partial<SliceRecord['maps'][number]>): SliceRecord => ({
+    axis: 'z', index: 12, predictions: [{ index: 7, label: 'cat', score: 0.4 }], targetScore: 0.4, iterations: 82, loss: -2.7, warmStarted: false,
+    maps: [{ method: 'l2caf-class', target: { index: 7, label: 'cat' }, targetScore: 0.4, targetLogit: 3, solver: 'iterative', iterations: 82, loss: -2.7, warmStarted: false, ...map } as SliceRecord['maps'][number]],
+    ms: { backbone: 5, solve: 50 },
+  });
+  it('carries how the first map was solved: its start, and the Adam phase where it ran', () => {
+    expect(summariseSlice(rec({ start: 'linearised', adamPasses: 60 }))).toEqual({
+      index: 12, targetScore: 0.4, target: { index: 7, label: 'cat' }, iterations: 82, loss: -2.7, top: { index: 7, label: 'cat', score: 0.4 }, start: 'linearised', adamPasses: 60,
+    });
+    const warm = summariseSlice(rec({ start: 'warm' }));
+    expect(warm.start).toBe('warm');
+    expect('adamPasses' in warm).toBe(false);
+    expect('start' in summariseSlice(rec({}))).toBe(false);
   });
 });
 
