@@ -132,7 +132,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       // L-BFGS could not certify its answer: annealed Adam from it, the lowest point kept.
       const before = spent;
       adam = adamOnSphere(oracle, r.x, r, { ...SPHERE_ADAM_DEFAULTS, passes: phase }, (xa, la, k) => {
-        if (trace && k % traceEvery === 0) trace.push({ iteration: lbfgsLast + k, loss: la, filter: Float32Array.from(xa) });
+        if (trace && (lbfgsLast + k) % traceEvery === 0) trace.push({ iteration: lbfgsLast + k, loss: la, filter: Float32Array.from(xa) });
         opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
       });
       spent += adam.passes;

@@ -57,6 +57,8 @@ describe('the Adam phase after L-BFGS', () => {
     const its = trace.map((t) => t.iteration);
     expect(new Set(its).size, 'one entry per iteration').toBe(its.length);
     for (let i = 1; i < its.length; i++) expect(its[i]!).toBeGreaterThan(its[i - 1]!);
+    // every 10th iteration through L-BFGS and the phase alike (plus where each run ended)
+    for (let k = 0; k <= its.at(-1)!; k += 10) expect(its).toContain(k);
     // progress counts every pass against the whole budget, never backwards
     expect(progress[progress.length - 1]).toEqual([withPhase.iterations, 200]);
     for (let i = 1; i < progress.length; i++) expect(progress[i]![0]).toBeGreaterThanOrEqual(progress[i - 1]![0]);
