@@ -5,7 +5,7 @@ import type { VolumeSliceSummary } from '../../src/contract/index.js';
 import { screenToVoxel, voxelIndex, type ViewLayout } from './geometry.js';
 import { el } from './style.js';
 import { sliceAtX, xOfSlice } from './timelineScale.js';
-import { ITERATION_COLOURS, solveKind } from '../timeline/iterationBars.js';
+import { ITERATION_COLOURS, ITERATION_LEGEND, solveKind } from '../timeline/iterationBars.js';
 
 const CHART_H = 56;
 const STRIP_H = 36;
@@ -86,6 +86,22 @@ export class SliceTimeline {
         else g.lineTo(x, y);
       });
       g.stroke();
+    }
+    // the legend, where the bars say how the slices were solved (L2-CAF solved iteratively)
+    const legend: [string, string][] = ITERATION_LEGEND.filter((l) => kinds[l.kind] > 0).map((l) => [l.text, ITERATION_COLOURS[l.kind]]);
+    if (legend.length) {
+      if (scored.length) legend.push(['— score', '#f93']);
+      g.font = '10px system-ui, sans-serif';
+      const parts = legend.map(([text, colour], i) => ({ text: i ? ` · ${text}` : text, colour }));
+      const widths = parts.map((p) => g.measureText(p.text).width);
+      g.fillStyle = 'rgba(24,24,24,0.75)';
+      g.fillRect(2, 1, Math.ceil(widths.reduce((a, b) => a + b, 0)) + 6, 14);
+      let x = 5;
+      parts.forEach((p, i) => {
+        g.fillStyle = p.colour;
+        g.fillText(p.text, x, 11);
+        x += widths[i]!;
+      });
     }
     if (this.strip) {
       this.stripImage ??= this.renderStrip(g, w);
