@@ -33,9 +33,16 @@ export function iterationBar(f: FrameSummary, mapIndex: number): { value: number
   return { value: m?.iterations ?? f.iterations, kind: solveKind(m) };
 }
 
-/** How many frames of each kind: what the legend shows, and what tests read. */
-export function iterationKinds(frames: readonly FrameSummary[], mapIndex: number): Record<IterationKind, number> {
+/** How many frames (slices) of each kind: what the legend shows, and what tests read. */
+export function countKinds(kinds: readonly IterationKind[]): Record<IterationKind, number> {
   const n: Record<IterationKind, number> = { warm: 0, cold: 0, adam: 0, other: 0 };
-  for (const f of frames) n[iterationBar(f, mapIndex).kind]++;
+  for (const k of kinds) n[k]++;
   return n;
+}
+
+/** The legend's entries for those counts, each in its colour, after `first` (a track name). */
+export function legendRun(counts: Record<IterationKind, number>, first: { text: string; colour: string } | null): { text: string; colour: string }[] {
+  const entries = ITERATION_LEGEND.filter((l) => counts[l.kind] > 0).map((l) => ({ text: l.text, colour: ITERATION_COLOURS[l.kind] }));
+  const all = first ? [first, ...entries] : entries;
+  return all.map((p, i) => (i ? { ...p, text: ` · ${p.text}` } : p));
 }

@@ -5,10 +5,10 @@ import { getColormap } from '../../src/media/colormaps.js';
 import { h, fmtTime } from '../ui/dom.js';
 import type { TimelineData } from './timelineData.js';
 import { extent, timeToX, valueToY } from './scale.js';
-import { attachSeekDrag, perAnimationFrame, prepareTrackCanvas } from './trackCanvas.js';
+import { attachSeekDrag, fillTextRun, perAnimationFrame, prepareTrackCanvas, textRunWidth } from './trackCanvas.js';
 import { placeRulerLabels, trackLabelBox } from './labelLayout.js';
 import type { PredictionLine } from './predictionText.js';
-import { ITERATION_COLOURS, ITERATION_LEGEND, iterationBar, iterationKinds } from './iterationBars.js';
+import { countKinds, ITERATION_COLOURS, iterationBar, legendRun } from './iterationBars.js';
 
 const TRACKS = [
   { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
@@ -87,7 +87,7 @@ export class TimelineView {
     let y = 0;
     const labelYs: number[] = [];
     const bars = frames.map((f) => iterationBar(f, this.mapIndex));
-    const kinds = iterationKinds(frames, this.mapIndex);
+    const kinds = countKinds(bars.map((b) => b.kind));
     for (const track of TRACKS) {
       labelYs.push(y);
       const vals = frames.map((f, i) =>
@@ -141,21 +141,14 @@ export class TimelineView {
     }
     // the track names go over the data (bars and lines would hide them), each on a backing box
     g.font = FONT;
-    // the iterations track's legend: the kinds of solve its bars show (L2-CAF solved iteratively)
-    const legend = ITERATION_LEGEND.filter((l) => kinds[l.kind] > 0);
+    // the iterations track's name comes with its legend: the kinds of solve its bars show
     TRACKS.forEach((track, i) => {
-      const parts: { text: string; colour: string }[] = [{ text: track.label, colour: 'rgba(255,255,255,0.6)' }];
-      if (track.key === 'iterations') for (const l of legend) parts.push({ text: ` · ${l.text}`, colour: ITERATION_COLOURS[l.kind] });
-      const widths = parts.map((p) => g.measureText(p.text).width);
-      const b = trackLabelBox(labelYs[i]!, widths.reduce((a, w) => a + w, 0));
+      const name = { text: track.label, colour: 'rgba(255,255,255,0.6)' };
+      const run = track.key === 'iterations' ? legendRun(kinds, name) : [name];
+      const b = trackLabelBox(labelYs[i]!, textRunWidth(g, run));
       g.fillStyle = 'rgba(21,24,29,0.75)';
       g.fillRect(b.x, b.y, b.w, b.h);
-      let x = b.textX;
-      parts.forEach((p, k) => {
-        g.fillStyle = p.colour;
-        g.fillText(p.text, x, b.textY);
-        x += widths[k]!;
-      });
+      fillTextRun(g, run, b.textX, b.textY);
     });
     this.canvas.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam}`;
     // playhead

@@ -55,3 +55,19 @@ export function prepareTrackCanvas(c: HTMLCanvasElement, height: number): { g: C
   g.fillRect(0, 0, W, height);
   return { g, W };
 }
+
+/** A run of differently coloured texts on one line (a track name with its legend). */
+export type TextRun = readonly { text: string; colour: string }[];
+
+export function textRunWidth(g: CanvasRenderingContext2D, run: TextRun): number {
+  return run.reduce((w, p) => w + g.measureText(p.text).width, 0);
+}
+
+/** Draws the run from (x, y), each part in its colour, in g's current font. */
+export function fillTextRun(g: CanvasRenderingContext2D, run: TextRun, x: number, y: number): void {
+  for (const p of run) {
+    g.fillStyle = p.colour;
+    g.fillText(p.text, x, y);
+    x += g.measureText(p.text).width;
+  }
+}

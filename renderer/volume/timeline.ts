@@ -5,7 +5,8 @@ import type { VolumeSliceSummary } from '../../src/contract/index.js';
 import { screenToVoxel, voxelIndex, type ViewLayout } from './geometry.js';
 import { el } from './style.js';
 import { sliceAtX, xOfSlice } from './timelineScale.js';
-import { ITERATION_COLOURS, ITERATION_LEGEND, solveKind } from '../timeline/iterationBars.js';
+import { countKinds, ITERATION_COLOURS, legendRun, solveKind } from '../timeline/iterationBars.js';
+import { fillTextRun, textRunWidth } from '../timeline/trackCanvas.js';
 
 const CHART_H = 56;
 const STRIP_H = 36;
@@ -63,14 +64,14 @@ export class SliceTimeline {
     const cell = w / this.total;
     const maxIt = Math.max(1, ...this.slices.map((s) => s.iterations));
     // bars coloured by how the slice was solved (warm, cold, with the Adam phase), as the video timeline's
-    const kinds = { warm: 0, cold: 0, adam: 0, other: 0 };
-    for (const s of this.slices) {
-      const kind = solveKind(s);
-      kinds[kind]++;
+    const sliceKinds = this.slices.map((s) => solveKind(s));
+    const kinds = countKinds(sliceKinds);
+    this.slices.forEach((s, i) => {
+      const kind = sliceKinds[i]!;
       const bh = (s.iterations / maxIt) * (CHART_H - 6);
       g.fillStyle = kind === 'other' ? '#4a6' : ITERATION_COLOURS[kind];
       g.fillRect((s.index / this.total) * w, CHART_H - bh, Math.max(1, cell - 1), bh);
-    }
+    });
     c.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam}`;
     // the target's probability; for class-oblivious maps (no target) the slice's top-1 probability
     const score = (s: VolumeSliceSummary) => s.targetScore ?? s.top?.score ?? null;
@@ -88,20 +89,13 @@ export class SliceTimeline {
       g.stroke();
     }
     // the legend, where the bars say how the slices were solved (L2-CAF solved iteratively)
-    const legend: [string, string][] = ITERATION_LEGEND.filter((l) => kinds[l.kind] > 0).map((l) => [l.text, ITERATION_COLOURS[l.kind]]);
+    const legend = legendRun(kinds, null);
     if (legend.length) {
-      if (scored.length) legend.push(['— score', '#f93']);
+      if (scored.length) legend.push({ text: ' · — score', colour: '#f93' });
       g.font = '10px system-ui, sans-serif';
-      const parts = legend.map(([text, colour], i) => ({ text: i ? ` · ${text}` : text, colour }));
-      const widths = parts.map((p) => g.measureText(p.text).width);
       g.fillStyle = 'rgba(24,24,24,0.75)';
-      g.fillRect(2, 1, Math.ceil(widths.reduce((a, b) => a + b, 0)) + 6, 14);
-      let x = 5;
-      parts.forEach((p, i) => {
-        g.fillStyle = p.colour;
-        g.fillText(p.text, x, 11);
-        x += widths[i]!;
-      });
+      g.fillRect(2, 1, Math.ceil(textRunWidth(g, legend)) + 6, 14);
+      fillTextRun(g, legend, 5, 11);
     }
     if (this.strip) {
       this.stripImage ??= this.renderStrip(g, w);

@@ -1,6 +1,6 @@
 // The iterations track's bars: coloured by how each frame's map was solved.
 import { describe, expect, it } from 'vitest';
-import { iterationBar, iterationKinds } from '../../renderer/timeline/iterationBars.js';
+import { countKinds, iterationBar, legendRun } from '../../renderer/timeline/iterationBars.js';
 import type { FrameMapSummary, FrameSummary } from '../../src/contract/index.js';
 
 const frame = (iterations: number, maps?: Partial<FrameMapSummary>[]): FrameSummary => ({
@@ -25,8 +25,13 @@ describe('iterationBar', () => {
     expect(iterationBar(frame(0, [{}]), 0).kind).toBe('other');
     expect(iterationBar(frame(4), 0)).toEqual({ value: 4, kind: 'other' });
   });
-  it('counts the kinds over the clip', () => {
+  it('counts the kinds over the clip; the legend names the kinds present, in order, after the track name', () => {
     const frames = [frame(27, [{ start: 'uniform' }]), frame(3, [{ start: 'warm' }]), frame(2, [{ start: 'warm' }]), frame(82, [{ start: 'linearised', adamPasses: 60 }]), frame(1)];
-    expect(iterationKinds(frames, 0)).toEqual({ warm: 2, cold: 1, adam: 1, other: 1 });
+    const counts = countKinds(frames.map((f) => iterationBar(f, 0).kind));
+    expect(counts).toEqual({ warm: 2, cold: 1, adam: 1, other: 1 });
+    expect(legendRun(counts, { text: 'iterations', colour: 'white' }).map((p) => p.text)).toEqual(['iterations', ' · warm', ' · cold', ' · +Adam']);
+    expect(legendRun({ warm: 3, cold: 0, adam: 0, other: 2 }, null).map((p) => p.text)).toEqual(['warm']);
+    // nothing solved iteratively (exact solver, Grad-CAM): no legend
+    expect(legendRun({ warm: 0, cold: 0, adam: 0, other: 5 }, null)).toEqual([]);
   });
 });
