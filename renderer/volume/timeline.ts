@@ -10,6 +10,8 @@ import { fillTextRun, textRunWidth } from '../timeline/trackCanvas.js';
 
 const CHART_H = 56;
 const STRIP_H = 36;
+/** The score line over the bars: a colour none of the bars' kinds (ITERATION_COLOURS) has. */
+const SCORE_COLOUR = '#ce93d8';
 
 export class SliceTimeline {
   readonly element: HTMLDivElement;
@@ -77,7 +79,7 @@ export class SliceTimeline {
     const score = (s: VolumeSliceSummary) => s.targetScore ?? s.top?.score ?? null;
     const scored = this.slices.filter((s) => score(s) !== null).sort((a, b) => a.index - b.index);
     if (scored.length) {
-      g.strokeStyle = '#f93';
+      g.strokeStyle = SCORE_COLOUR;
       g.lineWidth = 1.5;
       g.beginPath();
       scored.forEach((s, i) => {
@@ -91,7 +93,7 @@ export class SliceTimeline {
     // the legend, where the bars say how the slices were solved (L2-CAF solved iteratively)
     const legend = legendRun(kinds, null);
     if (legend.length) {
-      if (scored.length) legend.push({ text: ' · — score', colour: '#f93' });
+      if (scored.length) legend.push({ text: ' · — score', colour: SCORE_COLOUR });
       g.font = '10px system-ui, sans-serif';
       g.fillStyle = 'rgba(24,24,24,0.75)';
       g.fillRect(2, 1, Math.ceil(textRunWidth(g, legend)) + 6, 14);
