@@ -14,6 +14,7 @@ import { ModelPanel, type AnalysisSettings } from '../panels/modelPanel.js';
 import { ExportDialog } from '../panels/exportDialog.js';
 import { ConvergenceView } from '../panels/convergenceView.js';
 import type { ShownMap } from '../panels/convergenceText.js';
+import { solverRequest } from '../panels/solverChoice.js';
 import { StartScreen } from '../panels/startScreen.js';
 import { JobBar } from '../panels/jobBar.js';
 import { ErrorBanner } from '../ui/errors.js';
@@ -359,7 +360,7 @@ export class App {
       ...(s.layer ? { layer: s.layer } : {}),
       methods: [s.method],
       classes: classSpecific && s.targetClass ? [s.targetClass.index] : [],
-      solver: s.solver,
+      ...solverRequest(s.solver),
       warmStart: s.warmStart,
       stride: s.stride,
       ...(s.evalOn ? { eval: { steps: s.evalSteps } } : {}),

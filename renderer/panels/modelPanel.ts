@@ -3,9 +3,10 @@
 // stride, and faithfulness (per-frame deletion/insertion AUC and confidence drop, with its steps).
 // Any change is reported at once; the app starts a new job (or reuses a finished one).
 import type { AnalysisMethod, Host } from '../host/Host.js';
-import { DEFAULT_EVAL_STEPS, EVAL_STEPS_RANGE, type ModelDescription, type ModelList, type SolverName } from '../../src/contract/index.js';
+import { DEFAULT_EVAL_STEPS, EVAL_STEPS_RANGE, type ModelDescription, type ModelList } from '../../src/contract/index.js';
 import { h } from '../ui/dom.js';
 import { ClassPicker, type ClassChoice } from './classPicker.js';
+import { SOLVER_CHOICES, type SolverChoice } from './solverChoice.js';
 
 export interface AnalysisSettings {
   model: string | undefined;
@@ -13,7 +14,8 @@ export interface AnalysisSettings {
   method: AnalysisMethod;
   /** class label for class-specific methods; null = each frame's top-1 (the default, as in the CLI) */
   targetClass: ClassChoice | null;
-  solver: SolverName;
+  /** the solver, and for iterative solves the optimiser (solverRequest says what the job gets) */
+  solver: SolverChoice;
   warmStart: boolean;
   stride: number;
   /** score every analysed frame's map (costs 2(steps+1)+1 forward passes per frame and map) */
@@ -54,7 +56,7 @@ export class ModelPanel {
     this.methodSel = h('select', { 'data-testid': 'method-select', 'aria-label': 'Method' },
       ...(Object.keys(METHOD_LABELS) as AnalysisMethod[]).map((m) => h('option', { value: m }, METHOD_LABELS[m])));
     this.solverSel = h('select', { 'data-testid': 'solver-select', 'aria-label': 'Solver' },
-      h('option', { value: 'auto' }, 'auto (exact where the head allows)'), h('option', { value: 'iterative' }, 'iterative (the paper)'), h('option', { value: 'exact' }, 'exact'));
+      ...SOLVER_CHOICES.map((c) => h('option', { value: c.value, title: c.title }, c.label)));
     this.warm = h('input', { type: 'checkbox', checked: true, 'data-testid': 'warm-start' });
     this.stride = h('input', { type: 'number', min: '1', max: '1000', step: '1', value: String(this.settings.stride), 'data-testid': 'stride' });
     const [lo, hi] = EVAL_STEPS_RANGE;
@@ -87,7 +89,7 @@ export class ModelPanel {
     });
     this.methodSel.addEventListener('change', () => this.setMethod(this.methodSel.value as AnalysisMethod));
     this.solverSel.addEventListener('change', () => {
-      this.settings.solver = this.solverSel.value as SolverName;
+      this.settings.solver = this.solverSel.value as SolverChoice;
       this.changed();
     });
     this.warm.addEventListener('change', () => {

@@ -507,6 +507,30 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     await shots(page, '08c-adam-phase');
     expect(browser.log).toEqual([]);
 
+    // the paper's own optimiser (Adam, lr 0.5, its stopping rule) is a solver choice of its own:
+    // the job runs --preset paper, and the panel and the replay say Adam
+    const paperJob = await nextJob(page, () => page.getByTestId('solver-select').selectOption('paper'));
+    await waitJob(page, 'done', 180_000);
+    const ptl = await api<TimelineView>(page, 'video.timeline', { jobId: paperJob });
+    expect(ptl.settings).toMatchObject({ solver: 'iterative', preset: 'paper' });
+    const pwarm = ptl.frames.find((f) => f.maps?.[0]?.start === 'warm');
+    expect(pwarm, 'a warm-started frame').toBeDefined();
+    // (Adam runs no Adam phase after itself; its warm frames take whole 50-step rounds of its rule)
+    expect(ptl.frames.some((f) => f.maps?.[0]?.adamPasses)).toBe(false);
+    expect(pwarm!.maps![0]!.iterations % 50).toBe(0);
+    await seekTo(page, pwarm!.timeS);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Adam'), null, { timeout: 10_000 });
+    expect(await page.getByTestId('trace-note').textContent()).toBe(
+      `Adam (the paper's settings) from the previous frame's optimum (warm start): ${pwarm!.maps![0]!.iterations} iterations. Replay solves this frame cold to watch the filter converge.`,
+    );
+    await page.getByTestId('trace-replay').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Replayed'), null, { timeout: 60_000 });
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^Replayed cold\. Adam \(the paper's settings\) from the linearised head's optimum: \d+ iterations\. \(\d+ steps drawn\)$/);
+    expect(await page.getByTestId('convergence').getAttribute('data-adam-from')).toBe('');
+    await shots(page, '08d-paper-solver');
+    expect(browser.log).toEqual([]);
+    await nextJob(page, () => page.getByTestId('solver-select').selectOption('auto'));
+
     // back to the earlier settings (class-oblivious at the default layer)
     await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf'));
     await nextJob(page, () => page.getByTestId('layer-select').selectOption('conv2d_16'));
