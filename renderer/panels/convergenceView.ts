@@ -8,6 +8,7 @@ import type { Host } from '../host/Host.js';
 import { h } from '../ui/dom.js';
 import { extent, valueToY } from '../timeline/scale.js';
 import { convergenceState, replayText, type ShownMap } from './convergenceText.js';
+import { replayPacing } from './replayPacing.js';
 
 type Current = { jobId: string; slot: number; mapIndex: number; colormap: string };
 
@@ -141,11 +142,13 @@ export class ConvergenceView {
         lg.font = '10px system-ui, sans-serif';
         lg.fillText(`iteration ${r.steps[Math.min(i, steps - 1)]!.iteration}`, 6, H - 2);
       }
-      i++;
-      if (i >= steps) this.stop();
+      if (i >= steps - 1) this.stop();
+      // (the last step is drawn whatever the stride: the replay ends at the answer)
+      i = Math.min(i + pace.stride, steps - 1);
     };
+    const pace = replayPacing(steps);
     frame();
-    if (steps > 1) this.timer = setInterval(frame, 80);
+    if (steps > 1) this.timer = setInterval(frame, pace.intervalMs);
   }
 
   stop(): void {
