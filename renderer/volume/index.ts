@@ -13,6 +13,7 @@ import { attentionReadout, attentionScaleNote, displayAttention } from './attent
 import { VolumeViewer } from './viewer.js';
 import { JobEndings } from '../host/jobEndings.js';
 import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLevel.js';
+import { SOLVER_CHOICES, solverRequest, type SolverChoice } from '../panels/solverChoice.js';
 
 export interface VolumeViewOptions {
   media: MediaDescription;
@@ -91,6 +92,9 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   const axis = select('volume-axis', AXES, 'z');
   const layer = el('input', { testid: 'volume-layer', type: 'text', placeholder: 'default layer' }, { width: '8em' });
   const modelWindow = el('input', { testid: 'volume-model-window', type: 'text', value: '0.5,99.5', title: 'intensity percentiles the model sees' }, { width: '6em' });
+  // the solver, and for iterative solves the optimiser: the video panel's choices
+  const solver = el('select', { testid: 'volume-solver' });
+  for (const c of SOLVER_CHOICES) solver.append(el('option', { value: c.value, text: c.label, title: c.title }));
   const warm = el('input', { testid: 'volume-warm-start', type: 'checkbox' });
   warm.checked = true;
   const run = el('button', { testid: 'volume-run', text: 'Run attention' });
@@ -119,7 +123,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     header,
     row(labelled('volume t', tInput), labelled('window', preset), labelled('lo', lo), labelled('hi', hi)),
     row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
-      labelled('model window %', modelWindow), labelled('warm start', warm), run, cancel, status),
+      labelled('model window %', modelWindow), labelled('solver', solver), labelled('warm start', warm), run, cancel, status),
     row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold (of max)', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
     stage, info, timeline.element,
     row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
@@ -264,6 +268,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       ...(c ? { class: /^\d+$/.test(c) ? Number(c) : c } : {}),
       axis: jobAxis,
       window: win,
+      ...solverRequest(solver.value as SolverChoice),
       warmStart: warm.checked,
     }).then((r) => {
       jobId = r.jobId;

@@ -8,7 +8,7 @@
 // float32 or, for integer scans, the smallest exact integer type (uint8, int16, uint16).
 import { S, type ObjectSpec } from './argSpec.js';
 import type { BinaryRef } from './binary.js';
-import type { AnalysisMethod, JobId, JobState, PresetName } from './types.js';
+import type { AnalysisMethod, JobId, JobState, PresetName, SolverName } from './types.js';
 
 export type VolumeAxis = 'x' | 'y' | 'z';
 export type VolumeId = string;
@@ -58,6 +58,8 @@ export interface VolumeJobRequest {
   axis?: VolumeAxis;
   /** intensity window given to the model: percentiles (default 0.5..99.5) */
   window?: { lo: number; hi: number };
+  /** as for videos: auto (exact on linear heads, else iterative; default), iterative or exact */
+  solver?: SolverName;
   preset?: PresetName;
   warmStart?: boolean;
 }
@@ -146,6 +148,7 @@ export const VOLUME_METHOD_SPECS: { readonly [K in keyof VolumeMethods]: ObjectS
     class: { type: 'oneOf', optional: true, of: [S.str(256), S.int(0, 1_000_000)] },
     axis: S.oneOf(AXIS, true),
     window: S.obj({ lo: S.num(0, 100), hi: S.num(0, 100) }, true),
+    solver: S.oneOf(['auto', 'iterative', 'exact'], true),
     preset: S.oneOf(['paper', 'converged'], true),
     warmStart: S.bool(true),
   }),

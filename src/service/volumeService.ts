@@ -267,6 +267,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
             axis,
             ...(req.window ? { window: { kind: 'percentile' as const, lo: req.window.lo, hi: req.window.hi } } : {}),
             preset: req.preset,
+            ...(req.solver ? { solve: { solver: req.solver } } : {}),
             warmStart: req.warmStart,
             signal: job.controller.signal,
             onProgress: (p) => progress.push(p),

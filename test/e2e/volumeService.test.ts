@@ -157,6 +157,27 @@ describe.skipIf(!haveScans)('volume service', () => {
     for (const s of bySlice) if (s.adamPasses) expect(s.iterations).toBeGreaterThan(s.adamPasses);
   }, 180_000);
 
+  it.skipIf(!haveModel)('the solver asked for reaches the slices: iterative on a linear head, exact refused on a non-linear one', async () => {
+    const d = await openVolume(fixture('volumes/someones_anatomy.nii.gz'));
+    const run = async (req: Record<string, unknown>) => {
+      const { jobId } = (await service.call('volume.start', { volumeId: d.volumeId, method: 'l2caf', ...req })) as { jobId: string };
+      const end = await waitFor((e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId);
+      return { end, r: (await service.call('volume.result', { jobId })) as VolumeJobView };
+    };
+    // the default layer's head is linear in the filter: auto solves it exactly, 'iterative' by L-BFGS
+    const auto = await run({});
+    const iterative = await run({ solver: 'iterative' });
+    expect(auto.r.slices.length).toBeGreaterThan(0);
+    expect(auto.r.slices.every((s) => s.start === 'exact')).toBe(true);
+    expect(iterative.r.slices).toHaveLength(auto.r.slices.length);
+    expect(iterative.r.slices.every((s) => s.start === 'uniform' || s.start === 'warm')).toBe(true);
+    expect(iterative.r.slices.some((s) => s.start === 'warm' && s.iterations > 1)).toBe(true);
+    const exact = await run({ layer: 'leaky_re_lu_13', solver: 'exact' });
+    expect(exact.end.type).toBe('job.error');
+    expect(JSON.stringify(exact.end)).toMatch(/exact/);
+    await expect(service.call('volume.start', { volumeId: d.volumeId, method: 'l2caf', solver: 'adam' })).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('solver') });
+  }, 180_000);
+
   it.skipIf(!haveModel)('cancels a running job: job.cancelled, no attention', async () => {
     const d = (await openVolume(fixture('volumes/someones_anatomy.nii.gz')));
     const { jobId } = (await service.call('volume.start', { volumeId: d.volumeId, method: 'l2caf', axis: 'x', preset: 'paper' })) as { jobId: string };

@@ -471,6 +471,13 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     expect(kinds.warm).toBeGreaterThan(0);
     expect(kinds.cold + kinds.adam).toBeGreaterThan(0);
     await shot(page, 'volume-timeline', 'volume-timeline-nonlinear.png');
+    // the solver choice reaches the job: 'exact' on this head is refused, naming why
+    await page.getByTestId('volume-solver').selectOption('exact');
+    await page.getByTestId('volume-run').click();
+    const banner = page.getByTestId('error-message');
+    await banner.first().waitFor({ timeout: 60_000 });
+    expect(await banner.first().textContent()).toMatch(/solver 'exact' needs a head whose outputs are affine in the filter/);
+    await pageShot(page, 'volume-solver-exact-refused');
     await page.close();
   });
 });
