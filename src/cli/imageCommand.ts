@@ -15,6 +15,7 @@ import { printWritten } from './wrote.js';
 import { checkOutputs } from './outputChecks.js';
 import { interruptedBy, onInterrupt, signalsDelivered } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
+import { paperPresetNotice } from './presetNotice.js';
 import { solveProgress } from './solveProgress.js';
 
 interface ImageCliOptions extends ModelCliOptions {
@@ -91,6 +92,8 @@ export function imageCommand(): Command {
             },
           });
           for (const w of result.warnings) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
+          const notice = paperPresetNotice(o.preset, solve.solver, result.maps.map((m) => m.solver));
+          if (notice) process.stderr.write(`l2caf: note: ${notice}\n`);
           // A signal that came during the synchronous solve is delivered at the next turn of the
           // event loop: take it before anything is written.
           await signalsDelivered();

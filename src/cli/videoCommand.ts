@@ -21,6 +21,7 @@ import { interruptedBy, onInterrupt } from './interrupt.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
 import { modelLabels } from '../engine/openModel.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
+import { paperPresetNotice } from './presetNotice.js';
 
 interface VideoCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -157,6 +158,8 @@ export function videoCommand(): Command {
           bar.done();
         }
         for (const w of timeline.warnings ?? []) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
+        const notice = paperPresetNotice(o.preset, o.solver ?? 'auto', timeline.frames.flatMap((f) => f.maps.map((m) => m.solver)));
+        if (notice) process.stderr.write(`l2caf: note: ${notice}\n`);
         // a cancelled run still writes what it has, marked partial (JSON and CSV alike)
         if (o.json) await writeTimelineJson(o.json, timeline);
         if (o.csv) await writeTimelineCsv(o.csv, timeline);

@@ -21,6 +21,7 @@ import { outputNames } from '../slices/outputNames.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';
 import { printWritten } from './wrote.js';
+import { paperPresetNotice } from './presetNotice.js';
 
 const AXES = ['x', 'y', 'z', 'all'] as const;
 
@@ -118,6 +119,8 @@ export function volumeCommand(): Command {
         }
         scope.check();
         if (result.partial) throw new Error(`${scan}: cancelled after ${result.slices.length} slices; nothing written`);
+        const notice = paperPresetNotice(o.preset, o.solver, result.slices.flatMap((sl) => sl.maps.map((m) => m.solver)));
+        if (notice) process.stderr.write(`l2caf: note: ${notice}\n`);
         // several volumes get suffixed names that depend on the maps (axis, method, class): none may
         // be an input or the JSON
         const names = outputNames(o.out, result.attention);

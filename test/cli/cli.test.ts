@@ -130,6 +130,29 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(converged.iterations).toBeLessThan(60);
   });
 
+  it('--preset paper on a linear head says the exact solver ran, not Adam; --solver iterative runs Adam', () => {
+    const run = (extra: string[]) => {
+      const json = path.join(tmp, `paper${extra.join('')}.json`);
+      const r = l2caf(['image', fixture('images/chelsea.png'), '--preset', 'paper', '--json', json, ...extra]);
+      expect(r.code).toBe(0);
+      return { stderr: r.stderr, map: JSON.parse(readFileSync(json, 'utf8')).maps[0] as { solver: string; iterations: number } };
+    };
+    const auto = run([]);
+    expect(auto.map.solver).toBe('exact');
+    expect(auto.stderr).toMatch(/^l2caf: note: --preset paper sets the iterative solver, but this head is linear in the filter.* add --solver iterative to run the paper's Adam\n$/);
+    const adam = run(['--solver', 'iterative']);
+    expect(adam.map.solver).toBe('iterative');
+    expect(adam.map.iterations % 50).toBe(0); // the paper's rule looks every 50 iterations
+    expect(adam.stderr).toBe('');
+    // volumes and videos say it too
+    const s = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--preset', 'paper', '--out', path.join(tmp, 'paper.nii.gz')]);
+    expect(s.code).toBe(0);
+    expect(s.stderr).toMatch(/^l2caf: note: --preset paper sets the iterative solver/);
+    const v = l2caf(['video', fixture('videos/car-detection.mp4'), '--to', '0.3', '--stride', '10', '--workers', '0', '--no-cache', '--preset', 'paper', '--json', path.join(tmp, 'paper-v.json')]);
+    expect(v.code).toBe(0);
+    expect(v.stderr).toMatch(/^l2caf: note: --preset paper sets the iterative solver/m);
+  });
+
   it('video and volume name every file they wrote', () => {
     const [json, csv] = [path.join(tmp, 'v.json'), path.join(tmp, 'v.csv')];
     const v = l2caf(['video', fixture('videos/car-detection.mp4'), '--to', '0.5', '--stride', '10', '--workers', '0', '--no-cache', '--json', json, '--csv', csv]);
