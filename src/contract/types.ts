@@ -6,6 +6,9 @@ export type JobId = string;
 export type AnalysisMethod = 'l2caf' | 'l2caf-class' | 'gradcam' | 'cam';
 export type SolverName = 'auto' | 'iterative' | 'exact';
 export type PresetName = 'paper' | 'converged';
+/** the values the argument specs accept (video and volume jobs alike) */
+export const SOLVER_NAMES: readonly SolverName[] = ['auto', 'iterative', 'exact'];
+export const PRESET_NAMES: readonly PresetName[] = ['paper', 'converged'];
 export type ExportFormat = 'mp4' | 'webm' | 'gif' | 'png';
 export type MapScale = 'frame' | 'clip';
 export type EvalBaseline = 'blur' | 'mean' | 'zero';

@@ -8,7 +8,7 @@
 // float32 or, for integer scans, the smallest exact integer type (uint8, int16, uint16).
 import { S, type ObjectSpec } from './argSpec.js';
 import type { BinaryRef } from './binary.js';
-import type { AnalysisMethod, JobId, JobState, PresetName, SolverName } from './types.js';
+import { PRESET_NAMES, SOLVER_NAMES, type AnalysisMethod, type JobId, type JobState, type PresetName, type SolverName } from './types.js';
 
 export type VolumeAxis = 'x' | 'y' | 'z';
 export type VolumeId = string;
@@ -148,8 +148,8 @@ export const VOLUME_METHOD_SPECS: { readonly [K in keyof VolumeMethods]: ObjectS
     class: { type: 'oneOf', optional: true, of: [S.str(256), S.int(0, 1_000_000)] },
     axis: S.oneOf(AXIS, true),
     window: S.obj({ lo: S.num(0, 100), hi: S.num(0, 100) }, true),
-    solver: S.oneOf(['auto', 'iterative', 'exact'], true),
-    preset: S.oneOf(['paper', 'converged'], true),
+    solver: S.oneOf(SOLVER_NAMES, true),
+    preset: S.oneOf(PRESET_NAMES, true),
     warmStart: S.bool(true),
   }),
   'volume.result': S.obj({ jobId: ID }),
