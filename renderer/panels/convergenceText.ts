@@ -57,19 +57,22 @@ export function convergenceState(m: ShownMap | null): ConvergenceState {
     default: {
       const how = solveSentence(m);
       if (!how) return { plottable: true, text: `${m.solver} solver: ${steps(m.iterations)}. Replay to watch the filter converge.` };
-      // A replay solves the frame alone: without the previous frame's optimum it starts cold.
-      return { plottable: true, text: `${how} Replay ${m.start === 'warm' || m.start === 'neighbour' ? 'solves this frame cold' : 'solves it again'} to watch the filter converge.` };
+      // (a warm-started frame replays from the state the job kept for it, else cold: the replay says which)
+      return { plottable: true, text: `${how} Replay solves it again to watch the filter converge.` };
     }
   }
 }
 
 /** What the panel says once a replay has been solved. */
-export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' | 'start' | 'adam' | 'optimiser'>): string {
+export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' | 'start' | 'warm' | 'adam' | 'optimiser'>): string {
   // nothing was solved (Grad-CAM, CAM): the service's note says why
   if (r.note && !r.optimiser) return r.note;
   const drawn = `${r.steps.length} step${r.steps.length === 1 ? '' : 's'} drawn`;
   const how = solveSentence({ optimiser: r.optimiser, start: r.start, iterations: r.iterations, adamPasses: r.adam?.passes });
-  const body = how ? `Replayed cold. ${how} (${drawn}${r.adam ? '; the Adam phase in orange' : ''})` : `${drawn} over ${r.iterations} iterations`;
+  // A warm-started frame replays from the job's kept state (as it ran) or, without it, cold.
+  const lead =
+    r.note ? '' : r.warm === 'cold' ? "Replayed cold: the previous frame's state this frame started from was not kept (frames read from the cache, or past the job's replay memory). " : 'Replayed as it ran. ';
+  const body = how ? `${lead}${how} (${drawn}${r.adam ? '; the Adam phase in orange' : ''})` : `${drawn} over ${r.iterations} iterations`;
   // (the exact solver's map: the note says the replay is the iterative solve of the same optimum)
   return r.note ? `${r.note}. ${body}` : body;
 }

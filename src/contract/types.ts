@@ -297,8 +297,15 @@ export interface TraceResult {
   filters: BinaryRef | null;
   /** why there is nothing to replay (exact solver, Grad-CAM, CAM) */
   note: string | null;
-  /** where the replayed (cold) solve started: uniform | linearised | random; null without iterations */
+  /** where the replayed solve started: uniform | linearised | random | warm | neighbour; null without iterations */
   start: string | null;
+  /**
+   * A frame whose solve started from the previous frame's answer (warm, neighbour): 'as-run' when
+   * the replay started there too, with the solver's curvature as the chain had it; 'cold' when that
+   * state was not kept (a frame read from the cache or resumed, or past the job's replay budget) and
+   * the frame was solved cold. null for a frame that started cold (its replay is as it ran).
+   */
+  warm: 'as-run' | 'cold' | null;
   /** the replayed solve's annealed Adam phase after L-BFGS: the step iteration it began at and its head passes; null where it did not run */
   adam: { fromIteration: number; passes: number } | null;
   /** the solver that ran: 'lbfgs' (the default, 'converged') or 'adam' (--preset paper, other constraints); null without iterations */

@@ -28,7 +28,7 @@ export interface WarmStart {
 export interface AnalyzeFeaturesOptions {
   solve: SolveOptions;
   /** Warm starts by requestKey (from the previous frame or slice). */
-  init?: Map<string, WarmStart>;
+  init?: ReadonlyMap<string, WarmStart>;
   /** The head's outputs without a filter, when the caller has them already (saves a head pass). */
   logits?: Float32Array;
 }
@@ -39,6 +39,16 @@ export function warmStartsOf(maps: readonly AttentionMap[]): Map<string, WarmSta
   // A copy of the filter: the map's own array may be transferred to another thread with the map.
   for (const m of maps) if (m.param) out.set(requestKey(m), { param: m.param.slice(), ...(m.memory ? { memory: m.memory } : {}) });
   return out;
+}
+
+/** The bytes a set of warm starts holds (filters and curvature pairs): what keeping it costs. */
+export function warmStartBytes(starts: ReadonlyMap<string, WarmStart>): number {
+  let n = 0;
+  for (const w of starts.values()) {
+    n += w.param.byteLength;
+    for (const a of [...(w.memory?.s ?? []), ...(w.memory?.y ?? [])]) n += a.byteLength;
+  }
+  return n;
 }
 
 /**
@@ -99,7 +109,7 @@ function solveAll(
 }
 
 /** A class-specific L2-CAF filter among the warm starts, if any (its class does not matter). */
-function otherClassStart(init: Map<string, WarmStart> | undefined): Float32Array | undefined {
+function otherClassStart(init: ReadonlyMap<string, WarmStart> | undefined): Float32Array | undefined {
   for (const [key, w] of init ?? []) if (key.startsWith('l2caf-class:')) return w.param;
   return undefined;
 }

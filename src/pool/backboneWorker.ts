@@ -94,9 +94,9 @@ ready.then(
         if (msg.work && !solver) throw new Error('this worker has no frame plan');
         const out = await backboneOnPixels(model, split, msg.rgb, msg.width, msg.height);
         if (msg.work && solver) {
-          const solved = await solver(out, msg.chain);
-          // The solver's curvature stays here with the chain; the caller has no use for it.
-          const work = { ...solved, maps: solved.maps.map(({ memory: _m, ...m }) => m) };
+          const work = await solver(out, msg.chain);
+          // The solver's curvature goes to the caller too, copied (the chain here keeps it): a
+          // convergence replay of the next frame starts from it, as that frame's solve did.
           post({ type: 'work', id: msg.id, work }, workTransfer(work));
           return;
         }

@@ -1,7 +1,7 @@
 // One video frame through the engine, outside the video pipeline: the convergence view replays a
 // frame's solve with a trace (the pipeline keeps only the final maps).
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
-import { analyzeFeatures, argmax } from '../engine/analyze.js';
+import { analyzeFeatures, argmax, type WarmStart } from '../engine/analyze.js';
 import { decodeFrames, type VideoFrame } from '../media/decodeFrames.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { inputTensor } from '../models/preprocess.js';
@@ -27,6 +27,8 @@ export async function analyzeFrame(
   frame: VideoFrame,
   requests: { method: Method; target: number | null }[],
   solve: SolveOptions,
+  /** where the frame's solves started in the job (the previous frame's warm starts), to replay them as they ran */
+  init?: ReadonlyMap<string, WarmStart>,
 ): Promise<FrameAnalysis> {
   const x = inputTensor(frame.data, frame.width, frame.height, model.preprocessing);
   const bb = await split.runBackbone(x);
@@ -36,7 +38,7 @@ export async function analyzeFrame(
     const logits = tf.tidy(() => head.apply(bb.features).dataSync() as Float32Array);
     const top = argmax(logits);
     const resolved = requests.map((r) => ({ method: r.method, target: r.method === 'l2caf' ? null : (r.target ?? top) }));
-    return analyzeFeatures(head, bb.features, resolved, { solve });
+    return analyzeFeatures(head, bb.features, resolved, { solve, ...(init ? { init } : {}) });
   } finally {
     bb.features.dispose();
     for (const s of bb.side) s.dispose();

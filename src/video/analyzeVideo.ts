@@ -13,7 +13,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import { defaultSolveOptions } from '../attention/index.js';
-import { requestKey } from '../engine/analyze.js';
+import { requestKey, warmStartsOf } from '../engine/analyze.js';
 import { backboneOnPixels } from '../engine/backboneRunner.js';
 import { currentBackend, enginesOf, selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
@@ -239,7 +239,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           frames.push(frame);
           computed++;
           if (cache) await cache.append(key, { frame, params });
-          opts.onFrame?.(frame);
+          opts.onFrame?.(frame, s.warmStart ? warmStartsOf(maps) : undefined);
           report();
         };
 

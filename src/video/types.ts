@@ -1,6 +1,7 @@
 // The attention timeline of a clip: what `l2caf video --json` writes, what the cache stores and
 // what the app's timeline draws. Data only (no tensors), so it crosses workers, IPC and HTTP as is.
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
+import type { WarmStart } from '../engine/analyze.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { LoadedModel } from '../models/loadModel.js';
@@ -168,8 +169,13 @@ export interface VideoJobOptions {
   cacheDir?: string | null;
   signal?: AbortSignal;
   onProgress?: (p: VideoJobProgress) => void;
-  /** each analysed frame, in order, as soon as it is ready (the app's timeline fills in with these) */
-  onFrame?: (f: TimelineFrame) => void;
+  /**
+   * each analysed frame, in order, as soon as it is ready (the app's timeline fills in with these);
+   * `leaves`: with warm starts on, for a frame solved in this run (not one read from the cache), what
+   * it hands the next frame of its chain (filters and L-BFGS curvature by request key), so that a
+   * replay of that next frame can start where its solve did
+   */
+  onFrame?: (f: TimelineFrame, leaves?: ReadonlyMap<string, WarmStart>) => void;
 }
 
 export interface ExportProgress {

@@ -478,15 +478,25 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(Number(kinds.warm) + Number(kinds.cold) + Number(kinds.adam)).toBe(tl.frames.length);
     await seekTo(page, warm!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('warm start'), null, { timeout: 10_000 });
-    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^L-BFGS from the previous frame's optimum \(warm start\): \d+ head passes?\. Replay solves this frame cold/);
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^L-BFGS from the previous frame's optimum \(warm start\): \d+ head passes?\. Replay solves it again/);
+    // the replay of a warm frame starts where its solve did (the previous frame's answer and
+    // curvature, kept by the job): the same head passes as the timeline's
+    await page.getByTestId('trace-replay').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Replayed'), null, { timeout: 60_000 });
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(
+      new RegExp(`^Replayed as it ran\\. L-BFGS from the previous frame's optimum \\(warm start\\): ${warm!.maps![0]!.iterations} head pass(es)?\\.`),
+    );
+    await shots(page, '08b2-warm-replay');
     await seekTo(page, phased!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('annealed Adam'), null, { timeout: 10_000 });
     expect(await page.getByTestId('trace-note').textContent()).toContain(`${phased!.maps![0]!.iterations} head passes, 60 of them Adam`);
 
     await page.getByTestId('trace-replay').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=convergence]')?.getAttribute('data-steps')) > 1, null, { timeout: 60_000 });
+    // (the warm frame's replay above left its own data-steps: wait for this replay's note)
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('the Adam phase in orange'), null, { timeout: 60_000 });
+    expect(Number(await page.getByTestId('convergence').getAttribute('data-steps'))).toBeGreaterThan(1);
     await page.waitForTimeout(80 * 100); // the replay runs at 80 ms a step: let it reach its end
-    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^Replayed cold\. L-BFGS from .* could not certify an optimum, so annealed Adam went on .*the Adam phase in orange\)$/);
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^Replayed as it ran\. L-BFGS from .* could not certify an optimum, so annealed Adam went on .*the Adam phase in orange\)$/);
     expect(Number(await page.getByTestId('convergence').getAttribute('data-adam-from'))).toBeGreaterThan(0);
     // the phase's curve is drawn in its own colour (orange #ffb74d), L-BFGS's in blue (#4fc3f7);
     // by hue, as antialiasing blends a thin line with the background (the red playhead is neither)
@@ -521,11 +531,14 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     await seekTo(page, pwarm!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Adam'), null, { timeout: 10_000 });
     expect(await page.getByTestId('trace-note').textContent()).toBe(
-      `Adam (the paper's settings) from the previous frame's optimum (warm start): ${pwarm!.maps![0]!.iterations} iterations. Replay solves this frame cold to watch the filter converge.`,
+      `Adam (the paper's settings) from the previous frame's optimum (warm start): ${pwarm!.maps![0]!.iterations} iterations. Replay solves it again to watch the filter converge.`,
     );
     await page.getByTestId('trace-replay').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Replayed'), null, { timeout: 60_000 });
-    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^Replayed cold\. Adam \(the paper's settings\) from the linearised head's optimum: \d+ iterations\. \(\d+ steps drawn\)$/);
+    // (Adam's warm start is the previous frame's filter alone: the replay starts from it too)
+    expect(await page.getByTestId('trace-note').textContent()).toBe(
+      `Replayed as it ran. Adam (the paper's settings) from the previous frame's optimum (warm start): ${pwarm!.maps![0]!.iterations} iterations. (${await page.getByTestId('convergence').getAttribute('data-steps')} steps drawn)`,
+    );
     expect(await page.getByTestId('convergence').getAttribute('data-adam-from')).toBe('');
     await shots(page, '08d-paper-solver');
     expect(browser.log).toEqual([]);

@@ -75,8 +75,13 @@ describe.skipIf(!haveFixture(MODEL) || !haveFixture(IMAGE))('pool analyze() (dar
       expect(works[2]!.maps[0]!.iterations).toBe(1);
       expect(works[0]!.maps[0]!.iterations).toBeGreaterThan(1);
       expect(pearson(works[2]!.maps[0]!.raw, works[0]!.maps[0]!.raw)).toBeGreaterThan(0.999);
-      // The solver's curvature stays in the worker.
-      expect(works[2]!.maps[0]!.memory).toBeUndefined();
+      // The solver's curvature comes back with the maps, copied (the chain keeps its own): a
+      // replay of the next frame starts from it (test/service/service.test.ts).
+      const mem = works[0]!.maps[0]!.memory!;
+      expect(mem.s.length).toBeGreaterThan(0);
+      expect(mem.y.length).toBe(mem.s.length);
+      expect(mem.s[0]).toBeInstanceOf(Float64Array);
+      expect(mem.gamma).toBeGreaterThan(0);
       // A chain can start from given filters (a resumed job).
       const init = { 'l2caf:-': Array.from(works[0]!.maps[0]!.param!) };
       const resumed = await pool.analyze(rgb, 224, 224, undefined, { worker: 1, chain: { start: true, init } });

@@ -36,9 +36,9 @@ describe('convergenceState', () => {
   it('nothing on screen yet', () => {
     expect(convergenceState(null).plottable).toBe(false);
   });
-  it('says where an L-BFGS solve started, and that a replay of a warm frame solves it cold', () => {
+  it('says where an L-BFGS solve started', () => {
     const warm = convergenceState({ solver: 'iterative', iterations: 3, start: 'warm', optimiser: 'lbfgs' });
-    expect(warm).toEqual({ plottable: true, text: "L-BFGS from the previous frame's optimum (warm start): 3 head passes. Replay solves this frame cold to watch the filter converge." });
+    expect(warm).toEqual({ plottable: true, text: "L-BFGS from the previous frame's optimum (warm start): 3 head passes. Replay solves it again to watch the filter converge." });
     expect(convergenceState({ solver: 'iterative', iterations: 1, start: 'uniform', optimiser: 'lbfgs' }).text).toMatch(/^L-BFGS from the uniform filter: 1 head pass\. Replay solves it again/);
   });
   it('says when annealed Adam went on after L-BFGS, and how many of the passes were its', () => {
@@ -56,13 +56,19 @@ describe('convergenceState', () => {
 describe('replayText', () => {
   const steps = [{ iteration: 0, loss: 2 }, { iteration: 5, loss: 1 }];
   it('a replayed L-BFGS solve: its start, passes and the Adam phase', () => {
-    expect(replayText({ note: null, steps, iterations: 82, start: 'uniform', adam: { fromIteration: 3, passes: 60 }, optimiser: 'lbfgs' }))
-      .toBe('Replayed cold. L-BFGS from the uniform filter could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam. (2 steps drawn; the Adam phase in orange)');
-    expect(replayText({ note: null, steps, iterations: 4, start: 'linearised', adam: null, optimiser: 'lbfgs' })).toBe("Replayed cold. L-BFGS from the linearised head's optimum: 4 head passes. (2 steps drawn)");
+    expect(replayText({ note: null, steps, iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, passes: 60 }, optimiser: 'lbfgs' }))
+      .toBe('Replayed as it ran. L-BFGS from the uniform filter could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam. (2 steps drawn; the Adam phase in orange)');
+    expect(replayText({ note: null, steps, iterations: 4, start: 'linearised', warm: null, adam: null, optimiser: 'lbfgs' })).toBe("Replayed as it ran. L-BFGS from the linearised head's optimum: 4 head passes. (2 steps drawn)");
+  });
+  it('a warm-started frame: replayed from the kept state as it ran, or cold and saying why', () => {
+    expect(replayText({ note: null, steps, iterations: 3, start: 'warm', warm: 'as-run', adam: null, optimiser: 'lbfgs' }))
+      .toBe("Replayed as it ran. L-BFGS from the previous frame's optimum (warm start): 3 head passes. (2 steps drawn)");
+    expect(replayText({ note: null, steps, iterations: 22, start: 'linearised', warm: 'cold', adam: null, optimiser: 'lbfgs' }))
+      .toBe("Replayed cold: the previous frame's state this frame started from was not kept (frames read from the cache, or past the job's replay memory). L-BFGS from the linearised head's optimum: 22 head passes. (2 steps drawn)");
   });
   it('the service\'s note: alone where nothing was solved (Grad-CAM), before the solve where the timeline used the exact solver', () => {
-    expect(replayText({ note: 'Grad-CAM is computed in one step', steps: [], iterations: 0, start: null, adam: null, optimiser: null })).toBe('Grad-CAM is computed in one step');
-    expect(replayText({ note: 'the timeline used the exact solver', steps, iterations: 3, start: 'uniform', adam: null, optimiser: 'lbfgs' }))
-      .toBe('the timeline used the exact solver. Replayed cold. L-BFGS from the uniform filter: 3 head passes. (2 steps drawn)');
+    expect(replayText({ note: 'Grad-CAM is computed in one step', steps: [], iterations: 0, start: null, warm: null, adam: null, optimiser: null })).toBe('Grad-CAM is computed in one step');
+    expect(replayText({ note: 'the timeline used the exact solver', steps, iterations: 3, start: 'uniform', warm: null, adam: null, optimiser: 'lbfgs' }))
+      .toBe('the timeline used the exact solver. L-BFGS from the uniform filter: 3 head passes. (2 steps drawn)');
   });
 });

@@ -153,9 +153,46 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(atPhase, 'a step where L-BFGS handed over').toBeDefined();
     // the phase keeps its lowest point: the answer is below where L-BFGS stopped
     expect(r.steps.at(-1)!.loss).toBeLessThan(atPhase!.loss);
-    const o = (await service.call('video.trace', { jobId: nl, slot: 1, mapIndex: 1 })) as TraceResult;
-    // a warm frame replays cold: from the uniform filter, no phase
-    expect(o).toMatchObject({ optimiser: 'lbfgs', start: 'uniform', adam: null });
+    expect(r.warm).toBeNull(); // a cold frame: its replay is as it ran
+    // A warm frame replays as it ran: from frame 0's answers and L-BFGS curvature, which the job
+    // kept (they came back from the worker with the maps); the same head passes as in the timeline.
+    for (const mapIndex of [0, 1]) {
+      const o = (await service.call('video.trace', { jobId: nl, slot: 1, mapIndex })) as TraceResult;
+      const m = second!.maps![mapIndex]!;
+      expect(o).toMatchObject({ optimiser: 'lbfgs', start: 'warm', warm: 'as-run', iterations: m.iterations });
+      expect(o.adam?.passes).toBe(m.adamPasses);
+    }
+  }, 120_000);
+
+  it('replays a warm frame read from the video cache cold, and says so', async () => {
+    // Two services on one cache folder (the app restarted): the second reads the frames from disk,
+    // without the warm starts frame 0 left, so frame 4's replay solves it cold.
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-service-cache-'));
+    const req = { file: clip, layer: 'leaky_re_lu_13', methods: ['l2caf'], classes: [], stride: 4, toS: 0.4 };
+    const replayOf = async (dataDir: string) => {
+      const s = createService({ host: 'test', dataDir, videoCacheDir: cacheDir, workers: 0 });
+      const seen: ServiceEvent[] = [];
+      s.onEvent((e) => seen.push(e));
+      try {
+        await s.call('media.open', { path: clip });
+        const { jobId: j } = (await s.call('video.start', req)) as VideoJobStarted;
+        expect((await waitFor(seen, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === j)).type).toBe('job.done');
+        const t = (await s.call('video.timeline', { jobId: j })) as TimelineView;
+        expect(t.frames[1]!.maps![0]!.start).toBe('warm');
+        return (await s.call('video.trace', { jobId: j, slot: 1, mapIndex: 0 })) as TraceResult;
+      } finally {
+        await s.dispose();
+      }
+    };
+    try {
+      const first = await replayOf(mkdtempSync(path.join(dir, 'a-')));
+      expect(first).toMatchObject({ start: 'warm', warm: 'as-run' });
+      const again = await replayOf(mkdtempSync(path.join(dir, 'b-')));
+      expect(again).toMatchObject({ start: 'uniform', warm: 'cold', optimiser: 'lbfgs' });
+      expect(again.steps.length).toBeGreaterThan(1);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('exports a 1 s MP4 as a job', async () => {

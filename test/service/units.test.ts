@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RecentFile, checkArgs, S, ArgumentError, SERVICE_METHOD_SPECS, CORE_METHOD_SPECS, VOLUME_METHOD_SPECS, toErrorInfo, ServiceError } from '../../src/contract/index.js';
 import { addRecent, MAX_RECENT } from '../../src/service/recentFiles.js';
-import { packFrame } from '../../src/service/videoJobs.js';
+import { keepLeaves, packFrame } from '../../src/service/videoJobs.js';
+import { warmStartBytes, type WarmStart } from '../../src/engine/analyze.js';
 import { summariseSlice } from '../../src/service/volumeService.js';
 import type { SliceRecord } from '../../src/slices/types.js';
 import { JobRegistry } from '../../src/jobs/jobRegistry.js';
@@ -94,6 +95,28 @@ describe('packFrame', () => {
       { iterations: 3, entropy: 0.9, flicker: null, eval: null, start: 'warm' },
       { iterations: 82, entropy: 0.9, flicker: null, eval: null, start: 'linearised', adamPasses: 60 },
     ]);
+  });
+});
+
+describe('keepLeaves (what a video job keeps to replay warm-started frames)', () => {
+  // one map's warm start at a 14x14 layer: the filter (float32) and 8 curvature pairs (float64)
+  const leaf = (): ReadonlyMap<string, WarmStart> =>
+    new Map([['l2caf-class:817', { param: new Float32Array(196), memory: { s: Array.from({ length: 8 }, () => new Float64Array(196)), y: Array.from({ length: 8 }, () => new Float64Array(196)), gamma: 1 } }]]);
+  it('counts the filter and every curvature pair', () => {
+    expect(warmStartBytes(leaf())).toBe(196 * 4 + 16 * 196 * 8);
+    expect(warmStartBytes(new Map([['l2caf:-', { param: new Float32Array(10) }]]))).toBe(40);
+  });
+  it('keeps each frame\'s leaves by slot until the budget is spent, then null (those frames replay cold)', () => {
+    const d = { leaves: [] as (ReadonlyMap<string, WarmStart> | null)[], leavesBytes: 0 };
+    const one = warmStartBytes(leaf());
+    for (let i = 0; i < 4; i++) keepLeaves(d, leaf(), 2.5 * one);
+    keepLeaves(d, undefined, 2.5 * one); // a frame read from the cache: nothing to keep
+    expect(d.leaves.map((l) => l !== null)).toEqual([true, true, false, false, false]);
+    expect(d.leavesBytes).toBe(2 * one);
+    // an empty set (no iterative map) is not kept either: the slot still lines up
+    const e = { leaves: [] as (ReadonlyMap<string, WarmStart> | null)[], leavesBytes: 0 };
+    keepLeaves(e, new Map());
+    expect(e.leaves).toEqual([null]);
   });
 });
 
