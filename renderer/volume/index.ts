@@ -9,6 +9,7 @@ import { colormapNames, getColormap } from '../../src/media/colormaps.js';
 import { VIEW_NAMES, voxelToWorld, type ViewName } from './geometry.js';
 import { el } from './style.js';
 import { SliceTimeline } from './timeline.js';
+import { sliceReadout } from './sliceReadout.js';
 import { attentionReadout, attentionScaleNote, displayAttention } from './attentionScale.js';
 import { VolumeViewer } from './viewer.js';
 import { JobEndings } from '../host/jobEndings.js';
@@ -81,6 +82,10 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     opts.onStatus?.(text, state, fraction);
   };
   const info = el('div', { testid: 'volume-info' }, { font: '12px monospace', color: '#ddd', padding: '2px 4px' });
+  // the analysed slice at the cursor: its class and how its map was solved (empty before a job)
+  const sliceInfo = el('div', { testid: 'volume-slice-info' }, { font: '12px monospace', color: '#bbb', padding: '0 4px 2px', minHeight: '14px' });
+  /** what the shown job's iterative solves ran: Adam with the paper's settings, else L-BFGS */
+  let jobOptimiser: 'lbfgs' | 'adam' = 'lbfgs';
   const header = el('div', { testid: 'volume-header' }, { font: '13px sans-serif', color: '#eee', padding: '2px 4px' });
   const tInput = el('input', { testid: 'volume-t', type: 'number', min: '0', value: '0' }, { width: '4em' });
   const preset = select('volume-window-preset', WINDOW_PRESETS, 'auto');
@@ -125,7 +130,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
       labelled('model window %', modelWindow), labelled('solver', solver), labelled('warm start', warm), run, cancel, status),
     row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold (of max)', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
-    stage, info, timeline.element,
+    stage, info, sliceInfo, timeline.element,
     row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
   root.replaceChildren(container);
 
@@ -144,9 +149,17 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     info.textContent = `voxel (${c.join(', ')})  world (${w.map((x) => x.toFixed(1)).join(', ')}) mm  intensity ${fmt(v.intensity)}` +
       (v.attention === null ? '' : `  ${attentionReadout(v.attention)}`);
     container.dataset.cursor = c.join(',');
+    showSlice();
     lo.value = fmt(viewer.state.window.lo);
     hi.value = fmt(viewer.state.window.hi);
     timeline.setCurrent(c[AXES.indexOf(jobAxis)]!);
+  };
+
+  const showSlice = () => {
+    if (!viewer || !desc) return;
+    const a = AXES.indexOf(jobAxis);
+    const index = viewer.state.cursor[a]!;
+    sliceInfo.textContent = slices.length ? sliceReadout(slices.find((s) => s.index === index), index, desc.dims[a]!, jobOptimiser) : '';
   };
 
   const jobView = (): ViewName => VIEW_NAMES.find((v) => viewer!.views[v].layout.sliceAxis === AXES.indexOf(jobAxis))!;
@@ -194,6 +207,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (disposed || id !== jobId || !viewer || !desc) return;
     slices = r.slices;
     timeline.setSlices(r.total, slices);
+    showSlice();
     if (r.attention) {
       const p = host.fetchBinary(r.attention);
       fetching = p;
@@ -218,6 +232,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (e.type === 'volume.slice' && e.jobId === jobId) {
       slices.push(e.slice);
       timeline.setSlices(e.total, slices);
+      showSlice();
       setStatus(`slice ${e.done}/${e.total}`, 'running', e.total ? e.done / e.total : 0);
     } else if (e.type === 'job.progress' && e.jobId === jobId) {
       setStatus(`${e.stage} ${e.done}/${e.total}${e.etaS !== null ? `, ${Math.ceil(e.etaS)} s left` : ''}`, 'running', e.total ? e.done / e.total : 0);
@@ -251,6 +266,9 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`), ATTENTION);
     jobAxis = axis.value as VolumeAxis;
     slices = [];
+    showSlice();
+    const asked = solverRequest(solver.value as SolverChoice);
+    jobOptimiser = asked.preset === 'paper' ? 'adam' : 'lbfgs';
     viewer?.setAttention(null);
     attention = null;
     timeline.setSlices(desc.dims[AXES.indexOf(jobAxis)]!, []);
@@ -268,7 +286,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       ...(c ? { class: /^\d+$/.test(c) ? Number(c) : c } : {}),
       axis: jobAxis,
       window: win,
-      ...solverRequest(solver.value as SolverChoice),
+      ...asked,
       warmStart: warm.checked,
     }).then((r) => {
       jobId = r.jobId;

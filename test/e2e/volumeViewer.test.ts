@@ -14,6 +14,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/service/service.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import type { VolumeJobView } from '../../src/contract/index.js';
 import { readVolume } from '../../src/volume/readVolume.js';
 import { writeNifti } from '../../src/volume/writeNifti.js';
 import { fixture, haveFixture, PROJECT_ROOT } from '../helpers/fixtures.js';
@@ -471,6 +472,27 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     expect(kinds.warm).toBeGreaterThan(0);
     expect(kinds.cold + kinds.adam).toBeGreaterThan(0);
     await shot(page, 'volume-timeline', 'volume-timeline-nonlinear.png');
+    // the line under the views says what the slice at the cursor is and how its map was solved,
+    // as the job's summary has it: a warm slice and a cold one, picked on the timeline
+    const jobId = (await page.getByTestId('volume-viewer').getAttribute('data-job-id'))!;
+    const result = (await service.call('volume.result', { jobId })) as VolumeJobView;
+    const warmSlice = result.slices.find((s) => s.start === 'warm' && !s.adamPasses);
+    const coldSlice = result.slices.find((s) => s.start !== 'warm');
+    expect(warmSlice && coldSlice, 'a warm and a cold slice').toBeTruthy();
+    const tb = (await page.getByTestId('volume-timeline').boundingBox())!;
+    for (const s of [warmSlice!, coldSlice!]) {
+      await page.mouse.click(tb.x + ((s.index + 0.5) / result.total) * tb.width, tb.y + tb.height / 2);
+      await settle(page);
+      const text = (await page.getByTestId('volume-slice-info').textContent())!;
+      expect(text.startsWith(`slice ${s.index + 1}/${result.total}:`), text).toBe(true);
+      expect(text).toContain(`top-1 "${s.top!.label}" ${s.top!.score.toFixed(2)}`);
+      // (the target is each slice's top-1 here: said once)
+      expect(s.target!.index).toBe(s.top!.index);
+      expect(text).not.toContain('target "');
+      expect(text).toMatch(new RegExp(`L-BFGS from .*${s.iterations} head passes${s.adamPasses ? `, ${s.adamPasses} of them Adam` : '$'}`));
+      if (s === warmSlice) expect(text).toContain("L-BFGS from the previous slice's optimum (warm start)");
+    }
+    await pageShot(page, 'volume-slice-info');
     // the solver choice reaches the job: 'exact' on this head is refused, naming why
     await page.getByTestId('volume-solver').selectOption('exact');
     await page.getByTestId('volume-run').click();
