@@ -22,6 +22,7 @@ import { h } from '../ui/dom.js';
 import { mountVolumeView, type VolumeView } from '../volume/index.js';
 import { colormapNames } from '../../src/media/colormaps.js';
 import { predictionLine } from '../timeline/predictionText.js';
+import { solvesPhrase } from '../panels/solvesPhrase.js';
 
 export class App {
   private readonly errors = new ErrorBanner();
@@ -420,7 +421,7 @@ export class App {
       if (finished) {
         this.jobState = 'done';
         const s = view.summary;
-        this.jobBar.set('done', `done: ${view.frames.length} frames${s ? `, ${s.fps.toFixed(1)} frames/s` : ''}`, 1);
+        this.jobBar.set('done', `done: ${view.frames.length} frames${s ? `, ${s.fps.toFixed(1)} frames/s${solvesPhrase(s.solves)}` : ''}`, 1);
         this.errors.settle('Analysis');
       }
     } catch (e) {

@@ -10,6 +10,7 @@ import { VIEW_NAMES, voxelToWorld, type ViewName } from './geometry.js';
 import { el } from './style.js';
 import { SliceTimeline } from './timeline.js';
 import { sliceReadout } from './sliceReadout.js';
+import { solvesPhrase } from '../panels/solvesPhrase.js';
 import { attentionReadout, attentionScaleNote, displayAttention } from './attentionScale.js';
 import { VolumeViewer } from './viewer.js';
 import { JobEndings } from '../host/jobEndings.js';
@@ -221,7 +222,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       exportNifti.disabled = false;
       exportVideo.disabled = false;
       container.dataset.attention = 'true';
-      setStatus(`done: ${r.slices.length} slices` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average` : '') +
+      setStatus(`done: ${r.slices.length} slices` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average${solvesPhrase(r.summary.solves)}` : '') +
         `; ${attentionScaleNote(shown.max)}`, 'done', 1);
     }
   }

@@ -232,10 +232,20 @@ export interface TimelineView {
   rawMax: number[];
   summary: {
     framesAnalyzed: number; meanIterations: number; meanFlicker: number | null; fps: number; wallS: number;
+    /** the frames' iterative L2-CAF maps: warm-started, cold, and with the Adam phase after L-BFGS; absent without any */
+    solves?: SolveCountsView;
     /** with eval, once the job is done: one entry per map series (mapInfo order) */
     eval?: EvalSeriesSummary[];
   } | null;
   partial: boolean;
+}
+
+/** How a job's iterative L2-CAF maps were solved, counted (src/engine/solveCounts.ts). */
+export interface SolveCountsView {
+  warm: number;
+  cold: number;
+  /** of warm + cold: the maps whose solve ran the annealed Adam phase (L-BFGS could not certify an optimum) */
+  adamPhase: number;
 }
 
 export type JobKind = 'video' | 'volume' | 'export' | 'sample' | 'trace';

@@ -8,7 +8,7 @@
 // float32 or, for integer scans, the smallest exact integer type (uint8, int16, uint16).
 import { S, type ObjectSpec } from './argSpec.js';
 import type { BinaryRef } from './binary.js';
-import { PRESET_NAMES, SOLVER_NAMES, type AnalysisMethod, type JobId, type JobState, type PresetName, type SolverName } from './types.js';
+import { PRESET_NAMES, SOLVER_NAMES, type AnalysisMethod, type JobId, type JobState, type PresetName, type SolveCountsView, type SolverName } from './types.js';
 
 export type VolumeAxis = 'x' | 'y' | 'z';
 export type VolumeId = string;
@@ -91,7 +91,8 @@ export interface VolumeJobView {
   model: { id: string; layer: string; backend: string; engines?: string } | null;
   /** float32 [nz, ny, nx] on the scan's grid, 0..1 per slice times its weight; null until done */
   attention: BinaryRef | null;
-  summary: { slicesAnalyzed: number; meanIterations: number; fps: number; wallS: number } | null;
+  /** solves: as the video timeline's (the slices' iterative L2-CAF maps) */
+  summary: { slicesAnalyzed: number; meanIterations: number; fps: number; wallS: number; solves?: SolveCountsView } | null;
   error: string | null;
 }
 

@@ -8,6 +8,7 @@ import { inProcessRunner } from '../engine/backboneRunner.js';
 import { currentBackend, enginesOf, selectBackend } from '../engine/backend.js';
 import { openModel, type ModelFlags } from '../engine/openModel.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
+import { solveCounts } from '../engine/solveCounts.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { acquisitionAxis } from '../volume/acquisitionAxis.js';
@@ -17,7 +18,13 @@ import { DEFAULT_WINDOW, windowIntensity } from '../volume/windowIntensity.js';
 import { analyzeSlices } from './analyzeSlices.js';
 import { analyzeWhole } from './analyzeWhole.js';
 import { requestTemplates } from './requests.js';
-import type { AnalyzeVolumeOptions, VolumeAnalysis } from './types.js';
+import type { AnalyzeVolumeOptions, SliceRecord, VolumeAnalysis, VolumeSummary } from './types.js';
+
+/** The summary's solve counts over every slice's maps (nothing without iterative maps). */
+function solvesOf(slices: readonly SliceRecord[]): Pick<VolumeSummary, 'solves'> {
+  const solves = solveCounts(slices.flatMap((s) => s.maps));
+  return solves ? { solves } : {};
+}
 
 function isLoadedModel(m: AnalyzeVolumeOptions['model']): m is LoadedModel {
   return !!m && typeof (m as LoadedModel).split === 'function';
@@ -133,6 +140,7 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
           meanIterations: mean(job.slices.map((s) => s.iterations)),
           fps: job.wallS > 0 ? job.computed / job.wallS : 0,
           wallS: job.wallS,
+          ...solvesOf(job.slices),
         },
       };
       if (job.partial) result.partial = true;

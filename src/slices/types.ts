@@ -4,6 +4,7 @@ import type { Method, SolveOptions, StartKind } from '../attention/types.js';
 import type { BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { Prediction } from '../engine/predictions.js';
+import type { SolveCounts } from '../engine/solveCounts.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { Axis, Volume } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
@@ -116,6 +117,8 @@ export interface VolumeSummary {
   /** slices (or volumes) per second, backbone + solve */
   fps: number;
   wallS: number;
+  /** the slices' iterative L2-CAF maps: warm-started, cold, with the Adam phase (absent without any) */
+  solves?: SolveCounts;
 }
 
 export interface VolumeAnalysis {

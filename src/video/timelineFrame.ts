@@ -3,6 +3,7 @@
 // predictions and target scores. Pure.
 import type { AttentionMap } from '../attention/types.js';
 import { topK } from '../engine/predictions.js';
+import { solveCounts } from '../engine/solveCounts.js';
 import { labelOf } from '../engine/targets.js';
 import { mapFlicker, meanOf } from './flicker.js';
 import { mapCentroid, mapEntropy } from './mapStats.js';
@@ -68,11 +69,13 @@ export function toTimelineFrame(f: FrameInput): TimelineFrame {
 
 /** The summary of the frames analysed; fps and wall time of the run that produced them. */
 export function summarise(frames: readonly TimelineFrame[], wallS: number, framesComputed: number): TimelineSummary {
+  const solves = solveCounts(frames.flatMap((f) => f.maps));
   return {
     framesAnalyzed: frames.length,
     meanIterations: meanOf(frames.map((f) => f.iterations)) ?? 0,
     meanFlicker: meanOf(frames.map((f) => f.flicker)),
     fps: wallS > 0 ? framesComputed / wallS : 0,
     wallS,
+    ...(solves ? { solves } : {}),
   };
 }

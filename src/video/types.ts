@@ -2,6 +2,7 @@
 // what the app's timeline draws. Data only (no tensors), so it crosses workers, IPC and HTTP as is.
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { WarmStart } from '../engine/analyze.js';
+import type { SolveCounts } from '../engine/solveCounts.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { LoadedModel } from '../models/loadModel.js';
@@ -107,6 +108,8 @@ export interface TimelineSummary {
   meanFlicker: number | null;
   fps: number;
   wallS: number;
+  /** the iterative L2-CAF maps of every frame: warm-started, cold, with the Adam phase (absent without any) */
+  solves?: SolveCounts;
   /** with --eval: one entry per map series */
   eval?: TimelineEvalSummary[];
 }

@@ -153,6 +153,27 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(v.stderr).toMatch(/^l2caf: note: --preset paper sets the iterative solver/m);
   });
 
+  it('on a non-linear head, video and volume say how the maps were solved: warm, cold, with the Adam phase', () => {
+    const json = path.join(tmp, 'solves.json');
+    const v = l2caf(['video', fixture('videos/car-detection.mp4'), '--layer', 'leaky_re_lu_13', '--method', 'l2caf-class', '--to', '0.4', '--workers', '0', '--no-cache', '--json', json]);
+    expect(v.code).toBe(0);
+    const t = JSON.parse(readFileSync(json, 'utf8')) as { frames: { maps: { start: string; adamPasses?: number }[] }[]; summary: { solves: { warm: number; cold: number; adamPhase: number } } };
+    const maps = t.frames.map((f) => f.maps[0]!);
+    // one chain (no workers): the first frame cold, the others warm while the top-1 class holds
+    const expected = { warm: maps.filter((m) => m.start === 'warm').length, cold: maps.filter((m) => m.start !== 'warm').length, adamPhase: maps.filter((m) => m.adamPasses).length };
+    expect(t.summary.solves).toEqual(expected);
+    expect(expected.warm).toBeGreaterThan(0);
+    const phase = expected.adamPhase ? `; the Adam phase on ${expected.adamPhase}` : '';
+    expect(v.stdout).toContain(`(${expected.warm} warm, ${expected.cold} cold${phase}), mean flicker`);
+    const s = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--layer', 'leaky_re_lu_13', '--out', path.join(tmp, 'solves.nii.gz')]);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/slices along [xyz], mean [\d.]+ iterations \(\d+ warm, \d+ cold(; the Adam phase on \d+)?\), /);
+    // the default layer's head is linear: exact solves, nothing to count
+    const e = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--out', path.join(tmp, 'exact.nii.gz')]);
+    expect(e.code).toBe(0);
+    expect(e.stdout).not.toMatch(/ warm, /);
+  });
+
   it('video and volume name every file they wrote', () => {
     const [json, csv] = [path.join(tmp, 'v.json'), path.join(tmp, 'v.csv')];
     const v = l2caf(['video', fixture('videos/car-detection.mp4'), '--to', '0.5', '--stride', '10', '--workers', '0', '--no-cache', '--json', json, '--csv', csv]);

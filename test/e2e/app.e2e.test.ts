@@ -476,6 +476,10 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(Number(kinds.warm)).toBe(tl.frames.filter((f) => f.maps?.[0]?.start === 'warm' && !f.maps[0].adamPasses).length);
     expect(Number(kinds.adam)).toBe(tl.frames.filter((f) => f.maps?.[0]?.adamPasses).length);
     expect(Number(kinds.warm) + Number(kinds.cold) + Number(kinds.adam)).toBe(tl.frames.length);
+    // the job bar says the same in words: warm and cold solves, and how many ran the Adam phase
+    const starts = tl.frames.map((f) => f.maps![0]!);
+    const counts = `; ${starts.filter((m) => m.start === 'warm').length} warm, ${starts.filter((m) => m.start !== 'warm').length} cold, the Adam phase on ${Number(kinds.adam)}`;
+    await page.waitForFunction((c) => document.querySelector('[data-testid=job-status]')?.textContent?.endsWith(c), counts, { timeout: 10_000 });
     await seekTo(page, warm!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('warm start'), null, { timeout: 10_000 });
     expect(await page.getByTestId('trace-note').textContent()).toMatch(/^L-BFGS from the previous frame's optimum \(warm start\): \d+ head passes?\. Replay solves it again/);

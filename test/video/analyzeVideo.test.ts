@@ -135,6 +135,10 @@ describe.skipIf(!haveFixture(MODEL))('analyzeVideo (darknet-tiny)', () => {
     expect(warmPasses, `warm ${warmPasses} vs cold ${coldPasses} passes a frame`).toBeLessThan(0.8 * coldPasses);
     expect(warm.summary.meanFlicker!).toBeLessThanOrEqual(cold.summary.meanFlicker! * 1.02);
     for (let k = 0; k < n; k++) expect(pearson(warm.frames[k]!.values, cold.frames[k]!.values), `frame ${k}`).toBeGreaterThan(0.98);
+    // the summary counts how the maps were solved: the two chain starts cold, the rest warm
+    const adam = (t: typeof warm) => t.frames.filter((f) => f.maps[0]!.adamPasses).length;
+    expect(warm.summary.solves).toEqual({ warm: n - 2, cold: 2, adamPhase: adam(warm) });
+    expect(cold.summary.solves).toEqual({ warm: 0, cold: n, adamPhase: adam(cold) });
   });
 
   it('class-specific maps for a given class on every frame; an unknown class is a usage error', async () => {
