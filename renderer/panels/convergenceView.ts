@@ -140,7 +140,11 @@ export class ConvergenceView {
         lg.fillRect(xOf(r.steps[Math.min(i, steps - 1)]!.iteration) - 1, 0, 2, H);
         lg.fillStyle = 'rgba(255,255,255,0.6)';
         lg.font = '10px system-ui, sans-serif';
-        lg.fillText(`iteration ${r.steps[Math.min(i, steps - 1)]!.iteration}`, 6, H - 2);
+        // L-BFGS steps say the head passes spent so far (what the panel's text and the timeline count)
+        const at = r.steps[Math.min(i, steps - 1)]!;
+        const label = at.passes !== undefined ? `head pass ${at.passes} of ${r.iterations}` : `iteration ${at.iteration}`;
+        lg.fillText(label, 6, H - 2);
+        this.lossCanvas.dataset.label = label;
       }
       if (i >= steps - 1) this.stop();
       // (the last step is drawn whatever the stride: the replay ends at the answer)

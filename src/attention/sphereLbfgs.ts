@@ -192,8 +192,8 @@ export function minimiseOnSphere(
   x0: ArrayLike<number>,
   opts: SphereLbfgsOptions,
   warm?: LbfgsMemory,
-  /** called with the start and every accepted iterate (k = 0, 1, ...) */
-  onIterate?: (x: Float64Array, loss: number, k: number) => void,
+  /** called with the start and every accepted iterate (k = 0, 1, ...), and the oracle calls so far */
+  onIterate?: (x: Float64Array, loss: number, k: number, passes: number) => void,
 ): SphereLbfgsResult {
   const n0 = norm(x0);
   if (!(n0 > 0) || !Number.isFinite(n0)) throw new Error('the start filter must be finite and not all zero');
@@ -204,7 +204,7 @@ export function minimiseOnSphere(
   const floor = opts.lossFloor * Math.abs(loss);
   let g = project(x, grad);
   const history = [loss];
-  onIterate?.(x, loss, 0);
+  onIterate?.(x, loss, 0, passes);
   let mem: LbfgsMemory = warm ? transportMemory(warm, x) : { s: [], y: [], gamma: 0 };
   // Without curvature pairs: a first step of firstStep radians, or shorter where the sphere's own
   // curvature -(x.grad) says the optimum is nearer (a warm start without memory, e.g. a resumed job,
@@ -293,7 +293,7 @@ export function minimiseOnSphere(
     grad = gradn;
     g = gnew;
     history.push(loss);
-    onIterate?.(x, loss, history.length - 1);
+    onIterate?.(x, loss, history.length - 1, passes);
     const k = history.length - 1;
     if (k >= STALL_WINDOW && history[k - STALL_WINDOW]! - loss <= STALL_FACTOR * opts.lossTol * Math.max(Math.abs(loss), floor)) {
       stop = 'stalled';

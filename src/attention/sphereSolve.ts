@@ -22,7 +22,7 @@ export interface SphereSolveResult {
   start: StartKind;
   /** head passes of the Adam phase, where it ran */
   adamPasses?: number;
-  trace?: { iteration: number; loss: number; filter: Float32Array }[];
+  trace?: { iteration: number; loss: number; filter: Float32Array; passes: number }[];
 }
 
 /** Names the layer in the solver's errors: a NaN deep in a head is otherwise unplaceable. */
@@ -97,9 +97,9 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
         { ...SPHERE_LBFGS_DEFAULTS, stepTol: rule.stepTol * looser, lossTol: rule.lossTol * looser, maxPasses: Math.max(1, lbfgsMax - spent) },
         memory,
         trace || opts.onIteration
-          ? (x, loss, k) => {
+          ? (x, loss, k, passes) => {
               // (k = 0 of a leg after a scout is the scout's answer, already traced)
-              if (trace && (base + k) % traceEvery === 0 && !(after && k === 0)) trace.push({ iteration: base + k, loss, filter: Float32Array.from(x) });
+              if (trace && (base + k) % traceEvery === 0 && !(after && k === 0)) trace.push({ iteration: base + k, loss, filter: Float32Array.from(x), passes: before + passes });
               opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
             }
           : undefined,
@@ -107,7 +107,8 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       spent += r.passes;
       // L-BFGS takes few iterations: the trace always ends with the answer.
       const last = base + r.history.length - 1;
-      if (trace && trace[trace.length - 1]?.iteration !== last) trace.push({ iteration: last, loss: r.loss, filter: Float32Array.from(r.x) });
+      // (before + r.passes: the leg's passes, a failed line search's trials after its last accepted point included)
+      if (trace && trace[trace.length - 1]?.iteration !== last) trace.push({ iteration: last, loss: r.loss, filter: Float32Array.from(r.x), passes: before + r.passes });
       return { r, kind, trace, lastIteration: last };
     };
     let leg: Leg;
@@ -132,14 +133,14 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       // L-BFGS could not certify its answer: annealed Adam from it, the lowest point kept.
       const before = spent;
       adam = adamOnSphere(oracle, r.x, r, { ...SPHERE_ADAM_DEFAULTS, passes: phase }, (xa, la, k) => {
-        if (trace && (lbfgsLast + k) % traceEvery === 0) trace.push({ iteration: lbfgsLast + k, loss: la, filter: Float32Array.from(xa) });
+        if (trace && (lbfgsLast + k) % traceEvery === 0) trace.push({ iteration: lbfgsLast + k, loss: la, filter: Float32Array.from(xa), passes: before + k });
         opts.onIteration?.(Math.min(before + k, rule.maxPasses), rule.maxPasses);
       });
       spent += adam.passes;
       // the trace ends with the answer (the lowest point, not always the last one), once per iteration
       const lastIteration = lbfgsLast + adam.passes;
       if (trace && trace[trace.length - 1]?.iteration === lastIteration) trace.pop();
-      if (trace) trace.push({ iteration: lastIteration, loss: adam.loss, filter: Float32Array.from(adam.x) });
+      if (trace) trace.push({ iteration: lastIteration, loss: adam.loss, filter: Float32Array.from(adam.x), passes: spent });
     }
     return {
       filter: Float32Array.from(adam?.x ?? r.x),

@@ -180,8 +180,12 @@ export interface AttentionMap {
   start?: StartKind;
   /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
   adamPasses?: number;
-  /** L2-CAF only, when traceEvery > 0: the normalised filter every traceEvery iterations. */
-  trace?: { iteration: number; loss: number; filter: Float32Array }[];
+  /**
+   * L2-CAF only, when traceEvery > 0: the normalised filter every traceEvery iterations. `passes`
+   * (the default L-BFGS solve): head passes spent when the point was reached, every start's and
+   * line-search trial's included, so the last one is the map's `iterations`.
+   */
+  trace?: { iteration: number; loss: number; filter: Float32Array; passes?: number }[];
   /** Whether the solve started from `init`. */
   warmStarted: boolean;
 }

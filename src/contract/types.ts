@@ -300,7 +300,8 @@ export interface TraceResult {
   method: AnalysisMethod;
   solver: string;
   iterations: number;
-  steps: { iteration: number; loss: number }[];
+  /** passes (L-BFGS solves): head passes spent when the step was reached, line-search trials and the other start's included; the last is `iterations` */
+  steps: { iteration: number; loss: number; passes?: number }[];
   width: number;
   height: number;
   /** [steps, height, width] normalised |f| at each step; null when the solver has no iterations */

@@ -31,7 +31,7 @@ export interface MapResult {
   /** row-major, 0..1 (min-max of |f| or of the Grad-CAM/CAM map) */
   values: number[];
   /** the engine's trace (`--trace K`): normalised |f| every K iterations */
-  trace?: { iteration: number; loss: number; values: number[] }[];
+  trace?: { iteration: number; loss: number; values: number[]; passes?: number }[];
 }
 
 export interface ImageResult {
@@ -82,7 +82,9 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
     values: round(m.values),
   };
   if (d !== undefined) r.depth = d;
-  if (m.trace) r.trace = m.trace.map((t) => ({ iteration: t.iteration, loss: t.loss, values: round(normalise01(absValues(t.filter))) }));
+  if (m.trace) {
+    r.trace = m.trace.map((t) => ({ iteration: t.iteration, loss: t.loss, ...(t.passes !== undefined ? { passes: t.passes } : {}), values: round(normalise01(absValues(t.filter))) }));
+  }
   return r;
 }
 

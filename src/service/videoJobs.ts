@@ -263,7 +263,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         ...base,
         solver: 'iterative',
         iterations: map.iterations,
-        steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss })),
+        steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss, ...(t.passes !== undefined ? { passes: t.passes } : {}) })),
         filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, d.mapHeight, d.mapWidth]) : null,
         note: info.solver === 'exact' ? `the timeline used the exact solver (same optimum, one step); this replays the iterative solve (${(d.request.preset ?? 'converged') === 'paper' ? 'Adam, the paper' : 'L-BFGS, the default'})` : null,
         start: map.start ?? null,

@@ -44,6 +44,12 @@ describe('the trace of a default solve', () => {
       // each L-BFGS iteration lowers the loss (Armijo): the trace goes down from the start to where L-BFGS stopped
       const lbfgs = m.adamPasses ? trace.slice(0, trace.length - m.adamPasses) : trace;
       for (let i = 1; i < lbfgs.length; i++) expect(lbfgs[i]!.loss).toBeLessThanOrEqual(lbfgs[i - 1]!.loss);
+      // head passes spent at each step: rising at least one a step (line-search trials and the
+      // other start's run add more), from at least the start's one pass to the map's iterations
+      const passes = trace.map((t) => t.passes!);
+      expect(passes[0]).toBeGreaterThanOrEqual(1);
+      for (let i = 1; i < passes.length; i++) expect(passes[i]! - passes[i - 1]!).toBeGreaterThanOrEqual(1);
+      expect(passes.at(-1)).toBe(m.iterations);
     });
   }
 });

@@ -108,6 +108,17 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(seeded.loss).toBeLessThanOrEqual(plain.loss + 1e-3 * Math.abs(plain.loss));
   });
 
+  it('--trace K writes the solve every K iterations with the head passes spent, ending at the answer', () => {
+    const json = path.join(tmp, 'trace.json');
+    const r = l2caf(['image', fixture('images/chelsea.png'), '--layer', 'leaky_re_lu_13', '--method', 'l2caf-class', '--trace', '1', '--json', json]);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(readFileSync(json, 'utf8')).maps[0] as { iterations: number; loss: number; values: number[]; trace: { iteration: number; loss: number; passes: number; values: number[] }[] };
+    expect(m.trace.map((t) => t.iteration)).toEqual(m.trace.map((_, i) => i));
+    for (let i = 1; i < m.trace.length; i++) expect(m.trace[i]!.passes).toBeGreaterThan(m.trace[i - 1]!.passes);
+    expect(m.trace.at(-1)!.passes).toBe(m.iterations);
+    expect(m.trace.at(-1)!.values).toEqual(m.values);
+  });
+
   it('a map says when the Adam phase after L-BFGS ran (adamPasses), and --max-iterations bounds the whole solve', () => {
     // coffee.png, class-specific at leaky_re_lu_12: L-BFGS stalls in a valley of kinks after 49
     // passes (8.5e-3 above the best loss known); the phase's 60 passes reach it. At leaky_re_lu_13

@@ -490,6 +490,9 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(await page.getByTestId('trace-note').textContent()).toMatch(
       new RegExp(`^Replayed as it ran\\. L-BFGS from the previous frame's optimum \\(warm start\\): ${warm!.maps![0]!.iterations} head pass(es)?\\.`),
     );
+    // the plot counts head passes as the panel does: the replay ends at the frame's last one
+    const n = warm!.maps![0]!.iterations;
+    await page.waitForFunction((last) => document.querySelector('[data-testid=trace-loss]')?.getAttribute('data-label') === last, `head pass ${n} of ${n}`, { timeout: 10_000 });
     await shots(page, '08b2-warm-replay');
     await seekTo(page, phased!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('annealed Adam'), null, { timeout: 10_000 });

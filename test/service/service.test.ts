@@ -149,6 +149,10 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     // the replay is the same cold solve: same start, same passes, the phase where it began
     expect(r).toMatchObject({ optimiser: 'lbfgs', start: specific.start, iterations: specific.iterations, note: null });
     expect(r.adam).toEqual({ fromIteration: r.steps.at(-1)!.iteration - 60, passes: 60 });
+    // each step says the head passes spent when it was reached: the last is the map's iterations,
+    // the Adam phase one pass a step
+    expect(r.steps.at(-1)!.passes).toBe(specific.iterations);
+    expect(r.steps.at(-2)!.passes).toBe(specific.iterations - 1);
     const atPhase = r.steps.find((s) => s.iteration === r.adam!.fromIteration);
     expect(atPhase, 'a step where L-BFGS handed over').toBeDefined();
     // the phase keeps its lowest point: the answer is below where L-BFGS stopped
