@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 import { readStatus, readSummary } from './status.js';
 import type { ItemKind, ItemStatus, ItemSummary, Thumb } from './types.js';
+import type { SolveCounts } from '../engine/solveCounts.js';
 
 export interface ReportItem {
   id: string;
@@ -21,6 +22,7 @@ export interface ReportItem {
   units: number | null;
   fps: number | null;
   meanIterations: number | null;
+  solves: SolveCounts | null;
   meanFlicker: number | null;
   top: { label: string; score: number } | null;
   eval: ItemSummary['eval'];
@@ -48,6 +50,8 @@ export interface ReportSummary {
   seconds: number;
   /** over done items, weighted by their frames/slices */
   meanIterations: number | null;
+  /** summed over done items: how their iterative L2-CAF maps were solved; null with none */
+  solves: SolveCounts | null;
   /** over done videos */
   meanFlicker: number | null;
   /** distinct settings hashes among done items (more than 1: the folder mixes runs) */
@@ -81,6 +85,7 @@ export function toReportItem(g: GatheredItem): ReportItem {
     units: su?.units ?? null,
     fps: su?.fps ?? null,
     meanIterations: su?.meanIterations ?? null,
+    solves: su?.solves ?? null,
     meanFlicker: su?.meanFlicker ?? null,
     top: su?.top ?? null,
     eval: su?.eval ?? null,
@@ -100,7 +105,7 @@ export function buildReport(gathered: readonly GatheredItem[]): BatchReport {
   let iterUnits = 0;
   let flickerSum = 0;
   let flickerN = 0;
-  const s: ReportSummary = { items: items.length, done: 0, failed: 0, pending: 0, byKind, frames: 0, slices: 0, images: 0, seconds: 0, meanIterations: null, meanFlicker: null, settingsHashes: 0 };
+  const s: ReportSummary = { items: items.length, done: 0, failed: 0, pending: 0, byKind, frames: 0, slices: 0, images: 0, seconds: 0, meanIterations: null, solves: null, meanFlicker: null, settingsHashes: 0 };
   const hashes = new Set<string>();
   for (const it of items) {
     s[it.status]++;
@@ -118,6 +123,12 @@ export function buildReport(gathered: readonly GatheredItem[]): BatchReport {
     if (it.meanIterations !== null && u > 0) {
       iterSum += it.meanIterations * u;
       iterUnits += u;
+    }
+    if (it.solves) {
+      const t = (s.solves ??= { warm: 0, cold: 0, adamPhase: 0 });
+      t.warm += it.solves.warm;
+      t.cold += it.solves.cold;
+      t.adamPhase += it.solves.adamPhase;
     }
     if (it.meanFlicker !== null) {
       flickerSum += it.meanFlicker;

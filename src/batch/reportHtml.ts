@@ -3,7 +3,7 @@
 // colour-mapped), its timeline an inline SVG sparkline. Pure.
 import { getColormap } from '../media/colormaps.js';
 import { encodePng } from '../media/png.js';
-import type { BatchReport, ReportItem } from './report.js';
+import type { BatchReport, ReportItem, ReportSummary } from './report.js';
 import type { Thumb } from './types.js';
 
 const PIXELS = 4; // each thumbnail cell drawn as PIXELS x PIXELS, so the PNG stays crisp where pixelated scaling is not supported
@@ -44,6 +44,10 @@ export function sparkline(series: readonly number[], width = 160, height = 32): 
 
 const num = (v: number | null, d = 3): string => (v === null ? '–' : v.toFixed(d));
 
+/** the L2-CAF maps solved iteratively: how many started warm, cold, ran the Adam phase (L-BFGS could not certify) */
+const solvesText = (c: ReportSummary['solves']): string =>
+  c ? ` (L2-CAF maps: ${c.warm} warm, ${c.cold} cold, the Adam phase on ${c.adamPhase})` : '';
+
 function itemRow(it: ReportItem): string {
   // shown at one width whatever the grid (a 14x14 map and a 32x32 projection side by side)
   const img = it.thumb
@@ -63,7 +67,7 @@ export function reportHtml(r: BatchReport, title = 'l2caf batch report'): string
   const s = r.summary;
   const head =
     `<p>${s.items} item(s): <b>${s.done} done</b>, <b class="err">${s.failed} failed</b>, ${s.pending} pending; ` +
-    `${s.frames} frames, ${s.slices} slices, ${s.images} images; mean iterations ${num(s.meanIterations, 1)}, mean flicker ${num(s.meanFlicker, 4)}; ${s.seconds.toFixed(1)} s of work.</p>`;
+    `${s.frames} frames, ${s.slices} slices, ${s.images} images; mean iterations ${num(s.meanIterations, 1)}${solvesText(s.solves)}, mean flicker ${num(s.meanFlicker, 4)}; ${s.seconds.toFixed(1)} s of work.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>

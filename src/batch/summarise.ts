@@ -6,6 +6,7 @@ import type { VolumeAnalysis } from '../slices/types.js';
 import type { Timeline } from '../video/types.js';
 import { projectVolume, shrinkMap } from './thumb.js';
 import type { ItemSummary } from './types.js';
+import { solveCounts } from '../engine/solveCounts.js';
 
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
@@ -31,6 +32,7 @@ export function summariseTimeline(t: Timeline, files: string[]): ItemSummary {
     units: s.framesAnalyzed,
     fps: r4(s.fps),
     meanIterations: r4(s.meanIterations),
+    solves: s.solves ?? null,
     meanFlicker: s.meanFlicker === null ? null : r4(s.meanFlicker),
     top: mostFrequentTop(t.frames.map((f) => f.predictions[0])),
     eval: e ? { deletionAuc: e.meanDeletionAuc, insertionAuc: e.meanInsertionAuc, drop: e.meanDrop } : null,
@@ -48,6 +50,7 @@ export function summariseImage(r: ImageResult, files: string[]): ItemSummary {
     units: 1,
     fps: r.timings.totalMs > 0 ? r4(1000 / r.timings.totalMs) : null,
     meanIterations: r.maps.length ? r4(r.maps.reduce((a, x) => a + x.iterations, 0) / r.maps.length) : null,
+    solves: solveCounts(r.maps),
     meanFlicker: null,
     top: p ? { label: p.label, score: r4(p.score) } : null,
     eval: null,
@@ -66,6 +69,7 @@ export function summariseVolume(a: VolumeAnalysis, files: string[]): ItemSummary
     units: a.summary.slicesAnalyzed,
     fps: r4(a.summary.fps),
     meanIterations: r4(a.summary.meanIterations),
+    solves: a.summary.solves ?? null,
     meanFlicker: null,
     top: mostFrequentTop(a.whole ? [wholeTop] : a.slices.map((s) => s.predictions[0])),
     eval: null,

@@ -1,5 +1,7 @@
 // The data of a batch run: what an item is, what its status.json says, and the small summary the
 // report reads (so `batch-report` never has to parse a whole timeline or load a NIfTI).
+import type { SolveCounts } from '../engine/solveCounts.js';
+
 export type ItemKind = 'video' | 'image' | 'volume';
 
 /** One input of the run, as discovery found it. */
@@ -44,6 +46,8 @@ export interface ItemSummary {
   /** analysed units per second */
   fps: number | null;
   meanIterations: number | null;
+  /** the item's iterative L2-CAF maps: warm-started, cold, with the Adam phase (null: none; absent in older folders) */
+  solves?: SolveCounts | null;
   meanFlicker: number | null;
   top: { label: string; score: number } | null;
   /** with --eval (videos): the first map series' clip means */

@@ -133,8 +133,8 @@ describe('report', () => {
   });
   const thumb = shrinkMap(4, 4, Array.from({ length: 16 }, (_, i) => i));
   const r = buildReport([
-    { id: 'a-1', status: st('done', 'video', 'a.mp4'), summary: { kind: 'video', units: 10, fps: 5, meanIterations: 4, meanFlicker: 0.1, top: { label: 'cat "x"', score: 0.5 }, eval: null, files: [], thumb, series: [0.1, 0.5, 0.3] } },
-    { id: 'b-2', status: st('done', 'image', 'b.png'), summary: { kind: 'image', units: 1, fps: 2, meanIterations: 6, meanFlicker: null, top: null, eval: null, files: [], thumb: null, series: [] } },
+    { id: 'a-1', status: st('done', 'video', 'a.mp4'), summary: { kind: 'video', units: 10, fps: 5, meanIterations: 4, solves: { warm: 8, cold: 2, adamPhase: 1 }, meanFlicker: 0.1, top: { label: 'cat "x"', score: 0.5 }, eval: null, files: [], thumb, series: [0.1, 0.5, 0.3] } },
+    { id: 'b-2', status: st('done', 'image', 'b.png'), summary: { kind: 'image', units: 1, fps: 2, meanIterations: 6, solves: { warm: 0, cold: 1, adamPhase: 1 }, meanFlicker: null, top: null, eval: null, files: [], thumb: null, series: [] } },
     { id: 'c-3', status: st('failed', 'video', 'c.mp4'), summary: null },
     { id: 'd-4', status: null, summary: null },
   ]);
@@ -143,12 +143,21 @@ describe('report', () => {
     expect(r.summary.meanIterations).toBeCloseTo((4 * 10 + 6) / 11, 4);
     expect(r.summary.byKind.video).toEqual({ items: 2, done: 1, failed: 1 });
     expect(r.items[2]).toMatchObject({ status: 'failed', error: 'c.mp4: broken' });
+    // how the items' iterative L2-CAF maps were solved, summed (a folder written before: null)
+    expect(r.summary.solves).toEqual({ warm: 8, cold: 3, adamPhase: 2 });
+    expect(r.items[2]!.solves).toBeNull();
+    expect(buildReport([{ id: 'x', status: st('done', 'image', 'x.png'), summary: { kind: 'image', units: 1, fps: 1, meanIterations: 1, meanFlicker: null, top: null, eval: null, files: [], thumb: null, series: [] } }]).summary.solves).toBeNull();
   });
   it('CSV quotes, HTML is self-contained with thumbnails and sparklines', () => {
     const csv = reportCsv(r).split('\n');
     expect(csv[0]!.startsWith('id,path,kind,status,units')).toBe(true);
     expect(csv[1]).toContain('"cat ""x"""');
+    const cols = csv[0]!.split(',');
+    const at = (line: string, col: string) => line.split(',')[cols.indexOf(col)];
+    expect([at(csv[1]!, 'warm'), at(csv[1]!, 'cold'), at(csv[1]!, 'adam_phase')]).toEqual(['8', '2', '1']);
+    expect(at(csv[3]!, 'warm')).toBe(''); // the failed item: no numbers
     const html = reportHtml(r);
+    expect(html).toContain('(L2-CAF maps: 8 warm, 3 cold, the Adam phase on 2)');
     expect(html).toContain('src="data:image/png;base64,');
     expect(html).toContain('<polyline');
     expect(html).toContain('cat &quot;x&quot;');
