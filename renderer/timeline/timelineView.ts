@@ -8,7 +8,7 @@ import { extent, timeToX, valueToY } from './scale.js';
 import { attachSeekDrag, fillTextRun, perAnimationFrame, prepareTrackCanvas, textRunWidth } from './trackCanvas.js';
 import { placeRulerLabels, trackLabelBox } from './labelLayout.js';
 import type { PredictionLine } from './predictionText.js';
-import { countKinds, ITERATION_COLOURS, iterationBar, legendRun } from './iterationBars.js';
+import { barWidth, countKinds, ITERATION_COLOURS, iterationBar, legendRun } from './iterationBars.js';
 
 const TRACKS = [
   { key: 'score', label: 'target score', height: 34, color: '#4fc3f7' },
@@ -100,11 +100,13 @@ export class TimelineView {
         g.lineWidth = 1.5;
         if (track.key === 'iterations') {
           const e: [number, number] = [0, Math.max(1, ext[1])];
+          const xs = frames.map((f) => timeToX(f.timeS, D, W));
+          const bw = barWidth(xs);
           for (let i = 0; i < frames.length; i++) {
-            const x = timeToX(frames[i]!.timeS, D, W);
             const top = valueToY(vals[i]!, e, y + 2, track.height - 4);
             g.fillStyle = ITERATION_COLOURS[bars[i]!.kind];
-            g.fillRect(x, top, 1.5, y + track.height - 2 - top);
+            // centred on the frame's time
+            g.fillRect(xs[i]! - bw / 2, top, bw, y + track.height - 2 - top);
           }
         } else {
           g.beginPath();

@@ -1,6 +1,6 @@
 // The iterations track's bars: coloured by how each frame's map was solved.
 import { describe, expect, it } from 'vitest';
-import { countKinds, iterationBar, legendRun } from '../../renderer/timeline/iterationBars.js';
+import { barWidth, countKinds, iterationBar, legendRun } from '../../renderer/timeline/iterationBars.js';
 import type { FrameMapSummary, FrameSummary } from '../../src/contract/index.js';
 
 const frame = (iterations: number, maps?: Partial<FrameMapSummary>[]): FrameSummary => ({
@@ -33,5 +33,15 @@ describe('iterationBar', () => {
     expect(legendRun({ warm: 3, cold: 0, adam: 0, other: 2 }, null).map((p) => p.text)).toEqual(['warm']);
     // nothing solved iteratively (exact solver, Grad-CAM): no legend
     expect(legendRun({ warm: 0, cold: 0, adam: 0, other: 5 }, null)).toEqual([]);
+  });
+});
+
+describe('barWidth', () => {
+  it('60% of the smallest gap between frames, within 1.5..6 px', () => {
+    expect(barWidth([0, 30, 60])).toBe(6); // a coarse stride: wide bars, capped
+    expect(barWidth([0, 5, 10, 12])).toBeCloseTo(1.5, 6); // the closest pair sets it (2 px gap -> 1.2 -> the floor)
+    expect(barWidth([0, 5, 10])).toBeCloseTo(3, 6);
+    expect(barWidth([10])).toBe(1.5); // one frame: no gap to go by
+    expect(barWidth([])).toBe(1.5);
   });
 });
