@@ -8,7 +8,7 @@
 // float32 or, for integer scans, the smallest exact integer type (uint8, int16, uint16).
 import { S, type ObjectSpec } from './argSpec.js';
 import type { BinaryRef } from './binary.js';
-import { PRESET_NAMES, SOLVER_NAMES, type AnalysisMethod, type JobId, type JobState, type PresetName, type SolveCountsView, type SolverName } from './types.js';
+import { PRESET_NAMES, SOLVER_NAMES, type AnalysisMethod, type JobId, type JobState, type PresetName, type SolveCountsView, type SolverName, type TraceResult } from './types.js';
 
 export type VolumeAxis = 'x' | 'y' | 'z';
 export type VolumeId = string;
@@ -133,6 +133,8 @@ export interface VolumeMethods {
   'volume.result': { args: { jobId: JobId }; result: VolumeJobView };
   /** attention NIfTI or a video sweep; an export job whose job.done carries the ExportResult */
   'volume.export': { args: VolumeExportRequest; result: { jobId: JobId } };
+  /** replays the solve of one analysed slice (index along the job's axis) with a trace, as video.trace does a frame's */
+  'volume.trace': { args: { jobId: JobId; index: number; every?: number }; result: TraceResult };
 }
 
 const ID = { type: 'string', maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ } as const;
@@ -154,6 +156,7 @@ export const VOLUME_METHOD_SPECS: { readonly [K in keyof VolumeMethods]: ObjectS
     warmStart: S.bool(true),
   }),
   'volume.result': S.obj({ jobId: ID }),
+  'volume.trace': S.obj({ jobId: ID, index: S.int(0, 100_000), every: S.int(1, 10_000, true) }),
   'volume.export': S.obj({
     jobId: ID,
     format: S.oneOf(['nifti', 'mp4', 'webm', 'gif']),

@@ -147,7 +147,7 @@ export function createService(opts: ServiceOptions): Service {
     async 'job.list'() {
       return jobs.list();
     },
-    ...volumeHandlers(ctx, media, downloads),
+    ...volumeHandlers(ctx, media, downloads, models),
   };
 
   return {

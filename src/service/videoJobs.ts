@@ -24,7 +24,7 @@ import { toServiceError } from './errors.js';
 import type { MediaRegistry } from './mediaRegistry.js';
 import { newExportPath } from './exportsFolder.js';
 import { modelLabels } from '../engine/openModel.js';
-import { warmStartBytes, type WarmStart } from '../engine/analyze.js';
+import { keepLeaves, replayStart, replayState, type ReplayState } from './replayState.js';
 import { resolveClass } from '../engine/targets.js';
 
 export interface VideoJobData {
@@ -42,28 +42,8 @@ export interface VideoJobData {
   /** the frames as the pipeline gave them (an export of a cancelled job builds its timeline from these) */
   pipelineFrames: TimelineFrame[];
   view: { count: number; ref: TimelineView['maps'] } | null;
-  /**
-   * per slot: the warm starts the frame left the next one (filters and L-BFGS curvature), so that a
-   * replay of a warm-started frame starts where its solve did; null for frames read from the cache
-   * and once the job's REPLAY_STATE_BYTES are spent
-   */
-  leaves: (ReadonlyMap<string, WarmStart> | null)[];
-  leavesBytes: number;
-}
-
-/**
- * What a job keeps for replays of warm-started frames (beyond it, those replay cold and say so):
- * darknet-tiny at leaky_re_lu_13 (14x14), one class-specific map, leaves ~26 KB a frame (8 curvature
- * pairs of 196 doubles), so 128 MiB is ~5000 frames; at a 56x56 layer ~400 KB, ~300 frames.
- */
-export const REPLAY_STATE_BYTES = 128 * 2 ** 20;
-
-/** Keeps a frame's leaves while the budget lasts. */
-export function keepLeaves(d: Pick<VideoJobData, 'leaves' | 'leavesBytes'>, leaves: ReadonlyMap<string, WarmStart> | undefined, budget = REPLAY_STATE_BYTES): void {
-  const bytes = leaves ? warmStartBytes(leaves) : 0;
-  const keep = leaves && leaves.size > 0 && d.leavesBytes + bytes <= budget;
-  d.leaves.push(keep ? leaves : null);
-  if (keep) d.leavesBytes += bytes;
+  /** by slot: what each frame left the next one, for replays of warm-started frames (replayState.ts) */
+  replay: ReplayState;
 }
 
 export interface ExportJobData {
@@ -142,7 +122,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         const job = ctx.jobs.get(j.jobId) as Job<VideoJobData> | undefined;
         if (job?.kind === 'video' && job.state === 'done' && sameRequest(job.data.request, req)) return { jobId: job.id, cached: true };
       }
-      const data: VideoJobData = { request: req, frames: [], maps: [], targets: [], mapInfo: [], mapWidth: 0, mapHeight: 0, rawMax: [], timeline: null, pipelineFrames: [], view: null, leaves: [], leavesBytes: 0 };
+      const data: VideoJobData = { request: req, frames: [], maps: [], targets: [], mapInfo: [], mapWidth: 0, mapHeight: 0, rawMax: [], timeline: null, pipelineFrames: [], view: null, replay: replayState() };
       const job = ctx.jobs.start('video', data, async (job) => {
         const progress = throttle((p: { framesDone: number; framesTotal: number; fps: number; etaS: number | null }) => {
           ctx.emit({ type: 'job.progress', jobId: job.id, kind: 'video', done: p.framesDone, total: p.framesTotal, fps: p.fps, etaS: p.etaS, stage: 'analysing' });
@@ -167,7 +147,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
             onProgress: (p) => progress.push(p),
             onFrame: (f, leaves) => {
               const slot = data.frames.length;
-              keepLeaves(data, leaves);
+              keepLeaves(data.replay, slot, leaves);
               const { summary, maps, mapInfo } = packFrame(f, slot);
               data.frames.push(summary);
               data.maps.push(maps);
@@ -245,8 +225,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       }
       // A frame that started from the previous frame's answer (its chain's state: that frame's
       // filters and curvature) replays from the same state when the job kept it.
-      const startedWarm = ['warm', 'neighbour'].includes(frame.maps?.[mapIndex]?.start ?? '');
-      const init = startedWarm && slot > 0 ? (d.leaves[slot - 1] ?? undefined) : undefined;
+      const { init, warm } = replayStart(d.replay, slot, frame.maps?.[mapIndex]?.start);
       const { model, split } = await models.split(d.request.model, d.request.layer);
       const frameRgb = await decodeFrameAt(d.request.file, frame.timeS, model.inputSize);
       const solve = { ...defaultSolveOptions(d.request.preset ?? 'converged'), solver: 'iterative' as const, traceEvery: every ?? 1 };
@@ -267,7 +246,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, d.mapHeight, d.mapWidth]) : null,
         note: info.solver === 'exact' ? `the timeline used the exact solver (same optimum, one step); this replays the iterative solve (${(d.request.preset ?? 'converged') === 'paper' ? 'Adam, the paper' : 'L-BFGS, the default'})` : null,
         start: map.start ?? null,
-        warm: startedWarm ? (init ? 'as-run' : 'cold') : null,
+        warm,
         adam,
         optimiser: usesSphereLbfgs(solve) ? 'lbfgs' : 'adam',
       };

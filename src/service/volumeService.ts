@@ -20,12 +20,17 @@ import type { SliceRecord, VolumeAnalysis } from '../slices/index.js';
 import { acquisitionAxis } from '../volume/acquisitionAxis.js';
 import { readVolume } from '../volume/readVolume.js';
 import type { Volume } from '../volume/types.js';
-import { percentileBySelection } from '../volume/windowIntensity.js';
+import { DEFAULT_WINDOW, percentileBySelection } from '../volume/windowIntensity.js';
 import { sourceXformCodes, writeNifti } from '../volume/writeNifti.js';
 import type { Handlers, ServiceContext } from './context.js';
 import { toServiceError } from './errors.js';
 import { newExportPath } from './exportsFolder.js';
 import type { MediaRegistry } from './mediaRegistry.js';
+import type { ModelCache } from './modelCache.js';
+import { keepLeaves, replayStart, replayState, type ReplayState } from './replayState.js';
+import { defaultSolveOptions, usesSphereLbfgs } from '../attention/solve.js';
+import { absValues, normalise01 } from '../attention/normalise.js';
+import { replaySlice } from '../slices/replaySlice.js';
 
 const VOLUME_JOB_KIND: JobKind = 'volume';
 
@@ -51,6 +56,8 @@ export interface VolumeJobData {
   analysis: VolumeAnalysis | null;
   attention: VolumeJobView['attention'];
   error: string | null;
+  /** by slice index: what each slice left the next one, for replays of warm-started slices (replayState.ts) */
+  replay: ReplayState;
 }
 
 /** Same shape as the video export's job data: service.ts's job.done hook reads `.result`. */
@@ -184,7 +191,7 @@ export function sweepSize(dims: readonly number[], spacing: readonly number[], o
   return { width: even(wMm), height: even(hMm) };
 }
 
-export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downloads: Map<string, string>): Handlers<VolumeMethods> {
+export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downloads: Map<string, string>, models: ModelCache): Handlers<VolumeMethods> {
   const open = new Map<string, OpenVolume>();
 
   const getVolume = (id: string): OpenVolume => {
@@ -251,7 +258,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
       const axis = req.axis ?? v.description.acquisitionAxis;
       if (req.window && !(req.window.hi > req.window.lo)) throw new ServiceError('bad-arguments', `the window's upper percentile (${req.window.hi}) must be above its lower (${req.window.lo})`);
       const total = v.volume.dims[AXES.indexOf(axis)]!;
-      const data: VolumeJobData = { request: req, volumeId: v.id, axis, total, slices: [], analysis: null, attention: null, error: null };
+      const data: VolumeJobData = { request: req, volumeId: v.id, axis, total, slices: [], analysis: null, attention: null, error: null, replay: replayState() };
       const job = ctx.jobs.start(VOLUME_JOB_KIND, data, async (job) => {
         const progress = throttle((p: { slicesDone: number; slicesTotal: number; fps: number; etaS: number | null }) => {
           ctx.emit({ type: 'job.progress', jobId: job.id, kind: VOLUME_JOB_KIND, done: p.slicesDone, total: p.slicesTotal, fps: p.fps, etaS: p.etaS, stage: 'analysing slices' });
@@ -271,7 +278,8 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
             warmStart: req.warmStart,
             signal: job.controller.signal,
             onProgress: (p) => progress.push(p),
-            onSlice: (r) => {
+            onSlice: (r, leaves) => {
+              keepLeaves(data.replay, r.index, leaves);
               const s = summariseSlice(r);
               data.slices.push(s);
               ctx.emit({ type: 'volume.slice', jobId: job.id, slice: s, done: data.slices.length, total });
@@ -311,6 +319,50 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
         attention: d.attention,
         summary: a ? a.summary : null,
         error: d.error,
+      };
+    },
+
+    async 'volume.trace'({ jobId, index, every }) {
+      const job = volumeJob(jobId);
+      const d = job.data;
+      const s = d.slices.find((x) => x.index === index);
+      if (!s) throw new ServiceError('not-found', `job ${jobId} has no analysed slice ${index}`);
+      const method = d.request.method;
+      const base = { method, width: 0, height: 0 };
+      if (method === 'gradcam' || method === 'cam') {
+        const name = method === 'cam' ? 'CAM' : 'Grad-CAM';
+        return { ...base, solver: method === 'cam' ? 'weights' : 'gradient', iterations: 0, steps: [], filters: null, note: `${name} is computed in one step: there is no convergence to replay`, start: null, warm: null, adam: null, optimiser: null };
+      }
+      // the scan as the job read it (kept with the result; while running, the open scan)
+      const volume = d.analysis?.volume ?? getVolume(d.volumeId).volume;
+      const { model, split } = await models.split(d.request.model, d.request.layer).catch((e: unknown) => {
+        throw toServiceError(e, d.request.model ? `model "${d.request.model}"` : 'the default model', 'field');
+      });
+      const preset = d.request.preset ?? 'converged';
+      const solve = { ...defaultSolveOptions(preset), solver: 'iterative' as const, traceEvery: every ?? 1 };
+      const { init, warm } = replayStart(d.replay, index, s.start);
+      const map = await replaySlice({
+        model, split, volume, axis: d.axis, index, method, target: s.target?.index ?? null, solve, ...(init ? { init } : {}),
+        window: d.request.window ? { kind: 'percentile', lo: d.request.window.lo, hi: d.request.window.hi } : DEFAULT_WINDOW,
+      });
+      const trace = map.trace ?? [];
+      const last = trace.at(-1)?.iteration;
+      const adam = map.adamPasses && last !== undefined ? { fromIteration: last - map.adamPasses, passes: map.adamPasses } : null;
+      const [h, w] = map.shape as [number, number];
+      const n = w * h;
+      const filters = new Float32Array(trace.length * n);
+      trace.forEach((t, i) => filters.set(normalise01(absValues(t.filter)), i * n));
+      return {
+        method, width: w, height: h,
+        solver: 'iterative',
+        iterations: map.iterations,
+        steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss, ...(t.passes !== undefined ? { passes: t.passes } : {}) })),
+        filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, h, w]) : null,
+        note: s.start === 'exact' ? `the job used the exact solver (same optimum, one step); this replays the iterative solve (${preset === 'paper' ? 'Adam, the paper' : 'L-BFGS, the default'})` : null,
+        start: map.start ?? null,
+        warm,
+        adam,
+        optimiser: usesSphereLbfgs(solve) ? 'lbfgs' : 'adam',
       };
     },
 

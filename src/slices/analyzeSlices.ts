@@ -35,7 +35,8 @@ export interface SliceJob {
   weighting: SliceWeighting;
   signal?: AbortSignal;
   onProgress?: (p: VolumeJobProgress) => void;
-  onSlice?: (r: SliceRecord) => void;
+  /** each slice in order; `leaves` (warm starts on, slices solved in this run): what it hands the next slice */
+  onSlice?: (r: SliceRecord, leaves?: ReadonlyMap<string, WarmStart>) => void;
   /** slices finished by an earlier run of the same job, and where to record new ones */
   resume?: SliceResume;
 }
@@ -139,7 +140,8 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
         await job.resume.append({ axis, index, record, maps, params });
       }
       slices.push(record);
-      job.onSlice?.(record);
+      // (a copy: `warm` is cleared and refilled by the next slice)
+      job.onSlice?.(record, job.warmStart ? new Map(warm) : undefined);
       job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000, n + 1 - done.length));
     }
   } finally {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceEvent, VolumeDescription, VolumeJobView } from '../../src/contract/index.js';
+import type { ServiceEvent, TraceResult, VolumeDescription, VolumeJobView } from '../../src/contract/index.js';
 import { probeVideo } from '../../src/media/probeVideo.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { createService, type Service } from '../../src/service/service.js';
@@ -139,6 +139,9 @@ describe.skipIf(!haveScans)('volume service', () => {
     const info = await probeVideo(video.path);
     expect(info.frameCount).toBe(d.dims[2]);
     expect(info.width / info.height).toBeCloseTo((d.dims[0] * d.spacing[0]) / (d.dims[1] * d.spacing[1]), 1);
+    // Grad-CAM has no convergence to replay: the replay says so
+    const g = (await service.call('volume.trace', { jobId, index: 3 })) as TraceResult;
+    expect(g).toMatchObject({ filters: null, steps: [], note: expect.stringMatching(/^Grad-CAM is computed in one step/) });
   });
 
   it.skipIf(!haveModel)('a non-linear layer: each slice says how it was solved (warm from the slice before, cold, the Adam phase)', async () => {
@@ -155,6 +158,20 @@ describe.skipIf(!haveScans)('volume service', () => {
     }
     expect(bySlice.filter((s) => s.start === 'warm').length).toBeGreaterThan(0);
     for (const s of bySlice) if (s.adamPasses) expect(s.iterations).toBeGreaterThan(s.adamPasses);
+
+    // A slice's convergence replays as it ran: a warm slice from the slice before's answers and
+    // curvature (kept by the job), a cold one from its start, each with the job's head passes;
+    // the steps end at the answer, with the passes spent.
+    const warmSlice = bySlice.find((s) => s.start === 'warm')!;
+    const coldSlice = bySlice.find((s) => s.start !== 'warm')!;
+    for (const s of [warmSlice, coldSlice]) {
+      const t = (await service.call('volume.trace', { jobId, index: s.index })) as TraceResult;
+      expect(t).toMatchObject({ optimiser: 'lbfgs', start: s.start, iterations: s.iterations, warm: s === warmSlice ? 'as-run' : null, note: null });
+      expect(t.adam?.passes).toBe(s.adamPasses);
+      expect(t.steps.at(-1)!.passes).toBe(s.iterations);
+      expect(t.filters!.shape).toEqual([t.steps.length, 14, 14]);
+    }
+    await expect(service.call('volume.trace', { jobId, index: 9999 })).rejects.toMatchObject({ code: 'not-found' });
   }, 180_000);
 
   it.skipIf(!haveModel)('the solver asked for reaches the slices: iterative on a linear head, exact refused on a non-linear one', async () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RecentFile, checkArgs, S, ArgumentError, SERVICE_METHOD_SPECS, CORE_METHOD_SPECS, VOLUME_METHOD_SPECS, toErrorInfo, ServiceError } from '../../src/contract/index.js';
 import { addRecent, MAX_RECENT } from '../../src/service/recentFiles.js';
-import { keepLeaves, packFrame } from '../../src/service/videoJobs.js';
+import { packFrame } from '../../src/service/videoJobs.js';
+import { keepLeaves, replayStart, replayState } from '../../src/service/replayState.js';
 import { warmStartBytes, type WarmStart } from '../../src/engine/analyze.js';
 import { summariseSlice } from '../../src/service/volumeService.js';
 import type { SliceRecord } from '../../src/slices/types.js';
@@ -98,7 +99,7 @@ describe('packFrame', () => {
   });
 });
 
-describe('keepLeaves (what a video job keeps to replay warm-started frames)', () => {
+describe('keepLeaves, replayStart (what a job keeps to replay warm-started frames and slices)', () => {
   // one map's warm start at a 14x14 layer: the filter (float32) and 8 curvature pairs (float64)
   const leaf = (): ReadonlyMap<string, WarmStart> =>
     new Map([['l2caf-class:817', { param: new Float32Array(196), memory: { s: Array.from({ length: 8 }, () => new Float64Array(196)), y: Array.from({ length: 8 }, () => new Float64Array(196)), gamma: 1 } }]]);
@@ -106,17 +107,20 @@ describe('keepLeaves (what a video job keeps to replay warm-started frames)', ()
     expect(warmStartBytes(leaf())).toBe(196 * 4 + 16 * 196 * 8);
     expect(warmStartBytes(new Map([['l2caf:-', { param: new Float32Array(10) }]]))).toBe(40);
   });
-  it('keeps each frame\'s leaves by slot until the budget is spent, then null (those frames replay cold)', () => {
-    const d = { leaves: [] as (ReadonlyMap<string, WarmStart> | null)[], leavesBytes: 0 };
+  it('keeps each frame\'s leaves by slot until the budget is spent (those past it replay cold)', () => {
+    const d = replayState();
     const one = warmStartBytes(leaf());
-    for (let i = 0; i < 4; i++) keepLeaves(d, leaf(), 2.5 * one);
-    keepLeaves(d, undefined, 2.5 * one); // a frame read from the cache: nothing to keep
-    expect(d.leaves.map((l) => l !== null)).toEqual([true, true, false, false, false]);
+    for (let i = 0; i < 4; i++) keepLeaves(d, i, leaf(), 2.5 * one);
+    keepLeaves(d, 4, undefined, 2.5 * one); // a frame read from the cache: nothing to keep
+    keepLeaves(d, 5, new Map(), 2.5 * one); // no iterative map: nothing either
+    expect([...d.leaves.keys()]).toEqual([0, 1]);
     expect(d.leavesBytes).toBe(2 * one);
-    // an empty set (no iterative map) is not kept either: the slot still lines up
-    const e = { leaves: [] as (ReadonlyMap<string, WarmStart> | null)[], leavesBytes: 0 };
-    keepLeaves(e, new Map());
-    expect(e.leaves).toEqual([null]);
+    // a warm (or neighbour) start replays from its predecessor's leaves when kept, else cold; a cold start as it ran
+    expect(replayStart(d, 1, 'warm')).toEqual({ init: d.leaves.get(0), warm: 'as-run' });
+    expect(replayStart(d, 2, 'neighbour').warm).toBe('as-run');
+    expect(replayStart(d, 3, 'warm')).toEqual({ init: undefined, warm: 'cold' });
+    expect(replayStart(d, 1, 'linearised')).toEqual({ init: undefined, warm: null });
+    expect(replayStart(d, 0, undefined)).toEqual({ init: undefined, warm: null });
   });
 });
 
