@@ -181,7 +181,9 @@ export class App {
   private currentFrame() {
     const slot = this.player.shownSlot;
     if (!this.jobId || slot === null) return null;
-    return { jobId: this.jobId, slot, mapIndex: this.player.view.mapIndex, colormap: this.player.view.colormap };
+    const jobId = this.jobId;
+    const mapIndex = this.player.view.mapIndex;
+    return { key: `${jobId}/${slot}/${mapIndex}`, colormap: this.player.view.colormap, trace: () => this.host.call('video.trace', { jobId, slot, mapIndex }) };
   }
 
   /** how the map on screen was solved (what the convergence panel can say without a replay) */

@@ -23,20 +23,24 @@ export interface ConvergenceState {
   text: string;
 }
 
-const START_NAMES: Record<string, string> = {
-  warm: "the previous frame's optimum (warm start)",
-  uniform: 'the uniform filter',
-  linearised: "the linearised head's optimum",
-  neighbour: "the previous frame's answer for its class",
-  random: 'random noise (--seed)',
-};
+/** What the inputs are: a video's frames or a scan's slices (the sentences name them). */
+export type ReplayUnit = 'frame' | 'slice';
+
+const startName = (start: string, unit: ReplayUnit): string =>
+  ({
+    warm: `the previous ${unit}'s optimum (warm start)`,
+    uniform: 'the uniform filter',
+    linearised: "the linearised head's optimum",
+    neighbour: `the previous ${unit}'s answer for its class`,
+    random: 'random noise (--seed)',
+  })[start] ?? `the ${start} start`;
 
 const count = (n: number, one: string, many = `${one}es`) => `${n} ${n === 1 ? one : many}`;
 
 /** One sentence on how an iterative solve ran; null when the map does not say (older caches). */
-export function solveSentence(s: { optimiser?: 'lbfgs' | 'adam' | null; start?: string | null; iterations: number; adamPasses?: number | null }): string | null {
+export function solveSentence(s: { optimiser?: 'lbfgs' | 'adam' | null; start?: string | null; iterations: number; adamPasses?: number | null }, unit: ReplayUnit = 'frame'): string | null {
   if (!s.optimiser || !s.start) return null;
-  const from = START_NAMES[s.start] ?? `the ${s.start} start`;
+  const from = startName(s.start, unit);
   if (s.optimiser === 'adam') return `Adam (the paper's settings) from ${from}: ${count(s.iterations, 'iteration', 'iterations')}.`;
   if (s.adamPasses) {
     return `L-BFGS from ${from} could not certify an optimum, so annealed Adam went on from its answer: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
@@ -44,18 +48,18 @@ export function solveSentence(s: { optimiser?: 'lbfgs' | 'adam' | null; start?: 
   return `L-BFGS from ${from}: ${count(s.iterations, 'head pass')}.`;
 }
 
-export function convergenceState(m: ShownMap | null): ConvergenceState {
-  if (!m) return { plottable: false, text: 'Replays the solve of the frame on screen once it is analysed.' };
+export function convergenceState(m: ShownMap | null, unit: ReplayUnit = 'frame'): ConvergenceState {
+  if (!m) return { plottable: false, text: `Replays the solve of the ${unit} on screen once it is analysed.` };
   const steps = (n: number) => `${n} iteration${n === 1 ? '' : 's'}`;
   switch (m.solver) {
     case 'exact':
-      return { plottable: false, text: 'exact solver: optimum in 1 step (no iterations to plot). Replay solves this frame iteratively to compare.' };
+      return { plottable: false, text: `exact solver: optimum in 1 step (no iterations to plot). Replay solves this ${unit} iteratively to compare.` };
     case 'gradient':
       return { plottable: false, text: 'Grad-CAM: one backward pass (no iterations to plot).' };
     case 'weights':
       return { plottable: false, text: 'CAM: the head\'s weights (no iterations to plot).' };
     default: {
-      const how = solveSentence(m);
+      const how = solveSentence(m, unit);
       if (!how) return { plottable: true, text: `${m.solver} solver: ${steps(m.iterations)}. Replay to watch the filter converge.` };
       // (a warm-started frame replays from the state the job kept for it, else cold: the replay says which)
       return { plottable: true, text: `${how} Replay solves it again to watch the filter converge.` };
@@ -64,14 +68,14 @@ export function convergenceState(m: ShownMap | null): ConvergenceState {
 }
 
 /** What the panel says once a replay has been solved. */
-export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' | 'start' | 'warm' | 'adam' | 'optimiser'>): string {
+export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' | 'start' | 'warm' | 'adam' | 'optimiser'>, unit: ReplayUnit = 'frame'): string {
   // nothing was solved (Grad-CAM, CAM): the service's note says why
   if (r.note && !r.optimiser) return r.note;
   const drawn = `${r.steps.length} step${r.steps.length === 1 ? '' : 's'} drawn`;
-  const how = solveSentence({ optimiser: r.optimiser, start: r.start, iterations: r.iterations, adamPasses: r.adam?.passes });
+  const how = solveSentence({ optimiser: r.optimiser, start: r.start, iterations: r.iterations, adamPasses: r.adam?.passes }, unit);
   // A warm-started frame replays from the job's kept state (as it ran) or, without it, cold.
   const lead =
-    r.note ? '' : r.warm === 'cold' ? "Replayed cold: the previous frame's state this frame started from was not kept (frames read from the cache, or past the job's replay memory). " : 'Replayed as it ran. ';
+    r.note ? '' : r.warm === 'cold' ? `Replayed cold: the previous ${unit}'s state this ${unit} started from was not kept (${unit}s read from the cache, or past the job's replay memory). ` : 'Replayed as it ran. ';
   const body = how ? `${lead}${how} (${drawn}${r.adam ? '; the Adam phase in orange' : ''})` : `${drawn} over ${r.iterations} iterations`;
   // (the exact solver's map: the note says the replay is the iterative solve of the same optimum)
   return r.note ? `${r.note}. ${body}` : body;

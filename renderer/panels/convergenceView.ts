@@ -1,16 +1,18 @@
-// The convergence view: for the frame on screen, replays the L2-CAF filter converging (the
-// engine's trace: |f| every few iterations) as an animation, with the loss curve beside it.
-// Until a replay has drawn them the canvases are hidden and a line says what the map on screen
-// is (an exact solve has no iterations to plot).
+// The convergence view: for the frame on screen (the video app) or the slice at the cursor (the
+// volume viewer), replays the L2-CAF filter converging (the engine's trace: |f| every few
+// iterations) as an animation, with the loss curve beside it. Until a replay has drawn them the
+// canvases are hidden and a line says what the map on screen is (an exact solve has no iterations
+// to plot). Where the trace comes from is the caller's (video.trace, volume.trace).
 import { getColormap } from '../../src/media/colormaps.js';
 import type { TraceResult } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
 import { h } from '../ui/dom.js';
 import { extent, valueToY } from '../timeline/scale.js';
-import { convergenceState, replayText, type ShownMap } from './convergenceText.js';
+import { convergenceState, replayText, type ReplayUnit, type ShownMap } from './convergenceText.js';
 import { replayPacing } from './replayPacing.js';
 
-type Current = { jobId: string; slot: number; mapIndex: number; colormap: string };
+/** The map on screen: `key` tells replays apart (job, frame or slice, map); `trace` solves it again. */
+export type ConvergenceTarget = { key: string; colormap: string; trace: () => Promise<TraceResult> };
 
 export class ConvergenceView {
   readonly el: HTMLElement;
@@ -27,13 +29,15 @@ export class ConvergenceView {
 
   constructor(
     private readonly host: Host,
-    private readonly current: () => Current | null,
+    private readonly current: () => ConvergenceTarget | null,
     private readonly shownMap: () => ShownMap | null,
     private readonly onError: (e: unknown, ctx?: string) => void,
+    /** what the inputs are called in the panel's sentences */
+    private readonly unit: ReplayUnit = 'frame',
   ) {
     this.mapCanvas = h('canvas', { width: 104, height: 104, class: 'trace-map', 'data-testid': 'trace-map' });
     this.lossCanvas = h('canvas', { width: 180, height: 104, class: 'trace-loss', 'data-testid': 'trace-loss' });
-    this.note = h('p', { class: 'hint', 'data-testid': 'trace-note' }, 'Replays the solve of the frame on screen.');
+    this.note = h('p', { class: 'hint', 'data-testid': 'trace-note' }, `Replays the solve of the ${unit} on screen.`);
     this.button = h('button', { 'data-testid': 'trace-replay', onclick: () => void this.replay() }, 'Replay convergence');
     this.plots = h('div', { class: 'row', hidden: true, 'data-testid': 'trace-plots' }, this.mapCanvas, this.lossCanvas);
     this.el = h('section', { class: 'panel convergence', 'data-testid': 'convergence' }, h('h2', {}, 'Convergence'), this.button, this.plots, this.note);
@@ -42,12 +46,12 @@ export class ConvergenceView {
   /** The frame on screen or its analysis changed: say what its map is, unless its replay is shown. */
   update(): void {
     const c = this.current();
-    if (this.solving || (c && keyOf(c) === this.replayed)) return;
+    if (this.solving || (c && c.key === this.replayed)) return;
     if (this.replayed !== null || this.timer) {
       this.stop();
       this.replayed = null;
     }
-    const st = convergenceState(c ? this.shownMap() : null);
+    const st = convergenceState(c ? this.shownMap() : null, this.unit);
     this.plots.hidden = true;
     this.note.textContent = st.text;
     this.el.dataset.state = st.plottable ? 'iterative' : 'no-iterations';
@@ -56,7 +60,7 @@ export class ConvergenceView {
   async replay(): Promise<void> {
     const c = this.current();
     if (!c) {
-      this.note.textContent = 'Nothing to replay yet: wait for the first analysed frame.';
+      this.note.textContent = `Nothing to replay yet: wait for the ${this.unit} to be analysed.`;
       return;
     }
     this.stop();
@@ -64,13 +68,13 @@ export class ConvergenceView {
     this.solving = true;
     this.note.textContent = 'solving…';
     try {
-      const r = await this.host.call('video.trace', { jobId: c.jobId, slot: c.slot, mapIndex: c.mapIndex });
+      const r = await c.trace();
       const filters = r.filters ? new Float32Array(await this.host.fetchBinary(r.filters)) : null;
-      this.note.textContent = replayText(r);
+      this.note.textContent = replayText(r, this.unit);
       this.el.dataset.steps = String(r.steps.length);
       this.el.dataset.adamFrom = r.adam ? String(r.adam.fromIteration) : '';
       this.el.dataset.state = 'replay';
-      this.replayed = keyOf(c);
+      this.replayed = c.key;
       this.plots.hidden = r.steps.length === 0;
       this.animate(r, filters, c.colormap);
     } catch (e) {
@@ -161,6 +165,3 @@ export class ConvergenceView {
   }
 }
 
-function keyOf(c: Current): string {
-  return `${c.jobId}/${c.slot}/${c.mapIndex}`;
-}

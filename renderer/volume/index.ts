@@ -10,6 +10,8 @@ import { VIEW_NAMES, voxelToWorld, type ViewName } from './geometry.js';
 import { el } from './style.js';
 import { SliceTimeline } from './timeline.js';
 import { sliceReadout } from './sliceReadout.js';
+import { ConvergenceView, type ConvergenceTarget } from '../panels/convergenceView.js';
+import type { ShownMap } from '../panels/convergenceText.js';
 import { solvesPhrase } from '../panels/solvesPhrase.js';
 import { attentionReadout, attentionScaleNote, displayAttention } from './attentionScale.js';
 import { VolumeViewer } from './viewer.js';
@@ -84,9 +86,10 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   };
   const info = el('div', { testid: 'volume-info' }, { font: '12px monospace', color: '#ddd', padding: '2px 4px' });
   // the analysed slice at the cursor: its class and how its map was solved (empty before a job)
-  const sliceInfo = el('div', { testid: 'volume-slice-info' }, { font: '12px monospace', color: '#bbb', padding: '0 4px 2px', minHeight: '14px' });
+  const sliceInfo = el('div', { testid: 'volume-slice-info' }, { font: '12px monospace', color: '#bbb', padding: '0 4px 2px', minHeight: '14px', flex: '1 1 auto' });
   /** what the shown job's iterative solves ran: Adam with the paper's settings, else L-BFGS */
   let jobOptimiser: 'lbfgs' | 'adam' = 'lbfgs';
+  let jobMethod: AnalysisMethod = 'l2caf';
   const header = el('div', { testid: 'volume-header' }, { font: '13px sans-serif', color: '#eee', padding: '2px 4px' });
   const tInput = el('input', { testid: 'volume-t', type: 'number', min: '0', value: '0' }, { width: '4em' });
   const preset = select('volume-window-preset', WINDOW_PRESETS, 'auto');
@@ -123,7 +126,41 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     viewer.setCursor(c);
   });
   // the views take what the window leaves after the controls, the timeline and the exports
-  const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '240px' });
+  const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '240px', position: 'relative' });
+  // The convergence replay of the slice at the cursor, as the video app's panel (over the views'
+  // bottom-right corner, the 3-D view's, while open: the viewer has no side column).
+  const sliceAtCursor = (): VolumeSliceSummary | undefined => {
+    if (!viewer) return undefined;
+    const index = viewer.state.cursor[AXES.indexOf(jobAxis)]!;
+    return slices.find((s) => s.index === index);
+  };
+  const convergence = new ConvergenceView(
+    host,
+    (): ConvergenceTarget | null => {
+      const s = sliceAtCursor();
+      const id = jobId;
+      return s && id ? { key: `${id}/${s.index}`, colormap: colormap.value, trace: () => host.call('volume.trace', { jobId: id, index: s.index }) } : null;
+    },
+    (): ShownMap | null => {
+      const s = sliceAtCursor();
+      if (!s) return null;
+      const solver = s.start === 'exact' ? 'exact' : s.start ? 'iterative' : jobMethod === 'cam' ? 'weights' : 'gradient';
+      return { solver, iterations: s.iterations, ...(s.start ? { start: s.start } : {}), ...(s.adamPasses ? { adamPasses: s.adamPasses } : {}), optimiser: jobOptimiser };
+    },
+    (e, context) => fail(e, context ?? 'Convergence'),
+    'slice',
+  );
+  const convClose = el('button', { testid: 'volume-convergence-close', text: 'Close' });
+  const convBox = el('div', { testid: 'volume-convergence' }, { position: 'absolute', right: '8px', bottom: '8px', width: '320px', zIndex: '5', display: 'none' }, convergence.el, convClose);
+  const convOpen = el('button', { testid: 'volume-convergence-open', text: 'Convergence…', disabled: '' });
+  convOpen.addEventListener('click', () => {
+    convBox.style.display = 'block';
+    convergence.update();
+  });
+  convClose.addEventListener('click', () => {
+    convergence.stop();
+    convBox.style.display = 'none';
+  });
   const row = (...c: HTMLElement[]) => el('div', {}, { display: 'flex', flexWrap: 'wrap', alignItems: 'center', padding: '2px 4px', gap: '2px', color: '#ddd', font: '13px sans-serif' }, ...c);
   const container = el('div', { testid: 'volume-viewer' }, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '0', background: '#202020' },
     header,
@@ -131,7 +168,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
       labelled('model window %', modelWindow), labelled('solver', solver), labelled('warm start', warm), run, cancel, status),
     row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold (of max)', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
-    stage, info, sliceInfo, timeline.element,
+    stage, info, el('div', {}, { display: 'flex', alignItems: 'center', gap: '8px', paddingRight: '4px' }, sliceInfo, convOpen), timeline.element,
     row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
   root.replaceChildren(container);
 
@@ -161,6 +198,9 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     const a = AXES.indexOf(jobAxis);
     const index = viewer.state.cursor[a]!;
     sliceInfo.textContent = slices.length ? sliceReadout(slices.find((s) => s.index === index), index, desc.dims[a]!, jobOptimiser) : '';
+    if (slices.length) convOpen.removeAttribute('disabled');
+    else convOpen.setAttribute('disabled', '');
+    convergence.update();
   };
 
   const jobView = (): ViewName => VIEW_NAMES.find((v) => viewer!.views[v].layout.sliceAxis === AXES.indexOf(jobAxis))!;
@@ -175,7 +215,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     attention = null;
     const data = toFloat32(buf, d.voxels.dtype);
     viewer = new VolumeViewer({ dims: d.dims, spacing: d.spacing, affine: d.affine, data, stats: d.stats });
-    stage.replaceChildren(viewer.element);
+    stage.replaceChildren(viewer.element, convBox);
     viewer.onChange(showInfo);
     header.textContent = `${d.name}  ${d.dims.join(' x ')} voxels  ${d.spacing.map((s) => s.toFixed(2)).join(' x ')} mm  ${d.datatype}` +
       (d.frames > 1 ? `  volume ${d.t + 1} of ${d.frames}` : '');
@@ -270,6 +310,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     showSlice();
     const asked = solverRequest(solver.value as SolverChoice);
     jobOptimiser = asked.preset === 'paper' ? 'adam' : 'lbfgs';
+    jobMethod = method.value as AnalysisMethod;
     viewer?.setAttention(null);
     attention = null;
     timeline.setSlices(desc.dims[AXES.indexOf(jobAxis)]!, []);
@@ -370,6 +411,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       unsubscribe();
       if (jobId && run.disabled) host.call('job.cancel', { jobId }).catch(() => {});
       if (desc) host.call('volume.close', { volumeId: desc.volumeId }).catch(() => {});
+      convergence.stop();
       viewer?.dispose();
       root.replaceChildren();
     },

@@ -20,6 +20,9 @@ import { writeNifti } from '../../src/volume/writeNifti.js';
 import { fixture, haveFixture, PROJECT_ROOT } from '../helpers/fixtures.js';
 import { shot as pageShot } from './browserHarness.js';
 
+// (page functions run in the browser; this config has no DOM types)
+declare const document: any;
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
 const VIEWS = ['axial', 'coronal', 'sagittal'] as const;
@@ -493,6 +496,33 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
       if (s === warmSlice) expect(text).toContain("L-BFGS from the previous slice's optimum (warm start)");
     }
     await pageShot(page, 'volume-slice-info');
+    // the slice's convergence replays as the job solved it: the warm slice from the slice before's
+    // answer and curvature, with the job's head passes (the panel's elements inside the viewer's box)
+    const conv = page.getByTestId('volume-convergence');
+    const note = conv.getByTestId('trace-note');
+    const noteIs = (test: 'warm' | 'replayed' | 'not-replayed') =>
+      page.waitForFunction((k) => {
+        const t: string = document.querySelector('[data-testid=volume-convergence] [data-testid=trace-note]')?.textContent ?? '';
+        return k === 'warm' ? t.includes('warm start') : k === 'replayed' ? t.startsWith('Replayed') : !t.startsWith('Replayed');
+      }, test, { timeout: 60_000 });
+    await page.mouse.click(tb.x + ((warmSlice!.index + 0.5) / result.total) * tb.width, tb.y + tb.height / 2);
+    await page.getByTestId('volume-convergence-open').click();
+    await noteIs('warm');
+    expect(await note.textContent()).toMatch(/^L-BFGS from the previous slice's optimum \(warm start\): \d+ head pass/);
+    await conv.getByTestId('trace-replay').click();
+    await noteIs('replayed');
+    expect(await note.textContent()).toMatch(
+      new RegExp(`^Replayed as it ran\\. L-BFGS from the previous slice's optimum \\(warm start\\): ${warmSlice!.iterations} head pass(es)?\\.`),
+    );
+    const last = `head pass ${warmSlice!.iterations} of ${warmSlice!.iterations}`;
+    await page.waitForFunction((l) => document.querySelector('[data-testid=volume-convergence] [data-testid=trace-loss]')?.getAttribute('data-label') === l, last, { timeout: 10_000 });
+    await pageShot(page, 'volume-convergence');
+    // another slice on screen: the replay is put away and the panel says what that slice is
+    await page.mouse.click(tb.x + ((coldSlice!.index + 0.5) / result.total) * tb.width, tb.y + tb.height / 2);
+    await noteIs('not-replayed');
+    expect(await conv.getByTestId('trace-plots').isHidden()).toBe(true);
+    await page.getByTestId('volume-convergence-close').click();
+    expect(await conv.isHidden()).toBe(true);
     // the solver choice reaches the job: 'exact' on this head is refused, naming why
     await page.getByTestId('volume-solver').selectOption('exact');
     await page.getByTestId('volume-run').click();

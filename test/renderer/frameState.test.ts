@@ -60,6 +60,13 @@ describe('replayText', () => {
       .toBe('Replayed as it ran. L-BFGS from the uniform filter could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam. (2 steps drawn; the Adam phase in orange)');
     expect(replayText({ note: null, steps, iterations: 4, start: 'linearised', warm: null, adam: null, optimiser: 'lbfgs' })).toBe("Replayed as it ran. L-BFGS from the linearised head's optimum: 4 head passes. (2 steps drawn)");
   });
+  it('the volume viewer\'s panel speaks of slices', () => {
+    expect(convergenceState(null, 'slice').text).toBe('Replays the solve of the slice on screen once it is analysed.');
+    expect(convergenceState({ solver: 'iterative', iterations: 9, start: 'warm', optimiser: 'lbfgs' }, 'slice').text).toMatch(/^L-BFGS from the previous slice's optimum \(warm start\): 9 head passes\./);
+    expect(replayText({ note: null, steps, iterations: 9, start: 'neighbour', warm: 'as-run', adam: null, optimiser: 'lbfgs' }, 'slice'))
+      .toBe("Replayed as it ran. L-BFGS from the previous slice's answer for its class: 9 head passes. (2 steps drawn)");
+    expect(replayText({ note: null, steps, iterations: 9, start: 'uniform', warm: 'cold', adam: null, optimiser: 'lbfgs' }, 'slice')).toMatch(/^Replayed cold: the previous slice's state this slice started from was not kept/);
+  });
   it('a warm-started frame: replayed from the kept state as it ran, or cold and saying why', () => {
     expect(replayText({ note: null, steps, iterations: 3, start: 'warm', warm: 'as-run', adam: null, optimiser: 'lbfgs' }))
       .toBe("Replayed as it ran. L-BFGS from the previous frame's optimum (warm start): 3 head passes. (2 steps drawn)");
