@@ -75,7 +75,7 @@ export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' 
   const how = solveSentence({ optimiser: r.optimiser, start: r.start, iterations: r.iterations, adamPasses: r.adam?.passes }, unit);
   // A warm-started frame replays from the job's kept state (as it ran) or, without it, cold.
   const lead =
-    r.note ? '' : r.warm === 'cold' ? `Replayed cold: the previous ${unit}'s state this ${unit} started from was not kept (${unit}s read from the cache, or past the job's replay memory). ` : 'Replayed as it ran. ';
+    r.note ? '' : r.warm === 'cold' ? `Replayed cold: the previous ${unit}'s answers its solve was handed were not kept (${unit}s read from the cache, or past the job's replay memory). ` : 'Replayed as it ran. ';
   const body = how ? `${lead}${how} (${drawn}${r.adam ? '; the Adam phase in orange' : ''})` : `${drawn} over ${r.iterations} iterations`;
   // (the exact solver's map: the note says the replay is the iterative solve of the same optimum)
   return r.note ? `${r.note}. ${body}` : body;

@@ -311,10 +311,11 @@ export interface TraceResult {
   /** where the replayed solve started: uniform | linearised | random | warm | neighbour; null without iterations */
   start: string | null;
   /**
-   * A frame whose solve started from the previous frame's answer (warm, neighbour): 'as-run' when
-   * the replay started there too, with the solver's curvature as the chain had it; 'cold' when that
-   * state was not kept (a frame read from the cache or resumed, or past the job's replay budget) and
-   * the frame was solved cold. null for a frame that started cold (its replay is as it ran).
+   * A frame (slice) whose solves were handed the previous one's answers (a warm start; after a change
+   * of class, the neighbour start among the cold ones): 'as-run' when the replay was handed them too,
+   * with the solver's curvature as the chain had it; 'cold' when they were not kept (read from the
+   * cache, or past the job's replay budget) and the replay went without. null when nothing was
+   * handed (a chain's first frame, warm starts off): the replay is as it ran.
    */
   warm: 'as-run' | 'cold' | null;
   /** the replayed solve's annealed Adam phase after L-BFGS: the step iteration it began at and its head passes; null where it did not run */

@@ -41,6 +41,17 @@ export function warmStartsOf(maps: readonly AttentionMap[]): Map<string, WarmSta
   return out;
 }
 
+/**
+ * What a frame or slice solved in a warm chain tells its caller (replays use it): `handed`, whether
+ * its solves were given the previous input's warm starts (every input of a chain but its first: a
+ * warm start, or after a change of class the neighbour start among the cold ones), and `leaves`, the
+ * warm starts it hands the next input.
+ */
+export interface ChainLink {
+  handed: boolean;
+  leaves: ReadonlyMap<string, WarmStart>;
+}
+
 /** The bytes a set of warm starts holds (filters and curvature pairs): what keeping it costs. */
 export function warmStartBytes(starts: ReadonlyMap<string, WarmStart>): number {
   let n = 0;

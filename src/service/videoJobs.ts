@@ -24,7 +24,7 @@ import { toServiceError } from './errors.js';
 import type { MediaRegistry } from './mediaRegistry.js';
 import { newExportPath } from './exportsFolder.js';
 import { modelLabels } from '../engine/openModel.js';
-import { keepLeaves, replayStart, replayState, type ReplayState } from './replayState.js';
+import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
 import { resolveClass } from '../engine/targets.js';
 
 export interface VideoJobData {
@@ -42,7 +42,7 @@ export interface VideoJobData {
   /** the frames as the pipeline gave them (an export of a cancelled job builds its timeline from these) */
   pipelineFrames: TimelineFrame[];
   view: { count: number; ref: TimelineView['maps'] } | null;
-  /** by slot: what each frame left the next one, for replays of warm-started frames (replayState.ts) */
+  /** by slot: each frame's place in its warm chain, for replays as the job ran them (replayState.ts) */
   replay: ReplayState;
 }
 
@@ -145,9 +145,9 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
             cacheDir: ctx.videoCacheDir,
             signal: job.controller.signal,
             onProgress: (p) => progress.push(p),
-            onFrame: (f, leaves) => {
+            onFrame: (f, link) => {
               const slot = data.frames.length;
-              keepLeaves(data.replay, slot, leaves);
+              keepLink(data.replay, slot, link);
               const { summary, maps, mapInfo } = packFrame(f, slot);
               data.frames.push(summary);
               data.maps.push(maps);
@@ -223,8 +223,8 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       if (info.method === 'gradcam' || info.method === 'cam') {
         return { ...base, solver: info.solver, iterations: 0, steps: [], filters: null, note: `${info.method === 'cam' ? 'CAM' : 'Grad-CAM'} is computed in one step: there is no convergence to replay`, start: null, warm: null, adam: null, optimiser: null };
       }
-      // A frame that started from the previous frame's answer (its chain's state: that frame's
-      // filters and curvature) replays from the same state when the job kept it.
+      // A frame whose solves were handed the previous frame's warm starts (its chain's state: that
+      // frame's filters and curvature) replays from the same state when the job kept it.
       const { init, warm } = replayStart(d.replay, slot, frame.maps?.[mapIndex]?.start);
       const { model, split } = await models.split(d.request.model, d.request.layer);
       const frameRgb = await decodeFrameAt(d.request.file, frame.timeS, model.inputSize);

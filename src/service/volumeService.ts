@@ -27,7 +27,7 @@ import { toServiceError } from './errors.js';
 import { newExportPath } from './exportsFolder.js';
 import type { MediaRegistry } from './mediaRegistry.js';
 import type { ModelCache } from './modelCache.js';
-import { keepLeaves, replayStart, replayState, type ReplayState } from './replayState.js';
+import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
 import { defaultSolveOptions, usesSphereLbfgs } from '../attention/solve.js';
 import { absValues, normalise01 } from '../attention/normalise.js';
 import { replaySlice } from '../slices/replaySlice.js';
@@ -56,7 +56,7 @@ export interface VolumeJobData {
   analysis: VolumeAnalysis | null;
   attention: VolumeJobView['attention'];
   error: string | null;
-  /** by slice index: what each slice left the next one, for replays of warm-started slices (replayState.ts) */
+  /** by slice index: each slice's place in the warm chain, for replays as the job ran them (replayState.ts) */
   replay: ReplayState;
 }
 
@@ -278,8 +278,8 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
             warmStart: req.warmStart,
             signal: job.controller.signal,
             onProgress: (p) => progress.push(p),
-            onSlice: (r, leaves) => {
-              keepLeaves(data.replay, r.index, leaves);
+            onSlice: (r, link) => {
+              keepLink(data.replay, r.index, link);
               const s = summariseSlice(r);
               data.slices.push(s);
               ctx.emit({ type: 'volume.slice', jobId: job.id, slice: s, done: data.slices.length, total });

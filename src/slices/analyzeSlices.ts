@@ -3,7 +3,7 @@
 // filters warm-started from the neighbouring slice, each map put back on the slice's voxel grid
 // and stacked into one attention volume per axis and map.
 import type { SolveOptions } from '../attention/types.js';
-import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type WarmStart } from '../engine/analyze.js';
+import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type ChainLink, type WarmStart } from '../engine/analyze.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from '../engine/finiteChecks.js';
 import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
@@ -35,8 +35,8 @@ export interface SliceJob {
   weighting: SliceWeighting;
   signal?: AbortSignal;
   onProgress?: (p: VolumeJobProgress) => void;
-  /** each slice in order; `leaves` (warm starts on, slices solved in this run): what it hands the next slice */
-  onSlice?: (r: SliceRecord, leaves?: ReadonlyMap<string, WarmStart>) => void;
+  /** each slice in order; `link` (warm starts on, slices solved in this run): its place in the warm chain */
+  onSlice?: (r: SliceRecord, link?: ChainLink) => void;
   /** slices finished by an earlier run of the same job, and where to record new ones */
   resume?: SliceResume;
 }
@@ -134,6 +134,8 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       const { axis, index } = order[n]!;
       if (axis !== prevAxis) warm = new Map();
       prevAxis = axis;
+      // (the axis's first slice, or warm starts off: its solves are given nothing)
+      const handed = job.warmStart && warm.size > 0;
       const { record, maps } = solveSlice(job, prepared, axis, index, warm, attention);
       if (job.resume) {
         const params = Object.fromEntries([...warm].map(([k, w]) => [k, Array.from(w.param)]));
@@ -141,7 +143,7 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       }
       slices.push(record);
       // (a copy: `warm` is cleared and refilled by the next slice)
-      job.onSlice?.(record, job.warmStart ? new Map(warm) : undefined);
+      job.onSlice?.(record, job.warmStart ? { handed, leaves: new Map(warm) } : undefined);
       job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000, n + 1 - done.length));
     }
   } finally {

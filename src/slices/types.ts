@@ -4,7 +4,7 @@ import type { Method, SolveOptions, StartKind } from '../attention/types.js';
 import type { BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { Prediction } from '../engine/predictions.js';
-import type { WarmStart } from '../engine/analyze.js';
+import type { ChainLink } from '../engine/analyze.js';
 import type { SolveCounts } from '../engine/solveCounts.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { Axis, Volume } from '../volume/types.js';
@@ -172,11 +172,10 @@ export interface AnalyzeVolumeOptions {
   onProgress?: (p: VolumeJobProgress) => void;
   /** each slice record as soon as it is done, in order */
   /**
-   * each analysed slice, in order; `leaves`: with warm starts on, for a slice solved in this run (not
-   * one from the journal), what it hands the next slice (filters and L-BFGS curvature by request
-   * key), so that a replay of that next slice can start where its solve did
+   * each analysed slice, in order; `link`: with warm starts on, for a slice solved in this run (not
+   * one from the journal), its place in the warm chain, so that a replay can start where its solve did
    */
-  onSlice?: (r: SliceRecord, leaves?: ReadonlyMap<string, WarmStart>) => void;
+  onSlice?: (r: SliceRecord, link?: ChainLink) => void;
   /** 2-D layers: slices an earlier run of the same job finished, and where to record new ones (sliceJournal.ts) */
   resume?: SliceResume;
 }

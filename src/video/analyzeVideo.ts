@@ -215,7 +215,9 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         // so do ffmpeg and the pool: more than Node's default of 10, which it reports as a leak
         // ("MaxListenersExceededWarning") on every warm-chained non-linear video.
         if (signal) setMaxListeners(Math.max(getMaxListeners(signal), maxInFlight + 10), signal);
-        const inflight: { index: number; timeS: number; rgb: Uint8Array | null; p: Promise<FrameWork> }[] = [];
+        // handed: the frame's solves get its chain's previous warm starts (not a chunk's first frame,
+        // unless a resumed job's first, which continues from the cache's filters)
+        const inflight: { index: number; timeS: number; rgb: Uint8Array | null; handed: boolean; p: Promise<FrameWork> }[] = [];
         const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
         const r = runner;
 
@@ -239,7 +241,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           frames.push(frame);
           computed++;
           if (cache) await cache.append(key, { frame, params });
-          opts.onFrame?.(frame, s.warmStart ? warmStartsOf(maps) : undefined);
+          opts.onFrame?.(frame, s.warmStart ? { handed: job.handed, leaves: warmStartsOf(maps) } : undefined);
           report();
         };
 
@@ -250,7 +252,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           const p = r.analyze(fr.data, fr.width, fr.height, signal, route);
           p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
           // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
-          inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, p });
+          inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, handed: !!route && (!route.chain.start || !!route.chain.init), p });
           while (inflight.length >= maxInFlight) await processNext();
         }
         while (inflight.length) await processNext();

@@ -1,7 +1,7 @@
 // The attention timeline of a clip: what `l2caf video --json` writes, what the cache stores and
 // what the app's timeline draws. Data only (no tensors), so it crosses workers, IPC and HTTP as is.
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
-import type { WarmStart } from '../engine/analyze.js';
+import type { ChainLink } from '../engine/analyze.js';
 import type { SolveCounts } from '../engine/solveCounts.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ModelFlags } from '../engine/openModel.js';
@@ -174,11 +174,10 @@ export interface VideoJobOptions {
   onProgress?: (p: VideoJobProgress) => void;
   /**
    * each analysed frame, in order, as soon as it is ready (the app's timeline fills in with these);
-   * `leaves`: with warm starts on, for a frame solved in this run (not one read from the cache), what
-   * it hands the next frame of its chain (filters and L-BFGS curvature by request key), so that a
-   * replay of that next frame can start where its solve did
+   * `link`: with warm starts on, for a frame solved in this run (not one read from the cache), its
+   * place in its warm chain, so that a replay can start where its solve did
    */
-  onFrame?: (f: TimelineFrame, leaves?: ReadonlyMap<string, WarmStart>) => void;
+  onFrame?: (f: TimelineFrame, link?: ChainLink) => void;
 }
 
 export interface ExportProgress {

@@ -65,13 +65,13 @@ describe('replayText', () => {
     expect(convergenceState({ solver: 'iterative', iterations: 9, start: 'warm', optimiser: 'lbfgs' }, 'slice').text).toMatch(/^L-BFGS from the previous slice's optimum \(warm start\): 9 head passes\./);
     expect(replayText({ note: null, steps, iterations: 9, start: 'neighbour', warm: 'as-run', adam: null, optimiser: 'lbfgs' }, 'slice'))
       .toBe("Replayed as it ran. L-BFGS from the previous slice's answer for its class: 9 head passes. (2 steps drawn)");
-    expect(replayText({ note: null, steps, iterations: 9, start: 'uniform', warm: 'cold', adam: null, optimiser: 'lbfgs' }, 'slice')).toMatch(/^Replayed cold: the previous slice's state this slice started from was not kept/);
+    expect(replayText({ note: null, steps, iterations: 9, start: 'uniform', warm: 'cold', adam: null, optimiser: 'lbfgs' }, 'slice')).toMatch(/^Replayed cold: the previous slice's answers its solve was handed were not kept/);
   });
   it('a warm-started frame: replayed from the kept state as it ran, or cold and saying why', () => {
     expect(replayText({ note: null, steps, iterations: 3, start: 'warm', warm: 'as-run', adam: null, optimiser: 'lbfgs' }))
       .toBe("Replayed as it ran. L-BFGS from the previous frame's optimum (warm start): 3 head passes. (2 steps drawn)");
     expect(replayText({ note: null, steps, iterations: 22, start: 'linearised', warm: 'cold', adam: null, optimiser: 'lbfgs' }))
-      .toBe("Replayed cold: the previous frame's state this frame started from was not kept (frames read from the cache, or past the job's replay memory). L-BFGS from the linearised head's optimum: 22 head passes. (2 steps drawn)");
+      .toBe("Replayed cold: the previous frame's answers its solve was handed were not kept (frames read from the cache, or past the job's replay memory). L-BFGS from the linearised head's optimum: 22 head passes. (2 steps drawn)");
   });
   it('the service\'s note: alone where nothing was solved (Grad-CAM), before the solve where the timeline used the exact solver', () => {
     expect(replayText({ note: 'Grad-CAM is computed in one step', steps: [], iterations: 0, start: null, warm: null, adam: null, optimiser: null })).toBe('Grad-CAM is computed in one step');

@@ -10,6 +10,7 @@ import type { ServiceEvent, TimelineView, TraceResult, VideoJobStarted, MediaDes
 import { fixture, haveFixture } from '../helpers/fixtures.js';
 
 const CLIP = 'videos/car-detection.mp4';
+const GIF = 'videos/person-bicycle-car-detection.gif';
 const ready = haveFixture(CLIP) && haveFixture('models/darknet-tiny');
 
 function waitFor(events: ServiceEvent[], pred: (e: ServiceEvent) => boolean, ms = 120_000): Promise<ServiceEvent> {
@@ -166,6 +167,25 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
       expect(o).toMatchObject({ optimiser: 'lbfgs', start: 'warm', warm: 'as-run', iterations: m.iterations });
       expect(o.adam?.passes).toBe(m.adamPasses);
     }
+  }, 120_000);
+
+  it.skipIf(!haveFixture(GIF))('a frame after a change of class replays as it ran: its solve was handed the previous frame\'s answers (the neighbour start)', async () => {
+    // the cyclist clip's top-1 class changes between frames: such a frame starts cold, but its
+    // solve also tried the previous frame's answer for the other class, as the replay must
+    const gif = fixture(GIF);
+    await service.call('media.open', { path: gif });
+    const { jobId: j } = (await service.call('video.start', { file: gif, layer: 'leaky_re_lu_13', methods: ['l2caf-class'], classes: [], stride: 2 })) as VideoJobStarted;
+    expect((await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === j)).type).toBe('job.done');
+    const t = (await service.call('video.timeline', { jobId: j })) as TimelineView;
+    // one worker, one chain: every frame but the first is handed its predecessor's answers
+    const changed = t.frames.filter((f) => f.slot > 0 && f.maps![0]!.start !== 'warm');
+    expect(changed.length, 'frames whose top-1 class changed').toBeGreaterThan(0);
+    for (const f of changed.slice(0, 3)) {
+      const r = (await service.call('video.trace', { jobId: j, slot: f.slot, mapIndex: 0 })) as TraceResult;
+      expect(r, `frame ${f.index}`).toMatchObject({ start: f.maps![0]!.start, warm: 'as-run', iterations: f.maps![0]!.iterations });
+    }
+    const first = (await service.call('video.trace', { jobId: j, slot: 0, mapIndex: 0 })) as TraceResult;
+    expect(first).toMatchObject({ warm: null, iterations: t.frames[0]!.maps![0]!.iterations });
   }, 120_000);
 
   it('replays a warm frame read from the video cache cold, and says so', async () => {

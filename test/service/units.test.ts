@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type RecentFile, checkArgs, S, ArgumentError, SERVICE_METHOD_SPECS, CORE_METHOD_SPECS, VOLUME_METHOD_SPECS, toErrorInfo, ServiceError } from '../../src/contract/index.js';
 import { addRecent, MAX_RECENT } from '../../src/service/recentFiles.js';
 import { packFrame } from '../../src/service/videoJobs.js';
-import { keepLeaves, replayStart, replayState } from '../../src/service/replayState.js';
+import { keepLink, replayStart, replayState } from '../../src/service/replayState.js';
 import { warmStartBytes, type WarmStart } from '../../src/engine/analyze.js';
 import { summariseSlice } from '../../src/service/volumeService.js';
 import type { SliceRecord } from '../../src/slices/types.js';
@@ -99,7 +99,7 @@ describe('packFrame', () => {
   });
 });
 
-describe('keepLeaves, replayStart (what a job keeps to replay warm-started frames and slices)', () => {
+describe('keepLink, replayStart (what a job keeps to replay frames and slices as they ran)', () => {
   // one map's warm start at a 14x14 layer: the filter (float32) and 8 curvature pairs (float64)
   const leaf = (): ReadonlyMap<string, WarmStart> =>
     new Map([['l2caf-class:817', { param: new Float32Array(196), memory: { s: Array.from({ length: 8 }, () => new Float64Array(196)), y: Array.from({ length: 8 }, () => new Float64Array(196)), gamma: 1 } }]]);
@@ -107,20 +107,26 @@ describe('keepLeaves, replayStart (what a job keeps to replay warm-started frame
     expect(warmStartBytes(leaf())).toBe(196 * 4 + 16 * 196 * 8);
     expect(warmStartBytes(new Map([['l2caf:-', { param: new Float32Array(10) }]]))).toBe(40);
   });
-  it('keeps each frame\'s leaves by slot until the budget is spent (those past it replay cold)', () => {
+  it('keeps each frame\'s leaves by slot until the budget is spent; replays start from what the frame was handed', () => {
     const d = replayState();
     const one = warmStartBytes(leaf());
-    for (let i = 0; i < 4; i++) keepLeaves(d, i, leaf(), 2.5 * one);
-    keepLeaves(d, 4, undefined, 2.5 * one); // a frame read from the cache: nothing to keep
-    keepLeaves(d, 5, new Map(), 2.5 * one); // no iterative map: nothing either
+    // a chain of four frames: the first handed nothing
+    for (let i = 0; i < 4; i++) keepLink(d, i, { handed: i > 0, leaves: leaf() }, 2.5 * one);
+    keepLink(d, 4, undefined, 2.5 * one); // a frame read from the cache: no record
+    keepLink(d, 5, { handed: true, leaves: new Map() }, 2.5 * one); // no iterative map: nothing to keep
     expect([...d.leaves.keys()]).toEqual([0, 1]);
     expect(d.leavesBytes).toBe(2 * one);
-    // a warm (or neighbour) start replays from its predecessor's leaves when kept, else cold; a cold start as it ran
+    // handed and kept: as it ran, whatever start won (after a class change the neighbour was one of the candidates)
     expect(replayStart(d, 1, 'warm')).toEqual({ init: d.leaves.get(0), warm: 'as-run' });
-    expect(replayStart(d, 2, 'neighbour').warm).toBe('as-run');
+    expect(replayStart(d, 2, 'linearised')).toEqual({ init: d.leaves.get(1), warm: 'as-run' });
+    // handed but past the budget: cold, and said
     expect(replayStart(d, 3, 'warm')).toEqual({ init: undefined, warm: 'cold' });
-    expect(replayStart(d, 1, 'linearised')).toEqual({ init: undefined, warm: null });
-    expect(replayStart(d, 0, undefined)).toEqual({ init: undefined, warm: null });
+    // the chain's first frame: nothing handed, the replay is as it ran
+    expect(replayStart(d, 0, 'uniform')).toEqual({ init: undefined, warm: null });
+    // no record (the cache): a warm or neighbour start cannot be replayed as it ran; a cold one can
+    expect(replayStart(d, 4, 'warm').warm).toBe('cold');
+    expect(replayStart(d, 4, 'neighbour').warm).toBe('cold');
+    expect(replayStart(d, 4, 'linearised').warm).toBeNull();
   });
 });
 
