@@ -8,8 +8,7 @@ import {
   type CoreMethods, type ExportRequest, type ExportResult, type FrameSummary, type MapInfo, type TimelineView,
   type TraceResult, type VideoJobRequest,
 } from '../contract/index.js';
-import { defaultSolveOptions, usesSphereLbfgs } from '../attention/solve.js';
-import { absValues, normalise01 } from '../attention/normalise.js';
+import { defaultSolveOptions } from '../attention/solve.js';
 import type { Timeline, TimelineFrame } from '../video/types.js';
 import { throttle } from '../jobs/throttle.js';
 import type { Job } from '../jobs/jobRegistry.js';
@@ -25,6 +24,7 @@ import type { MediaRegistry } from './mediaRegistry.js';
 import { newExportPath } from './exportsFolder.js';
 import { modelLabels } from '../engine/openModel.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
+import { exactReplayNote, traceResult } from './traceResult.js';
 import { resolveClass } from '../engine/targets.js';
 
 export interface VideoJobData {
@@ -230,26 +230,8 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       const frameRgb = await decodeFrameAt(d.request.file, frame.timeS, model.inputSize);
       const solve = { ...defaultSolveOptions(d.request.preset ?? 'converged'), solver: 'iterative' as const, traceEvery: every ?? 1 };
       const r = await analyzeFrame(model, split, frameRgb, [{ method: info.method, target: d.targets[slot]?.[mapIndex] ?? null }], solve, init);
-      const map = r.maps[0]!;
-      const trace = map.trace ?? [];
-      // The trace ends with the answer: the Adam phase took the last adamPasses iterations.
-      const last = trace.at(-1)?.iteration;
-      const adam = map.adamPasses && last !== undefined ? { fromIteration: last - map.adamPasses, passes: map.adamPasses } : null;
-      const n = d.mapWidth * d.mapHeight;
-      const filters = new Float32Array(trace.length * n);
-      trace.forEach((t, i) => filters.set(normalise01(absValues(t.filter)), i * n));
-      return {
-        ...base,
-        solver: 'iterative',
-        iterations: map.iterations,
-        steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss, ...(t.passes !== undefined ? { passes: t.passes } : {}) })),
-        filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, d.mapHeight, d.mapWidth]) : null,
-        note: info.solver === 'exact' ? `the timeline used the exact solver (same optimum, one step); this replays the iterative solve (${(d.request.preset ?? 'converged') === 'paper' ? 'Adam, the paper' : 'L-BFGS, the default'})` : null,
-        start: map.start ?? null,
-        warm,
-        adam,
-        optimiser: usesSphereLbfgs(solve) ? 'lbfgs' : 'adam',
-      };
+      const note = info.solver === 'exact' ? exactReplayNote('timeline', d.request.preset) : null;
+      return traceResult(r.maps[0]!, solve, warm, (data, shape) => ctx.binaries.put(job.id, data, shape), note);
     },
 
     async 'export.start'(req) {

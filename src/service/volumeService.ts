@@ -28,8 +28,8 @@ import { newExportPath } from './exportsFolder.js';
 import type { MediaRegistry } from './mediaRegistry.js';
 import type { ModelCache } from './modelCache.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
-import { defaultSolveOptions, usesSphereLbfgs } from '../attention/solve.js';
-import { absValues, normalise01 } from '../attention/normalise.js';
+import { defaultSolveOptions } from '../attention/solve.js';
+import { exactReplayNote, traceResult } from './traceResult.js';
 import { replaySlice } from '../slices/replaySlice.js';
 
 const VOLUME_JOB_KIND: JobKind = 'volume';
@@ -345,25 +345,8 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
         model, split, volume, axis: d.axis, index, method, target: s.target?.index ?? null, solve, ...(init ? { init } : {}),
         window: d.request.window ? { kind: 'percentile', lo: d.request.window.lo, hi: d.request.window.hi } : DEFAULT_WINDOW,
       });
-      const trace = map.trace ?? [];
-      const last = trace.at(-1)?.iteration;
-      const adam = map.adamPasses && last !== undefined ? { fromIteration: last - map.adamPasses, passes: map.adamPasses } : null;
-      const [h, w] = map.shape as [number, number];
-      const n = w * h;
-      const filters = new Float32Array(trace.length * n);
-      trace.forEach((t, i) => filters.set(normalise01(absValues(t.filter)), i * n));
-      return {
-        method, width: w, height: h,
-        solver: 'iterative',
-        iterations: map.iterations,
-        steps: trace.map((t) => ({ iteration: t.iteration, loss: t.loss, ...(t.passes !== undefined ? { passes: t.passes } : {}) })),
-        filters: trace.length ? ctx.binaries.put(job.id, filters, [trace.length, h, w]) : null,
-        note: s.start === 'exact' ? `the job used the exact solver (same optimum, one step); this replays the iterative solve (${preset === 'paper' ? 'Adam, the paper' : 'L-BFGS, the default'})` : null,
-        start: map.start ?? null,
-        warm,
-        adam,
-        optimiser: usesSphereLbfgs(solve) ? 'lbfgs' : 'adam',
-      };
+      const note = s.start === 'exact' ? exactReplayNote('job', preset) : null;
+      return traceResult(map, solve, warm, (data, shape) => ctx.binaries.put(job.id, data, shape), note);
     },
 
     async 'volume.export'(req) {
