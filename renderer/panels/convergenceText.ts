@@ -26,7 +26,8 @@ export interface ConvergenceState {
 /** What the inputs are: a video's frames or a scan's slices (the sentences name them). */
 export type ReplayUnit = 'frame' | 'slice';
 
-const startName = (start: string, unit: ReplayUnit): string =>
+/** How a sentence names a solve's start ("L-BFGS from ..."). */
+export const startName = (start: string, unit: ReplayUnit): string =>
   ({
     warm: `the previous ${unit}'s optimum (warm start)`,
     uniform: 'the uniform filter',

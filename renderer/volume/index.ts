@@ -129,11 +129,13 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   const stage = el('div', {}, { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: '240px', position: 'relative' });
   // The convergence replay of the slice at the cursor, as the video app's panel (over the views'
   // bottom-right corner, the 3-D view's, while open: the viewer has no side column).
-  const sliceAtCursor = (): VolumeSliceSummary | undefined => {
-    if (!viewer) return undefined;
+  /** the slice along the job's axis at the cursor, and its summary once analysed */
+  const cursorSlice = (): { index: number; summary: VolumeSliceSummary | undefined } | null => {
+    if (!viewer) return null;
     const index = viewer.state.cursor[AXES.indexOf(jobAxis)]!;
-    return slices.find((s) => s.index === index);
+    return { index, summary: slices.find((s) => s.index === index) };
   };
+  const sliceAtCursor = (): VolumeSliceSummary | undefined => cursorSlice()?.summary;
   const convergence = new ConvergenceView(
     host,
     (): ConvergenceTarget | null => {
@@ -194,10 +196,9 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   };
 
   const showSlice = () => {
-    if (!viewer || !desc) return;
-    const a = AXES.indexOf(jobAxis);
-    const index = viewer.state.cursor[a]!;
-    sliceInfo.textContent = slices.length ? sliceReadout(slices.find((s) => s.index === index), index, desc.dims[a]!, jobOptimiser) : '';
+    const at = cursorSlice();
+    if (!at || !desc) return;
+    sliceInfo.textContent = slices.length ? sliceReadout(at.summary, at.index, desc.dims[AXES.indexOf(jobAxis)]!, jobOptimiser) : '';
     if (slices.length) convOpen.removeAttribute('disabled');
     else convOpen.setAttribute('disabled', '');
     convergence.update();

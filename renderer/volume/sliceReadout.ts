@@ -3,15 +3,8 @@
 // score for class-specific maps, and how the map was solved (its start, head passes, and whether
 // the Adam phase ran after L-BFGS). The slice timeline's bars show the same per slice, only as colour.
 import type { VolumeSliceSummary } from '../../src/contract/index.js';
+import { startName } from '../panels/convergenceText.js';
 
-// (the video panel's wording, for slices)
-const STARTS: Record<string, string> = {
-  warm: "the previous slice's optimum (warm start)",
-  uniform: 'the uniform filter',
-  linearised: "the linearised head's optimum",
-  neighbour: "the previous slice's answer for its class",
-  random: 'random noise (--seed)',
-};
 
 const score = (p: number) => p.toFixed(2);
 
@@ -33,7 +26,8 @@ export function sliceReadout(s: VolumeSliceSummary | undefined, index: number, t
 function solved(s: VolumeSliceSummary, optimiser: 'lbfgs' | 'adam'): string | null {
   if (!s.start) return null;
   if (s.start === 'exact') return 'exact optimum (one solve)';
-  const from = STARTS[s.start] ?? `the ${s.start} start`;
+  // (the convergence panel's wording, for slices)
+  const from = startName(s.start, 'slice');
   if (optimiser === 'adam') return `Adam from ${from}: ${s.iterations} iteration${s.iterations === 1 ? '' : 's'}`;
   const passes = `${s.iterations} head pass${s.iterations === 1 ? '' : 'es'}`;
   return s.adamPasses ? `L-BFGS from ${from}, then the Adam phase: ${passes}, ${s.adamPasses} of them Adam` : `L-BFGS from ${from}: ${passes}`;

@@ -20,7 +20,7 @@ import type { SliceRecord, VolumeAnalysis } from '../slices/index.js';
 import { acquisitionAxis } from '../volume/acquisitionAxis.js';
 import { readVolume } from '../volume/readVolume.js';
 import type { Volume } from '../volume/types.js';
-import { DEFAULT_WINDOW, percentileBySelection } from '../volume/windowIntensity.js';
+import { DEFAULT_WINDOW, percentileBySelection, type WindowSpec } from '../volume/windowIntensity.js';
 import { sourceXformCodes, writeNifti } from '../volume/writeNifti.js';
 import type { Handlers, ServiceContext } from './context.js';
 import { toServiceError } from './errors.js';
@@ -58,6 +58,11 @@ export interface VolumeJobData {
   error: string | null;
   /** by slice index: each slice's place in the warm chain, for replays as the job ran them (replayState.ts) */
   replay: ReplayState;
+}
+
+/** The intensity window a job gives the model (its percentiles, else the default): the job's and its replays'. */
+function windowOf(req: VolumeJobRequest): WindowSpec {
+  return req.window ? { kind: 'percentile', lo: req.window.lo, hi: req.window.hi } : DEFAULT_WINDOW;
 }
 
 /** Same shape as the video export's job data: service.ts's job.done hook reads `.result`. */
@@ -272,7 +277,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
             methods: [req.method],
             classes: req.class === undefined ? [] : [req.class],
             axis,
-            ...(req.window ? { window: { kind: 'percentile' as const, lo: req.window.lo, hi: req.window.hi } } : {}),
+            window: windowOf(req),
             preset: req.preset,
             ...(req.solver ? { solve: { solver: req.solver } } : {}),
             warmStart: req.warmStart,
@@ -343,7 +348,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
       const { init, warm } = replayStart(d.replay, index, s.start);
       const map = await replaySlice({
         model, split, volume, axis: d.axis, index, method, target: s.target?.index ?? null, solve, ...(init ? { init } : {}),
-        window: d.request.window ? { kind: 'percentile', lo: d.request.window.lo, hi: d.request.window.hi } : DEFAULT_WINDOW,
+        window: windowOf(d.request),
       });
       const note = s.start === 'exact' ? exactReplayNote('job', preset) : null;
       return traceResult(map, solve, warm, (data, shape) => ctx.binaries.put(job.id, data, shape), note);
