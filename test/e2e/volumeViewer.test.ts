@@ -516,7 +516,14 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     );
     const last = `head pass ${warmSlice!.iterations} of ${warmSlice!.iterations}`;
     await page.waitForFunction((l) => document.querySelector('[data-testid=volume-convergence] [data-testid=trace-loss]')?.getAttribute('data-label') === l, last, { timeout: 10_000 });
-    await pageShot(page, 'volume-convergence');
+    // the review sizes of the new panel, then back to the test's viewport
+    for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
+      await page.setViewportSize({ width, height });
+      await settle(page);
+      await pageShot(page, `volume-convergence-${width}x${height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await settle(page);
     // another slice on screen: the replay is put away and the panel says what that slice is
     await page.mouse.click(tb.x + ((coldSlice!.index + 0.5) / result.total) * tb.width, tb.y + tb.height / 2);
     await noteIs('not-replayed');
