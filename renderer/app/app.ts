@@ -200,6 +200,7 @@ export class App {
       iterations: m?.iterations ?? f.iterations,
       ...(m?.start ? { start: m.start } : {}),
       ...(m?.adamPasses ? { adamPasses: m.adamPasses } : {}),
+      ...(m?.stop ? { stop: m.stop } : {}),
       optimiser: this.request()?.preset === 'paper' ? 'adam' : 'lbfgs',
     };
   }

@@ -3,7 +3,7 @@
 // panel says why instead of showing empty canvases. An iterative map says how it was solved: from
 // which start, by which optimiser, and whether the annealed Adam phase ran after L-BFGS (it runs
 // where L-BFGS could not certify an optimum, src/attention/sphereSolve.ts).
-import type { TraceResult } from '../../src/contract/index.js';
+import { stopWords, type TraceResult } from '../../src/contract/index.js';
 
 export interface ShownMap {
   /** MapInfo.solver: iterative | exact | gradient | weights */
@@ -13,6 +13,8 @@ export interface ShownMap {
   start?: string;
   /** head passes of the Adam phase after L-BFGS, where it ran */
   adamPasses?: number;
+  /** why the solve ended (FrameMapSummary.stop); absent in older caches */
+  stop?: string;
   /** the iterative optimiser: L-BFGS (the default preset) or Adam (--preset paper) */
   optimiser?: 'lbfgs' | 'adam';
 }
@@ -39,14 +41,19 @@ export const startName = (start: string, unit: ReplayUnit): string =>
 const count = (n: number, one: string, many = `${one}es`) => `${n} ${n === 1 ? one : many}`;
 
 /** One sentence on how an iterative solve ran; null when the map does not say (older caches). */
-export function solveSentence(s: { optimiser?: 'lbfgs' | 'adam' | null; start?: string | null; iterations: number; adamPasses?: number | null }, unit: ReplayUnit = 'frame'): string | null {
+export function solveSentence(
+  s: { optimiser?: 'lbfgs' | 'adam' | null; start?: string | null; iterations: number; adamPasses?: number | null; stop?: string | null },
+  unit: ReplayUnit = 'frame',
+): string | null {
   if (!s.optimiser || !s.start) return null;
   const from = startName(s.start, unit);
-  if (s.optimiser === 'adam') return `Adam (the paper's settings) from ${from}: ${count(s.iterations, 'iteration', 'iterations')}.`;
+  // why it ended (older caches do not say): "optimality test passed", "stalled at a kink", ...
+  const why = stopWords(s.stop);
+  if (s.optimiser === 'adam') return `Adam (the paper's settings) from ${from}: ${count(s.iterations, 'iteration', 'iterations')}${why ? `, ${why}` : ''}.`;
   if (s.adamPasses) {
-    return `L-BFGS from ${from} could not certify an optimum, so annealed Adam went on from its answer: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
+    return `L-BFGS from ${from} could not certify an optimum${why ? ` (${why})` : ''}, so annealed Adam went on from its answer: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
   }
-  return `L-BFGS from ${from}: ${count(s.iterations, 'head pass')}.`;
+  return `L-BFGS from ${from}: ${count(s.iterations, 'head pass')}${why ? `, ${why}` : ''}.`;
 }
 
 export function convergenceState(m: ShownMap | null, unit: ReplayUnit = 'frame'): ConvergenceState {
@@ -69,11 +76,11 @@ export function convergenceState(m: ShownMap | null, unit: ReplayUnit = 'frame')
 }
 
 /** What the panel says once a replay has been solved. */
-export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' | 'start' | 'warm' | 'adam' | 'optimiser'>, unit: ReplayUnit = 'frame'): string {
+export function replayText(r: Pick<TraceResult, 'note' | 'steps' | 'iterations' | 'start' | 'warm' | 'adam' | 'optimiser' | 'stop'>, unit: ReplayUnit = 'frame'): string {
   // nothing was solved (Grad-CAM, CAM): the service's note says why
   if (r.note && !r.optimiser) return r.note;
   const drawn = `${r.steps.length} step${r.steps.length === 1 ? '' : 's'} drawn`;
-  const how = solveSentence({ optimiser: r.optimiser, start: r.start, iterations: r.iterations, adamPasses: r.adam?.passes }, unit);
+  const how = solveSentence({ optimiser: r.optimiser, start: r.start, iterations: r.iterations, adamPasses: r.adam?.passes, stop: r.stop }, unit);
   // A warm-started frame replays from the job's kept state (as it ran) or, without it, cold.
   const lead =
     r.note ? '' : r.warm === 'cold' ? `Replayed cold: the previous ${unit}'s answers its solve was handed were not kept (${unit}s read from the cache, or past the job's replay memory). ` : 'Replayed as it ran. ';

@@ -147,7 +147,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       const s = sliceAtCursor();
       if (!s) return null;
       const solver = s.start === 'exact' ? 'exact' : s.start ? 'iterative' : jobMethod === 'cam' ? 'weights' : 'gradient';
-      return { solver, iterations: s.iterations, ...(s.start ? { start: s.start } : {}), ...(s.adamPasses ? { adamPasses: s.adamPasses } : {}), optimiser: jobOptimiser };
+      return { solver, iterations: s.iterations, ...(s.start ? { start: s.start } : {}), ...(s.adamPasses ? { adamPasses: s.adamPasses } : {}), ...(s.stop ? { stop: s.stop } : {}), optimiser: jobOptimiser };
     },
     (e, context) => fail(e, context ?? 'Convergence'),
     'slice',

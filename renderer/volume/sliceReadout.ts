@@ -2,7 +2,7 @@
 // app's frame panel and convergence panel do for a frame: the model's top-1 class, the target's
 // score for class-specific maps, and how the map was solved (its start, head passes, and whether
 // the Adam phase ran after L-BFGS). The slice timeline's bars show the same per slice, only as colour.
-import type { VolumeSliceSummary } from '../../src/contract/index.js';
+import { stopWords, type VolumeSliceSummary } from '../../src/contract/index.js';
 import { startName } from '../panels/convergenceText.js';
 
 
@@ -28,7 +28,13 @@ function solved(s: VolumeSliceSummary, optimiser: 'lbfgs' | 'adam'): string | nu
   if (s.start === 'exact') return 'exact optimum (one solve)';
   // (the convergence panel's wording, for slices)
   const from = startName(s.start, 'slice');
-  if (optimiser === 'adam') return `Adam from ${from}: ${s.iterations} iteration${s.iterations === 1 ? '' : 's'}`;
+  if (optimiser === 'adam') {
+    const ended = stopWords(s.stop);
+    return `Adam from ${from}: ${s.iterations} iteration${s.iterations === 1 ? '' : 's'}${ended ? `, ${ended}` : ''}`;
+  }
   const passes = `${s.iterations} head pass${s.iterations === 1 ? '' : 'es'}`;
-  return s.adamPasses ? `L-BFGS from ${from}, then the Adam phase: ${passes}, ${s.adamPasses} of them Adam` : `L-BFGS from ${from}: ${passes}`;
+  // why L-BFGS ended where it did not certify an optimum (the line says nothing more for the usual case)
+  const why = s.stop !== 'optimal' ? stopWords(s.stop) : null;
+  if (s.adamPasses) return `L-BFGS from ${from}, then the Adam phase${why ? ` (L-BFGS ${why})` : ''}: ${passes}, ${s.adamPasses} of them Adam`;
+  return `L-BFGS from ${from}: ${passes}${why ? `, ${why}` : ''}`;
 }

@@ -18,6 +18,8 @@ export interface IterativeResult {
   loss: number;
   /** Adam updates performed. */
   iterations: number;
+  /** 'settled': the stop rule ended the solve; 'iteration-limit': maxIterations did */
+  stop: 'settled' | 'iteration-limit';
   trace?: { iteration: number; loss: number; filter: Float32Array }[];
 }
 
@@ -53,6 +55,7 @@ export function solveIterative(head: Head, features: tf.Tensor, obj: Objective, 
   const trace: IterativeResult['trace'] = traceEvery > 0 ? [] : undefined;
   let finalLoss = NaN;
   let iterations = 0;
+  let settled = false;
   try {
     for (let i = 0; ; i++) {
       const last = i >= maxIterations;
@@ -87,14 +90,14 @@ export function solveIterative(head: Head, features: tf.Tensor, obj: Objective, 
 
       let lossValue = NaN;
       const readLoss = () => (Number.isNaN(lossValue) ? (lossValue = value.dataSync()[0]!) : lossValue);
-      let stop = last;
-      if (monitor.needsLoss(i) && monitor.observeLoss(i, readLoss())) stop = true;
+      if (monitor.needsLoss(i) && monitor.observeLoss(i, readLoss())) settled = true;
       if (monitor.needsMaxDelta(i) && runMax) {
         const md = runMax.dataSync()[0]!;
         runMax.dispose();
         runMax = null;
-        if (monitor.observeMaxDelta(i, md)) stop = true;
+        if (monitor.observeMaxDelta(i, md)) settled = true;
       }
+      const stop = last || settled;
       if (trace && i % traceEvery === 0) {
         trace.push({ iteration: i, loss: readLoss(), filter: f.dataSync().slice() as Float32Array });
       }
@@ -115,7 +118,7 @@ export function solveIterative(head: Head, features: tf.Tensor, obj: Objective, 
     }
     const filter = (fPrev as tf.Tensor1D | null)!.dataSync().slice() as Float32Array;
     const param = v.dataSync().slice() as Float32Array;
-    return { filter, param, loss: finalLoss, iterations, ...(trace ? { trace } : {}) };
+    return { filter, param, loss: finalLoss, iterations, stop: settled ? 'settled' : 'iteration-limit', ...(trace ? { trace } : {}) };
   } finally {
     (fPrev as tf.Tensor1D | null)?.dispose();
     (runMax as tf.Scalar | null)?.dispose();

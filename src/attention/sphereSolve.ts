@@ -8,9 +8,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { headOracle } from './headOracle.js';
 import type { Objective } from './objectives.js';
 import { adamOnSphere, SPHERE_ADAM_DEFAULTS } from './sphereAdam.js';
-import { minimiseOnSphere, NonFiniteLossError, SPHERE_LBFGS_DEFAULTS, type LbfgsMemory, type SphereOracle } from './sphereLbfgs.js';
+import { minimiseOnSphere, NonFiniteLossError, SPHERE_LBFGS_DEFAULTS, type LbfgsMemory, type SphereOracle, type StopReason } from './sphereLbfgs.js';
 import { coldStarts } from './start.js';
-import type { Head, SolveOptions, StartKind } from './types.js';
+import type { Head, SolveOptions, SolveStop, StartKind } from './types.js';
 import { filterSize } from './validate.js';
 
 export interface SphereSolveResult {
@@ -22,8 +22,13 @@ export interface SphereSolveResult {
   start: StartKind;
   /** head passes of the Adam phase, where it ran */
   adamPasses?: number;
+  /** why L-BFGS ended (the Adam phase, where it ran, follows any but 'optimal') */
+  stop: SolveStop;
   trace?: { iteration: number; loss: number; filter: Float32Array; passes: number }[];
 }
+
+/** L-BFGS's reasons as the map says them (types.ts SolveStop). */
+const LBFGS_STOP: Record<StopReason, SolveStop> = { converged: 'optimal', stalled: 'stalled', 'no-progress': 'line-search', 'max-passes': 'pass-limit' };
 
 /** Names the layer in the solver's errors: a NaN deep in a head is otherwise unplaceable. */
 function whereFailed(head: Head, e: unknown): Error {
@@ -86,7 +91,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
     let spent = starts ? starts.reduce((n, c) => n + c.passes, 0) : 0;
     // A leg's trace counts its iterations on from `base`: a leg finishing a scout's run goes on from
     // the scout's last iteration, after the scout's own trace (so a replay draws the solve from its start).
-    type Leg = { r: ReturnType<typeof minimiseOnSphere>; kind: StartKind; trace: SphereSolveResult['trace']; lastIteration: number };
+    type Leg = { r: ReturnType<typeof minimiseOnSphere>; kind: StartKind; trace: SphereSolveResult['trace']; lastIteration: number; unfinished?: boolean };
     const runLeg = (x0: Float64Array, kind: StartKind, looser: number, memory: LbfgsMemory | undefined, after?: Leg): Leg => {
       const base = after ? after.lastIteration : 0;
       const trace: SphereSolveResult['trace'] = traceEvery > 0 ? [...(after?.trace ?? [])] : undefined;
@@ -124,12 +129,14 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
         const l = runLeg(start.x0, start.kind, SCOUT_TOLERANCE, undefined);
         if (!scout || l.r.loss < scout.r.loss) scout = l;
       }
-      leg = spent >= lbfgsMax ? scout! : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory, scout!);
+      leg = spent >= lbfgsMax ? { ...scout!, unfinished: true } : runLeg(scout!.r.x, scout!.kind, 1, scout!.r.memory, scout!);
     }
     const { r, kind, trace, lastIteration: lbfgsLast } = leg;
+    // (a scout left unfinished by the budget passed only the looser test)
+    const stop: SolveStop = leg.unfinished ? 'pass-limit' : LBFGS_STOP[r.stop];
     const phase = Math.min(adamPasses, rule.maxPasses - spent);
     let adam: ReturnType<typeof adamOnSphere> | null = null;
-    if (r.stop !== 'converged' && phase > 0) {
+    if (stop !== 'optimal' && phase > 0) {
       // L-BFGS could not certify its answer: annealed Adam from it, the lowest point kept.
       const before = spent;
       adam = adamOnSphere(oracle, r.x, r, { ...SPHERE_ADAM_DEFAULTS, passes: phase }, (xa, la, k) => {
@@ -148,6 +155,7 @@ export function solveOnSphere(head: Head, features: tf.Tensor, obj: Objective, o
       iterations: spent,
       memory: r.memory,
       start: kind,
+      stop,
       ...(adam ? { adamPasses: adam.passes } : {}),
       ...(trace ? { trace } : {}),
     };

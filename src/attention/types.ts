@@ -126,6 +126,18 @@ export type StartChoice = 'deterministic' | 'random' | 'also-random';
  */
 export type StartKind = 'warm' | 'neighbour' | 'uniform' | 'linearised' | 'random' | 'exact';
 
+/**
+ * Why an iterative solve ended. L-BFGS (the default): 'optimal' its optimality test passed (the
+ * quasi-Newton model predicts a step < stepTol and a decrease < lossTol); 'stalled' the loss stopped
+ * falling over its last steps (a kink of a piecewise-linear head); 'line-search' no lower point
+ * along its direction; 'pass-limit' its share of the pass budget ran out. Any but 'optimal' is
+ * followed by the Adam phase while budget is left (`adamPasses` says where it ran). Adam (`--preset
+ * paper`, the softmax and gaussian constraints): 'settled' its stop rule was met; 'iteration-limit'
+ * it ran all maxIterations.
+ */
+export type SolveStop = 'optimal' | 'stalled' | 'line-search' | 'pass-limit' | 'settled' | 'iteration-limit';
+export const SOLVE_STOPS: readonly SolveStop[] = ['optimal', 'stalled', 'line-search', 'pass-limit', 'settled', 'iteration-limit'];
+
 export interface SolveOptions {
   constraint: Constraint;
   solver: SolverChoice;
@@ -180,6 +192,8 @@ export interface AttentionMap {
   start?: StartKind;
   /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
   adamPasses?: number;
+  /** L2-CAF iterative solves only: why the solve (L-BFGS, or Adam where it ran alone) ended. */
+  stop?: SolveStop;
   /**
    * L2-CAF only, when traceEvery > 0: the normalised filter every traceEvery iterations. `passes`
    * (the default L-BFGS solve): head passes spent when the point was reached, every start's and

@@ -129,6 +129,7 @@ export function buildReport(gathered: readonly GatheredItem[]): BatchReport {
       t.warm += it.solves.warm;
       t.cold += it.solves.cold;
       t.adamPhase += it.solves.adamPhase;
+      if (it.solves.atLimit) t.atLimit = (t.atLimit ?? 0) + it.solves.atLimit;
     }
     if (it.meanFlicker !== null) {
       flickerSum += it.meanFlicker;

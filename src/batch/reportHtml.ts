@@ -1,6 +1,7 @@
 // The report as one self-contained HTML page: no script, no external file, so it works opened
 // from disk and attached to a mail. Each item's attention thumbnail is an inline PNG (data URI,
 // colour-mapped), its timeline an inline SVG sparkline. Pure.
+import { solveCountsWords } from '../contract/solveStop.js';
 import { getColormap } from '../media/colormaps.js';
 import { encodePng } from '../media/png.js';
 import type { BatchReport, ReportItem, ReportSummary } from './report.js';
@@ -45,8 +46,7 @@ export function sparkline(series: readonly number[], width = 160, height = 32): 
 const num = (v: number | null, d = 3): string => (v === null ? '–' : v.toFixed(d));
 
 /** the L2-CAF maps solved iteratively: how many started warm, cold, ran the Adam phase (L-BFGS could not certify) */
-const solvesText = (c: ReportSummary['solves']): string =>
-  c ? ` (L2-CAF maps: ${c.warm} warm, ${c.cold} cold, the Adam phase on ${c.adamPhase})` : '';
+const solvesText = (c: ReportSummary['solves']): string => (c ? ` (L2-CAF maps: ${solveCountsWords(c)})` : '');
 
 function itemRow(it: ReportItem): string {
   // shown at one width whatever the grid (a 14x14 map and a 32x32 projection side by side)

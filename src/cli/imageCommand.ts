@@ -17,6 +17,7 @@ import { interruptedBy, onInterrupt, signalsDelivered } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
 import { paperPresetNotice } from './presetNotice.js';
 import { solveProgress } from './solveProgress.js';
+import { stopClause } from '../contract/solveStop.js';
 
 interface ImageCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -144,11 +145,17 @@ async function writeOverlays(file: string, o: ImageCliOptions, maps: MapResult[]
   return names;
 }
 
+/** " (L-BFGS: optimality test passed)" after an iterative map's iterations; '' for the others. */
+function ended(m: MapResult): string {
+  const clause = stopClause(m);
+  return clause ? ` (${clause})` : '';
+}
+
 function printSummary(preds: { index: number; label: string; score: number }[], maps: MapResult[], engines: string): void {
   for (const p of preds) process.stdout.write(`${p.score.toFixed(4)}  ${p.label} (${p.index})\n`);
   for (const m of maps) {
     const target = m.target ? ` ${m.target.label}` : '';
     const loss = m.loss == null ? '' : ` loss ${m.loss.toPrecision(5)}`;
-    process.stdout.write(`${m.method}${target}: ${m.solver}, ${m.iterations} iterations,${loss} ${m.ms.toFixed(1)} ms [${engines}]\n`);
+    process.stdout.write(`${m.method}${target}: ${m.solver}, ${m.iterations} iterations${ended(m)},${loss} ${m.ms.toFixed(1)} ms [${engines}]\n`);
   }
 }

@@ -22,7 +22,7 @@ import { resolveClass, UsageError } from '../engine/targets.js';
 import { modelLabels } from '../engine/openModel.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { paperPresetNotice } from './presetNotice.js';
-import { solveCountsText } from '../engine/solveCounts.js';
+import { solveCountsWords } from '../contract/solveStop.js';
 
 interface VideoCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -173,7 +173,7 @@ export function videoCommand(): Command {
         if (o.json !== '-' && o.csv !== '-') {
           const from = timeline.cache?.hit === 'finished' ? ' (from the cache)' : '';
           process.stdout.write(
-            `${s.framesAnalyzed} frames${from}, mean iterations ${s.meanIterations.toFixed(1)}${solveCountsText(s.solves)}, mean flicker ${s.meanFlicker?.toFixed(4) ?? '-'}, ` +
+            `${s.framesAnalyzed} frames${from}, mean iterations ${s.meanIterations.toFixed(1)}${s.solves ? ` (${solveCountsWords(s.solves)})` : ''}, mean flicker ${s.meanFlicker?.toFixed(4) ?? '-'}, ` +
               `${s.fps.toFixed(1)} frames/s, ${s.wallS.toFixed(1)} s [${timeline.model.id} ${timeline.model.layer} ${timeline.model.engines ?? timeline.model.backend}]\n`,
           );
           for (const e of s.eval ?? []) process.stdout.write(evalLine(e) + '\n');

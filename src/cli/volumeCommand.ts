@@ -22,7 +22,7 @@ import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';
 import { printWritten } from './wrote.js';
 import { paperPresetNotice } from './presetNotice.js';
-import { solveCountsText } from '../engine/solveCounts.js';
+import { solveCountsWords } from '../contract/solveStop.js';
 
 const AXES = ['x', 'y', 'z', 'all'] as const;
 
@@ -154,6 +154,6 @@ function printSummary(r: VolumeAnalysis): void {
   process.stdout.write(`${v.source.path}: ${v.dims.join('x')} voxels, ${v.spacing.map((s) => +s.toFixed(3)).join('x')} mm\n`);
   const what = r.whole ? '1 whole volume (3-D layer)' : `${r.summary.slicesAnalyzed} slices along ${r.settings.axes.join(', ')}`;
   process.stdout.write(
-    `${what}, mean ${r.summary.meanIterations.toFixed(1)} iterations${solveCountsText(r.summary.solves)}, ${r.summary.fps.toFixed(2)}/s, ${r.summary.wallS.toFixed(1)} s [${r.model.engines}]\n`,
+    `${what}, mean ${r.summary.meanIterations.toFixed(1)} iterations${r.summary.solves ? ` (${solveCountsWords(r.summary.solves)})` : ''}, ${r.summary.fps.toFixed(2)}/s, ${r.summary.wallS.toFixed(1)} s [${r.model.engines}]\n`,
   );
 }

@@ -20,3 +20,4 @@ export * from './argSpec.js';
 export * from './methods.js';
 export * from './events.js';
 export * from './volume.js';
+export * from './solveStop.js';

@@ -167,6 +167,8 @@ export interface FrameMapSummary {
   start?: string;
   /** L2-CAF: head passes of the annealed Adam phase after L-BFGS (included in iterations), only where it ran */
   adamPasses?: number;
+  /** L2-CAF iterative: why the solve ended (optimal | stalled | line-search | pass-limit | settled | iteration-limit) */
+  stop?: string;
   /** 0 peaked .. 1 flat */
   entropy: number;
   flicker: number | null;
@@ -246,6 +248,8 @@ export interface SolveCountsView {
   cold: number;
   /** of warm + cold: the maps whose solve ran the annealed Adam phase (L-BFGS could not certify an optimum) */
   adamPhase: number;
+  /** of warm + cold: the maps whose solve ended at its pass or iteration limit, nothing certifying it; only when there are some */
+  atLimit?: number;
 }
 
 export type JobKind = 'video' | 'volume' | 'export' | 'sample' | 'trace';
@@ -320,6 +324,8 @@ export interface TraceResult {
   warm: 'as-run' | 'cold' | null;
   /** the replayed solve's annealed Adam phase after L-BFGS: the step iteration it began at and its head passes; null where it did not run */
   adam: { fromIteration: number; passes: number } | null;
+  /** why the replayed solve ended (optimal | stalled | line-search | pass-limit | settled | iteration-limit: contract/solveStop.ts); null without iterations */
+  stop: string | null;
   /** the solver that ran: 'lbfgs' (the default, 'converged') or 'adam' (--preset paper, other constraints); null without iterations */
   optimiser: 'lbfgs' | 'adam' | null;
 }

@@ -77,6 +77,8 @@ export interface VolumeSliceSummary {
   start?: string;
   /** L2-CAF: head passes of the first map's Adam phase after L-BFGS, only where it ran (in iterations) */
   adamPasses?: number;
+  /** L2-CAF iterative: why the first map's solve ended (optimal | stalled | line-search | pass-limit | settled | iteration-limit) */
+  stop?: string;
 }
 
 export interface VolumeJobView {

@@ -23,6 +23,8 @@ export interface MapResult {
   start?: string;
   /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
   adamPasses?: number;
+  /** L2-CAF iterative: why the solve ended (optimal | stalled | line-search | pass-limit | settled | iteration-limit) */
+  stop?: string;
   ms: number;
   width: number;
   height: number;
@@ -76,6 +78,7 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
     loss: Number.isFinite(m.loss) ? m.loss : null,
     ...(m.start ? { start: m.start } : {}),
     ...(m.adamPasses ? { adamPasses: m.adamPasses } : {}),
+    ...(m.stop ? { stop: m.stop } : {}),
     ms: Math.round(m.ms * 1000) / 1000,
     width: w!,
     height: h!,

@@ -37,6 +37,7 @@ export function traceResult(
     start: map.start ?? null,
     warm,
     adam,
+    stop: map.stop ?? null,
     optimiser: usesSphereLbfgs(solve) ? 'lbfgs' : 'adam',
   };
 }

@@ -71,7 +71,7 @@ export function packFrame(f: TimelineFrame, slot: number): { summary: FrameSumma
       predictions: f.predictions.map((p) => ({ index: p.index, label: p.label, score: p.score })),
       maps: f.maps.map((x) => ({
         iterations: x.iterations, entropy: x.entropy, flicker: x.flicker,
-        ...(x.start ? { start: x.start } : {}), ...(x.adamPasses ? { adamPasses: x.adamPasses } : {}),
+        ...(x.start ? { start: x.start } : {}), ...(x.adamPasses ? { adamPasses: x.adamPasses } : {}), ...(x.stop ? { stop: x.stop } : {}),
         eval: x.eval ? { score: x.eval.score, deletionAuc: x.eval.deletionAuc, insertionAuc: x.eval.insertionAuc, drop: x.eval.drop, increase: x.eval.increase } : null,
       })),
     },
@@ -221,7 +221,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       if (!info) throw new ServiceError('not-found', `job ${jobId} has no map ${mapIndex}`);
       const base = { method: info.method, width: d.mapWidth, height: d.mapHeight };
       if (info.method === 'gradcam' || info.method === 'cam') {
-        return { ...base, solver: info.solver, iterations: 0, steps: [], filters: null, note: `${info.method === 'cam' ? 'CAM' : 'Grad-CAM'} is computed in one step: there is no convergence to replay`, start: null, warm: null, adam: null, optimiser: null };
+        return { ...base, solver: info.solver, iterations: 0, steps: [], filters: null, note: `${info.method === 'cam' ? 'CAM' : 'Grad-CAM'} is computed in one step: there is no convergence to replay`, start: null, warm: null, adam: null, stop: null, optimiser: null };
       }
       // A frame whose solves were handed the previous frame's warm starts (its chain's state: that
       // frame's filters and curvature) replays from the same state when the job kept it.

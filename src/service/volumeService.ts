@@ -127,6 +127,7 @@ export function summariseSlice(r: SliceRecord): VolumeSliceSummary {
     top: top ? { index: top.index, label: top.label, score: top.score } : null,
     ...(m?.start ? { start: m.start } : {}),
     ...(m?.adamPasses ? { adamPasses: m.adamPasses } : {}),
+    ...(m?.stop ? { stop: m.stop } : {}),
   };
 }
 
@@ -333,10 +334,12 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
       const s = d.slices.find((x) => x.index === index);
       if (!s) throw new ServiceError('not-found', `job ${jobId} has no analysed slice ${index}`);
       const method = d.request.method;
-      const base = { method, width: 0, height: 0 };
+      // the map's size is the layer's (a 2-D layer's [h, w, C]); 0 while the job has not finished
+      const shape = d.analysis?.model.layerShape;
+      const base = { method, width: shape?.length === 3 ? shape[1]! : 0, height: shape?.length === 3 ? shape[0]! : 0 };
       if (method === 'gradcam' || method === 'cam') {
         const name = method === 'cam' ? 'CAM' : 'Grad-CAM';
-        return { ...base, solver: method === 'cam' ? 'weights' : 'gradient', iterations: 0, steps: [], filters: null, note: `${name} is computed in one step: there is no convergence to replay`, start: null, warm: null, adam: null, optimiser: null };
+        return { ...base, solver: method === 'cam' ? 'weights' : 'gradient', iterations: 0, steps: [], filters: null, note: `${name} is computed in one step: there is no convergence to replay`, start: null, warm: null, adam: null, stop: null, optimiser: null };
       }
       // the scan as the job read it (kept with the result; while running, the open scan)
       const volume = d.analysis?.volume ?? getVolume(d.volumeId).volume;

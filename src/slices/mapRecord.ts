@@ -17,6 +17,7 @@ export function mapRecord(m: AttentionMap, labels: readonly string[] | null, log
     warmStarted: m.warmStarted,
     ...(m.start ? { start: m.start } : {}),
     ...(m.adamPasses ? { adamPasses: m.adamPasses } : {}),
+    ...(m.stop ? { stop: m.stop } : {}),
     weight,
   };
 }

@@ -1,6 +1,6 @@
 // The per-slice (and whole-volume) attention job: what it takes and what it gives back. Data only
 // in the result (no tensors), so it crosses workers, IPC and JSON as is.
-import type { Method, SolveOptions, StartKind } from '../attention/types.js';
+import type { Method, SolveOptions, SolveStop, StartKind } from '../attention/types.js';
 import type { BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { Prediction } from '../engine/predictions.js';
@@ -47,6 +47,8 @@ export interface SliceMapRecord {
   start?: StartKind;
   /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
   adamPasses?: number;
+  /** L2-CAF iterative: why the solve ended (attention/types.ts SolveStop) */
+  stop?: SolveStop;
   /** what the slice's 0..1 map was multiplied by before stacking (1 with weighting 'none') */
   weight: number;
 }

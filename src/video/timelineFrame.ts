@@ -38,6 +38,7 @@ export function toFrameMap(m: AttentionMap, logits: ArrayLike<number>, labels: r
     warmStarted: m.warmStarted,
     ...(m.start ? { start: m.start } : {}),
     ...(m.adamPasses ? { adamPasses: m.adamPasses } : {}),
+    ...(m.stop ? { stop: m.stop } : {}),
     width,
     height,
     values,

@@ -16,7 +16,7 @@ export function timelineJson(t: Timeline): string {
 // snake_case like every CSV the CLI writes (eval, batch-report): one convention for pandas and R users
 export const CSV_COLUMNS = [
   'frame', 'time_s', 'method', 'target_index', 'target_label', 'target_score', 'solver', 'iterations', 'loss',
-  'warm_started', 'start', 'adam_passes', 'centroid_x', 'centroid_y', 'entropy', 'flicker', 'top1_index', 'top1_label', 'top1_score',
+  'warm_started', 'start', 'adam_passes', 'stop', 'centroid_x', 'centroid_y', 'entropy', 'flicker', 'top1_index', 'top1_label', 'top1_score',
   // with --eval (empty otherwise)
   'eval_score', 'deletion_auc', 'insertion_auc', 'drop', 'increase',
 ] as const;
@@ -38,7 +38,7 @@ export function timelineCsv(t: Timeline): string {
       rows.push(
         [
           f.index, f.timeS, m.method, m.target?.index, m.target?.label, m.targetScore, m.solver, m.iterations, m.loss,
-          m.warmStarted, m.start, m.adamPasses, m.centroid.x, m.centroid.y, m.entropy, m.flicker, top?.index, top?.label, top?.score,
+          m.warmStarted, m.start, m.adamPasses, m.stop, m.centroid.x, m.centroid.y, m.entropy, m.flicker, top?.index, top?.label, top?.score,
           m.eval?.score, m.eval?.deletionAuc, m.eval?.insertionAuc, m.eval?.drop, m.eval?.increase,
           ...(partial ? [true] : []),
         ]

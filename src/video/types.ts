@@ -24,6 +24,8 @@ export interface FrameMap {
   start?: string;
   /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
   adamPasses?: number;
+  /** L2-CAF iterative: why the solve ended (optimal | stalled | line-search | pass-limit | settled | iteration-limit) */
+  stop?: string;
   width: number;
   height: number;
   values: number[];

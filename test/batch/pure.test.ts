@@ -154,7 +154,7 @@ describe('report', () => {
     expect(csv[1]).toContain('"cat ""x"""');
     const cols = csv[0]!.split(',');
     const at = (line: string, col: string) => line.split(',')[cols.indexOf(col)];
-    expect([at(csv[1]!, 'warm'), at(csv[1]!, 'cold'), at(csv[1]!, 'adam_phase')]).toEqual(['8', '2', '1']);
+    expect([at(csv[1]!, 'warm'), at(csv[1]!, 'cold'), at(csv[1]!, 'adam_phase'), at(csv[1]!, 'at_limit')]).toEqual(['8', '2', '1', '0']);
     expect(at(csv[3]!, 'warm')).toBe(''); // the failed item: no numbers
     const html = reportHtml(r);
     expect(html).toContain('(L2-CAF maps: 8 warm, 3 cold, the Adam phase on 2)');

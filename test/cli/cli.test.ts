@@ -128,17 +128,25 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
       const r = l2caf(['image', fixture(`images/${image}`), '--layer', layer, '--method', 'l2caf-class', '--json', json, ...extra]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      return JSON.parse(readFileSync(json, 'utf8')).maps[0] as { iterations: number; adamPasses?: number; loss: number };
+      return { ...(JSON.parse(readFileSync(json, 'utf8')).maps[0] as { iterations: number; adamPasses?: number; loss: number; stop: string }), stdout: r.stdout };
     };
+    // ... and why each solve ended (`stop`, also on the printed line)
     const stalled = run('coffee.png', 'leaky_re_lu_12');
     expect(stalled.adamPasses).toBe(60);
     expect(stalled.iterations).toBeGreaterThan(60);
+    expect(stalled.stop).toBe('stalled');
+    expect(stalled.stdout).toContain(`iterative, ${stalled.iterations} iterations (L-BFGS: stalled at a kink, then 60 Adam passes), loss`);
     const capped = run('coffee.png', 'leaky_re_lu_12', ['--max-iterations', '30']);
     expect(capped.iterations).toBeLessThanOrEqual(30);
     expect(capped.loss).toBeGreaterThan(stalled.loss);
+    // L-BFGS's half of the 30 ran out; the phase had the other half
+    expect(capped.stop).toBe('pass-limit');
+    expect(capped.adamPasses).toBe(15);
     const converged = run('chelsea.png', 'leaky_re_lu_13');
     expect(converged).not.toHaveProperty('adamPasses');
     expect(converged.iterations).toBeLessThan(60);
+    expect(converged.stop).toBe('optimal');
+    expect(converged.stdout).toContain('(L-BFGS: optimality test passed)');
   });
 
   it('--preset paper on a linear head says the exact solver ran, not Adam; --solver iterative runs Adam', () => {
@@ -146,14 +154,17 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
       const json = path.join(tmp, `paper${extra.join('')}.json`);
       const r = l2caf(['image', fixture('images/chelsea.png'), '--preset', 'paper', '--json', json, ...extra]);
       expect(r.code).toBe(0);
-      return { stderr: r.stderr, map: JSON.parse(readFileSync(json, 'utf8')).maps[0] as { solver: string; iterations: number } };
+      return { stderr: r.stderr, stdout: r.stdout, map: JSON.parse(readFileSync(json, 'utf8')).maps[0] as { solver: string; iterations: number; stop?: string } };
     };
     const auto = run([]);
     expect(auto.map.solver).toBe('exact');
+    expect(auto.map).not.toHaveProperty('stop');
     expect(auto.stderr).toMatch(/^l2caf: note: --preset paper sets the iterative solver, but this head is linear in the filter.* add --solver iterative to run the paper's Adam\n$/);
     const adam = run(['--solver', 'iterative']);
     expect(adam.map.solver).toBe('iterative');
     expect(adam.map.iterations % 50).toBe(0); // the paper's rule looks every 50 iterations
+    expect(adam.map.stop).toBe('settled');
+    expect(adam.stdout).toContain('(Adam: loss settled)');
     expect(adam.stderr).toBe('');
     // volumes and videos say it too
     const s = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--preset', 'paper', '--out', path.join(tmp, 'paper.nii.gz')]);
@@ -168,17 +179,22 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     const json = path.join(tmp, 'solves.json');
     const v = l2caf(['video', fixture('videos/car-detection.mp4'), '--layer', 'leaky_re_lu_13', '--method', 'l2caf-class', '--to', '0.4', '--workers', '0', '--no-cache', '--json', json]);
     expect(v.code).toBe(0);
-    const t = JSON.parse(readFileSync(json, 'utf8')) as { frames: { maps: { start: string; adamPasses?: number }[] }[]; summary: { solves: { warm: number; cold: number; adamPhase: number } } };
+    const t = JSON.parse(readFileSync(json, 'utf8')) as { frames: { maps: { start: string; adamPasses?: number; stop?: string }[] }[]; summary: { solves: { warm: number; cold: number; adamPhase: number } } };
     const maps = t.frames.map((f) => f.maps[0]!);
     // one chain (no workers): the first frame cold, the others warm while the top-1 class holds
     const expected = { warm: maps.filter((m) => m.start === 'warm').length, cold: maps.filter((m) => m.start !== 'warm').length, adamPhase: maps.filter((m) => m.adamPasses).length };
     expect(t.summary.solves).toEqual(expected);
     expect(expected.warm).toBeGreaterThan(0);
-    const phase = expected.adamPhase ? `; the Adam phase on ${expected.adamPhase}` : '';
+    // every map says why its solve ended; where L-BFGS passed its test, no phase ran
+    for (const m of maps) {
+      expect(['optimal', 'stalled', 'line-search', 'pass-limit']).toContain(m.stop);
+      expect(m.stop === 'optimal').toBe(!m.adamPasses);
+    }
+    const phase = expected.adamPhase ? `, the Adam phase on ${expected.adamPhase}` : '';
     expect(v.stdout).toContain(`(${expected.warm} warm, ${expected.cold} cold${phase}), mean flicker`);
     const s = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--layer', 'leaky_re_lu_13', '--out', path.join(tmp, 'solves.nii.gz')]);
     expect(s.code).toBe(0);
-    expect(s.stdout).toMatch(/slices along [xyz], mean [\d.]+ iterations \(\d+ warm, \d+ cold(; the Adam phase on \d+)?\), /);
+    expect(s.stdout).toMatch(/slices along [xyz], mean [\d.]+ iterations \(\d+ warm, \d+ cold(, the Adam phase on \d+)?\), /);
     // the default layer's head is linear: exact solves, nothing to count
     const e = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--out', path.join(tmp, 'exact.nii.gz')]);
     expect(e.code).toBe(0);

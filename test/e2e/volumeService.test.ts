@@ -141,7 +141,8 @@ describe.skipIf(!haveScans)('volume service', () => {
     expect(info.width / info.height).toBeCloseTo((d.dims[0] * d.spacing[0]) / (d.dims[1] * d.spacing[1]), 1);
     // Grad-CAM has no convergence to replay: the replay says so
     const g = (await service.call('volume.trace', { jobId, index: 3 })) as TraceResult;
-    expect(g).toMatchObject({ filters: null, steps: [], note: expect.stringMatching(/^Grad-CAM is computed in one step/) });
+    // (its size is the layer's map, darknet-tiny's default conv2d_16: 14 x 14)
+    expect(g).toMatchObject({ filters: null, steps: [], stop: null, width: 14, height: 14, note: expect.stringMatching(/^Grad-CAM is computed in one step/) });
   });
 
   it.skipIf(!haveModel)('a non-linear layer: each slice says how it was solved (warm from the slice before, cold, the Adam phase)', async () => {
@@ -171,6 +172,9 @@ describe.skipIf(!haveScans)('volume service', () => {
       const t = (await service.call('volume.trace', { jobId, index: s.index })) as TraceResult;
       expect(t, `slice ${s.index}`).toMatchObject({ optimiser: 'lbfgs', start: s.start, iterations: s.iterations, warm: s === firstSlice ? null : 'as-run', note: null });
       expect(t.adam?.passes).toBe(s.adamPasses);
+      // why the replay ended, as the job's solve did
+      expect(t.stop).toBe(s.stop);
+      expect(s.stop === 'optimal').toBe(!s.adamPasses);
       expect(t.steps.at(-1)!.passes).toBe(s.iterations);
       expect(t.filters!.shape).toEqual([t.steps.length, 14, 14]);
     }

@@ -45,6 +45,18 @@ describe('convergenceState', () => {
     const t = convergenceState({ solver: 'iterative', iterations: 82, start: 'linearised', adamPasses: 60, optimiser: 'lbfgs' }).text;
     expect(t).toContain("L-BFGS from the linearised head's optimum could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam.");
   });
+  it('says why the solve ended where the map records it: the optimality test, the kink L-BFGS stalled at, Adam settling or its limit', () => {
+    expect(convergenceState({ solver: 'iterative', iterations: 27, start: 'linearised', stop: 'optimal', optimiser: 'lbfgs' }).text)
+      .toMatch(/^L-BFGS from the linearised head's optimum: 27 head passes, optimality test passed\. Replay/);
+    expect(convergenceState({ solver: 'iterative', iterations: 100, start: 'uniform', adamPasses: 60, stop: 'stalled', optimiser: 'lbfgs' }).text)
+      .toContain('L-BFGS from the uniform filter could not certify an optimum (stalled at a kink), so annealed Adam went on from its answer: 100 head passes, 60 of them Adam.');
+    expect(convergenceState({ solver: 'iterative', iterations: 156, start: 'uniform', stop: 'settled', optimiser: 'adam' }).text).toMatch(/^Adam \(the paper's settings\) from the uniform filter: 156 iterations, loss settled\./);
+    expect(convergenceState({ solver: 'iterative', iterations: 30, start: 'uniform', stop: 'iteration-limit', optimiser: 'adam' }).text).toMatch(/: 30 iterations, iteration limit reached\./);
+    // a reason this build does not know (a newer cache) is left out, not printed raw
+    expect(convergenceState({ solver: 'iterative', iterations: 5, start: 'uniform', stop: 'something-new', optimiser: 'lbfgs' }).text).toMatch(/^L-BFGS from the uniform filter: 5 head passes\. Replay/);
+    expect(replayText({ note: null, steps: [{ iteration: 0, loss: 2 }], iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, passes: 60 }, stop: 'line-search', optimiser: 'lbfgs' }))
+      .toContain('could not certify an optimum (line search found no lower point), so annealed Adam');
+  });
   it('--preset paper: Adam iterations', () => {
     expect(convergenceState({ solver: 'iterative', iterations: 150, start: 'uniform', optimiser: 'adam' }).text).toMatch(/^Adam \(the paper's settings\) from the uniform filter: 150 iterations\./);
   });
@@ -56,26 +68,26 @@ describe('convergenceState', () => {
 describe('replayText', () => {
   const steps = [{ iteration: 0, loss: 2 }, { iteration: 5, loss: 1 }];
   it('a replayed L-BFGS solve: its start, passes and the Adam phase', () => {
-    expect(replayText({ note: null, steps, iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, passes: 60 }, optimiser: 'lbfgs' }))
+    expect(replayText({ note: null, steps, iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, passes: 60 }, stop: null, optimiser: 'lbfgs' }))
       .toBe('Replayed as it ran. L-BFGS from the uniform filter could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam. (2 steps drawn; the Adam phase in orange)');
-    expect(replayText({ note: null, steps, iterations: 4, start: 'linearised', warm: null, adam: null, optimiser: 'lbfgs' })).toBe("Replayed as it ran. L-BFGS from the linearised head's optimum: 4 head passes. (2 steps drawn)");
+    expect(replayText({ note: null, steps, iterations: 4, start: 'linearised', warm: null, adam: null, stop: null, optimiser: 'lbfgs' })).toBe("Replayed as it ran. L-BFGS from the linearised head's optimum: 4 head passes. (2 steps drawn)");
   });
   it('the volume viewer\'s panel speaks of slices', () => {
     expect(convergenceState(null, 'slice').text).toBe('Replays the solve of the slice on screen once it is analysed.');
     expect(convergenceState({ solver: 'iterative', iterations: 9, start: 'warm', optimiser: 'lbfgs' }, 'slice').text).toMatch(/^L-BFGS from the previous slice's optimum \(warm start\): 9 head passes\./);
-    expect(replayText({ note: null, steps, iterations: 9, start: 'neighbour', warm: 'as-run', adam: null, optimiser: 'lbfgs' }, 'slice'))
+    expect(replayText({ note: null, steps, iterations: 9, start: 'neighbour', warm: 'as-run', adam: null, stop: null, optimiser: 'lbfgs' }, 'slice'))
       .toBe("Replayed as it ran. L-BFGS from the previous slice's answer for its class: 9 head passes. (2 steps drawn)");
-    expect(replayText({ note: null, steps, iterations: 9, start: 'uniform', warm: 'cold', adam: null, optimiser: 'lbfgs' }, 'slice')).toMatch(/^Replayed cold: the previous slice's answers its solve was handed were not kept/);
+    expect(replayText({ note: null, steps, iterations: 9, start: 'uniform', warm: 'cold', adam: null, stop: null, optimiser: 'lbfgs' }, 'slice')).toMatch(/^Replayed cold: the previous slice's answers its solve was handed were not kept/);
   });
   it('a warm-started frame: replayed from the kept state as it ran, or cold and saying why', () => {
-    expect(replayText({ note: null, steps, iterations: 3, start: 'warm', warm: 'as-run', adam: null, optimiser: 'lbfgs' }))
+    expect(replayText({ note: null, steps, iterations: 3, start: 'warm', warm: 'as-run', adam: null, stop: null, optimiser: 'lbfgs' }))
       .toBe("Replayed as it ran. L-BFGS from the previous frame's optimum (warm start): 3 head passes. (2 steps drawn)");
-    expect(replayText({ note: null, steps, iterations: 22, start: 'linearised', warm: 'cold', adam: null, optimiser: 'lbfgs' }))
+    expect(replayText({ note: null, steps, iterations: 22, start: 'linearised', warm: 'cold', adam: null, stop: null, optimiser: 'lbfgs' }))
       .toBe("Replayed cold: the previous frame's answers its solve was handed were not kept (frames read from the cache, or past the job's replay memory). L-BFGS from the linearised head's optimum: 22 head passes. (2 steps drawn)");
   });
   it('the service\'s note: alone where nothing was solved (Grad-CAM), before the solve where the timeline used the exact solver', () => {
-    expect(replayText({ note: 'Grad-CAM is computed in one step', steps: [], iterations: 0, start: null, warm: null, adam: null, optimiser: null })).toBe('Grad-CAM is computed in one step');
-    expect(replayText({ note: 'the timeline used the exact solver', steps, iterations: 3, start: 'uniform', warm: null, adam: null, optimiser: 'lbfgs' }))
+    expect(replayText({ note: 'Grad-CAM is computed in one step', steps: [], iterations: 0, start: null, warm: null, adam: null, stop: null, optimiser: null })).toBe('Grad-CAM is computed in one step');
+    expect(replayText({ note: 'the timeline used the exact solver', steps, iterations: 3, start: 'uniform', warm: null, adam: null, stop: null, optimiser: 'lbfgs' }))
       .toBe('the timeline used the exact solver. L-BFGS from the uniform filter: 3 head passes. (2 steps drawn)');
   });
 });

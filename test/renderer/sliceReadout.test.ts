@@ -16,6 +16,13 @@ describe('sliceReadout (the volume viewer\'s line for the slice at the cursor)',
       'slice 29/56: top-1 "crossword puzzle" 0.31 · target "goldfish" 0.05 · L-BFGS from the linearised head\'s optimum, then the Adam phase: 82 head passes, 60 of them Adam',
     );
   });
+  it('why the solve ended, where it was not the usual optimality test', () => {
+    const stalled = slice({ start: 'warm', iterations: 75, adamPasses: 60, stop: 'stalled' });
+    expect(sliceReadout(stalled, 0, 56, 'lbfgs')).toMatch(/ · L-BFGS from the previous slice's optimum \(warm start\), then the Adam phase \(L-BFGS stalled at a kink\): 75 head passes, 60 of them Adam$/);
+    expect(sliceReadout(slice({ start: 'warm', stop: 'optimal' }), 0, 56, 'lbfgs')).toMatch(/\(warm start\): 4 head passes$/);
+    expect(sliceReadout(slice({ start: 'uniform', iterations: 20, stop: 'pass-limit' }), 0, 56, 'lbfgs')).toMatch(/: 20 head passes, pass budget spent$/);
+    expect(sliceReadout(slice({ start: 'uniform', iterations: 1000, stop: 'iteration-limit' }), 0, 56, 'adam')).toMatch(/Adam from the uniform filter: 1000 iterations, iteration limit reached$/);
+  });
   it('the paper\'s Adam, the exact solver, Grad-CAM (nothing solved iteratively), a slice not analysed yet', () => {
     expect(sliceReadout(slice({ start: 'uniform', iterations: 150 }), 0, 56, 'adam')).toBe('slice 1/56: top-1 "crossword puzzle" 0.31 · Adam from the uniform filter: 150 iterations');
     expect(sliceReadout(slice({ start: 'exact', iterations: 1 }), 0, 56, 'lbfgs')).toBe('slice 1/56: top-1 "crossword puzzle" 0.31 · exact optimum (one solve)');

@@ -145,10 +145,13 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(specific.adamPasses).toBe(60);
     expect(specific.iterations).toBeGreaterThan(60);
     expect(first!.maps![1]!.adamPasses).toBeUndefined(); // class-oblivious: L-BFGS converges in a few passes
+    // each map says why its solve ended: L-BFGS did not pass its test where the phase ran
+    expect(['stalled', 'line-search', 'pass-limit']).toContain(specific.stop);
+    expect(first!.maps![1]!.stop).toBe('optimal');
 
     const r = (await service.call('video.trace', { jobId: nl, slot: 0, mapIndex: 0 })) as TraceResult;
     // the replay is the same cold solve: same start, same passes, the phase where it began
-    expect(r).toMatchObject({ optimiser: 'lbfgs', start: specific.start, iterations: specific.iterations, note: null });
+    expect(r).toMatchObject({ optimiser: 'lbfgs', start: specific.start, iterations: specific.iterations, stop: specific.stop, note: null });
     expect(r.adam).toEqual({ fromIteration: r.steps.at(-1)!.iteration - 60, passes: 60 });
     // each step says the head passes spent when it was reached: the last is the map's iterations,
     // the Adam phase one pass a step

@@ -152,12 +152,13 @@ describe('timeline writers and captions', () => {
     expect(lines[1]!.split(',')[0]).toBe('0');
     expect(lines[2]!.split(',').slice(0, 4)).toEqual(['5', '0.5', 'l2caf-class', '7']);
   });
-  it('CSV says where each L2-CAF solve started and how many passes the Adam phase took, empty where there was none', () => {
-    const solved: Timeline = { ...t, frames: [frame(0, 0, map([0, 1], { start: 'linearised', adamPasses: 60, iterations: 82 })), frame(5, 0.5, map([1, 0], { start: 'warm', iterations: 3 })), frame(10, 1, map([1, 0]))] };
+  it('CSV says where each L2-CAF solve started, how many passes the Adam phase took and why the solve ended, empty where there was none', () => {
+    const solved: Timeline = { ...t, frames: [frame(0, 0, map([0, 1], { start: 'linearised', adamPasses: 60, iterations: 82, stop: 'stalled' })), frame(5, 0.5, map([1, 0], { start: 'warm', iterations: 3, stop: 'optimal' })), frame(10, 1, map([1, 0]))] };
     const [head, ...rows] = timelineCsv(solved).trimEnd().split('\n').map((l) => l.split(','));
     const col = (name: string) => rows.map((r) => r[head!.indexOf(name)]);
     expect(col('start')).toEqual(['linearised', 'warm', '']);
     expect(col('adam_passes')).toEqual(['60', '', '']);
+    expect(col('stop')).toEqual(['stalled', 'optimal', '']);
     expect(col('iterations')).toEqual(['82', '3', expect.any(String)]);
   });
   it('captions show the target with its probability, or the top-1 for class-oblivious maps', () => {
