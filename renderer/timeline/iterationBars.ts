@@ -1,16 +1,18 @@
 // Pure: the iterations track's bar for a frame, coloured by how its map was solved, so the spikes
 // explain themselves: warm-started L-BFGS (the previous frame's optimum), a cold start (the first
 // frame of a worker's chunk, a class change, or warm start off), and a solve where annealed Adam
-// went on after L-BFGS. Maps without that information (exact solver, Grad-CAM, older caches) keep
-// the track's own colour.
-import type { FrameSummary } from '../../src/contract/index.js';
+// went on after L-BFGS, and one that ended at its pass or iteration limit with nothing certifying
+// it (a budget set too low). Maps without that information (exact solver, Grad-CAM, older caches)
+// keep the track's own colour.
+import { endedAtLimit, type FrameSummary } from '../../src/contract/index.js';
 
-export type IterationKind = 'warm' | 'cold' | 'adam' | 'other';
+export type IterationKind = 'warm' | 'cold' | 'adam' | 'limit' | 'other';
 
 export const ITERATION_COLOURS: Record<IterationKind, string> = {
   warm: '#aed581',
   cold: '#90caf9',
   adam: '#ffb74d',
+  limit: '#e57373',
   other: '#aed581',
 };
 
@@ -19,11 +21,13 @@ export const ITERATION_LEGEND: readonly { kind: Exclude<IterationKind, 'other'>;
   { kind: 'warm', text: 'warm' },
   { kind: 'cold', text: 'cold' },
   { kind: 'adam', text: '+Adam' },
+  { kind: 'limit', text: 'at limit' },
 ];
 
-/** How a map was solved, from its start and Adam phase (a frame's map, a volume's slice). */
-export function solveKind(m: { start?: string; adamPasses?: number } | undefined): IterationKind {
+/** How a map was solved, from its start, Adam phase and stop reason (a frame's map, a volume's slice). */
+export function solveKind(m: { start?: string; adamPasses?: number; stop?: string } | undefined): IterationKind {
   if (!m?.start || m.start === 'exact') return 'other';
+  if (endedAtLimit(m)) return 'limit';
   if (m.adamPasses) return 'adam';
   return m.start === 'warm' ? 'warm' : 'cold';
 }
@@ -35,7 +39,7 @@ export function iterationBar(f: FrameSummary, mapIndex: number): { value: number
 
 /** How many frames (slices) of each kind: what the legend shows, and what tests read. */
 export function countKinds(kinds: readonly IterationKind[]): Record<IterationKind, number> {
-  const n: Record<IterationKind, number> = { warm: 0, cold: 0, adam: 0, other: 0 };
+  const n: Record<IterationKind, number> = { warm: 0, cold: 0, adam: 0, limit: 0, other: 0 };
   for (const k of kinds) n[k]++;
   return n;
 }

@@ -152,7 +152,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     (e, context) => fail(e, context ?? 'Convergence'),
     'slice',
   );
-  const convClose = el('button', { testid: 'volume-convergence-close', text: 'Close' });
+  // (in the panel's title row, so that the open panel covers nothing of the views below it)
+  const convClose = el('button', { testid: 'volume-convergence-close', text: '×', title: 'Close', 'aria-label': 'Close' }, { position: 'absolute', top: '8px', right: '8px', padding: '0 7px', fontSize: '16px', lineHeight: '22px' });
   const convBox = el('div', { testid: 'volume-convergence' }, { position: 'absolute', right: '8px', bottom: '8px', width: '320px', zIndex: '5', display: 'none' }, convergence.el, convClose);
   const convOpen = el('button', { testid: 'volume-convergence-open', text: 'Convergence…', disabled: '' });
   convOpen.addEventListener('click', () => {

@@ -17,6 +17,14 @@ export function stopWords(stop: string | null | undefined): string | null {
   return stop ? (SOLVE_STOP_WORDS[stop] ?? null) : null;
 }
 
+/**
+ * Whether a map's solve ended at its budget with neither a stop test passed nor the Adam phase
+ * after it (which the budget keeps passes for): a budget set too low, or Adam that did not settle.
+ */
+export function endedAtLimit(m: { stop?: string | null; adamPasses?: number | null }): boolean {
+  return m.stop === 'iteration-limit' || (m.stop === 'pass-limit' && !m.adamPasses);
+}
+
 /** Adam's own reasons; the others are L-BFGS's. */
 const ADAM_STOPS = new Set(['settled', 'iteration-limit']);
 

@@ -6,6 +6,7 @@
 // per-slice records say it map by map; this is the line a researcher reads first after a run on a
 // non-linear head (how much of it warm starts carried, how often the phase was needed, whether
 // the budget cut solves short).
+import { endedAtLimit } from '../contract/solveStop.js';
 
 export interface SolveCounts {
   warm: number;
@@ -14,11 +15,6 @@ export interface SolveCounts {
   adamPhase: number;
   /** of warm + cold: the maps whose solve ended at its limit (stop 'iteration-limit', or 'pass-limit' with no Adam phase after it); only when there are some */
   atLimit?: number;
-}
-
-/** Whether a map's solve ended at its budget with neither a stop test nor the Adam phase to show for it. */
-export function endedAtLimit(m: { stop?: string; adamPasses?: number }): boolean {
-  return m.stop === 'iteration-limit' || (m.stop === 'pass-limit' && !m.adamPasses);
 }
 
 /** Maps solved by the exact solver, Grad-CAM or CAM are not counted; null when none was iterative. */

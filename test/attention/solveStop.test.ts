@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSolveOptions, OPTIMAL_RULE, solveL2caf } from '../../src/attention/index.js';
 import { SOLVE_STOPS, type SolveOptions } from '../../src/attention/types.js';
-import { endedAtLimit, solveCounts } from '../../src/engine/solveCounts.js';
-import { SOLVE_STOP_WORDS, stopClause } from '../../src/contract/index.js';
+import { solveCounts } from '../../src/engine/solveCounts.js';
+import { endedAtLimit, SOLVE_STOP_WORDS, stopClause } from '../../src/contract/index.js';
 import { useNonlinearHead } from './setup.js';
 
 const converged: SolveOptions = { ...defaultSolveOptions('converged'), solver: 'iterative' };

@@ -512,7 +512,7 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await conv.getByTestId('trace-replay').click();
     await noteIs('replayed');
     expect(await note.textContent()).toMatch(
-      new RegExp(`^Replayed as it ran\\. L-BFGS from the previous slice's optimum \\(warm start\\): ${warmSlice!.iterations} head pass(es)?\\.`),
+      new RegExp(`^Replayed as it ran\\. L-BFGS from the previous slice's optimum \\(warm start\\): ${warmSlice!.iterations} head pass(es)?, optimality test passed\\.`),
     );
     const last = `head pass ${warmSlice!.iterations} of ${warmSlice!.iterations}`;
     await page.waitForFunction((l) => document.querySelector('[data-testid=volume-convergence] [data-testid=trace-loss]')?.getAttribute('data-label') === l, last, { timeout: 10_000 });

@@ -16,6 +16,13 @@ describe('iterationBar', () => {
     expect(iterationBar(frame(82, [{ start: 'linearised', adamPasses: 60 }]), 0)).toEqual({ value: 82, kind: 'adam' });
     expect(iterationBar(frame(70, [{ start: 'warm', adamPasses: 60 }]), 0).kind).toBe('adam');
   });
+  it('a solve its budget cut short, with nothing certifying it, has its own colour; one the Adam phase went on from does not', () => {
+    expect(iterationBar(frame(20, [{ start: 'warm', stop: 'pass-limit' }]), 0).kind).toBe('limit');
+    expect(iterationBar(frame(30, [{ start: 'uniform', stop: 'iteration-limit' }]), 0).kind).toBe('limit');
+    expect(iterationBar(frame(30, [{ start: 'uniform', stop: 'pass-limit', adamPasses: 15 }]), 0).kind).toBe('adam');
+    expect(iterationBar(frame(9, [{ start: 'warm', stop: 'optimal' }]), 0).kind).toBe('warm');
+    expect(iterationBar(frame(150, [{ start: 'uniform', stop: 'settled' }]), 0).kind).toBe('cold');
+  });
   it('the map shown: its own iterations', () => {
     const f = frame(5, [{ start: 'warm', iterations: 5 }, { start: 'uniform', iterations: 9 }]);
     expect(iterationBar(f, 1)).toEqual({ value: 9, kind: 'cold' });
@@ -28,11 +35,12 @@ describe('iterationBar', () => {
   it('counts the kinds over the clip; the legend names the kinds present, in order, after the track name', () => {
     const frames = [frame(27, [{ start: 'uniform' }]), frame(3, [{ start: 'warm' }]), frame(2, [{ start: 'warm' }]), frame(82, [{ start: 'linearised', adamPasses: 60 }]), frame(1)];
     const counts = countKinds(frames.map((f) => iterationBar(f, 0).kind));
-    expect(counts).toEqual({ warm: 2, cold: 1, adam: 1, other: 1 });
+    expect(counts).toEqual({ warm: 2, cold: 1, adam: 1, limit: 0, other: 1 });
     expect(legendRun(counts, { text: 'iterations', colour: 'white' }).map((p) => p.text)).toEqual(['iterations', ' · warm', ' · cold', ' · +Adam']);
-    expect(legendRun({ warm: 3, cold: 0, adam: 0, other: 2 }, null).map((p) => p.text)).toEqual(['warm']);
+    expect(legendRun({ warm: 3, cold: 0, adam: 0, limit: 0, other: 2 }, null).map((p) => p.text)).toEqual(['warm']);
+    expect(legendRun({ warm: 3, cold: 1, adam: 0, limit: 2, other: 0 }, null).map((p) => p.text)).toEqual(['warm', ' · cold', ' · at limit']);
     // nothing solved iteratively (exact solver, Grad-CAM): no legend
-    expect(legendRun({ warm: 0, cold: 0, adam: 0, other: 5 }, null)).toEqual([]);
+    expect(legendRun({ warm: 0, cold: 0, adam: 0, limit: 0, other: 5 }, null)).toEqual([]);
   });
 });
 
