@@ -48,6 +48,21 @@ export const OPTIMAL_RULE = { kind: 'optimal', stepTol: 0.02, lossTol: 1e-4, max
  */
 export const CONVERGED_RULE = { kind: 'converged', window: 4, relTol: 7e-3, minIterations: 4 } as const;
 
+/**
+ * The options with an iteration limit n (`--max-iterations`): Adam's steps, and the head passes of
+ * the 'optimal' rule (L-BFGS and the Adam phase after it together).
+ */
+export function withIterationLimit<T extends Pick<SolveOptions, 'maxIterations' | 'stop'>>(opts: T, n: number): T {
+  return { ...opts, maxIterations: n, ...(opts.stop.kind === 'optimal' ? { stop: { ...opts.stop, maxPasses: n } } : {}) };
+}
+
+/** What an iteration limit n changes in a preset's options (none without n): for pipelines that take overrides of the preset. */
+export function presetLimit(preset: 'paper' | 'converged', n: number | undefined): Partial<Pick<SolveOptions, 'maxIterations' | 'stop'>> {
+  if (n === undefined) return {};
+  const { maxIterations, stop } = withIterationLimit(defaultSolveOptions(preset), n);
+  return { maxIterations, stop };
+}
+
 /** True when an iterative solve runs L-BFGS on the sphere (sphereSolve.ts); else it runs Adam. */
 export function usesSphereLbfgs(opts: SolveOptions): opts is SolveOptions & { stop: Extract<StopRule, { kind: 'optimal' }> } {
   return opts.stop.kind === 'optimal' && opts.constraint === 'l2';

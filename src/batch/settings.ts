@@ -1,7 +1,7 @@
 // The analysis settings of a batch run, and the part of them each kind of item depends on: a new
 // --stride redoes the clips but not the images. The per-kind view is what the settings hash covers.
 import type { Constraint, Method, SolveOptions, SolverChoice } from '../attention/types.js';
-import { defaultSolveOptions } from '../attention/index.js';
+import { defaultSolveOptions, presetLimit } from '../attention/index.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
@@ -20,6 +20,8 @@ export interface BatchSettings {
   solver: SolverChoice;
   constraint: Constraint;
   seed?: number;
+  /** --max-iterations (absent: the preset's limit) */
+  maxIterations?: number;
   warmStart: boolean;
   video: {
     stride: number;
@@ -37,7 +39,7 @@ export interface BatchSettings {
 
 /** What changes an item of this kind's result (worker counts do not). */
 export function settingsOfKind(s: BatchSettings, kind: ItemKind | null): unknown {
-  const common = { model: s.model, layer: s.layer, methods: s.methods, classes: s.classes, preset: s.preset, solver: s.solver, constraint: s.constraint, seed: s.seed };
+  const common = { model: s.model, layer: s.layer, methods: s.methods, classes: s.classes, preset: s.preset, solver: s.solver, constraint: s.constraint, seed: s.seed, maxIterations: s.maxIterations };
   if (kind === 'video') {
     const { workers: _workers, ...v } = s.video;
     return { kind, ...common, warmStart: s.warmStart, ...v };
@@ -53,7 +55,7 @@ export function hashForKind(s: BatchSettings, kind: ItemKind | null): string {
 
 /** The flags' changes to the preset's solver options (what the video and volume pipelines take). */
 export function solveOverrides(s: BatchSettings): Partial<SolveOptions> {
-  return { solver: s.solver, constraint: s.constraint, ...(s.seed !== undefined ? { seed: s.seed, start: 'also-random' as const } : {}) };
+  return { solver: s.solver, constraint: s.constraint, ...(s.seed !== undefined ? { seed: s.seed, start: 'also-random' as const } : {}), ...presetLimit(s.preset, s.maxIterations) };
 }
 
 /** The full solver options (what the image pipeline takes): the preset, then the flags. */

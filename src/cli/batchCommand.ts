@@ -21,7 +21,7 @@ import type { WindowSpec } from '../volume/windowIntensity.js';
 import { EXIT_FAILURE, EXIT_OK } from './exitCodes.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP } from './options.js';
 
 interface BatchCliOptions extends ModelCliOptions {
   out: string;
@@ -31,6 +31,7 @@ interface BatchCliOptions extends ModelCliOptions {
   method?: Method[];
   class?: string[];
   preset: Preset;
+  maxIterations?: number;
   solver: SolverChoice;
   constraint: Constraint;
   seed?: number;
@@ -77,6 +78,7 @@ function settingsOf(o: BatchCliOptions): BatchSettings {
     solver: o.solver,
     constraint: o.constraint,
     seed: o.seed,
+    maxIterations: o.maxIterations,
     warmStart: o.warmStart,
     video: {
       stride: o.stride,
@@ -105,6 +107,7 @@ export function batchCommand(): Command {
     .option('--class <c>', 'target class for class-specific methods: label or index; repeatable (default: top-1)', repeatable(String))
     .option('--preset <p>', 'iterative solver: converged (default) or paper', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
     .option('--no-warm-start', 'videos and scans: start every frame/slice cold (the deterministic start, and --seed\'s random one) instead of from the previous one\'s answer')

@@ -1,14 +1,14 @@
 // `l2caf image FILE`: maps for one image, as JSON and/or overlay PNGs.
 import { Command } from 'commander';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
-import { defaultSolveOptions, iterationLimit } from '../attention/index.js';
+import { defaultSolveOptions, iterationLimit, withIterationLimit } from '../attention/index.js';
 import { analyzeImageFile, type MapResult } from '../engine/imageAnalysis.js';
 import { decodeImage } from '../media/decodeImage.js';
 import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
 import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
@@ -48,7 +48,7 @@ export function imageCommand(): Command {
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
-    .option('--max-iterations <n>', 'iteration limit: head passes for converged (default 120: L-BFGS, and Adam after it where L-BFGS stops at kinks, half each), Adam steps for paper (its learning rate decays to 0 there)', intArg(1, 100000))
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
     .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')
@@ -71,15 +71,12 @@ export function imageCommand(): Command {
         try {
           scope.check();
           const split = model.split(o.layer);
-          const solve = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
+          const preset = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
+          // the limit of either solver: Adam's steps, L-BFGS's head passes
+          const solve = o.maxIterations != null ? withIterationLimit(preset, o.maxIterations) : preset;
           if (o.seed != null) {
             solve.seed = o.seed;
             solve.start = 'also-random';
-          }
-          if (o.maxIterations != null) {
-            // the limit of either solver: Adam's steps, L-BFGS's head passes
-            solve.maxIterations = o.maxIterations;
-            if (solve.stop.kind === 'optimal') solve.stop = { ...solve.stop, maxPasses: o.maxIterations };
           }
           if (o.lr != null) solve.learningRate = o.lr;
           if (o.trace != null) solve.traceEvery = o.trace;

@@ -35,6 +35,10 @@ export function numberArg(min = -Infinity, max = Infinity) {
   };
 }
 
+/** --max-iterations' help, the same for image, video, volume and batch (attention/solve.ts withIterationLimit). */
+export const MAX_ITERATIONS_HELP =
+  'iteration limit: head passes for converged (default 120: L-BFGS, and Adam after it where L-BFGS stops at kinks, half each), Adam steps for paper (default 1000; its learning rate decays to 0 there)';
+
 /**
  * --seed's help, the same for every command that starts solves cold (image, volume, batch): a random
  * start next to the deterministic ones ('also-random', attention/types.ts), not instead of them, so

@@ -20,9 +20,11 @@ import { progressLine } from './progressLine.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
 import { modelLabels } from '../engine/openModel.js';
-import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
+import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, MAX_ITERATIONS_HELP } from './options.js';
+import { presetLimit } from '../attention/solve.js';
 import { paperPresetNotice } from './presetNotice.js';
 import { solveCountsWords } from '../contract/solveStop.js';
+import { budgetNote } from './budgetNote.js';
 
 interface VideoCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -31,6 +33,7 @@ interface VideoCliOptions extends ModelCliOptions {
   from?: number;
   to?: number;
   preset: Preset;
+  maxIterations?: number;
   solver?: SolverChoice;
   warmStart: boolean;
   workers?: number;
@@ -99,6 +102,7 @@ export function videoCommand(): Command {
     .option('--to <s>', 'end time in seconds (exclusive)', numberArg(0))
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'))
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
     .option('--no-warm-start', 'start every frame cold (from the deterministic start) instead of from the previous frame\'s answer')
     .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))
     .option('--no-cache', 'neither read nor write the result cache')
@@ -145,7 +149,7 @@ export function videoCommand(): Command {
             fromS: o.from,
             toS: o.to,
             preset: o.preset,
-            ...(o.solver ? { solve: { solver: o.solver } } : {}),
+            solve: { ...(o.solver ? { solver: o.solver } : {}), ...presetLimit(o.preset, o.maxIterations) },
             warmStart: o.warmStart,
             ...(o.eval ? { eval: { steps: o.evalSteps, baseline: o.evalBaseline } } : {}),
             workers: o.workers,
@@ -161,6 +165,8 @@ export function videoCommand(): Command {
         for (const w of timeline.warnings ?? []) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
         const notice = paperPresetNotice(o.preset, o.solver ?? 'auto', timeline.frames.flatMap((f) => f.maps.map((m) => m.solver)));
         if (notice) process.stderr.write(`l2caf: note: ${notice}\n`);
+        const budget = budgetNote(timeline.summary.solves, 'frame', o.preset);
+        if (budget) process.stderr.write(`l2caf: note: ${file}: ${budget}\n`);
         // a cancelled run still writes what it has, marked partial (JSON and CSV alike)
         if (o.json) await writeTimelineJson(o.json, timeline);
         if (o.csv) await writeTimelineCsv(o.csv, timeline);

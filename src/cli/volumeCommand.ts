@@ -14,7 +14,8 @@ import { readVolume } from '../volume/readVolume.js';
 import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP, MAX_ITERATIONS_HELP } from './options.js';
+import { presetLimit } from '../attention/solve.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
 import { outputNames } from '../slices/outputNames.js';
@@ -22,6 +23,7 @@ import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';
 import { printWritten } from './wrote.js';
 import { paperPresetNotice } from './presetNotice.js';
+import { budgetNote } from './budgetNote.js';
 import { solveCountsWords } from '../contract/solveStop.js';
 
 const AXES = ['x', 'y', 'z', 'all'] as const;
@@ -33,6 +35,7 @@ interface VolumeCliOptions extends ModelCliOptions {
   window?: WindowSpec;
   t?: number;
   preset: Preset;
+  maxIterations?: number;
   solver: SolverChoice;
   constraint: Constraint;
   seed?: number;
@@ -64,6 +67,7 @@ export function volumeCommand(): Command {
     .option('--t <n>', '4-D NIfTI: which volume (from 0; default 0, with a warning naming the count)', intArg(0))
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
     .option('--no-warm-start', 'start every slice\'s L2-CAF cold (the deterministic start, and --seed\'s random one) instead of from the previous slice\'s answer')
@@ -107,7 +111,7 @@ export function volumeCommand(): Command {
             axis: o.axis,
             window: o.window,
             preset: o.preset,
-            solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed, start: 'also-random' as const } : {}) },
+            solve: { solver: o.solver, constraint: o.constraint, ...(o.seed != null ? { seed: o.seed, start: 'also-random' as const } : {}), ...presetLimit(o.preset, o.maxIterations) },
             warmStart: o.warmStart,
             weighting: o.weight ? 'probability' : 'none',
             signal: scope.signal,
@@ -122,6 +126,8 @@ export function volumeCommand(): Command {
         if (result.partial) throw new Error(`${scan}: cancelled after ${result.slices.length} slices; nothing written`);
         const notice = paperPresetNotice(o.preset, o.solver, result.slices.flatMap((sl) => sl.maps.map((m) => m.solver)));
         if (notice) process.stderr.write(`l2caf: note: ${notice}\n`);
+        const budget = budgetNote(result.summary.solves, 'slice', o.preset);
+        if (budget) process.stderr.write(`l2caf: note: ${scan}: ${budget}\n`);
         // several volumes get suffixed names that depend on the maps (axis, method, class): none may
         // be an input or the JSON
         const names = outputNames(o.out, result.attention);

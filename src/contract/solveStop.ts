@@ -46,6 +46,6 @@ export function stopClause(m: { stop?: string | null; adamPasses?: number | null
 export function solveCountsWords(c: { warm: number; cold: number; adamPhase: number; atLimit?: number } | null | undefined): string {
   if (!c) return '';
   const phase = c.adamPhase ? `, the Adam phase on ${c.adamPhase}` : '';
-  const limit = c.atLimit ? `, ${c.atLimit} stopped at their limit` : '';
+  const limit = c.atLimit ? `, ${c.atLimit} stopped at ${c.atLimit === 1 ? 'its' : 'their'} limit` : '';
   return `${c.warm} warm, ${c.cold} cold${phase}${limit}`;
 }

@@ -195,6 +195,18 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     const s = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--layer', 'leaky_re_lu_13', '--out', path.join(tmp, 'solves.nii.gz')]);
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/slices along [xyz], mean [\d.]+ iterations \(\d+ warm, \d+ cold(, the Adam phase on \d+)?\), /);
+    // a budget too small for the stop test: the maps say so, the counts and a note too
+    const limJson = path.join(tmp, 'limit.json');
+    const lim = l2caf(['video', fixture('videos/car-detection.mp4'), '--layer', 'leaky_re_lu_13', '--method', 'l2caf-class', '--to', '0.3', '--workers', '0', '--no-cache', '--max-iterations', '2', '--json', limJson]);
+    expect(lim.code).toBe(0);
+    const lt = JSON.parse(readFileSync(limJson, 'utf8')) as { frames: { maps: { iterations: number; stop: string; adamPasses?: number }[] }[]; summary: { solves: { atLimit?: number } } };
+    const limMaps = lt.frames.map((f) => f.maps[0]!);
+    for (const m of limMaps) expect(m.iterations).toBeLessThanOrEqual(2);
+    const atLimit = limMaps.filter((m) => m.stop === 'pass-limit' && !m.adamPasses).length;
+    expect(atLimit).toBeGreaterThan(0);
+    expect(lt.summary.solves.atLimit).toBe(atLimit);
+    expect(lim.stdout).toContain(`, ${atLimit} stopped at ${atLimit === 1 ? 'its' : 'their'} limit)`);
+    expect(lim.stderr).toContain(`l2caf: note: ${fixture('videos/car-detection.mp4')}: ${atLimit} of ${limMaps.length} frame maps ended at the iteration limit before a stop test passed: raise --max-iterations`);
     // the default layer's head is linear: exact solves, nothing to count
     const e = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--out', path.join(tmp, 'exact.nii.gz')]);
     expect(e.code).toBe(0);

@@ -34,6 +34,7 @@ describe('solveCounts', () => {
     ]);
     expect(c).toEqual({ warm: 4, cold: 1, adamPhase: 1, atLimit: 2 });
     expect(solveCountsWords(c)).toBe('4 warm, 1 cold, the Adam phase on 1, 2 stopped at their limit');
+    expect(solveCountsWords({ ...c!, atLimit: 1 })).toBe('4 warm, 1 cold, the Adam phase on 1, 1 stopped at its limit');
     expect(solvesPhrase(c!)).toBe('; 4 warm, 1 cold, the Adam phase on 1, 2 stopped at their limit');
   });
 });

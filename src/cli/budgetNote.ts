@@ -1,0 +1,15 @@
+// A run whose iterative maps ended at their pass or iteration limit with nothing certifying them
+// (src/contract/solveStop.ts endedAtLimit): their maps are what the budget found, not an optimum,
+// and the summary line's count alone ("3 stopped at their limit") does not say what to do about it.
+
+/** Pure: the one-line note, or null when no map ended at its limit. `unit`: frame | slice. */
+export function budgetNote(solves: { warm: number; cold: number; atLimit?: number } | null | undefined, unit: 'frame' | 'slice', preset: string): string | null {
+  const n = solves?.atLimit ?? 0;
+  if (!solves || n === 0) return null;
+  const total = solves.warm + solves.cold;
+  const raise =
+    preset === 'paper'
+      ? "raise --max-iterations (the paper's Adam decays its learning rate to 0 at the limit, so a larger one also changes the steps)"
+      : 'raise --max-iterations';
+  return `${n} of ${total} ${unit} map${total === 1 ? '' : 's'} ended at the iteration limit before a stop test passed: ${raise}`;
+}
