@@ -8,15 +8,16 @@ import { backboneOnPixels } from '../engine/backboneRunner.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import type { Axis, Volume } from '../volume/types.js';
-import { windowIntensity, type WindowSpec } from '../volume/windowIntensity.js';
-import { sliceInput } from './sliceInput.js';
+import { extractSlice } from '../volume/slice.js';
+import { applyWindow, type WindowBounds } from '../volume/windowIntensity.js';
+import { sliceToInput } from './sliceInput.js';
 
 export interface ReplaySliceOptions {
   model: LoadedModel;
   split: SplitModel;
   volume: Pick<Volume, 'dims' | 'spacing' | 'data'>;
-  /** the job's window (percentiles or W/L) */
-  window: WindowSpec;
+  /** the job's window over the whole scan (windowBounds: its percentiles are the scan's) */
+  window: WindowBounds;
   axis: Axis;
   index: number;
   method: Method;
@@ -29,9 +30,10 @@ export interface ReplaySliceOptions {
 
 /** The slice's one map, solved with `solve` (give it traceEvery for a trace). */
 export async function replaySlice(o: ReplaySliceOptions): Promise<AttentionMap> {
-  // (the whole scan is windowed, as the job did: the window's percentiles are the scan's)
-  const windowed = { dims: o.volume.dims, spacing: o.volume.spacing, data: windowIntensity(o.volume.data, o.window) };
-  const input = sliceInput(windowed, o.axis, o.index, o.model.inputSize);
+  // The slice cut from the raw scan, then windowed with the scan's bounds: the same values the job's
+  // windowed scan gave (the window maps each voxel alone), without windowing the whole scan again.
+  const raw = extractSlice(o.volume, o.axis, o.index);
+  const input = sliceToInput({ ...raw, data: applyWindow(raw.data, o.window) }, o.model.inputSize);
   const bb = await backboneOnPixels(o.model, o.split, input.rgb, input.width, input.height);
   try {
     const head = o.split.head(bb);

@@ -3,7 +3,7 @@
 // replicated to three channels. Pure.
 import { extractSlice } from '../volume/slice.js';
 import { fitToBox, type BoxFit } from '../volume/fitToSquare.js';
-import type { Axis, Volume } from '../volume/types.js';
+import type { Axis, Slice, Volume } from '../volume/types.js';
 
 export interface SliceInput {
   /** width x height x 3 bytes, row-major */
@@ -32,8 +32,12 @@ export function greyToRgb(grey: ArrayLike<number>): Uint8Array {
  */
 /** `size`: the model input, N (N x N) or [height, width]. */
 export function sliceInput(windowed: Pick<Volume, 'dims' | 'spacing' | 'data'>, axis: Axis, index: number, size: number | readonly [number, number]): SliceInput {
+  return sliceToInput(extractSlice(windowed, axis, index), size);
+}
+
+/** One slice, already cut (extractSlice) and windowed, as the model's input picture. */
+export function sliceToInput(slice: Slice, size: number | readonly [number, number]): SliceInput {
   const [height, width] = typeof size === 'number' ? [size, size] : size;
-  const slice = extractSlice(windowed, axis, index);
   const { data, ...fit } = fitToBox(slice, width, height, { pad: 0 });
   return { rgb: greyToRgb(data), width, height, fit };
 }

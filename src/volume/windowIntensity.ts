@@ -9,15 +9,56 @@ export type WindowSpec =
 /** Percentile window 0.5..99.5: ignores a few extreme voxels (metal, noise) without a threshold. */
 export const DEFAULT_WINDOW: WindowSpec = { kind: 'percentile', lo: 0.5, hi: 99.5 };
 
+/**
+ * What a window maps values with, found once for a scan: the W/L's bounds, or the percentiles'
+ * values ('empty': no finite value to take percentiles of). Values are then mapped slice by slice
+ * with applyWindow, so a one-slice replay does not select percentiles over the whole scan again.
+ */
+export type WindowBounds =
+  | { kind: 'level'; center: number; width: number }
+  | { kind: 'linear'; lo: number; hi: number }
+  | { kind: 'empty' };
+
 /** Values mapped to 0..1 (NaN -> 0). */
 export function windowIntensity(values: ArrayLike<number>, spec: WindowSpec = DEFAULT_WINDOW): Float32Array {
-  const n = values.length;
-  const out = new Float32Array(n);
+  return applyWindow(values, windowBounds(values, spec));
+}
+
+/** The bounds of `spec` over `values` (the whole scan: percentiles are the scan's); throws on a bad spec. */
+export function windowBounds(values: ArrayLike<number>, spec: WindowSpec = DEFAULT_WINDOW): WindowBounds {
   if (spec.kind === 'level') {
     const { center: c, width: w } = spec;
     if (!Number.isFinite(c) || !Number.isFinite(w) || w < 1) {
       throw new Error(`window level needs a finite center and a width >= 1 (got center ${c}, width ${w})`);
     }
+    return { kind: 'level', center: c, width: w };
+  }
+  if (spec.kind !== 'percentile') throw new Error(`unknown window kind ${JSON.stringify((spec as { kind: unknown }).kind)}`);
+  const { lo, hi } = spec;
+  if (!(lo >= 0 && hi <= 100 && lo < hi)) {
+    throw new Error(`percentile window needs 0 <= lo < hi <= 100 (got lo ${lo}, hi ${hi})`);
+  }
+  // Only two order statistics are needed, so select them (O(n)) rather than sort a whole volume.
+  // Float32 input (every Volume) is selected in float32: exact, and half the memory of float64.
+  const n = values.length;
+  const finite = values instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) finite[m++] = v;
+  }
+  if (m === 0) return { kind: 'empty' };
+  const work = finite.subarray(0, m);
+  return { kind: 'linear', lo: percentileBySelection(work, lo), hi: percentileBySelection(work, hi) };
+}
+
+/** Values mapped to 0..1 with bounds from windowBounds (NaN -> 0). */
+export function applyWindow(values: ArrayLike<number>, b: WindowBounds): Float32Array {
+  const n = values.length;
+  const out = new Float32Array(n);
+  if (b.kind === 'empty') return out;
+  if (b.kind === 'level') {
+    const { center: c, width: w } = b;
     // DICOM PS3.3 C.11.2.1.2.1 (linear VOI LUT), so a window from the file displays as the
     // scanner's viewer would show it.
     const lower = c - 0.5 - (w - 1) / 2;
@@ -31,23 +72,7 @@ export function windowIntensity(values: ArrayLike<number>, spec: WindowSpec = DE
     }
     return out;
   }
-  if (spec.kind !== 'percentile') throw new Error(`unknown window kind ${JSON.stringify((spec as { kind: unknown }).kind)}`);
-  const { lo, hi } = spec;
-  if (!(lo >= 0 && hi <= 100 && lo < hi)) {
-    throw new Error(`percentile window needs 0 <= lo < hi <= 100 (got lo ${lo}, hi ${hi})`);
-  }
-  // Only two order statistics are needed, so select them (O(n)) rather than sort a whole volume.
-  // Float32 input (every Volume) is selected in float32: exact, and half the memory of float64.
-  const finite = values instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (Number.isFinite(v)) finite[m++] = v;
-  }
-  if (m === 0) return out;
-  const work = finite.subarray(0, m);
-  const vlo = percentileBySelection(work, lo);
-  const vhi = percentileBySelection(work, hi);
+  const { lo: vlo, hi: vhi } = b;
   if (vhi <= vlo) {
     // Flat window (a constant or mostly-constant image): anything above it is foreground.
     for (let i = 0; i < n; i++) out[i] = values[i] > vlo ? 1 : 0;

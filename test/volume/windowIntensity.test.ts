@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-
-import { percentileOfSorted, windowIntensity } from '../../src/volume/windowIntensity.js';
+import { DEFAULT_WINDOW, percentileOfSorted, windowIntensity } from '../../src/volume/windowIntensity.js';
 
 describe('windowIntensity level/width (DICOM linear VOI)', () => {
   it('maps center +- width/2 to 0..1, clamps outside', () => {
@@ -59,5 +58,23 @@ describe('percentileBySelection', () => {
         expect(percentileBySelection(Float32Array.from(values), p)).toBeCloseTo(percentileOfSorted(sorted.map(Math.fround), p), 5);
       }
     }
+  });
+});
+
+describe('windowBounds + applyWindow (a replay windows one slice with the scan\'s bounds)', () => {
+  it('give windowIntensity\'s values, for percentiles, W/L, flat and empty scans', async () => {
+    const { windowBounds, applyWindow } = await import('../../src/volume/windowIntensity.js');
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const scan = Float32Array.from({ length: 5000 }, () => (rnd() < 0.01 ? Number.NaN : rnd() * 4000 - 1000));
+    for (const spec of [DEFAULT_WINDOW, { kind: 'percentile', lo: 2, hi: 98 }, { kind: 'level', center: 40, width: 400 }] as const) {
+      expect(applyWindow(scan, windowBounds(scan, spec))).toEqual(windowIntensity(scan, spec));
+      // any part of the scan, windowed with the whole scan's bounds, is that part of the windowed scan
+      expect(applyWindow(scan.subarray(1200, 1900), windowBounds(scan, spec))).toEqual(windowIntensity(scan, spec).subarray(1200, 1900));
+    }
+    expect(windowBounds([3, 3, 3], DEFAULT_WINDOW)).toEqual({ kind: 'linear', lo: 3, hi: 3 });
+    expect(windowBounds([Number.NaN], DEFAULT_WINDOW)).toEqual({ kind: 'empty' });
+    expect(Array.from(applyWindow([1, 2], { kind: 'empty' }))).toEqual([0, 0]);
+    expect(() => windowBounds([1], { kind: 'level', center: 0, width: 0 })).toThrow(/width >= 1/);
   });
 });
