@@ -1,12 +1,14 @@
 // Flag parsing helpers shared by the commands: numbers, enumerations, repeatable flags.
 import { InvalidArgumentError } from 'commander';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
+import { PRESET_NAMES, SOLVER_NAMES, type PresetName } from '../contract/types.js';
 
 export const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
-export const SOLVERS: readonly SolverChoice[] = ['auto', 'iterative', 'exact'];
+// (the app's lists: the command line takes the same solvers and presets)
+export const SOLVERS: readonly SolverChoice[] = SOLVER_NAMES;
 export const CONSTRAINTS: readonly Constraint[] = ['l2', 'softmax', 'gaussian'];
-export const PRESETS = ['paper', 'converged'] as const;
-export type Preset = (typeof PRESETS)[number];
+export const PRESETS: readonly PresetName[] = PRESET_NAMES;
+export type Preset = PresetName;
 
 export function oneOf<T extends string>(values: readonly T[], what: string) {
   return (v: string): T => {
