@@ -120,13 +120,20 @@ export class ConvergenceView {
         const span = Math.max(1, r.steps[steps - 1]!.iteration - it0);
         const xOf = (iteration: number) => ((iteration - it0) / span) * (W - 8) + 4;
         const adamFrom = r.adam?.fromIteration ?? Infinity;
+        const adamTo = r.adam?.toIteration ?? Infinity;
         for (const phase of ['lbfgs', 'adam'] as const) {
           lg.strokeStyle = phase === 'adam' ? '#ffb74d' : '#4fc3f7';
           lg.beginPath();
           let started = false;
           for (const s of r.steps) {
-            // the phase's curve starts where L-BFGS's ended, so the two join
-            if (phase === 'lbfgs' ? s.iteration > adamFrom : s.iteration < adamFrom) continue;
+            // the phase's curve starts where L-BFGS's ended and L-BFGS's finish where the phase's
+            // ended, so the curves join; L-BFGS's line does not cross the phase
+            const inside = s.iteration > adamFrom && s.iteration < adamTo;
+            if (phase === 'lbfgs' && inside) {
+              started = false;
+              continue;
+            }
+            if (phase === 'adam' && (s.iteration < adamFrom || s.iteration > adamTo)) continue;
             const x = xOf(s.iteration);
             const y = valueToY(s.loss, ext, 6, H - 12);
             if (!started) lg.moveTo(x, y);

@@ -182,7 +182,7 @@ export function solveL2caf(head: Head, features: tf.Tensor, target: number | nul
     if (usesSphereLbfgs(opts)) {
       const r = solveOnSphere(h, x, obj, opts);
       // f itself is a valid 'l2' parameter v (f = v/||v||).
-      return makeAttentionMap({ ...common, iterations: r.iterations, loss: r.loss, raw: absValues(r.filter), param: r.filter, memory: r.memory, start: r.start, stop: r.stop, ...(r.adamPasses ? { adamPasses: r.adamPasses } : {}), ...(r.trace ? { trace: r.trace } : {}) });
+      return makeAttentionMap({ ...common, iterations: r.iterations, loss: r.loss, raw: absValues(r.filter), param: r.filter, memory: r.memory, start: r.start, stop: r.stop, ...(r.adamPasses ? { adamPasses: r.adamPasses } : {}), ...(r.adamIterations ? { adamIterations: r.adamIterations } : {}), ...(r.trace ? { trace: r.trace } : {}) });
     }
     let adamOpts = opts.stop.kind === 'optimal' ? { ...opts, stop: { ...CONVERGED_RULE } } : opts;
     let start: StartKind = 'warm';

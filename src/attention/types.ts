@@ -192,6 +192,8 @@ export interface AttentionMap {
   start?: StartKind;
   /** L2-CAF: head passes of the Adam phase after L-BFGS, only where it ran (L-BFGS ended unconverged); included in iterations */
   adamPasses?: number;
+  /** with a trace, where the Adam phase ran: the trace iterations it began and ended at (L-BFGS finishes after it) */
+  adamIterations?: [number, number];
   /** L2-CAF iterative solves only: why the solve (L-BFGS, or Adam where it ran alone) ended. */
   stop?: SolveStop;
   /**

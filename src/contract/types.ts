@@ -322,8 +322,8 @@ export interface TraceResult {
    * handed (a chain's first frame, warm starts off): the replay is as it ran.
    */
   warm: 'as-run' | 'cold' | null;
-  /** the replayed solve's annealed Adam phase after L-BFGS: the step iteration it began at and its head passes; null where it did not run */
-  adam: { fromIteration: number; passes: number } | null;
+  /** the replayed solve's annealed Adam phase after L-BFGS: the step iterations it began and ended at (L-BFGS finishes after it) and its head passes; null where it did not run */
+  adam: { fromIteration: number; toIteration: number; passes: number } | null;
   /** why the replayed solve ended (optimal | stalled | line-search | pass-limit | settled | iteration-limit: contract/solveStop.ts); null without iterations */
   stop: string | null;
   /** the solver that ran: 'lbfgs' (the default, 'converged') or 'adam' (--preset paper, other constraints); null without iterations */

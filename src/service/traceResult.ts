@@ -18,9 +18,9 @@ export function traceResult(
   note: string | null,
 ): TraceResult {
   const trace = map.trace ?? [];
-  // The trace ends with the answer: the Adam phase took the last adamPasses iterations.
-  const last = trace.at(-1)?.iteration;
-  const adam = map.adamPasses && last !== undefined ? { fromIteration: last - map.adamPasses, passes: map.adamPasses } : null;
+  // where the Adam phase ran in the trace (L-BFGS's finish from its lowest point follows it)
+  const span = map.adamPasses ? map.adamIterations : undefined;
+  const adam = span ? { fromIteration: span[0], toIteration: span[1], passes: map.adamPasses! } : null;
   const [height, width] = map.shape as [number, number];
   const n = width * height;
   const filters = new Float32Array(trace.length * n);

@@ -54,7 +54,7 @@ describe('convergenceState', () => {
     expect(convergenceState({ solver: 'iterative', iterations: 30, start: 'uniform', stop: 'iteration-limit', optimiser: 'adam' }).text).toMatch(/: 30 iterations, iteration limit reached\./);
     // a reason this build does not know (a newer cache) is left out, not printed raw
     expect(convergenceState({ solver: 'iterative', iterations: 5, start: 'uniform', stop: 'something-new', optimiser: 'lbfgs' }).text).toMatch(/^L-BFGS from the uniform filter: 5 head passes\. Replay/);
-    expect(replayText({ note: null, steps: [{ iteration: 0, loss: 2 }], iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, passes: 60 }, stop: 'line-search', optimiser: 'lbfgs' }))
+    expect(replayText({ note: null, steps: [{ iteration: 0, loss: 2 }], iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, toIteration: 63, passes: 60 }, stop: 'line-search', optimiser: 'lbfgs' }))
       .toContain('could not certify an optimum (line search found no lower point), so annealed Adam');
   });
   it('--preset paper: Adam iterations', () => {
@@ -68,7 +68,7 @@ describe('convergenceState', () => {
 describe('replayText', () => {
   const steps = [{ iteration: 0, loss: 2 }, { iteration: 5, loss: 1 }];
   it('a replayed L-BFGS solve: its start, passes and the Adam phase', () => {
-    expect(replayText({ note: null, steps, iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, passes: 60 }, stop: null, optimiser: 'lbfgs' }))
+    expect(replayText({ note: null, steps, iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, toIteration: 63, passes: 60 }, stop: null, optimiser: 'lbfgs' }))
       .toBe('Replayed as it ran. L-BFGS from the uniform filter could not certify an optimum, so annealed Adam went on from its answer: 82 head passes, 60 of them Adam. (2 steps drawn; the Adam phase in orange)');
     expect(replayText({ note: null, steps, iterations: 4, start: 'linearised', warm: null, adam: null, stop: null, optimiser: 'lbfgs' })).toBe("Replayed as it ran. L-BFGS from the linearised head's optimum: 4 head passes. (2 steps drawn)");
   });
