@@ -51,7 +51,7 @@ export function solveSentence(
   const why = stopWords(s.stop);
   if (s.optimiser === 'adam') return `Adam (the paper's settings) from ${from}: ${count(s.iterations, 'iteration', 'iterations')}${why ? `, ${why}` : ''}.`;
   if (s.adamPasses) {
-    return `L-BFGS from ${from} could not certify an optimum${why ? ` (${why})` : ''}, so annealed Adam went on from its answer: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
+    return `L-BFGS from ${from} could not certify an optimum${why ? ` (${why})` : ''}, so annealed Adam went on from its answer and L-BFGS finished from Adam's lowest point: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
   }
   return `L-BFGS from ${from}: ${count(s.iterations, 'head pass')}${why ? `, ${why}` : ''}.`;
 }

@@ -4,8 +4,11 @@
 import { createHash } from 'node:crypto';
 import type { SolveOptions } from '../attention/types.js';
 
-/** Bump when the timeline format or the analysis changes in a way old entries do not reflect. */
-export const CACHE_FORMAT = 1;
+/**
+ * Bump when the timeline format or the analysis changes in a way old entries do not reflect.
+ * 2: maps record why their solve ended (`stop`), and L-BFGS finishes after the Adam phase.
+ */
+export const CACHE_FORMAT = 2;
 
 export interface CacheKeyParts {
   fileSha256: string;
