@@ -131,7 +131,8 @@ export type StartKind = 'warm' | 'neighbour' | 'uniform' | 'linearised' | 'rando
  * quasi-Newton model predicts a step < stepTol and a decrease < lossTol); 'stalled' the loss stopped
  * falling over its last steps (a kink of a piecewise-linear head); 'line-search' no lower point
  * along its direction; 'pass-limit' its share of the pass budget ran out. Any but 'optimal' is
- * followed by the Adam phase while budget is left (`adamPasses` says where it ran). Adam (`--preset
+ * followed by the Adam phase while budget is left (`adamPasses` says where it ran), and L-BFGS
+ * then finishes from the phase's lowest point: `stop` stays the first run's reason. Adam (`--preset
  * paper`, the softmax and gaussian constraints): 'settled' its stop rule was met; 'iteration-limit'
  * it ran all maxIterations.
  */

@@ -41,7 +41,7 @@ export function stopClause(m: { stop?: string | null; adamPasses?: number | null
 
 /**
  * A run's solve counts (src/engine/solveCounts.ts) as every surface says them: "25 warm, 13 cold,
- * the Adam phase on 2, 3 at their limit"; '' without iterative maps.
+ * the Adam phase on 2, 3 stopped at their limit"; '' without iterative maps.
  */
 export function solveCountsWords(c: { warm: number; cold: number; adamPhase: number; atLimit?: number } | null | undefined): string {
   if (!c) return '';

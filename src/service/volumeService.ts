@@ -58,7 +58,7 @@ export interface VolumeJobData {
   error: string | null;
   /** by slice index: each slice's place in the warm chain, for replays as the job ran them (replayState.ts) */
   replay: ReplayState;
-  /** the finished job's window over its scan, found at its first replay (percentiles of a whole scan cost ~0.5 s on 512x512x300) */
+  /** the finished job's window over its scan, found at its first replay (the percentiles of a 512x512x300 scan took 1.5 s here) */
   windowBounds?: WindowBounds;
 }
 
