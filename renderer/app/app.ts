@@ -14,7 +14,7 @@ import { ModelPanel, type AnalysisSettings } from '../panels/modelPanel.js';
 import { ExportDialog } from '../panels/exportDialog.js';
 import { ConvergenceView } from '../panels/convergenceView.js';
 import type { ShownMap } from '../panels/convergenceText.js';
-import { solverRequest } from '../panels/solverChoice.js';
+import { limitRequest, solverRequest } from '../panels/solverChoice.js';
 import { StartScreen } from '../panels/startScreen.js';
 import { JobBar } from '../panels/jobBar.js';
 import { ErrorBanner } from '../ui/errors.js';
@@ -365,6 +365,7 @@ export class App {
       methods: [s.method],
       classes: classSpecific && s.targetClass ? [s.targetClass.index] : [],
       ...solverRequest(s.solver),
+      ...limitRequest(s.solver === 'exact' ? null : s.maxIterations),
       warmStart: s.warmStart,
       stride: s.stride,
       ...(s.evalOn ? { eval: { steps: s.evalSteps } } : {}),

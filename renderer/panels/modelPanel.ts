@@ -1,12 +1,12 @@
 // The model panel: model (catalogue or a folder), layer (the default marked), method (L2-CAF
-// class-oblivious, class-specific with the class picker, Grad-CAM, CAM), solver, warm start,
+// class-oblivious, class-specific with the class picker, Grad-CAM, CAM), solver, iteration limit, warm start,
 // stride, and faithfulness (per-frame deletion/insertion AUC and confidence drop, with its steps).
 // Any change is reported at once; the app starts a new job (or reuses a finished one).
 import type { AnalysisMethod, Host } from '../host/Host.js';
 import { DEFAULT_EVAL_STEPS, EVAL_STEPS_RANGE, type ModelDescription, type ModelList } from '../../src/contract/index.js';
 import { h } from '../ui/dom.js';
 import { ClassPicker, type ClassChoice } from './classPicker.js';
-import { SOLVER_CHOICES, type SolverChoice } from './solverChoice.js';
+import { iterationLimitHint, parseIterationLimit, SOLVER_CHOICES, type SolverChoice } from './solverChoice.js';
 
 export interface AnalysisSettings {
   model: string | undefined;
@@ -16,6 +16,8 @@ export interface AnalysisSettings {
   targetClass: ClassChoice | null;
   /** the solver, and for iterative solves the optimiser (solverRequest says what the job gets) */
   solver: SolverChoice;
+  /** bounds each iterative solve (the CLI's --max-iterations); null = the solver's own */
+  maxIterations: number | null;
   warmStart: boolean;
   stride: number;
   /** score every analysed frame's map (costs 2(steps+1)+1 forward passes per frame and map) */
@@ -32,11 +34,12 @@ const METHOD_LABELS: Record<AnalysisMethod, string> = {
 
 export class ModelPanel {
   readonly el: HTMLElement;
-  settings: AnalysisSettings = { model: undefined, layer: undefined, method: 'l2caf', targetClass: null, solver: 'auto', warmStart: true, stride: 5, evalOn: false, evalSteps: DEFAULT_EVAL_STEPS };
+  settings: AnalysisSettings = { model: undefined, layer: undefined, method: 'l2caf', targetClass: null, solver: 'auto', maxIterations: null, warmStart: true, stride: 5, evalOn: false, evalSteps: DEFAULT_EVAL_STEPS };
   private readonly modelSel: HTMLSelectElement;
   private readonly layerSel: HTMLSelectElement;
   private readonly methodSel: HTMLSelectElement;
   private readonly solverSel: HTMLSelectElement;
+  private readonly limit: HTMLInputElement;
   private readonly warm: HTMLInputElement;
   private readonly stride: HTMLInputElement;
   private readonly evalOn: HTMLInputElement;
@@ -57,6 +60,7 @@ export class ModelPanel {
       ...(Object.keys(METHOD_LABELS) as AnalysisMethod[]).map((m) => h('option', { value: m }, METHOD_LABELS[m])));
     this.solverSel = h('select', { 'data-testid': 'solver-select', 'aria-label': 'Solver' },
       ...SOLVER_CHOICES.map((c) => h('option', { value: c.value, title: c.title }, c.label)));
+    this.limit = h('input', { type: 'text', inputmode: 'numeric', 'data-testid': 'iteration-limit', 'aria-label': 'Iteration limit', class: 'narrow' });
     this.warm = h('input', { type: 'checkbox', checked: true, 'data-testid': 'warm-start' });
     this.stride = h('input', { type: 'number', min: '1', max: '1000', step: '1', value: String(this.settings.stride), 'data-testid': 'stride' });
     const [lo, hi] = EVAL_STEPS_RANGE;
@@ -77,6 +81,7 @@ export class ModelPanel {
       field('Method', this.methodSel),
       this.pickerWrap,
       field('Solver', this.solverSel),
+      h('label', { class: 'field inline' }, h('span', {}, 'Iteration limit'), this.limit),
       h('label', { class: 'field inline' }, this.warm, h('span', {}, 'Warm start from the previous frame')),
       field('Stride (every Nth frame)', this.stride),
       h('label', { class: 'field inline', title: 'Deletion/insertion AUC and confidence drop of every analysed frame: 2(steps+1)+1 extra forward passes per frame' },
@@ -90,8 +95,24 @@ export class ModelPanel {
     this.methodSel.addEventListener('change', () => this.setMethod(this.methodSel.value as AnalysisMethod));
     this.solverSel.addEventListener('change', () => {
       this.settings.solver = this.solverSel.value as SolverChoice;
+      this.showLimitHint();
       this.changed();
     });
+    this.limit.addEventListener('change', () => {
+      let n: number | null;
+      try {
+        n = parseIterationLimit(this.limit.value);
+      } catch (e) {
+        this.limit.value = this.settings.maxIterations === null ? '' : String(this.settings.maxIterations);
+        this.onError(e);
+        return;
+      }
+      this.limit.value = n === null ? '' : String(n);
+      if (n === this.settings.maxIterations) return;
+      this.settings.maxIterations = n;
+      this.changed();
+    });
+    this.showLimitHint();
     this.warm.addEventListener('change', () => {
       this.settings.warmStart = this.warm.checked;
       this.changed();
@@ -108,6 +129,14 @@ export class ModelPanel {
       this.changed();
     });
     this.bindEval();
+  }
+
+  /** The limit field says what empty means for the solver chosen (the exact solver has none). */
+  private showLimitHint(): void {
+    const hint = iterationLimitHint(this.settings.solver);
+    this.limit.placeholder = hint.placeholder;
+    this.limit.title = hint.title;
+    this.limit.disabled = this.settings.solver === 'exact';
   }
 
   private bindEval(): void {

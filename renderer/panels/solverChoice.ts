@@ -3,7 +3,7 @@
 // paper wants its own (Adam, lr 0.5, its stopping rule: --preset paper), not only the default
 // L-BFGS that solves to the optimum. (The choice used to read "iterative (the paper)" while it ran
 // L-BFGS.)
-import type { PresetName, SolverName } from '../../src/contract/index.js';
+import { ITERATION_LIMIT_RANGE, PRESET_ITERATION_LIMITS, type PresetName, type SolverName } from '../../src/contract/index.js';
 
 export type SolverChoice = 'auto' | 'iterative' | 'paper' | 'exact';
 
@@ -26,4 +26,34 @@ export function solverRequest(choice: SolverChoice): { solver: SolverName; prese
     default:
       throw new Error(`unknown solver choice "${String(choice)}"`);
   }
+}
+
+/**
+ * The iteration-limit field (the CLI's --max-iterations): empty = the preset's own limit (null);
+ * else a whole number in ITERATION_LIMIT_RANGE. Throws a sentence for the banner otherwise.
+ */
+export function parseIterationLimit(text: string): number | null {
+  const t = text.trim();
+  if (t === '') return null;
+  const n = Number(t);
+  const [lo, hi] = ITERATION_LIMIT_RANGE;
+  if (!/^\d+$/.test(t) || n < lo || n > hi) throw new Error(`the iteration limit must be a whole number from ${lo} to ${hi}, or empty for the solver's own (got "${t}")`);
+  return n;
+}
+
+/** What an empty limit means for a choice: the field's placeholder and tooltip. */
+export function iterationLimitHint(choice: SolverChoice): { placeholder: string; title: string } {
+  const preset = solverRequest(choice).preset ?? 'converged';
+  const n = PRESET_ITERATION_LIMITS[preset];
+  return preset === 'paper'
+    ? { placeholder: `${n} steps`, title: `Adam steps at most (empty: ${n}, the paper's); its learning rate decays to 0 at the limit, so a larger limit also changes the steps` }
+    : {
+        placeholder: `${n} passes`,
+        title: `Head passes at most for each iterative solve (empty: ${n}; L-BFGS, and annealed Adam after it where L-BFGS stops at a kink, half each). Solves that end at it with no stop test passed are drawn red in the iterations track.${choice === 'exact' ? ' (The exact solver does not iterate.)' : ''}`,
+      };
+}
+
+/** The request's limit field (absent: the preset's own). */
+export function limitRequest(limit: number | null): { maxIterations?: number } {
+  return limit === null ? {} : { maxIterations: limit };
 }

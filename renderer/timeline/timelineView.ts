@@ -152,7 +152,7 @@ export class TimelineView {
       g.fillRect(b.x, b.y, b.w, b.h);
       fillTextRun(g, run, b.textX, b.textY);
     });
-    this.canvas.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam}`;
+    this.canvas.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam} limit:${kinds.limit}`;
     // playhead
     const px = timeToX(this.time, D, W);
     g.fillStyle = '#ff5252';

@@ -17,7 +17,7 @@ import { attentionReadout, attentionScaleNote, displayAttention } from './attent
 import { VolumeViewer } from './viewer.js';
 import { JobEndings } from '../host/jobEndings.js';
 import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLevel.js';
-import { SOLVER_CHOICES, solverRequest, type SolverChoice } from '../panels/solverChoice.js';
+import { iterationLimitHint, limitRequest, parseIterationLimit, SOLVER_CHOICES, solverRequest, type SolverChoice } from '../panels/solverChoice.js';
 
 export interface VolumeViewOptions {
   media: MediaDescription;
@@ -104,6 +104,16 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   // the solver, and for iterative solves the optimiser: the video panel's choices
   const solver = el('select', { testid: 'volume-solver' });
   for (const c of SOLVER_CHOICES) solver.append(el('option', { value: c.value, text: c.label, title: c.title }));
+  // bounds each iterative solve (the CLI's --max-iterations); empty: the solver's own, which the placeholder says
+  const limit = el('input', { testid: 'volume-iteration-limit', type: 'text', inputmode: 'numeric', 'aria-label': 'Iteration limit' }, { width: '7.5em' });
+  const showLimitHint = (): void => {
+    const hint = iterationLimitHint(solver.value as SolverChoice);
+    limit.placeholder = hint.placeholder;
+    limit.title = hint.title;
+    limit.disabled = solver.value === 'exact';
+  };
+  solver.addEventListener('change', showLimitHint);
+  showLimitHint();
   const warm = el('input', { testid: 'volume-warm-start', type: 'checkbox' });
   warm.checked = true;
   const run = el('button', { testid: 'volume-run', text: 'Run attention' });
@@ -169,7 +179,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     header,
     row(labelled('volume t', tInput), labelled('window', preset), labelled('lo', lo), labelled('hi', hi)),
     row(labelled('model', model), labelled('layer', layer), labelled('method', method), labelled('class', klass), labelled('axis', axis),
-      labelled('model window %', modelWindow), labelled('solver', solver), labelled('warm start', warm), run, cancel, status),
+      labelled('model window %', modelWindow), labelled('solver', solver), labelled('limit', limit), labelled('warm start', warm), run, cancel, status),
     row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold (of max)', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
     stage, info, el('div', {}, { display: 'flex', alignItems: 'center', gap: '8px', paddingRight: '4px' }, sliceInfo, convOpen), timeline.element,
     row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
@@ -307,6 +317,12 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     const c = klass.value.trim();
     const win = parsePercentiles(modelWindow.value);
     if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`), ATTENTION);
+    let maxIterations: number | null;
+    try {
+      maxIterations = solver.value === 'exact' ? null : parseIterationLimit(limit.value);
+    } catch (e) {
+      return fail(e, ATTENTION);
+    }
     jobAxis = axis.value as VolumeAxis;
     slices = [];
     showSlice();
@@ -331,6 +347,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       axis: jobAxis,
       window: win,
       ...asked,
+      ...limitRequest(maxIterations),
       warmStart: warm.checked,
     }).then((r) => {
       jobId = r.jobId;

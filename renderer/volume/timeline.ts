@@ -74,7 +74,7 @@ export class SliceTimeline {
       g.fillStyle = kind === 'other' ? '#4a6' : ITERATION_COLOURS[kind];
       g.fillRect((s.index / this.total) * w, CHART_H - bh, Math.max(1, cell - 1), bh);
     });
-    c.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam}`;
+    c.dataset.iterationKinds = `warm:${kinds.warm} cold:${kinds.cold} adam:${kinds.adam} limit:${kinds.limit}`;
     // the target's probability; for class-oblivious maps (no target) the slice's top-1 probability
     const score = (s: VolumeSliceSummary) => s.targetScore ?? s.top?.score ?? null;
     const scored = this.slices.filter((s) => score(s) !== null).sort((a, b) => a.index - b.index);

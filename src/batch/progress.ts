@@ -17,6 +17,8 @@ export interface ItemEvent {
   units: number | null;
   error: string | null;
   etaS: number | null;
+  /** of the item's iterative maps: how many ended at their iteration limit with no stop test passed (SolveCounts.atLimit); null when none was iterative */
+  atLimit?: number | null;
 }
 
 export interface StartEvent {
@@ -31,6 +33,8 @@ export interface EndEvent {
   failed: number;
   skipped: number;
   seconds: number;
+  /** the iterative maps of the items done in this run, and those that ended at their limit (runBatch's BatchRunResult.solves) */
+  solves?: { maps: number; atLimit: number; items: number };
 }
 
 /** Seconds left: mean seconds of the items worked on, times the items left; null before the first. */
@@ -53,7 +57,14 @@ const unitName = (k: ItemKind | null): string => (k === 'video' ? 'frames' : k =
 
 export function formatItem(e: ItemEvent, mode: ProgressMode): string {
   if (mode === 'json') return JSON.stringify({ event: 'item', ...e });
-  const what = e.status === 'failed' ? `: ${e.error}` : e.units !== null && e.kind !== 'image' ? ` (${e.kind}, ${e.units} ${unitName(e.kind)}, ${e.seconds.toFixed(1)} s)` : ` (${e.kind ?? '?'}, ${e.seconds.toFixed(1)} s)`;
+  // (a budget that cut maps short is said where it happened; the end line's note says what to do)
+  const limit = e.atLimit ? `, ${e.atLimit} at the iteration limit` : '';
+  const what =
+    e.status === 'failed'
+      ? `: ${e.error}`
+      : e.units !== null && e.kind !== 'image'
+        ? ` (${e.kind}, ${e.units} ${unitName(e.kind)}, ${e.seconds.toFixed(1)} s${limit})`
+        : ` (${e.kind ?? '?'}, ${e.seconds.toFixed(1)} s${limit})`;
   return `[${e.index}/${e.total}] ${e.status.padEnd(7)} ${e.rel}${e.status === 'skipped' ? ' (done before, same settings)' : what}; ETA ${clock(e.etaS)}`;
 }
 

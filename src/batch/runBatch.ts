@@ -28,6 +28,8 @@ export interface BatchRunResult {
   skipped: number;
   /** set when the signal stopped the run (the item it interrupted has no status) */
   stopped: boolean;
+  /** over the items done in this run (skipped ones are not read again): their iterative maps, those that ended at their limit, and the items with any such map */
+  solves: { maps: number; atLimit: number; items: number };
 }
 
 const RUNNERS: Record<ItemKind, (item: BatchItem, dir: string, ctx: RunContext) => Promise<ItemSummary>> = {
@@ -48,7 +50,7 @@ export function oneLineError(e: unknown, item: BatchItem): string {
 }
 
 export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
-  const r: BatchRunResult = { done: 0, failed: 0, skipped: 0, stopped: false };
+  const r: BatchRunResult = { done: 0, failed: 0, skipped: 0, stopped: false, solves: { maps: 0, atLimit: 0, items: 0 } };
   const run = o.runItem ?? defaultRun;
   let workedS = 0;
   let worked = 0;
@@ -60,8 +62,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     const item = o.items[i]!;
     const dir = path.join(o.out, item.id);
     const hash = hashForKind(o.settings, item.kind);
-    const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null): void =>
-      o.onItem?.({ index: i + 1, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS: etaSeconds(workedS, worked, o.items.length - i - 1) });
+    const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null, atLimit: number | null = null): void =>
+      o.onItem?.({ index: i + 1, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS: etaSeconds(workedS, worked, o.items.length - i - 1), atLimit });
     if (isFinished(await readStatus(dir), hash)) {
       r.skipped++;
       event('skipped', 0, null, null);
@@ -92,7 +94,13 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     worked++;
     if (error) r.failed++;
     else r.done++;
-    event(error ? 'failed' : 'done', seconds, summary?.units ?? null, error);
+    const solves = error ? null : summary?.solves;
+    if (solves) {
+      r.solves.maps += solves.warm + solves.cold;
+      r.solves.atLimit += solves.atLimit ?? 0;
+      if (solves.atLimit) r.solves.items++;
+    }
+    event(error ? 'failed' : 'done', seconds, summary?.units ?? null, error, solves ? (solves.atLimit ?? 0) : null);
   }
   return r;
 }

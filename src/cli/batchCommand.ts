@@ -18,10 +18,11 @@ import { colormapNames } from '../media/colormaps.js';
 import { parseWindow } from '../slices/parseWindow.js';
 import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
+import { batchBudgetNote } from './budgetNote.js';
 import { EXIT_FAILURE, EXIT_OK } from './exitCodes.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
 
 interface BatchCliOptions extends ModelCliOptions {
   out: string;
@@ -107,7 +108,7 @@ export function batchCommand(): Command {
     .option('--class <c>', 'target class for class-specific methods: label or index; repeatable (default: top-1)', repeatable(String))
     .option('--preset <p>', 'iterative solver: converged (default) or paper', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
-    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, maxIterationsArg)
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
     .option('--no-warm-start', 'videos and scans: start every frame/slice cold (the deterministic start, and --seed\'s random one) instead of from the previous one\'s answer')
@@ -154,6 +155,9 @@ export function batchCommand(): Command {
           onItem: (e) => say(formatItem(e, o.progress)),
         });
         say(formatEnd({ ...r, seconds: (performance.now() - t0) / 1000 }, o.progress));
+        // (JSON progress carries the counts in its end event: log collectors read JSON lines only)
+        const budget = o.progress === 'text' ? batchBudgetNote(r.solves, o.preset) : null;
+        if (budget) say(`batch: note: ${budget}`);
         scope.check();
         lastExitCode = r.failed > 0 ? EXIT_FAILURE : EXIT_OK;
       } catch (e) {

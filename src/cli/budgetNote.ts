@@ -7,9 +7,21 @@ export function budgetNote(solves: { warm: number; cold: number; atLimit?: numbe
   const n = solves?.atLimit ?? 0;
   if (!solves || n === 0) return null;
   const total = solves.warm + solves.cold;
-  const raise =
-    preset === 'paper'
-      ? "raise --max-iterations (the paper's Adam decays its learning rate to 0 at the limit, so a larger one also changes the steps)"
-      : 'raise --max-iterations';
-  return `${n} of ${total} ${unit} map${total === 1 ? '' : 's'} ended at the iteration limit before a stop test passed: ${raise}`;
+  return `${n} of ${total} ${unit} map${total === 1 ? '' : 's'} ended at the iteration limit before a stop test passed: ${raise(preset)}`;
+}
+
+/**
+ * Pure: the note at the end of a batch (runBatch's counts over the items done in the run), or null.
+ * Items mix frames, slices and images, so it counts maps and names how many items had any.
+ */
+export function batchBudgetNote(solves: { maps: number; atLimit: number; items: number }, preset: string): string | null {
+  if (solves.atLimit === 0) return null;
+  const items = `${solves.items} item${solves.items === 1 ? '' : 's'}`;
+  return `${solves.atLimit} of ${solves.maps} map${solves.maps === 1 ? '' : 's'} (in ${items}) ended at the iteration limit before a stop test passed (the item lines above say which): ${raise(preset)}`;
+}
+
+function raise(preset: string): string {
+  return preset === 'paper'
+    ? "raise --max-iterations (the paper's Adam decays its learning rate to 0 at the limit, so a larger one also changes the steps)"
+    : 'raise --max-iterations';
 }

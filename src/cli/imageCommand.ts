@@ -8,7 +8,7 @@ import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
 import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
@@ -48,7 +48,7 @@ export function imageCommand(): Command {
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
-    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, maxIterationsArg)
     .option('--lr <x>', 'initial learning rate (Adam)', numberArg(0))
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')

@@ -1,7 +1,7 @@
 // Flag parsing helpers shared by the commands: numbers, enumerations, repeatable flags.
 import { InvalidArgumentError } from 'commander';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
-import { PRESET_NAMES, SOLVER_NAMES, type PresetName } from '../contract/types.js';
+import { ITERATION_LIMIT_RANGE, PRESET_NAMES, PRESET_ITERATION_LIMITS, SOLVER_NAMES, type PresetName } from '../contract/types.js';
 
 export const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
 // (the app's lists: the command line takes the same solvers and presets)
@@ -38,8 +38,10 @@ export function numberArg(min = -Infinity, max = Infinity) {
 }
 
 /** --max-iterations' help, the same for image, video, volume and batch (attention/solve.ts withIterationLimit). */
-export const MAX_ITERATIONS_HELP =
-  'iteration limit: head passes for converged (default 120: L-BFGS, and Adam after it where L-BFGS stops at kinks, half each), Adam steps for paper (default 1000; its learning rate decays to 0 there)';
+export const MAX_ITERATIONS_HELP = `iteration limit: head passes for converged (default ${PRESET_ITERATION_LIMITS.converged}: L-BFGS, and Adam after it where L-BFGS stops at kinks, half each), Adam steps for paper (default ${PRESET_ITERATION_LIMITS.paper}; its learning rate decays to 0 there)`;
+
+/** --max-iterations' parser: the range the service's jobs take too (contract ITERATION_LIMIT_RANGE). */
+export const maxIterationsArg = (v: string): number => intArg(ITERATION_LIMIT_RANGE[0], ITERATION_LIMIT_RANGE[1])(v);
 
 /**
  * --seed's help, the same for every command that starts solves cold (image, volume, batch): a random

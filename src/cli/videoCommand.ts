@@ -20,7 +20,7 @@ import { progressLine } from './progressLine.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
 import { modelLabels } from '../engine/openModel.js';
-import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, MAX_ITERATIONS_HELP } from './options.js';
+import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
 import { presetLimit } from '../attention/solve.js';
 import { paperPresetNotice } from './presetNotice.js';
 import { solveCountsWords } from '../contract/solveStop.js';
@@ -102,7 +102,7 @@ export function videoCommand(): Command {
     .option('--to <s>', 'end time in seconds (exclusive)', numberArg(0))
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'))
-    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, maxIterationsArg)
     .option('--no-warm-start', 'start every frame cold (from the deterministic start) instead of from the previous frame\'s answer')
     .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))
     .option('--no-cache', 'neither read nor write the result cache')

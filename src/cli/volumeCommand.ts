@@ -14,7 +14,7 @@ import { readVolume } from '../volume/readVolume.js';
 import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP, MAX_ITERATIONS_HELP } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
 import { presetLimit } from '../attention/solve.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
@@ -67,7 +67,7 @@ export function volumeCommand(): Command {
     .option('--t <n>', '4-D NIfTI: which volume (from 0; default 0, with a warning naming the count)', intArg(0))
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
     .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'), 'auto')
-    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, intArg(1, 100000))
+    .option('--max-iterations <n>', MAX_ITERATIONS_HELP, maxIterationsArg)
     .option('--constraint <c>', `filter constraint: ${CONSTRAINTS.join(', ')}`, oneOf(CONSTRAINTS, 'constraint'), 'l2')
     .option('--seed <n>', SEED_HELP, intArg(0, 2 ** 31 - 1))
     .option('--no-warm-start', 'start every slice\'s L2-CAF cold (the deterministic start, and --seed\'s random one) instead of from the previous slice\'s answer')

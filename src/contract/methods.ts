@@ -3,7 +3,7 @@
 // server and by Electron's IPC binding before any service code runs.
 import { S, type ArgSpec, type ObjectSpec } from './argSpec.js';
 import { HANDLE_RE } from './binary.js';
-import { EVAL_BASELINES, EVAL_STEPS_RANGE, PRESET_NAMES, SOLVER_NAMES } from './types.js';
+import { EVAL_BASELINES, EVAL_STEPS_RANGE, ITERATION_LIMIT_RANGE, PRESET_NAMES, SOLVER_NAMES } from './types.js';
 import type {
   AppInfo, ExportRequest, JobId, JobInfo, MediaDescription, ModelDescription, ModelList, RecentFile, SampleOpened,
   TimelineView, TraceRequest, TraceResult, VideoJobRequest, VideoJobStarted,
@@ -74,6 +74,7 @@ export const VIDEO_JOB_SPEC: ObjectSpec = S.obj({
   classes: { type: 'array', items: { type: 'oneOf', of: [S.str(256), S.int(0, 1_000_000)] }, maxItems: 16 },
   solver: S.oneOf(SOLVER_NAMES, true),
   preset: S.oneOf(PRESET_NAMES, true),
+  maxIterations: S.int(ITERATION_LIMIT_RANGE[0], ITERATION_LIMIT_RANGE[1], true),
   warmStart: S.bool(true),
   stride: S.int(1, 10_000, true),
   fromS: TIME,

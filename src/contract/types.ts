@@ -110,6 +110,8 @@ export interface VideoJobRequest {
   classes: (string | number)[];
   solver?: SolverName;
   preset?: PresetName;
+  /** bounds every iterative solve (the CLI's --max-iterations): head passes for the default, Adam steps for 'paper'; absent = PRESET_ITERATION_LIMITS */
+  maxIterations?: number;
   warmStart?: boolean;
   stride?: number;
   fromS?: number;
@@ -133,6 +135,15 @@ export const DEFAULT_EVAL_STEPS = 20;
 export const DEFAULT_EVAL_BASELINE: EvalBaseline = 'blur';
 export const EVAL_BASELINES: readonly EvalBaseline[] = ['blur', 'mean', 'zero'];
 export const EVAL_STEPS_RANGE: readonly [number, number] = [2, 1000];
+
+/** An iteration limit a job (and the CLI's --max-iterations) takes. */
+export const ITERATION_LIMIT_RANGE: readonly [number, number] = [1, 100_000];
+/**
+ * The limits the presets bring (src/attention/solve.ts defaultSolveOptions; a test holds them
+ * equal): head passes of the default solve (L-BFGS, and the Adam phase after it), Adam steps of the
+ * paper's. Here so that the app can say what an empty limit means.
+ */
+export const PRESET_ITERATION_LIMITS: Readonly<Record<PresetName, number>> = { converged: 120, paper: 1000 };
 
 export interface VideoJobStarted {
   jobId: JobId;

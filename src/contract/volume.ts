@@ -8,7 +8,7 @@
 // float32 or, for integer scans, the smallest exact integer type (uint8, int16, uint16).
 import { S, type ObjectSpec } from './argSpec.js';
 import type { BinaryRef } from './binary.js';
-import { PRESET_NAMES, SOLVER_NAMES, type AnalysisMethod, type JobId, type JobState, type PresetName, type SolveCountsView, type SolverName, type TraceResult } from './types.js';
+import { ITERATION_LIMIT_RANGE, PRESET_NAMES, SOLVER_NAMES, type AnalysisMethod, type JobId, type JobState, type PresetName, type SolveCountsView, type SolverName, type TraceResult } from './types.js';
 
 export type VolumeAxis = 'x' | 'y' | 'z';
 export type VolumeId = string;
@@ -61,6 +61,8 @@ export interface VolumeJobRequest {
   /** as for videos: auto (exact on linear heads, else iterative; default), iterative or exact */
   solver?: SolverName;
   preset?: PresetName;
+  /** as for videos: bounds every iterative solve; absent = the preset's (PRESET_ITERATION_LIMITS) */
+  maxIterations?: number;
   warmStart?: boolean;
 }
 
@@ -155,6 +157,7 @@ export const VOLUME_METHOD_SPECS: { readonly [K in keyof VolumeMethods]: ObjectS
     window: S.obj({ lo: S.num(0, 100), hi: S.num(0, 100) }, true),
     solver: S.oneOf(SOLVER_NAMES, true),
     preset: S.oneOf(PRESET_NAMES, true),
+    maxIterations: S.int(ITERATION_LIMIT_RANGE[0], ITERATION_LIMIT_RANGE[1], true),
     warmStart: S.bool(true),
   }),
   'volume.result': S.obj({ jobId: ID }),

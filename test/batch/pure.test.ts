@@ -124,6 +124,11 @@ describe('progress', () => {
     const e = { index: 2, total: 5, id: 'a-1', rel: 'a.mp4', kind: 'video' as const, status: 'done' as const, seconds: 1.25, units: 12, error: null, etaS: 30 };
     expect(formatItem(e, 'text')).toBe('[2/5] done    a.mp4 (video, 12 frames, 1.3 s); ETA 0:30');
     expect(JSON.parse(formatItem(e, 'json'))).toMatchObject({ event: 'item', status: 'done', etaS: 30 });
+    // maps a budget cut short are said on the item's line (none: nothing added)
+    expect(formatItem({ ...e, atLimit: 3 }, 'text')).toBe('[2/5] done    a.mp4 (video, 12 frames, 1.3 s, 3 at the iteration limit); ETA 0:30');
+    expect(formatItem({ ...e, kind: 'image', units: 1, atLimit: 1 }, 'text')).toBe('[2/5] done    a.mp4 (image, 1.3 s, 1 at the iteration limit); ETA 0:30');
+    expect(formatItem({ ...e, atLimit: 0 }, 'text')).toBe(formatItem(e, 'text'));
+    expect(JSON.parse(formatItem({ ...e, atLimit: 3 }, 'json'))).toMatchObject({ atLimit: 3 });
   });
 });
 

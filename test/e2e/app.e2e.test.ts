@@ -551,6 +551,46 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(browser.log).toEqual([]);
     await nextJob(page, () => page.getByTestId('solver-select').selectOption('auto'));
 
+    // an iteration limit (the CLI's --max-iterations) too low for these solves: every map ends at
+    // it, the bars turn red ("at limit"), the job bar counts them; empty brings back the solver's own
+    expect(await page.getByTestId('iteration-limit').getAttribute('placeholder')).toBe('120 passes');
+    const limited = await nextJob(page, async () => {
+      await page.getByTestId('iteration-limit').fill('2');
+      await page.getByTestId('iteration-limit').blur();
+    });
+    await waitJob(page, 'done');
+    const ltl = await api<TimelineView>(page, 'video.timeline', { jobId: limited });
+    const lmaps = ltl.frames.map((f) => f.maps![0]!);
+    expect(Math.max(...lmaps.map((m) => m.iterations))).toBeLessThanOrEqual(2);
+    const atLimit = ltl.summary?.solves?.atLimit ?? 0;
+    expect(atLimit, 'maps that ended at the limit').toBeGreaterThan(0);
+    const lkinds = Object.fromEntries((await page.getByTestId('timeline-canvas').getAttribute('data-iteration-kinds'))!.split(' ').map((kv) => kv.split(':')));
+    expect(Number(lkinds.limit)).toBe(atLimit);
+    await page.waitForFunction((n) => document.querySelector('[data-testid=job-status]')?.textContent?.includes(`, ${n} stopped at`), atLimit, { timeout: 10_000 });
+    // red bars in the iterations track (#e57373)
+    const red = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid=timeline-canvas]')!;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0xe5) < 8 && Math.abs(d[i + 1] - 0x73) < 8 && Math.abs(d[i + 2] - 0x73) < 8) n++;
+      return n;
+    });
+    expect(red).toBeGreaterThan(20);
+    await shots(page, '08e-iteration-limit');
+    await page.getByTestId('iteration-limit').fill('x');
+    await page.getByTestId('iteration-limit').blur();
+    const limitError = page.getByTestId('error-message').filter({ hasText: 'the iteration limit must be a whole number from 1 to 100000' });
+    await limitError.waitFor({ state: 'visible' });
+    // the field keeps the job's limit, and no new job starts
+    expect(await page.getByTestId('iteration-limit').inputValue()).toBe('2');
+    expect(await page.locator('#app').getAttribute('data-job-id')).toBe(limited);
+    await limitError.getByRole('button', { name: 'Dismiss' }).click();
+    await nextJob(page, async () => {
+      await page.getByTestId('iteration-limit').fill('');
+      await page.getByTestId('iteration-limit').blur();
+    });
+    expect(browser.log).toEqual([]);
+
     // back to the earlier settings (class-oblivious at the default layer)
     await nextJob(page, () => page.getByTestId('method-select').selectOption('l2caf'));
     await nextJob(page, () => page.getByTestId('layer-select').selectOption('conv2d_16'));

@@ -196,6 +196,17 @@ describe.skipIf(!haveScans)('volume service', () => {
     expect(iterative.r.slices).toHaveLength(auto.r.slices.length);
     expect(iterative.r.slices.every((s) => s.start === 'uniform' || s.start === 'warm')).toBe(true);
     expect(iterative.r.slices.some((s) => s.start === 'warm' && s.iterations > 1)).toBe(true);
+    // an iteration limit (the CLI's --max-iterations) bounds every slice's solve and its replay:
+    // one head pass leaves L-BFGS none to move: a slice ends at the limit, and is counted there,
+    // unless its start already passes the test (a warm slice like the one before)
+    const limited = await run({ solver: 'iterative', maxIterations: 1 });
+    expect(limited.r.slices).toHaveLength(auto.r.slices.length);
+    for (const s of limited.r.slices) expect(s.iterations).toBe(1);
+    const cut = limited.r.slices.filter((s) => s.stop === 'pass-limit');
+    expect(cut.length).toBeGreaterThan(limited.r.slices.length / 2);
+    expect(limited.r.summary?.solves?.atLimit).toBe(cut.length);
+    const lt = (await service.call('volume.trace', { jobId: limited.r.jobId, index: cut[0]!.index })) as TraceResult;
+    expect(lt).toMatchObject({ iterations: 1, stop: 'pass-limit' });
     const exact = await run({ layer: 'leaky_re_lu_13', solver: 'exact' });
     expect(exact.end.type).toBe('job.error');
     expect(JSON.stringify(exact.end)).toMatch(/exact/);

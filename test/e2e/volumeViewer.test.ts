@@ -530,13 +530,23 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     expect(await conv.getByTestId('trace-plots').isHidden()).toBe(true);
     await page.getByTestId('volume-convergence-close').click();
     expect(await conv.isHidden()).toBe(true);
+    // the iteration limit's field says what empty means, per solver (none for the exact one)
+    const limit = page.getByTestId('volume-iteration-limit');
+    expect(await limit.getAttribute('placeholder')).toBe('120 passes');
     // the solver choice reaches the job: 'exact' on this head is refused, naming why
     await page.getByTestId('volume-solver').selectOption('exact');
+    expect(await limit.isDisabled()).toBe(true);
     await page.getByTestId('volume-run').click();
     const banner = page.getByTestId('error-message');
     await banner.first().waitFor({ timeout: 60_000 });
     expect(await banner.first().textContent()).toMatch(/solver 'exact' needs a head whose outputs are affine in the filter/);
     await pageShot(page, 'volume-solver-exact-refused');
+    // a limit that is not a whole number in range is refused before any job starts
+    await page.getByTestId('volume-solver').selectOption('paper');
+    expect(await limit.getAttribute('placeholder')).toBe('1000 steps');
+    await limit.fill('0');
+    await page.getByTestId('volume-run').click();
+    await page.getByTestId('error-message').filter({ hasText: 'the iteration limit must be a whole number from 1 to 100000' }).waitFor({ timeout: 10_000 });
     await page.close();
   });
 });

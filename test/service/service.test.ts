@@ -176,6 +176,24 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     }
   }, 120_000);
 
+  it('an iteration limit (the CLI\'s --max-iterations) bounds every solve and its replay; the summary counts the maps it cut short', async () => {
+    const req = { file: clip, layer: 'leaky_re_lu_13', methods: ['l2caf-class'], classes: [], stride: 4, toS: 0.4, maxIterations: 2 };
+    const { jobId: j } = (await service.call('video.start', req)) as VideoJobStarted;
+    expect((await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === j)).type).toBe('job.done');
+    const t = (await service.call('video.timeline', { jobId: j })) as TimelineView;
+    const maps = t.frames.map((f) => f.maps![0]!);
+    expect(maps).toHaveLength(2);
+    // unlimited, frame 0 ran the Adam phase after 80-odd passes (the test above); here 2 passes in
+    // all (with so few, none is left for the phase: the solves end at the limit)
+    for (const m of maps) expect(m.iterations).toBeLessThanOrEqual(2);
+    const cut = maps.filter((m) => m.stop === 'pass-limit' && !m.adamPasses).length;
+    expect(cut, 'maps the limit cut short').toBeGreaterThan(0);
+    expect(t.summary?.solves?.atLimit).toBe(cut);
+    // the replay solves under the job's limit too: the same passes as the timeline's map
+    const r = (await service.call('video.trace', { jobId: j, slot: 0, mapIndex: 0 })) as TraceResult;
+    expect(r).toMatchObject({ iterations: maps[0]!.iterations, stop: maps[0]!.stop });
+  }, 120_000);
+
   it.skipIf(!haveFixture(GIF))('a frame after a change of class replays as it ran: its solve was handed the previous frame\'s answers (the neighbour start)', async () => {
     // the cyclist clip's top-1 class changes between frames: such a frame starts cold, but its
     // solve also tried the previous frame's answer for the other class, as the replay must
