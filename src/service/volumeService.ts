@@ -58,7 +58,7 @@ export interface VolumeJobData {
   error: string | null;
   /** by slice index: each slice's place in the warm chain, for replays as the job ran them (replayState.ts) */
   replay: ReplayState;
-  /** the finished job's window over its scan, found at its first replay (the percentiles of a 512x512x300 scan took 1.5 s here) */
+  /** the job's window over its scan, found at its first replay, running or finished (the percentiles of a 512x512x300 scan took 1.5 s here) */
   windowBounds?: WindowBounds;
 }
 
@@ -353,7 +353,8 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
       const { init, warm } = replayStart(d.replay, index, s.start);
       const map = await replaySlice({
         model, split, volume, axis: d.axis, index, method, target: s.target?.index ?? null, solve, ...(init ? { init } : {}),
-        window: d.analysis ? (d.windowBounds ??= windowBounds(volume.data, windowOf(d.request))) : windowBounds(volume.data, windowOf(d.request)),
+        // (the same scan while the job runs and after: an open volume's id never names another)
+        window: (d.windowBounds ??= windowBounds(volume.data, windowOf(d.request))),
       });
       const note = s.start === 'exact' ? exactReplayNote('job', preset) : null;
       return traceResult(map, solve, warm, (data, shape) => ctx.binaries.put(job.id, data, shape), note);

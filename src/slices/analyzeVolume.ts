@@ -64,7 +64,8 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
     const targets = classes.length ? classes.map((c) => resolveClass(c, model.labels, numOutputs)) : null;
     const templates = requestTemplates(methods, targets);
     const solve = { ...defaultSolveOptions(preset), ...opts.solve };
-    const settings = { axes: layerRank === 3 ? [] : axes, methods, classes, window, t, preset, warmStart, weighting };
+    const limit = opts.solve?.maxIterations;
+    const settings = { axes: layerRank === 3 ? [] : axes, methods, classes, window, t, preset, ...(limit !== undefined ? { maxIterations: limit } : {}), warmStart, weighting };
     const modelInfo = {
       id: model.id,
       layer: split.layer,

@@ -110,6 +110,8 @@ export interface VolumeSettings {
   window: WindowSpec;
   t: number;
   preset: Preset;
+  /** the iteration limit asked for (--max-iterations, the app's limit); absent: the preset's own */
+  maxIterations?: number;
   warmStart: boolean;
   weighting: SliceWeighting;
 }

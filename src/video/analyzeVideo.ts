@@ -116,6 +116,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     fromS: s.fromS,
     toS: s.toS,
     preset: s.preset,
+    ...(opts.solve?.maxIterations !== undefined ? { maxIterations: opts.solve.maxIterations } : {}),
     warmStart: s.warmStart,
   };
   if (s.eval) settings.eval = s.eval;

@@ -126,6 +126,8 @@ export interface Timeline {
     fromS: number | null;
     toS: number | null;
     preset: Preset;
+    /** the iteration limit asked for (--max-iterations, the app's Iteration limit); absent: the preset's own */
+    maxIterations?: number;
     warmStart: boolean;
     /** with --eval */
     eval?: VideoEvalOptions;

@@ -199,7 +199,10 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     const limJson = path.join(tmp, 'limit.json');
     const lim = l2caf(['video', fixture('videos/car-detection.mp4'), '--layer', 'leaky_re_lu_13', '--method', 'l2caf-class', '--to', '0.3', '--workers', '0', '--no-cache', '--max-iterations', '2', '--json', limJson]);
     expect(lim.code).toBe(0);
-    const lt = JSON.parse(readFileSync(limJson, 'utf8')) as { frames: { maps: { iterations: number; stop: string; adamPasses?: number }[] }[]; summary: { solves: { atLimit?: number } } };
+    const lt = JSON.parse(readFileSync(limJson, 'utf8')) as { settings: { maxIterations?: number }; frames: { maps: { iterations: number; stop: string; adamPasses?: number }[] }[]; summary: { solves: { atLimit?: number } } };
+    // the JSON records the limit asked for (absent without one: the preset's own)
+    expect(lt.settings.maxIterations).toBe(2);
+    expect((JSON.parse(readFileSync(json, 'utf8')) as { settings: object }).settings).not.toHaveProperty('maxIterations');
     const limMaps = lt.frames.map((f) => f.maps[0]!);
     for (const m of limMaps) expect(m.iterations).toBeLessThanOrEqual(2);
     const atLimit = limMaps.filter((m) => m.stop === 'pass-limit' && !m.adamPasses).length;
@@ -207,7 +210,12 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(lt.summary.solves.atLimit).toBe(atLimit);
     expect(lim.stdout).toContain(`, ${atLimit} stopped at ${atLimit === 1 ? 'its' : 'their'} limit)`);
     expect(lim.stderr).toContain(`l2caf: note: ${fixture('videos/car-detection.mp4')}: ${atLimit} of ${limMaps.length} frame maps ended at the iteration limit before a stop test passed: raise --max-iterations`);
-    // the default layer's head is linear: exact solves, nothing to count
+    const volJson = path.join(tmp, 'limit-volume.json');
+    const vl = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--solver', 'iterative', '--max-iterations', '1', '--out', path.join(tmp, 'limit.nii.gz'), '--json', volJson]);
+    expect(vl.code).toBe(0);
+    const vt = JSON.parse(readFileSync(volJson, 'utf8')) as { settings: { maxIterations?: number } };
+    expect(vt.settings.maxIterations).toBe(1);
+        // the default layer's head is linear: exact solves, nothing to count
     const e = l2caf(['volume', fixture('volumes/example4d.nii.gz'), '--t', '1', '--no-progress', '--out', path.join(tmp, 'exact.nii.gz')]);
     expect(e.code).toBe(0);
     expect(e.stdout).not.toMatch(/ warm, /);
