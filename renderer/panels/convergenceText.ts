@@ -3,7 +3,7 @@
 // panel says why instead of showing empty canvases. An iterative map says how it was solved: from
 // which start, by which optimiser, and whether the annealed Adam phase ran after L-BFGS (it runs
 // where L-BFGS could not certify an optimum, src/attention/sphereSolve.ts).
-import { stopWords, type TraceResult } from '../../src/contract/index.js';
+import { endedAtLimit, stopWords, type TraceResult } from '../../src/contract/index.js';
 
 export interface ShownMap {
   /** MapInfo.solver: iterative | exact | gradient | weights */
@@ -49,11 +49,17 @@ export function solveSentence(
   const from = startName(s.start, unit);
   // why it ended (older caches do not say): "optimality test passed", "stalled at a kink", ...
   const why = stopWords(s.stop);
-  if (s.optimiser === 'adam') return `Adam (the paper's settings) from ${from}: ${count(s.iterations, 'iteration', 'iterations')}${why ? `, ${why}` : ''}.`;
+  // a solve the budget cut short is what the budget found, not an optimum: say what to do (the
+  // panel's Iteration limit, the volume viewer's limit: the CLI's --max-iterations)
+  const cut = endedAtLimit(s) ? ' Not an optimum: the iteration limit cut it short (raise the limit).' : '';
+  if (s.optimiser === 'adam') return `Adam (the paper's settings) from ${from}: ${count(s.iterations, 'iteration', 'iterations')}${why ? `, ${why}` : ''}.${cut}`;
   if (s.adamPasses) {
-    return `L-BFGS from ${from} could not certify an optimum${why ? ` (${why})` : ''}, so annealed Adam went on from its answer and L-BFGS finished from Adam's lowest point: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
+    // L-BFGS's finish takes the passes the phase left; where L-BFGS spent its whole share (its
+    // budget, stop 'pass-limit') the phase spent the rest, and no finish ran (sphereSolve.ts)
+    const finish = s.stop === 'pass-limit' ? '' : " and L-BFGS finished from Adam's lowest point";
+    return `L-BFGS from ${from} could not certify an optimum${why ? ` (${why})` : ''}, so annealed Adam went on from its answer${finish}: ${count(s.iterations, 'head pass')}, ${s.adamPasses} of them Adam.`;
   }
-  return `L-BFGS from ${from}: ${count(s.iterations, 'head pass')}${why ? `, ${why}` : ''}.`;
+  return `L-BFGS from ${from}: ${count(s.iterations, 'head pass')}${why ? `, ${why}` : ''}.${cut}`;
 }
 
 export function convergenceState(m: ShownMap | null, unit: ReplayUnit = 'frame'): ConvergenceState {

@@ -2,12 +2,12 @@
 // (src/contract/solveStop.ts endedAtLimit): their maps are what the budget found, not an optimum,
 // and the summary line's count alone ("3 stopped at their limit") does not say what to do about it.
 
-/** Pure: the one-line note, or null when no map ended at its limit. `unit`: frame | slice. */
-export function budgetNote(solves: { warm: number; cold: number; atLimit?: number } | null | undefined, unit: 'frame' | 'slice', preset: string): string | null {
+/** Pure: the one-line note, or null when no map ended at its limit. `unit`: frame | slice, null for an image's maps. */
+export function budgetNote(solves: { warm: number; cold: number; atLimit?: number } | null | undefined, unit: 'frame' | 'slice' | null, preset: string): string | null {
   const n = solves?.atLimit ?? 0;
   if (!solves || n === 0) return null;
   const total = solves.warm + solves.cold;
-  return `${n} of ${total} ${unit} map${total === 1 ? '' : 's'} ended at the iteration limit before a stop test passed: ${raise(preset)}`;
+  return `${n} of ${total} ${unit ? `${unit} ` : ''}map${total === 1 ? '' : 's'} ended at the iteration limit before a stop test passed: ${raise(preset)}`;
 }
 
 /**

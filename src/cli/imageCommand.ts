@@ -18,6 +18,8 @@ import { largeSolveWarning } from './solveCost.js';
 import { paperPresetNotice } from './presetNotice.js';
 import { solveProgress } from './solveProgress.js';
 import { stopClause } from '../contract/solveStop.js';
+import { solveCounts } from '../engine/solveCounts.js';
+import { budgetNote } from './budgetNote.js';
 
 interface ImageCliOptions extends ModelCliOptions {
   method?: Method[];
@@ -92,6 +94,8 @@ export function imageCommand(): Command {
           for (const w of result.warnings) process.stderr.write(`l2caf: warning: ${file}: ${w}\n`);
           const notice = paperPresetNotice(o.preset, solve.solver, result.maps.map((m) => m.solver));
           if (notice) process.stderr.write(`l2caf: note: ${notice}\n`);
+          const budget = budgetNote(solveCounts(result.maps), null, o.preset);
+          if (budget) process.stderr.write(`l2caf: note: ${file}: ${budget}\n`);
           // A signal that came during the synchronous solve is delivered at the next turn of the
           // event loop: take it before anything is written.
           await signalsDelivered();

@@ -142,6 +142,11 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     // L-BFGS's half of the 30 ran out; the phase had the other half
     expect(capped.stop).toBe('pass-limit');
     expect(capped.adamPasses).toBe(15);
+    // 2 passes leave the phase none: the map is what the budget found, and a note says what to do
+    const cut = l2caf(['image', fixture('images/coffee.png'), '--layer', 'leaky_re_lu_12', '--method', 'l2caf-class', '--max-iterations', '2']);
+    expect(cut.code).toBe(0);
+    expect(cut.stdout).toContain('(L-BFGS: pass budget spent)');
+    expect(cut.stderr).toBe(`l2caf: note: ${fixture('images/coffee.png')}: 1 of 1 map ended at the iteration limit before a stop test passed: raise --max-iterations\n`);
     const converged = run('chelsea.png', 'leaky_re_lu_13');
     expect(converged).not.toHaveProperty('adamPasses');
     expect(converged.iterations).toBeLessThan(60);

@@ -49,6 +49,8 @@ describe('an iteration limit', () => {
     expect(budgetNote({ warm: 0, cold: 1, atLimit: 1 }, 'slice', 'paper')).toMatch(/^1 of 1 slice map ended at the iteration limit .*raise --max-iterations \(the paper's Adam decays/);
     expect(budgetNote({ warm: 3, cold: 1 }, 'frame', 'converged')).toBeNull();
     expect(budgetNote(null, 'frame', 'converged')).toBeNull();
+    // an image's maps: no unit
+    expect(budgetNote({ warm: 0, cold: 2, atLimit: 1 }, null, 'converged')).toBe('1 of 2 maps ended at the iteration limit before a stop test passed: raise --max-iterations');
   });
 
   it('batch: its run counts the maps that ended at their limit over the items it did, and ends with one note', async () => {

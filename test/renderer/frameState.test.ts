@@ -51,7 +51,13 @@ describe('convergenceState', () => {
     expect(convergenceState({ solver: 'iterative', iterations: 100, start: 'uniform', adamPasses: 60, stop: 'stalled', optimiser: 'lbfgs' }).text)
       .toContain('L-BFGS from the uniform filter could not certify an optimum (stalled at a kink), so annealed Adam went on from its answer and L-BFGS finished from Adam\'s lowest point: 100 head passes, 60 of them Adam.');
     expect(convergenceState({ solver: 'iterative', iterations: 156, start: 'uniform', stop: 'settled', optimiser: 'adam' }).text).toMatch(/^Adam \(the paper's settings\) from the uniform filter: 156 iterations, loss settled\./);
-    expect(convergenceState({ solver: 'iterative', iterations: 30, start: 'uniform', stop: 'iteration-limit', optimiser: 'adam' }).text).toMatch(/: 30 iterations, iteration limit reached\./);
+    expect(convergenceState({ solver: 'iterative', iterations: 30, start: 'uniform', stop: 'iteration-limit', optimiser: 'adam' }).text).toMatch(/: 30 iterations, iteration limit reached\. Not an optimum: the iteration limit cut it short \(raise the limit\)\. Replay/);
+    // a budget that cut L-BFGS short, with no phase after it, is said so; where the phase ran, it is not
+    expect(convergenceState({ solver: 'iterative', iterations: 2, start: 'warm', stop: 'pass-limit', optimiser: 'lbfgs' }).text)
+      .toBe("L-BFGS from the previous frame's optimum (warm start): 2 head passes, pass budget spent. Not an optimum: the iteration limit cut it short (raise the limit). Replay solves it again to watch the filter converge.");
+    // (L-BFGS spent its share, the phase the rest: no finish ran, and the sentence does not claim one)
+    expect(convergenceState({ solver: 'iterative', iterations: 120, start: 'uniform', adamPasses: 60, stop: 'pass-limit', optimiser: 'lbfgs' }).text)
+      .toMatch(/^L-BFGS from the uniform filter could not certify an optimum \(pass budget spent\), so annealed Adam went on from its answer: 120 head passes, 60 of them Adam\. Replay/);
     // a reason this build does not know (a newer cache) is left out, not printed raw
     expect(convergenceState({ solver: 'iterative', iterations: 5, start: 'uniform', stop: 'something-new', optimiser: 'lbfgs' }).text).toMatch(/^L-BFGS from the uniform filter: 5 head passes\. Replay/);
     expect(replayText({ note: null, steps: [{ iteration: 0, loss: 2 }], iterations: 82, start: 'uniform', warm: null, adam: { fromIteration: 3, toIteration: 63, passes: 60 }, stop: 'line-search', optimiser: 'lbfgs' }))
