@@ -36,7 +36,7 @@ export function stopClause(m: { stop?: string | null; adamPasses?: number | null
   const words = stopWords(m.stop);
   if (!words) return null;
   const who = ADAM_STOPS.has(m.stop!) ? 'Adam' : 'L-BFGS';
-  return `${who}: ${words}${m.adamPasses ? `, then ${m.adamPasses} Adam passes` : ''}`;
+  return `${who}: ${words}${m.adamPasses ? `, then ${m.adamPasses} Adam pass${m.adamPasses === 1 ? '' : 'es'}` : ''}`;
 }
 
 /**

@@ -34,6 +34,7 @@ describe('why a solve ended', () => {
     expect(withPhase.adamPasses).toBe(60);
     expect(endedAtLimit(withPhase)).toBe(false);
     expect(stopClause(withPhase)).toBe('L-BFGS: line search found no lower point, then 60 Adam passes');
+    expect(stopClause({ stop: 'pass-limit', adamPasses: 1 })).toBe('L-BFGS: pass budget spent, then 1 Adam pass');
   });
 
   it('a budget spent before the test passed: "pass-limit", also when it ends the cold starts\' comparison', () => {
