@@ -365,7 +365,7 @@ export class App {
       methods: [s.method],
       classes: classSpecific && s.targetClass ? [s.targetClass.index] : [],
       ...solverRequest(s.solver),
-      ...limitRequest(s.solver === 'exact' ? null : s.maxIterations),
+      ...limitRequest(s.solver, s.maxIterations),
       warmStart: s.warmStart,
       stride: s.stride,
       ...(s.evalOn ? { eval: { steps: s.evalSteps } } : {}),

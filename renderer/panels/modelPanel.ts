@@ -133,10 +133,7 @@ export class ModelPanel {
 
   /** The limit field says what empty means for the solver chosen (the exact solver has none). */
   private showLimitHint(): void {
-    const hint = iterationLimitHint(this.settings.solver);
-    this.limit.placeholder = hint.placeholder;
-    this.limit.title = hint.title;
-    this.limit.disabled = this.settings.solver === 'exact';
+    Object.assign(this.limit, iterationLimitHint(this.settings.solver));
   }
 
   private bindEval(): void {

@@ -41,19 +41,23 @@ export function parseIterationLimit(text: string): number | null {
   return n;
 }
 
-/** What an empty limit means for a choice: the field's placeholder and tooltip. */
-export function iterationLimitHint(choice: SolverChoice): { placeholder: string; title: string } {
+/**
+ * The limit field's state for a choice (assigned to the input by the video panel and the volume
+ * viewer alike): what an empty limit means, and disabled for the exact solver, which does not iterate.
+ */
+export function iterationLimitHint(choice: SolverChoice): { placeholder: string; title: string; disabled: boolean } {
   const preset = solverRequest(choice).preset ?? 'converged';
   const n = PRESET_ITERATION_LIMITS[preset];
   return preset === 'paper'
-    ? { placeholder: `${n} steps`, title: `Adam steps at most (empty: ${n}, the paper's); its learning rate decays to 0 at the limit, so a larger limit also changes the steps` }
+    ? { placeholder: `${n} steps`, title: `Adam steps at most (empty: ${n}, the paper's); its learning rate decays to 0 at the limit, so a larger limit also changes the steps`, disabled: false }
     : {
         placeholder: `${n} passes`,
         title: `Head passes at most for each iterative solve (empty: ${n}; L-BFGS, and annealed Adam after it where L-BFGS stops at a kink, half each). Solves that end at it with no stop test passed are drawn red in the iterations track.${choice === 'exact' ? ' (The exact solver does not iterate.)' : ''}`,
+        disabled: choice === 'exact',
       };
 }
 
-/** The request's limit field (absent: the preset's own). */
-export function limitRequest(limit: number | null): { maxIterations?: number } {
-  return limit === null ? {} : { maxIterations: limit };
+/** The request's limit field: absent for the preset's own, and for the exact solver (no iterations to bound). */
+export function limitRequest(choice: SolverChoice, limit: number | null): { maxIterations?: number } {
+  return limit === null || choice === 'exact' ? {} : { maxIterations: limit };
 }

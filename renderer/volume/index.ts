@@ -106,12 +106,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   for (const c of SOLVER_CHOICES) solver.append(el('option', { value: c.value, text: c.label, title: c.title }));
   // bounds each iterative solve (the CLI's --max-iterations); empty: the solver's own, which the placeholder says
   const limit = el('input', { testid: 'volume-iteration-limit', type: 'text', inputmode: 'numeric', 'aria-label': 'Iteration limit' }, { width: '7.5em' });
-  const showLimitHint = (): void => {
-    const hint = iterationLimitHint(solver.value as SolverChoice);
-    limit.placeholder = hint.placeholder;
-    limit.title = hint.title;
-    limit.disabled = solver.value === 'exact';
-  };
+  const showLimitHint = (): void => void Object.assign(limit, iterationLimitHint(solver.value as SolverChoice));
   solver.addEventListener('change', showLimitHint);
   showLimitHint();
   const warm = el('input', { testid: 'volume-warm-start', type: 'checkbox' });
@@ -319,7 +314,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     if (!win) return fail(new Error(`model window "${modelWindow.value}": give two percentiles lo,hi with 0 <= lo < hi <= 100`), ATTENTION);
     let maxIterations: number | null;
     try {
-      maxIterations = solver.value === 'exact' ? null : parseIterationLimit(limit.value);
+      // (a value left in the field disabled for the exact solver is not read)
+      maxIterations = limit.disabled ? null : parseIterationLimit(limit.value);
     } catch (e) {
       return fail(e, ATTENTION);
     }
@@ -347,7 +343,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       axis: jobAxis,
       window: win,
       ...asked,
-      ...limitRequest(maxIterations),
+      ...limitRequest(solver.value as SolverChoice, maxIterations),
       warmStart: warm.checked,
     }).then((r) => {
       jobId = r.jobId;

@@ -34,8 +34,11 @@ describe('the iteration limit field', () => {
     expect(parseIterationLimit(' 30 ')).toBe(30);
     expect(parseIterationLimit('100000')).toBe(100000);
     for (const bad of ['0', '-3', '2.5', '1e3', 'abc', '100001']) expect(() => parseIterationLimit(bad), bad).toThrow(/^the iteration limit must be a whole number from 1 to 100000, or empty/);
-    expect(limitRequest(null)).toEqual({});
-    expect(limitRequest(30)).toEqual({ maxIterations: 30 });
+    expect(limitRequest('auto', null)).toEqual({});
+    expect(limitRequest('auto', 30)).toEqual({ maxIterations: 30 });
+    expect(limitRequest('paper', 30)).toEqual({ maxIterations: 30 });
+    // the exact solver has no iterations to bound: a value left in the field does not reach the request
+    expect(limitRequest('exact', 30)).toEqual({});
   });
 
   it('says what empty means for each choice (passes for L-BFGS, steps for the paper\'s Adam)', () => {
@@ -44,14 +47,15 @@ describe('the iteration limit field', () => {
     expect(iterationLimitHint('paper').placeholder).toBe('1000 steps');
     expect(iterationLimitHint('paper').title).toMatch(/learning rate decays/);
     expect(iterationLimitHint('exact').title).toMatch(/does not iterate/);
+    expect(SOLVER_CHOICES.map((c) => iterationLimitHint(c.value).disabled)).toEqual([false, false, false, true]);
   });
 
   it('a limited request is one the service accepts, for videos and volumes; out of range it is refused', () => {
-    const video = { file: '/clips/a.mp4', methods: ['l2caf'], classes: [], ...solverRequest('paper'), ...limitRequest(30) };
+    const video = { file: '/clips/a.mp4', methods: ['l2caf'], classes: [], ...solverRequest('paper'), ...limitRequest('paper', 30) };
     expect(checkArgs(VIDEO_JOB_SPEC, video)).toEqual(video);
     expect(() => checkArgs(VIDEO_JOB_SPEC, { ...video, maxIterations: 0 })).toThrow(/maxIterations/);
     expect(() => checkArgs(VIDEO_JOB_SPEC, { ...video, maxIterations: 2.5 })).toThrow(/maxIterations/);
-    const volume = { volumeId: 'v1', method: 'l2caf', ...solverRequest('auto'), ...limitRequest(30) };
+    const volume = { volumeId: 'v1', method: 'l2caf', ...solverRequest('auto'), ...limitRequest('auto', 30) };
     expect(checkArgs(VOLUME_METHOD_SPECS['volume.start'], volume)).toEqual(volume);
     expect(() => checkArgs(VOLUME_METHOD_SPECS['volume.start'], { ...volume, maxIterations: 100001 })).toThrow(/maxIterations/);
   });
