@@ -41,7 +41,7 @@ export function numberArg(min = -Infinity, max = Infinity) {
 export const MAX_ITERATIONS_HELP = `iteration limit: head passes for converged (default ${PRESET_ITERATION_LIMITS.converged}: L-BFGS, and Adam after it where L-BFGS stops at kinks, half each), Adam steps for paper (default ${PRESET_ITERATION_LIMITS.paper}; its learning rate decays to 0 there)`;
 
 /** --max-iterations' parser: the range the service's jobs take too (contract ITERATION_LIMIT_RANGE). */
-export const maxIterationsArg = (v: string): number => intArg(ITERATION_LIMIT_RANGE[0], ITERATION_LIMIT_RANGE[1])(v);
+export const maxIterationsArg = intArg(ITERATION_LIMIT_RANGE[0], ITERATION_LIMIT_RANGE[1]);
 
 /**
  * --seed's help, the same for every command that starts solves cold (image, volume, batch): a random
