@@ -1,6 +1,6 @@
 // Public API of the attention math.
 export type * from './types.js';
-export { solveL2caf, defaultSolveOptions, usesExactSolver, usesSphereLbfgs, iterationLimit, withIterationLimit, presetLimit, CONVERGED_RULE, OPTIMAL_RULE } from './solve.js';
+export { solveL2caf, defaultSolveOptions, usesExactSolver, usesSphereLbfgs, iterationLimit, withIterationLimit, presetLimit, presetSolveOptions, CONVERGED_RULE, OPTIMAL_RULE } from './solve.js';
 export { minimiseOnSphere, SPHERE_LBFGS_DEFAULTS, type LbfgsMemory } from './sphereLbfgs.js';
 export { gradCam } from './gradcam.js';
 export { cam } from './cam.js';

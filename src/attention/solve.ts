@@ -56,10 +56,16 @@ export function withIterationLimit<T extends Pick<SolveOptions, 'maxIterations' 
   return { ...opts, maxIterations: n, ...(opts.stop.kind === 'optimal' ? { stop: { ...opts.stop, maxPasses: n } } : {}) };
 }
 
+/** A preset's options under an iteration limit n (the preset's own without n). */
+export function presetSolveOptions(preset: 'paper' | 'converged', n: number | undefined): SolveOptions {
+  const opts = defaultSolveOptions(preset);
+  return n === undefined ? opts : withIterationLimit(opts, n);
+}
+
 /** What an iteration limit n changes in a preset's options (none without n): for pipelines that take overrides of the preset. */
 export function presetLimit(preset: 'paper' | 'converged', n: number | undefined): Partial<Pick<SolveOptions, 'maxIterations' | 'stop'>> {
   if (n === undefined) return {};
-  const { maxIterations, stop } = withIterationLimit(defaultSolveOptions(preset), n);
+  const { maxIterations, stop } = presetSolveOptions(preset, n);
   return { maxIterations, stop };
 }
 

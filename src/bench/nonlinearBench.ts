@@ -9,7 +9,8 @@
 //    each including the backbone pass: goal <= 10x;
 // 3. car-detection.mp4 0-2 s through analyzeVideo, default options (warm chains on the workers):
 //    Grad-CAM vs L2-CAF frames/s in the same run (goal >= 1/3, aim 1/2), with iterations (head
-//    passes) per frame and flicker, warm vs cold, and class-specific L2-CAF.
+//    passes) per frame and flicker, warm vs cold, and class-specific L2-CAF;
+// 4. the slices of a volume, warm chain vs cold (nonlinearVolumeBench.ts), on darknet-tiny.
 // Frames/s are given two ways: steady (first to last finished frame) and whole call (model load and
 // worker start included); the ratios are what to read, absolute times are noisy on shared machines.
 import { existsSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { decodeImage } from '../media/decodeImage.js';
 import { inputTensor } from '../models/preprocess.js';
 import { analyzeVideo } from '../video/analyzeVideo.js';
 import type { Timeline, VideoJobOptions } from '../video/types.js';
+import { nonlinearVolumeFigures } from './nonlinearVolumeBench.js';
 import { median, round } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -208,4 +210,5 @@ export async function nonlinearBench(opts: NonlinearBenchOptions = {}): Promise<
     await imageFigures(m, layer, opts.repeats ?? 5);
     await videoFigures(m, layer, opts.seconds ?? 2, opts.rounds ?? 2, opts.workers);
   }
+  await nonlinearVolumeFigures(NONLINEAR_LAYER);
 }

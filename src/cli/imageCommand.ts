@@ -1,7 +1,7 @@
 // `l2caf image FILE`: maps for one image, as JSON and/or overlay PNGs.
 import { Command } from 'commander';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
-import { defaultSolveOptions, iterationLimit, withIterationLimit } from '../attention/index.js';
+import { iterationLimit, presetSolveOptions } from '../attention/index.js';
 import { analyzeImageFile, type MapResult } from '../engine/imageAnalysis.js';
 import { decodeImage } from '../media/decodeImage.js';
 import { renderOverlay, writePng } from '../media/overlay.js';
@@ -73,9 +73,8 @@ export function imageCommand(): Command {
         try {
           scope.check();
           const split = model.split(o.layer);
-          const preset = { ...defaultSolveOptions(o.preset), solver: o.solver, constraint: o.constraint };
           // the limit of either solver: Adam's steps, L-BFGS's head passes
-          const solve = o.maxIterations != null ? withIterationLimit(preset, o.maxIterations) : preset;
+          const solve = { ...presetSolveOptions(o.preset, o.maxIterations), solver: o.solver, constraint: o.constraint };
           if (o.seed != null) {
             solve.seed = o.seed;
             solve.start = 'also-random';

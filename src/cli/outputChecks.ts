@@ -4,7 +4,8 @@
 // folder must exist and be writable. Each failure is a UsageError (exit 2) naming the file, so a
 // typo costs nothing and never destroys the input.
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, open, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 
@@ -56,6 +57,16 @@ async function folderProblem(file: string): Promise<string | null> {
   } catch {
     return `the folder ${dir} is not writable`;
   }
+  // access() answers from the mode bits: it says yes to root everywhere, and to anyone on mounts
+  // that refuse files for other reasons (/proc, some network shares). Creating (and removing) an
+  // empty file is the check the writer will face after the analysis, made before it.
+  const probe = path.join(dir, `.l2caf-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await (await open(probe, 'wx')).close();
+  } catch (e) {
+    return `cannot create files in the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  await unlink(probe).catch(() => undefined);
   return null;
 }
 

@@ -8,7 +8,7 @@ import {
   type CoreMethods, type ExportRequest, type ExportResult, type FrameSummary, type MapInfo, type TimelineView,
   type TraceResult, type VideoJobRequest,
 } from '../contract/index.js';
-import { defaultSolveOptions, presetLimit } from '../attention/solve.js';
+import { presetLimit, presetSolveOptions } from '../attention/solve.js';
 import type { Timeline, TimelineFrame } from '../video/types.js';
 import { throttle } from '../jobs/throttle.js';
 import type { Job } from '../jobs/jobRegistry.js';
@@ -228,7 +228,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       const { init, warm } = replayStart(d.replay, slot, frame.maps?.[mapIndex]?.start);
       const { model, split } = await models.split(d.request.model, d.request.layer);
       const frameRgb = await decodeFrameAt(d.request.file, frame.timeS, model.inputSize);
-      const solve = { ...defaultSolveOptions(d.request.preset ?? 'converged'), ...presetLimit(d.request.preset ?? 'converged', d.request.maxIterations), solver: 'iterative' as const, traceEvery: every ?? 1 };
+      const solve = { ...presetSolveOptions(d.request.preset ?? 'converged', d.request.maxIterations), solver: 'iterative' as const, traceEvery: every ?? 1 };
       const r = await analyzeFrame(model, split, frameRgb, [{ method: info.method, target: d.targets[slot]?.[mapIndex] ?? null }], solve, init);
       const note = info.solver === 'exact' ? exactReplayNote('timeline', d.request.preset) : null;
       return traceResult(r.maps[0]!, solve, warm, (data, shape) => ctx.binaries.put(job.id, data, shape), note);

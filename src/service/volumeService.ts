@@ -28,7 +28,7 @@ import { newExportPath } from './exportsFolder.js';
 import type { MediaRegistry } from './mediaRegistry.js';
 import type { ModelCache } from './modelCache.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
-import { defaultSolveOptions, presetLimit } from '../attention/solve.js';
+import { presetLimit, presetSolveOptions } from '../attention/solve.js';
 import { exactReplayNote, traceResult } from './traceResult.js';
 import { replaySlice } from '../slices/replaySlice.js';
 
@@ -349,7 +349,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
         throw toServiceError(e, d.request.model ? `model "${d.request.model}"` : 'the default model', 'field');
       });
       const preset = d.request.preset ?? 'converged';
-      const solve = { ...defaultSolveOptions(preset), ...presetLimit(preset, d.request.maxIterations), solver: 'iterative' as const, traceEvery: every ?? 1 };
+      const solve = { ...presetSolveOptions(preset, d.request.maxIterations), solver: 'iterative' as const, traceEvery: every ?? 1 };
       const { init, warm } = replayStart(d.replay, index, s.start);
       const map = await replaySlice({
         model, split, volume, axis: d.axis, index, method, target: s.target?.index ?? null, solve, ...(init ? { init } : {}),

@@ -1,6 +1,7 @@
 // Speed of the per-slice pipeline on a real scan: slices per second and mean iterations, warm vs
 // cold starts, exact vs iterative L2-CAF, backbone in this thread or in a worker pool. For
-// `npm run bench` (src/bench/run.ts calls benchVolume) and `node dist/slices/volumeBench.js SCAN`.
+// `node dist/slices/volumeBench.js SCAN [--workers N]` (at the model's default layer; `npm run bench`
+// measures slices at a non-linear layer in src/bench/nonlinearVolumeBench.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Method, SolveOptions } from '../attention/types.js';

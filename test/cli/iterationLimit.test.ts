@@ -2,7 +2,7 @@
 // (src/attention/solve.ts withIterationLimit, presetLimit), the batch settings hash that covers it,
 // and the note a run gets when its budget cut maps short (src/cli/budgetNote.ts).
 import { describe, expect, it } from 'vitest';
-import { defaultSolveOptions, iterationLimit, OPTIMAL_RULE, presetLimit, withIterationLimit } from '../../src/attention/index.js';
+import { defaultSolveOptions, iterationLimit, OPTIMAL_RULE, presetLimit, presetSolveOptions, withIterationLimit } from '../../src/attention/index.js';
 import { PRESET_ITERATION_LIMITS } from '../../src/contract/index.js';
 import { hashForKind, solveOf, type BatchSettings } from '../../src/batch/settings.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +30,9 @@ describe('an iteration limit', () => {
     expect(p.stop).toEqual(defaultSolveOptions('paper').stop);
     expect(presetLimit('converged', undefined)).toEqual({});
     expect(presetLimit('converged', 30)).toEqual({ maxIterations: 30, stop: { ...OPTIMAL_RULE, maxPasses: 30 } });
+    // what image, the video and volume replays solve with: the preset under the limit, or the preset itself
+    expect(presetSolveOptions('paper', undefined)).toEqual(defaultSolveOptions('paper'));
+    expect(presetSolveOptions('converged', 30)).toEqual({ ...defaultSolveOptions('converged'), ...presetLimit('converged', 30) });
   });
 
   it('the contract\'s preset limits (what the app says an empty limit means) are the solver\'s', () => {

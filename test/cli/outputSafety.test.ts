@@ -52,6 +52,15 @@ describe('checkOutputs', () => {
     expect(extensionProblem({ file: 'out/', what: 'export', extensions: ['.mp4'], folderOk: true })).toBeNull();
     expect(extensionProblem({ file: 'a.NII.GZ', what: 'volume', extensions: ['.nii', '.nii.gz'] })).toBeNull();
   });
+
+  // /proc refuses new files to everyone, root included, whose access(W_OK) says yes: the check must
+  // find that before the analysis, not the writer after it.
+  it.skipIf(process.platform !== 'linux')('refuses a folder that refuses new files, whatever its mode bits say; leaves nothing behind where it can', async () => {
+    await expect(checkOutputs([], [{ file: '/proc/x.mp4', what: 'export' }])).rejects.toThrow(/x\.mp4: cannot write the export: .*(cannot create files in|not writable).*\/proc/);
+    const before = readdirSync(tmp).sort();
+    await expect(checkOutputs([], [{ file: path.join(tmp, 'fine.json'), what: 'JSON' }])).resolves.toBeUndefined();
+    expect(readdirSync(tmp).sort()).toEqual(before);
+  });
 });
 
 describe.skipIf(!haveAll)('every output flag refuses to replace its input (exit 2, input untouched)', () => {
