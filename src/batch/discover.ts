@@ -1,7 +1,8 @@
 // From the command's INPUT arguments to the sorted item list every shard agrees on: files as
 // given, folders walked recursively (a folder holding DICOM files is one series item), manifests
 // expanded. Inside folders, files of no recognised kind and hidden files are skipped (a README, a
-// .DS_Store); a file named explicitly is always an item, failing later if it is nothing we read.
+// .DS_Store: `onIgnored` hears of the former, so that the run can say how many it left out); a file
+// named explicitly is always an item, failing later if it is nothing we read.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
@@ -27,7 +28,7 @@ async function statOrFail(p: string, shown: string): Promise<{ isDirectory(): bo
 }
 
 /** One folder: a DICOM series, or walked for its items. `skip`: folders never walked (the output). */
-async function walk(dir: string, rel: string, skip: ReadonlySet<string>, out: Found[]): Promise<void> {
+async function walk(dir: string, rel: string, skip: ReadonlySet<string>, out: Found[], onIgnored?: (rel: string) => void): Promise<void> {
   if (skip.has(dir)) return;
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.'));
@@ -41,25 +42,26 @@ async function walk(dir: string, rel: string, skip: ReadonlySet<string>, out: Fo
     if (e.name.startsWith('.')) continue;
     const p = path.join(dir, e.name);
     const r = path.join(rel, e.name);
-    if (e.isDirectory()) await walk(p, r, skip, out);
+    if (e.isDirectory()) await walk(p, r, skip, out, onIgnored);
     else if (e.isFile()) {
       const kind = await kindOfFile(p).catch(() => null);
       if (kind) out.push({ rel: r, path: p, kind });
+      else onIgnored?.(r);
     }
   }
 }
 
-async function expand(input: string, base: string, skip: ReadonlySet<string>, out: Found[], shown = input): Promise<void> {
+async function expand(input: string, base: string, skip: ReadonlySet<string>, out: Found[], onIgnored: ((rel: string) => void) | undefined, shown = input): Promise<void> {
   const abs = path.resolve(base, input);
   const rel = path.normalize(input);
   const st = await statOrFail(abs, shown);
-  if (st.isDirectory()) return walk(abs, rel, skip, out);
+  if (st.isDirectory()) return walk(abs, rel, skip, out, onIgnored);
   if (isManifest(abs)) {
     const text = await readFile(abs, 'utf8');
     const dir = path.dirname(abs);
     for (const line of parseManifest(shown, text)) {
       // a manifest's relative paths are relative to the manifest, and shown as the manifest has them
-      await expand(line, dir, skip, out, `${shown}: ${line}`);
+      await expand(line, dir, skip, out, onIgnored, `${shown}: ${line}`);
     }
     return;
   }
@@ -70,11 +72,14 @@ async function expand(input: string, base: string, skip: ReadonlySet<string>, ou
  * Every item of the run, sorted by id (the order sharding counts in). The same path reached twice
  * is one item; two different paths that would share an id are a usage error.
  */
-export async function discoverItems(inputs: readonly string[], opts: { cwd?: string; skip?: readonly string[] } = {}): Promise<BatchItem[]> {
+export async function discoverItems(
+  inputs: readonly string[],
+  opts: { cwd?: string; skip?: readonly string[]; /** each file inside a folder that is of no kind we read (shown relative, as items are) */ onIgnored?: (rel: string) => void } = {},
+): Promise<BatchItem[]> {
   const cwd = opts.cwd ?? process.cwd();
   const skip = new Set((opts.skip ?? []).map((s) => path.resolve(cwd, s)));
   const found: Found[] = [];
-  for (const input of inputs) await expand(input, cwd, skip, found);
+  for (const input of inputs) await expand(input, cwd, skip, found, opts.onIgnored);
   const byId = new Map<string, BatchItem>();
   for (const f of found) {
     const id = itemId(f.rel);

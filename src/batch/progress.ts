@@ -26,6 +26,20 @@ export interface StartEvent {
   items: number;
   allItems: number;
   out: string;
+  /** files inside the input folders that are no video, image or scan (left out of the run): their count and the first few */
+  ignored?: { files: number; examples: string[] };
+}
+
+/** How many of `ignored` a start line names. */
+export const IGNORED_EXAMPLES = 3;
+
+/** Pure: the words for the files left out ("1 file in the input folders is ..."), or '' when there are none. */
+export function ignoredWords(ignored: StartEvent['ignored']): string {
+  if (!ignored || ignored.files === 0) return '';
+  const shown = ignored.examples.slice(0, IGNORED_EXAMPLES);
+  const more = ignored.files - shown.length;
+  const one = ignored.files === 1;
+  return `${ignored.files} file${one ? '' : 's'} in the input folders ${one ? 'is' : 'are'} no video, image or scan, left out: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 export interface EndEvent {
@@ -70,7 +84,7 @@ export function formatItem(e: ItemEvent, mode: ProgressMode): string {
 
 export function formatStart(e: StartEvent, mode: ProgressMode): string {
   if (mode === 'json') return JSON.stringify({ event: 'start', ...e });
-  return `batch: shard ${e.shard.index}/${e.shard.count} (${e.shard.from}): ${e.items} of ${e.allItems} item(s) -> ${e.out}`;
+  return `batch: shard ${e.shard.index}/${e.shard.count} (${e.shard.from}): ${e.items} of ${e.allItems} item(s) -> ${e.out}${e.ignored?.files ? `; ${ignoredWords(e.ignored)}` : ''}`;
 }
 
 export function formatEnd(e: EndEvent, mode: ProgressMode): string {

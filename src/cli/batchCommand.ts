@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { discoverItems } from '../batch/discover.js';
 import { modelSha } from '../batch/modelSha.js';
-import { formatEnd, formatItem, formatStart, type ProgressMode } from '../batch/progress.js';
+import { formatEnd, formatItem, formatStart, IGNORED_EXAMPLES, ignoredWords, type ProgressMode } from '../batch/progress.js';
 import { runBatch } from '../batch/runBatch.js';
 import type { BatchSettings, ExportFormat } from '../batch/settings.js';
 import { itemsOfShard, resolveShard } from '../batch/shard.js';
@@ -130,8 +130,14 @@ export function batchCommand(): Command {
       const settings = settingsOf(o);
       const shard = resolveShard({ shard: o.shard, shards: o.shards }, process.env);
       const out = path.resolve(o.out);
-      const all = await discoverItems(inputs, { skip: [out] });
-      if (all.length === 0) throw new UsageError(`${inputs.join(' ')}: no video, image or scan found`);
+      const ignored = { files: 0, examples: [] as string[] };
+      const all = await discoverItems(inputs, {
+        skip: [out],
+        onIgnored: (rel) => {
+          if (ignored.files++ < IGNORED_EXAMPLES) ignored.examples.push(rel);
+        },
+      });
+      if (all.length === 0) throw new UsageError(`${inputs.join(' ')}: no video, image or scan found${ignored.files ? ` (${ignoredWords(ignored)})` : ''}`);
       const items = itemsOfShard(all, shard);
       try {
         await mkdir(out, { recursive: true });
@@ -139,7 +145,7 @@ export function batchCommand(): Command {
         throw new UsageError(`${o.out}: cannot create the output folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
       const say = (line: string): void => void process.stderr.write(line + '\n');
-      say(formatStart({ shard, items: items.length, allItems: all.length, out }, o.progress));
+      say(formatStart({ shard, items: items.length, allItems: all.length, out, ...(ignored.files ? { ignored } : {}) }, o.progress));
       const scope = onInterrupt(STOP_GRACE_MS);
       let loaded: Promise<{ model: LoadedModel; sha: string | null }> | null = null;
       const t0 = performance.now();

@@ -8,7 +8,7 @@ import { itemsOfShard, parseShardFlag, resolveShard } from '../../src/batch/shar
 import { csvFields, parseManifest } from '../../src/batch/manifest.js';
 import { canonicalJson, settingsHash } from '../../src/batch/settingsHash.js';
 import { kindByBytes, kindByName } from '../../src/batch/classify.js';
-import { etaSeconds, formatItem, clock } from '../../src/batch/progress.js';
+import { etaSeconds, formatItem, formatStart, clock } from '../../src/batch/progress.js';
 import { buildReport } from '../../src/batch/report.js';
 import { reportCsv } from '../../src/batch/reportCsv.js';
 import { reportHtml, sparkline } from '../../src/batch/reportHtml.js';
@@ -104,7 +104,11 @@ describe('kinds', () => {
       writeFileSync(path.join(dir, 'out', 'c.mp4'), 'x');
       writeFileSync(path.join(dir, 'list.txt'), 'data/a.mp4\nodd.bin\n');
       writeFileSync(path.join(dir, 'odd.bin'), 'zz');
-      const items = await discoverItems(['data', 'list.txt', 'out'], { cwd: dir, skip: ['out'] });
+      const ignored: string[] = [];
+      const items = await discoverItems(['data', 'list.txt', 'out'], { cwd: dir, skip: ['out'], onIgnored: (rel) => ignored.push(rel) });
+      // a file of no kind inside a folder is left out and reported; hidden files and the output are not
+      // reported; a file named (odd.bin, in the manifest) is an item, failing later
+      expect(ignored).toEqual([path.join('data', 'notes.md')]);
       expect(items.map((i) => [i.rel, i.kind])).toEqual(
         [['data/a.mp4', 'video'], ['data/sub/b.png', 'image'], ['data/sub/series', 'volume'], ['odd.bin', null]].sort((a, b) => (itemId(a[0]!) < itemId(b[0]!) ? -1 : 1)),
       );
@@ -127,6 +131,14 @@ describe('progress', () => {
     // maps a budget cut short are said on the item's line (none: nothing added)
     expect(formatItem({ ...e, atLimit: 3 }, 'text')).toBe('[2/5] done    a.mp4 (video, 12 frames, 1.3 s, 3 at the iteration limit); ETA 0:30');
     expect(formatItem({ ...e, kind: 'image', units: 1, atLimit: 1 }, 'text')).toBe('[2/5] done    a.mp4 (image, 1.3 s, 1 at the iteration limit); ETA 0:30');
+    // the start line says which files in the input folders were left out, the first three by name
+    const start = { shard: { index: 0, count: 1, from: 'all' }, items: 3, allItems: 3, out: '/o' };
+    expect(formatStart(start, 'text')).toBe('batch: shard 0/1 (all): 3 of 3 item(s) -> /o');
+    expect(formatStart({ ...start, ignored: { files: 1, examples: ['in/notes.txt'] } }, 'text')).toBe(
+      'batch: shard 0/1 (all): 3 of 3 item(s) -> /o; 1 file in the input folders is no video, image or scan, left out: in/notes.txt',
+    );
+    expect(formatStart({ ...start, ignored: { files: 5, examples: ['a.txt', 'b.csv', 'c.md'] } }, 'text')).toMatch(/; 5 files in the input folders are no video, image or scan, left out: a\.txt, b\.csv, c\.md and 2 more$/);
+    expect(JSON.parse(formatStart({ ...start, ignored: { files: 1, examples: ['x'] } }, 'json'))).toMatchObject({ event: 'start', ignored: { files: 1, examples: ['x'] } });
     expect(formatItem({ ...e, atLimit: 0 }, 'text')).toBe(formatItem(e, 'text'));
     expect(JSON.parse(formatItem({ ...e, atLimit: 3 }, 'json'))).toMatchObject({ atLimit: 3 });
   });
