@@ -28,7 +28,7 @@ export function serveCommand(): Command {
     .option('--port <n>', 'port (default: a free one)', intArg(0, 65535))
     .option('--data-dir <dir>', 'recent files, uploads and exports (default: ~/.local/share/l2caf-studio, env L2CAF_DATA_DIR)')
     .option('--static <dir>', 'the built renderer (default: dist/renderer)')
-    .option('--workers <n>', 'backbone worker threads for video jobs (default: the number of cores)', intArg(0, 64))
+    .option('--workers <n>', 'backbone worker threads for video and volume jobs (default: the number of cores)', intArg(0, 64))
     .option('--sample', 'the printed address opens the sample clip with the default model')
     .action(async (o: ServeOptions) => {
       const staticDir = path.resolve(o.static ?? defaultRendererDir());

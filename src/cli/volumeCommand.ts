@@ -2,9 +2,7 @@
 // as float32 NIfTI on the scan's grid (+ optional JSON). Thin: the work is src/slices.
 import { Command, InvalidArgumentError } from 'commander';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
-import type { BackboneRunner } from '../engine/backboneRunner.js';
-import { currentBackend } from '../engine/backend.js';
-import { createBackbonePool } from '../pool/index.js';
+import os from 'node:os';
 import { analyzeVolume } from '../slices/analyzeVolume.js';
 import { parseWindow } from '../slices/parseWindow.js';
 import type { Preset, VolumeAnalysis, VolumeJobProgress } from '../slices/types.js';
@@ -44,7 +42,7 @@ interface VolumeCliOptions extends ModelCliOptions {
   out: string;
   json?: string;
   progress?: boolean;
-  workers: number;
+  workers?: number;
 }
 
 function windowArg(v: string): WindowSpec {
@@ -73,7 +71,7 @@ export function volumeCommand(): Command {
     .option('--no-warm-start', 'start every slice\'s L2-CAF cold (the deterministic start, and --seed\'s random one) instead of from the previous slice\'s answer')
     .option('--no-weight', 'keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')
     .option('--json <file>', 'write the analysis as JSON ("-" for stdout)')
-    .option('--workers <n>', 'backbone worker threads (0: in this thread)', intArg(0, 64), 0)
+    .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))
     .option('--no-progress', 'no progress line on stderr')
     .action(async (scan: string, o: VolumeCliOptions) => {
       // Check the outputs before the model work, so a typo costs nothing.
@@ -93,15 +91,12 @@ export function volumeCommand(): Command {
         scope.check();
         const { model } = await loadFromFlags(o);
         let result: VolumeAnalysis;
-        let pool: BackboneRunner | undefined;
         try {
           scope.check();
-          if (o.workers > 0) {
-            const flags = modelFlagsOf(o);
-            pool = await createBackbonePool({ model: flags, layer: o.layer, workers: o.workers, backend: currentBackend(), signal: scope.signal });
-          }
           result = await analyzeVolume({
-            runner: pool,
+            // backbone workers for the slices (none for a 3-D model), as `video` has
+            workers: o.workers ?? os.availableParallelism(),
+            workerModel: modelFlagsOf(o),
             volume,
             t: o.t ?? 0,
             model,
@@ -119,7 +114,6 @@ export function volumeCommand(): Command {
           });
         } finally {
           bar?.done();
-          await pool?.close();
           model.dispose();
         }
         scope.check();

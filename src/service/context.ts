@@ -14,7 +14,7 @@ export interface ServiceContext {
   cacheDir?: string;
   /** the video pipeline's disk cache; null disables it */
   videoCacheDir: string | null;
-  /** backbone worker threads for video jobs */
+  /** backbone worker threads for video and volume jobs (default: every core; 0: none) */
   workers?: number;
   host: 'electron' | 'web' | 'test';
 }

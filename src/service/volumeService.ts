@@ -4,6 +4,7 @@
 // slices drawn the way the window's view draws them, through the video export's encoder).
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {
   ServiceError,
@@ -276,6 +277,9 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
           const a = await analyzeVolume({
             volume: v.volume,
             model: { model: req.model, signal: job.controller.signal, log: () => {} },
+            // the slices' backbone passes on worker threads, as video jobs have them (ctx.workers: the
+            // service's setting, default every core; 0 keeps them on this thread)
+            workers: ctx.workers ?? os.availableParallelism(),
             layer: req.layer,
             methods: [req.method],
             classes: req.class === undefined ? [] : [req.class],

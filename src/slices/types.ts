@@ -172,6 +172,14 @@ export interface AnalyzeVolumeOptions {
   weighting?: SliceWeighting;
   /** where the backbone runs (a worker pool); default in this thread. Not used for 3-D models. */
   runner?: BackboneRunner;
+  /**
+   * Without `runner`: backbone worker threads this call starts for the slices (and closes; 0 or
+   * absent: none, the backbone in this thread). Each worker loads the model from `workerModel`, or
+   * from `model` when that is flags. Not started for 3-D models.
+   */
+  workers?: number;
+  /** how the workers find the model when `model` is a loaded one */
+  workerModel?: ModelFlags;
   signal?: AbortSignal;
   onProgress?: (p: VolumeJobProgress) => void;
   /** each slice record as soon as it is done, in order */

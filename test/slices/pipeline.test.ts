@@ -56,6 +56,12 @@ function blobVolume(dims: [number, number, number], spacing: [number, number, nu
   };
 }
 
+function maxDiff(p: Float32Array, q: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < p.length; i++) m = Math.max(m, Math.abs(p[i]! - q[i]!));
+  return m;
+}
+
 beforeAll(async () => {
   await selectBackend('wasm');
   tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-slices-'));
@@ -215,13 +221,20 @@ describe('analyzeVolume, per slice', () => {
     // two slices per worker in flight (one would leave a worker idle while a slice is solved)
     expect(maxInFlight).toBe(4);
     expect(pooled.slices.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5]);
-    for (let a = 0; a < 2; a++) {
-      const p = pooled.attention[a]!.data;
-      const q = plain.attention[a]!.data;
-      let maxDiff = 0;
-      for (let i = 0; i < p.length; i++) maxDiff = Math.max(maxDiff, Math.abs(p[i]! - q[i]!));
-      expect(maxDiff).toBeLessThan(1e-5);
-    }
+    for (let a = 0; a < 2; a++) expect(maxDiff(pooled.attention[a]!.data, plain.attention[a]!.data)).toBeLessThan(1e-5);
+  });
+
+  it('starts its own backbone workers (workers: N), loading the model from workerModel: the same maps as in this thread', async () => {
+    const volume = blobVolume([9, 7, 6]);
+    const flags = { model: path.join(tmp, 'gap'), inputSize: 32 };
+    const pooled = await analyzeVolume({ volume, model: gap, workers: 2, workerModel: flags, axis: 'z', methods: ['l2caf', 'cam'] });
+    const plain = await analyzeVolume({ volume, model: gap, axis: 'z', methods: ['l2caf', 'cam'] });
+    expect(pooled.slices.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (let a = 0; a < 2; a++) expect(maxDiff(pooled.attention[a]!.data, plain.attention[a]!.data)).toBeLessThan(1e-5);
+    // the workers load what workerModel names (a model that is not there fails the start) ...
+    await expect(analyzeVolume({ volume, model: gap, workers: 1, workerModel: { model: path.join(tmp, 'no-such-model') }, methods: ['cam'] })).rejects.toThrow(/no-such-model/);
+    // ... and a loaded model alone does not say how
+    await expect(analyzeVolume({ volume, model: gap, workers: 1, methods: ['cam'] })).rejects.toThrow(/workers need workerModel/);
   });
 
   it.skipIf(!haveFixture('volumes/anatomical.nii'))('reads a file and loads the model from flags itself, disposing it after', async () => {
