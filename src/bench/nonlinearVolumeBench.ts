@@ -6,8 +6,11 @@
 // of both (lower is better: the warm chain must not buy its speed with worse optima). Variants:
 // class-oblivious, class-specific for each slice's top-1 (the class changes from slice to slice,
 // and a slice whose class changed starts cold), and class-specific for one class that is no
-// slice's top-1, so that every slice after the first is warm-started.
+// slice's top-1, so that every slice after the first is warm-started. Then the last of these again
+// with backbone and solves on worker threads (every core; warm chains in contiguous chunks, one per
+// worker), against Grad-CAM on the same workers.
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Method } from '../attention/types.js';
@@ -49,8 +52,8 @@ function meanLoss(a: VolumeAnalysis): number {
   return ls.reduce((s, l) => s + l, 0) / ls.length;
 }
 
-async function run(model: LoadedModel, volume: Volume, layer: string, methods: Method[], classes: number[], warmStart: boolean): Promise<VolumeAnalysis> {
-  return analyzeVolume({ volume, model, layer, methods, classes, warmStart });
+async function run(model: LoadedModel, volume: Volume, layer: string, methods: Method[], classes: number[], warmStart: boolean, workers = 0): Promise<VolumeAnalysis> {
+  return analyzeVolume({ volume, model, layer, methods, classes, warmStart, workers, workerModel: { model: 'darknet-tiny' } });
 }
 
 /** Prints the lines; returns nothing (the section's figures are read, not asserted). */
@@ -84,6 +87,13 @@ export async function nonlinearVolumeFigures(layer: string): Promise<void> {
           (only && only.n < warm.slices.length ? ` (the ${only.n} warm-started slices alone: ${round(only.warm, 1)} vs ${round(only.cold, 1)} cold, ${round(only.warm / only.cold)})` : ''),
       );
     }
+    const n = os.availableParallelism();
+    const gw = await run(model, volume, layer, ['gradcam'], [], true, n);
+    const lw = await run(model, volume, layer, ['l2caf-class'], [FIXED_CLASS], true, n);
+    console.log(
+      `    on ${n} workers: Grad-CAM ${round(gw.summary.fps)} slices/s, l2caf-class, class ${FIXED_CLASS}, warm chains ${round(lw.summary.fps)} slices/s ` +
+        `(${round(lw.summary.fps / gw.summary.fps)}x Grad-CAM), ${round(lw.summary.meanIterations, 1)} passes/slice (${lw.summary.solves?.warm ?? 0} warm, ${lw.summary.solves?.cold ?? 0} cold), mean loss ${meanLoss(lw).toPrecision(6)}`,
+    );
   } finally {
     model.dispose();
   }

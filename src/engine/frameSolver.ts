@@ -36,6 +36,8 @@ export interface FrameWork {
   logits: Float32Array;
   requests: MapRequest[];
   maps: AttentionMap[];
+  /** where a worker did it: its backbone pass and the maps, ms (a volume's slice records keep them) */
+  ms?: { backbone: number; solve: number };
 }
 
 export type FrameSolver = (bb: BackboneOutput, chain?: ChainStep) => Promise<FrameWork>;

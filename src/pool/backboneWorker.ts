@@ -94,7 +94,9 @@ ready.then(
         if (msg.work && !solver) throw new Error('this worker has no frame plan');
         const out = await backboneOnPixels(model, split, msg.rgb, msg.width, msg.height);
         if (msg.work && solver) {
+          const t1 = performance.now();
           const work = await solver(out, msg.chain);
+          work.ms = { backbone: t1 - t0, solve: performance.now() - t1 };
           // The solver's curvature goes to the caller too, copied (the chain here keeps it): a
           // convergence replay of the next frame starts from it, as that frame's solve did.
           post({ type: 'work', id: msg.id, work }, workTransfer(work));

@@ -1,9 +1,15 @@
 // The per-slice loop for models whose chosen layer is 2-D: each slice through the backbone (in
 // this thread or a worker pool, a few slices ahead), then every map from the head alone, L2-CAF
 // filters warm-started from the neighbouring slice, each map put back on the slice's voxel grid
-// and stacked into one attention volume per axis and map.
-import type { SolveOptions } from '../attention/types.js';
+// and stacked into one attention volume per axis and map. With a `solver` (workers that solve the
+// maps too), the slices are cut into warm chains as a video's frames are (video/chains.ts):
+// contiguous chunks, each on one worker in order, so the solves use every core.
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import type { AttentionMap, SolveOptions } from '../attention/types.js';
 import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type ChainLink, type WarmStart } from '../engine/analyze.js';
+import type { FrameWork } from '../engine/frameSolver.js';
+import type { WorkerRoute } from '../pool/backbonePool.js';
+import { chainLength } from '../video/chains.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from '../engine/finiteChecks.js';
 import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
@@ -22,10 +28,18 @@ import { sliceWeight } from './weighting.js';
 import type { JournalMap, JournalSlice, SliceResume } from './sliceJournal.js';
 import type { BoxFit } from '../volume/fitToSquare.js';
 
+/** Workers that run a slice's backbone and its maps (a pool created with the job's FramePlan). */
+export interface SliceSolver {
+  readonly concurrency: number;
+  analyze(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal, route?: WorkerRoute): Promise<FrameWork>;
+}
+
 export interface SliceJob {
   model: LoadedModel;
   split: SplitModel;
   runner: BackboneRunner;
+  /** when given, slices go there instead of to `runner`, maps and all (its plan must be this job's) */
+  solver?: SliceSolver;
   /** intensities already windowed to 0..1, on the scan's grid */
   windowed: Pick<Volume, 'dims' | 'spacing' | 'data'>;
   axes: Axis[];
@@ -50,9 +64,19 @@ export interface SliceJobResult {
   wallS: number;
 }
 
+/** A slice through the backbone (the maps to solve here), or solved by a worker (`work`, on `route`). */
 interface Prepared {
   input: SliceInput;
-  arrays: BackboneArrays;
+  arrays?: BackboneArrays;
+  work?: FrameWork;
+  route?: WorkerRoute;
+}
+
+/** One slice's maps, wherever they were solved. */
+interface SliceWork {
+  logits: Float32Array;
+  maps: AttentionMap[];
+  ms: { backbone: number; solve: number };
 }
 
 function isAbort(e: unknown, signal?: AbortSignal): boolean {
@@ -80,11 +104,17 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   const t0 = performance.now();
   const progressOf = progressTracker();
   const pending = new Map<number, Promise<Prepared>>();
+  // (filled in below, once the slices a journal already holds are known)
+  let routes: (WorkerRoute | undefined)[] = [];
   const start = (n: number) => {
     if (n >= order.length || pending.has(n) || signal?.aborted) return;
     const { axis, index } = order[n]!;
-    const p = (async () => {
+    const p = (async (): Promise<Prepared> => {
       const input = sliceInput(windowed, axis, index, model.inputSize);
+      if (job.solver) {
+        const route = routes[n];
+        return { input, work: await job.solver.analyze(input.rgb, input.width, input.height, signal, route), ...(route ? { route } : {}) };
+      }
       const arrays = await runner.run(input.rgb, input.width, input.height, signal);
       return { input, arrays };
     })();
@@ -108,6 +138,14 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
     prevAxis = last.axis;
     for (const [k, v] of Object.entries(last.params)) warm.set(k, { param: Float32Array.from(v) });
   }
+  const chain = job.solver && job.warmStart ? chainLength(order.length - done.length, job.solver.concurrency) : 0;
+  if (job.solver && chain) routes = sliceRoutes(order, done.length, chain, job.solver.concurrency, done.at(-1));
+  // Slices sent ahead: with chains a whole chunk per worker (a worker would otherwise wait for the
+  // slices before its chunk), else two per worker (one would sit idle while this thread solves).
+  const ahead = Math.max(1, (job.solver ?? runner).concurrency) * (chain ? Math.min(chain, order.length - done.length) + 1 : 2);
+  // Each slice in flight listens to the job's signal: more than Node's default of 10, which it
+  // reports as a leak ("MaxListenersExceededWarning"), as analyzeVideo says too.
+  if (signal) setMaxListeners(Math.max(getMaxListeners(signal), ahead + 10), signal);
   try {
     for (let n = done.length; n < order.length; n++) {
       // Let timers and signals (Ctrl-C) run between slices: the in-thread backbone never yields.
@@ -116,9 +154,9 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
         partial = true;
         break;
       }
-      // Two slices per worker in flight, as video does: with only one each, a worker sits idle
-      // while this thread solves the slice at the head (measured: workers idle ~40% of the time).
-      for (let k = n; k < n + 2 * Math.max(1, runner.concurrency); k++) start(k);
+      // As video does: with only one slice per worker in flight, a worker sits idle while this
+      // thread solves the slice at the head (measured: workers idle ~40% of the time).
+      for (let k = n; k < n + ahead; k++) start(k);
       let prepared: Prepared;
       try {
         prepared = await pending.get(n)!;
@@ -134,15 +172,19 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       const { axis, index } = order[n]!;
       if (axis !== prevAxis) warm = new Map();
       prevAxis = axis;
-      // (the axis's first slice, or warm starts off: its solves are given nothing)
-      const handed = job.warmStart && warm.size > 0;
-      const { record, maps } = solveSlice(job, prepared, axis, index, warm, attention);
+      // (the axis's or the chain's first slice, or warm starts off: its solves are given nothing)
+      const route = prepared.route;
+      const handed = job.warmStart && (prepared.work ? !!route && (!route.chain.start || !!route.chain.init) : warm.size > 0);
+      const work: SliceWork = prepared.work ? { ...prepared.work, ms: prepared.work.ms ?? { backbone: 0, solve: 0 } } : solveLocal(job, prepared.arrays!, warm);
+      const { record, maps } = recordSlice(job, prepared.input, axis, index, work, attention);
+      // Only this slice's filters: a class it no longer explains (per-slice top-1 changed) starts cold.
+      warm = warmStartsOf(work.maps);
       if (job.resume) {
         const params = Object.fromEntries([...warm].map(([k, w]) => [k, Array.from(w.param)]));
         await job.resume.append({ axis, index, record, maps, params });
       }
       slices.push(record);
-      // (a copy: `warm` is cleared and refilled by the next slice)
+      // (a copy: the caller may keep it while the next slices run)
       job.onSlice?.(record, job.warmStart ? { handed, leaves: new Map(warm) } : undefined);
       job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000, n + 1 - done.length));
     }
@@ -153,57 +195,84 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   return { attention, slices, computed: slices.length - done.length, partial, wallS: (performance.now() - t0) / 1000 };
 }
 
-/** Head-only work for one slice; updates `warm` for the next slice and writes into `attention`. */
-function solveSlice(
-  job: SliceJob,
-  { input, arrays }: Prepared,
-  axis: Axis,
-  index: number,
-  warm: Map<string, WarmStart>,
-  attention: AttentionVolume[],
-): { record: SliceRecord; maps: JournalMap[] } {
+/** Head-only work for one slice in this thread, its L2-CAF solves warm-started from `warm`. */
+function solveLocal(job: SliceJob, arrays: BackboneArrays, warm: ReadonlyMap<string, WarmStart>): SliceWork {
   const { model, split, templates } = job;
   const bb = arraysToBackbone(arrays);
   try {
     const head = split.head(bb);
     const logits = unfilteredLogits(head, bb.features);
-    const isLogits = model.outputKind === 'logits';
-    const probs = isLogits ? softmax(logits) : null;
-    const top1 = argmax(logits);
-    const requests = templates.map((t) => concreteRequest(t, top1));
-    const init = job.warmStart ? warm : undefined;
+    const requests = templates.map((t) => concreteRequest(t, argmax(logits)));
     const s0 = performance.now();
-    failIfNonFinite(model.id, `the outputs of the head after ${job.split.layer}`, logits);
-    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init, logits });
+    failIfNonFinite(model.id, `the outputs of the head after ${split.layer}`, logits);
+    const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init: job.warmStart ? warm : undefined, logits });
     failIfNonFiniteMaps(model.id, maps);
-    const solveMs = performance.now() - s0;
-    const journal: JournalMap[] = [];
-    const records: SliceMapRecord[] = maps.map((m, r) => {
-      const weight = sliceWeight(job.weighting, probs, m.target);
-      const [mh, mw] = m.shape as [number, number];
-      stackMap(job, attention, axis, index, r, m.values, mw, mh, input.fit, weight);
-      journal.push({ width: mw, height: mh, values: Array.from(m.values) });
-      return mapRecord(m, model.labels, logits, probs, weight);
-    });
-    // Only this slice's filters: a class it no longer explains (per-slice top-1 changed) starts cold.
-    warm.clear();
-    for (const [k, w] of warmStartsOf(maps)) warm.set(k, w);
-    const first = records[0]!;
-    const record: SliceRecord = {
-      axis,
-      index,
-      predictions: isLogits ? topK(logits, model.labels, 5) : [],
-      targetScore: records.find((r) => r.targetScore != null)?.targetScore ?? null,
-      iterations: first.iterations,
-      loss: first.loss,
-      warmStarted: first.warmStarted,
-      maps: records,
-      ms: { backbone: arrays.ms, solve: solveMs },
-    };
-    return { record, maps: journal };
+    return { logits, maps, ms: { backbone: arrays.ms, solve: performance.now() - s0 } };
   } finally {
     disposeBackbone(bb);
   }
+}
+
+/** One slice's record and journal maps from its solved maps; writes them into `attention`. */
+function recordSlice(
+  job: SliceJob,
+  input: SliceInput,
+  axis: Axis,
+  index: number,
+  { logits, maps, ms }: SliceWork,
+  attention: AttentionVolume[],
+): { record: SliceRecord; maps: JournalMap[] } {
+  const { model } = job;
+  const isLogits = model.outputKind === 'logits';
+  const probs = isLogits ? softmax(logits) : null;
+  const journal: JournalMap[] = [];
+  const records: SliceMapRecord[] = maps.map((m, r) => {
+    const weight = sliceWeight(job.weighting, probs, m.target);
+    const [mh, mw] = m.shape as [number, number];
+    stackMap(job, attention, axis, index, r, m.values, mw, mh, input.fit, weight);
+    journal.push({ width: mw, height: mh, values: Array.from(m.values) });
+    return mapRecord(m, model.labels, logits, probs, weight);
+  });
+  const first = records[0]!;
+  const record: SliceRecord = {
+    axis,
+    index,
+    predictions: isLogits ? topK(logits, model.labels, 5) : [],
+    targetScore: records.find((r) => r.targetScore != null)?.targetScore ?? null,
+    iterations: first.iterations,
+    loss: first.loss,
+    warmStarted: first.warmStarted,
+    maps: records,
+    ms,
+  };
+  return { record, maps: journal };
+}
+
+/**
+ * Pure: the worker route of each slice from `from` on (by position in `order`): chains of `chain`
+ * slices, chain c on worker c mod `workers`, a new chain at every axis; the first slice continues
+ * the journal's last slice (`last`, when on the same axis) from its filters.
+ */
+export function sliceRoutes(
+  order: readonly { axis: Axis }[],
+  from: number,
+  chain: number,
+  workers: number,
+  last?: { axis: Axis; params: Record<string, number[]> },
+): WorkerRoute[] {
+  const routes: WorkerRoute[] = [];
+  let c = 0;
+  let k = 0;
+  for (let n = from; n < order.length; n++) {
+    if (n > from && (order[n]!.axis !== order[n - 1]!.axis || k >= chain)) {
+      c++;
+      k = 0;
+    }
+    const init = n === from && last && last.axis === order[n]!.axis ? last.params : undefined;
+    routes[n] = { worker: c % workers, chain: { start: k === 0, ...(k === 0 && init ? { init } : {}) } };
+    k++;
+  }
+  return routes;
 }
 
 /** One slice's 0..1 map (over the model input) weighted and put into its attention volume. */

@@ -114,21 +114,23 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
     if (typeof poolLayer === 'string' && poolLayer !== split.layer) {
       throw new UsageError(`the backbone runner splits at layer "${poolLayer}" but the analysis uses "${split.layer}"`);
     }
-    // Backbone workers of this call's own (opts.workers): the slices' backbone passes run there,
-    // two slices per worker in flight, while this thread solves (analyzeSlices). Measured on
-    // someones_anatomy.nii.gz, darknet-tiny on TF.js, 2 cores: 14.3 -> 24.2 slices/s at the default
-    // layer, 7.3 -> 9.8 at leaky_re_lu_13 class-specific (the solves stay on this thread).
+    // Workers of this call's own (opts.workers): each slice's backbone pass and its maps run there,
+    // the warm chains cut into contiguous chunks, one worker each (analyzeSlices), so the solves use
+    // every core as a video's do.
     const flags = opts.workerModel ?? (isLoadedModel(opts.model) ? undefined : opts.model);
     const workers = opts.runner ? 0 : (opts.workers ?? 0);
     if (workers > 0 && !flags) throw new UsageError('analyzeVolume: workers need workerModel (how they load the model) when given a loaded model');
-    const runner =
-      opts.runner ??
-      (workers > 0 ? await createBackbonePool({ model: flags!, layer: split.layer, workers, backend: currentBackend(), signal: opts.signal }) : inProcessRunner(model, split));
+    const pool =
+      workers > 0
+        ? await createBackbonePool({ model: flags!, layer: split.layer, workers, backend: currentBackend(), signal: opts.signal, plan: { methods, classes, solve, warmStart } })
+        : null;
+    const runner = opts.runner ?? pool ?? inProcessRunner(model, split);
     try {
       const job = await analyzeSlices({
         model,
         split,
         runner,
+        ...(pool ? { solver: pool } : {}),
         windowed,
         axes,
         templates,

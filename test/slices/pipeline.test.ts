@@ -13,6 +13,7 @@ import { selectBackend } from '../../src/engine/backend.js';
 import { openModel } from '../../src/engine/openModel.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
 import { analyzeVolume } from '../../src/slices/analyzeVolume.js';
+import { sliceRoutes } from '../../src/slices/analyzeSlices.js';
 import { resampleTrilinear } from '../../src/slices/resample3d.js';
 import type { VolumeJobProgress, SliceRecord } from '../../src/slices/types.js';
 import { writeAttentionVolumes } from '../../src/slices/writeAttention.js';
@@ -161,6 +162,47 @@ describe('analyzeVolume, per slice', () => {
       const b = extractSlice({ ...volume, data: cold.attention[0]!.data }, 'z', k).data;
       expect(pearson(a, b)).toBeGreaterThan(0.95);
     }
+  });
+
+  it('with workers, the slices are warm chains on the workers, one contiguous chunk each (as video frames are)', async () => {
+    const volume = blobVolume([16, 16, 16]);
+    const solve = { solver: 'iterative' as const };
+    const flags = { model: path.join(tmp, 'nonlinear'), inputSize: 16 };
+    const links: (boolean | undefined)[] = [];
+    // a whole chunk per worker in flight, each slice listening to the job's signal: no leak warning
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const pooled = await analyzeVolume({ volume, model: nonlinear, workers: 2, workerModel: flags, axis: 'z', solve, signal: new AbortController().signal, onSlice: (_r, link) => links.push(link?.handed) });
+    await new Promise((r) => setTimeout(r, 10)); // (warnings are emitted on a later tick)
+    process.off('warning', onWarning);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    const plain = await analyzeVolume({ volume, model: nonlinear, axis: 'z', solve });
+    // 16 slices on 2 workers: chains of 8, each starting cold; what the replays are told matches
+    const chained = Array.from({ length: 16 }, (_, k) => k % 8 !== 0);
+    expect(pooled.slices.map((s) => s.warmStarted)).toEqual(chained);
+    expect(links).toEqual(chained);
+    expect(pooled.summary.solves).toEqual({ warm: 14, cold: 2, adamPhase: expect.any(Number) });
+    // each slice converges to the map the in-thread chain finds; the worker's times are kept
+    for (let k = 0; k < 16; k++) {
+      const a = extractSlice({ ...volume, data: pooled.attention[0]!.data }, 'z', k).data;
+      const b = extractSlice({ ...volume, data: plain.attention[0]!.data }, 'z', k).data;
+      expect(pearson(a, b), `slice ${k}`).toBeGreaterThan(0.95);
+      expect(pooled.slices[k]!.ms.backbone).toBeGreaterThan(0);
+    }
+  });
+
+  it('routes: chains of N slices round the workers, a new chain at each axis, a journal\'s last slice continued', () => {
+    const order = [...['x', 'x', 'x', 'x', 'x'], ...['y', 'y', 'y']].map((axis) => ({ axis: axis as 'x' | 'y' }));
+    const r = sliceRoutes(order, 0, 2, 2);
+    expect(r.map((x) => x.worker)).toEqual([0, 0, 1, 1, 0, 1, 1, 0]);
+    expect(r.map((x) => x.chain.start)).toEqual([true, false, true, false, true, true, false, true]);
+    // resumed after slice 1 of x: slice 2 continues its filters; not across an axis
+    const params = { 'l2caf:': [1, 2] };
+    const resumed = sliceRoutes(order, 2, 2, 2, { axis: 'x', params });
+    expect(resumed[2]).toEqual({ worker: 0, chain: { start: true, init: params } });
+    expect(resumed.slice(3).map((x) => x.chain.start)).toEqual([false, true, true, false, true]);
+    expect(sliceRoutes(order, 5, 2, 2, { axis: 'x', params })[5]).toEqual({ worker: 0, chain: { start: true } });
   });
 
   it('cancels between slices: a partial result, nothing leaked, nothing written', async () => {
