@@ -110,7 +110,7 @@ export async function runVolume(item: BatchItem, dir: string, ctx: RunContext): 
     resume,
     volume,
     model: ctx.model,
-    // --workers serves scans as it serves clips: the slices' backbone passes on worker threads
+    // --workers serves scans as it serves clips: each slice's backbone pass and maps on worker threads
     workers: s.video.workers,
     workerModel: s.model as ModelFlags,
     layer: s.layer,

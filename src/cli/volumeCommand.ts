@@ -94,7 +94,7 @@ export function volumeCommand(): Command {
         try {
           scope.check();
           result = await analyzeVolume({
-            // backbone workers for the slices (none for a 3-D model), as `video` has
+            // worker threads for the slices' backbone and maps (none for a 3-D model), as `video` has
             workers: o.workers ?? os.availableParallelism(),
             workerModel: modelFlagsOf(o),
             volume,

@@ -277,8 +277,8 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
           const a = await analyzeVolume({
             volume: v.volume,
             model: { model: req.model, signal: job.controller.signal, log: () => {} },
-            // the slices' backbone passes on worker threads, as video jobs have them (ctx.workers: the
-            // service's setting, default every core; 0 keeps them on this thread)
+            // each slice's backbone pass and maps on worker threads, warm chains per worker, as video
+            // jobs have them (ctx.workers: the service's setting, default every core; 0: this thread)
             workers: ctx.workers ?? os.availableParallelism(),
             layer: req.layer,
             methods: [req.method],
