@@ -202,7 +202,8 @@ function solveLocal(job: SliceJob, arrays: BackboneArrays, warm: ReadonlyMap<str
   try {
     const head = split.head(bb);
     const logits = unfilteredLogits(head, bb.features);
-    const requests = templates.map((t) => concreteRequest(t, argmax(logits)));
+    const top1 = argmax(logits);
+    const requests = templates.map((t) => concreteRequest(t, top1));
     const s0 = performance.now();
     failIfNonFinite(model.id, `the outputs of the head after ${split.layer}`, logits);
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: job.solve, init: job.warmStart ? warm : undefined, logits });
