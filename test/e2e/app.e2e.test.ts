@@ -298,6 +298,9 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(again).toBe(firstJob); // the finished class-oblivious job is reused
     await waitJob(page, 'done', 60_000);
     await seekTo(page, 10.0);
+    // The video is at 10 s already, so the seek settles at once: wait until the reused job's map of
+    // that frame has arrived and is drawn (the overlay names the frame it shows), as a user would.
+    await page.waitForFunction(() => document.querySelector('[data-testid=overlay]')!.dataset.slot !== '', null, { timeout: 30_000 });
     const back = await sampleOverlay(page);
     await shot(page, '07-class-oblivious-again');
     expect(meanAbsDiff(oblivious.pixels, back.pixels)).toBeLessThan(1.5);
