@@ -9,7 +9,7 @@ import type { AttentionMap, SolveOptions } from '../attention/types.js';
 import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type ChainLink, type WarmStart } from '../engine/analyze.js';
 import type { FrameWork } from '../engine/frameSolver.js';
 import type { WorkerRoute } from '../pool/backbonePool.js';
-import { chainLength } from '../video/chains.js';
+import { chainLength, handsWarmStart } from '../video/chains.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from '../engine/finiteChecks.js';
 import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
@@ -173,8 +173,7 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       if (axis !== prevAxis) warm = new Map();
       prevAxis = axis;
       // (the axis's or the chain's first slice, or warm starts off: its solves are given nothing)
-      const route = prepared.route;
-      const handed = job.warmStart && (prepared.work ? !!route && (!route.chain.start || !!route.chain.init) : warm.size > 0);
+      const handed = job.warmStart && (prepared.work ? handsWarmStart(prepared.route) : warm.size > 0);
       const work: SliceWork = prepared.work ? { ...prepared.work, ms: prepared.work.ms ?? { backbone: 0, solve: 0 } } : solveLocal(job, prepared.arrays!, warm);
       const { record, maps } = recordSlice(job, prepared.input, axis, index, work, attention);
       // Only this slice's filters: a class it no longer explains (per-slice top-1 changed) starts cold.

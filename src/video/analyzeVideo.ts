@@ -25,7 +25,7 @@ import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { createBackbonePool, type BackbonePool, type WorkerRoute } from '../pool/backbonePool.js';
 import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
-import { chainLength, routeOf } from './chains.js';
+import { chainLength, handsWarmStart, routeOf } from './chains.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -253,7 +253,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           const p = r.analyze(fr.data, fr.width, fr.height, signal, route);
           p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
           // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
-          inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, handed: !!route && (!route.chain.start || !!route.chain.init), p });
+          inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, handed: handsWarmStart(route), p });
           while (inflight.length >= maxInFlight) await processNext();
         }
         while (inflight.length) await processNext();

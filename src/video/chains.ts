@@ -19,6 +19,14 @@ export function chainLength(frames: number, workers: number): number {
 }
 
 /**
+ * Whether an input on `route` is given warm starts: any but a chain's first, and a first that
+ * continues a resumed job's filters (what replays are told as ChainLink.handed).
+ */
+export function handsWarmStart(route: WorkerRoute | undefined): boolean {
+  return !!route && (!route.chain.start || !!route.chain.init);
+}
+
+/**
  * The route of the k-th frame (0-based among the frames this run analyses). `resumeFrom`: the
  * filters of the frame before the first one (a resumed job), which its chain continues from.
  */
