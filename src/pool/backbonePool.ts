@@ -18,7 +18,8 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackboneArrays, BackboneRunner } from '../engine/backboneRunner.js';
 import type { ModelFlags } from '../engine/openModel.js';
-import type { ChainStep, FramePlan, FrameWork } from '../engine/frameSolver.js';
+import type { WorkerRoute } from '../engine/chains.js';
+import type { FramePlan, FrameWork } from '../engine/frameSolver.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerModelFlags } from './protocol.js';
 import { stopWorker } from './stopWorker.js';
 import { resolveWorkerScript } from './workerScript.js';
@@ -55,10 +56,6 @@ export interface BackbonePool extends BackboneRunner {
   analyze(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal, route?: WorkerRoute): Promise<FrameWork>;
 }
 
-export interface WorkerRoute {
-  worker: number;
-  chain: ChainStep;
-}
 
 /** Jobs a worker holds at once: one running, one queued in its message port. */
 const PER_WORKER = 2;

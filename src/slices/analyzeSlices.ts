@@ -2,14 +2,14 @@
 // this thread or a worker pool, a few slices ahead), then every map from the head alone, L2-CAF
 // filters warm-started from the neighbouring slice, each map put back on the slice's voxel grid
 // and stacked into one attention volume per axis and map. With a `solver` (workers that solve the
-// maps too), the slices are cut into warm chains as a video's frames are (video/chains.ts):
-// contiguous chunks, each on one worker in order, so the solves use every core.
+// maps too), the slices are cut into warm chains as a video's frames are (engine/chains.ts):
+// contiguous chunks, each on one worker in order, a new chain at each axis, so the solves use
+// every core.
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { AttentionMap, SolveOptions } from '../attention/types.js';
 import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type ChainLink, type WarmStart } from '../engine/analyze.js';
 import type { FrameWork } from '../engine/frameSolver.js';
-import type { WorkerRoute } from '../pool/backbonePool.js';
-import { chainLength, handsWarmStart } from '../video/chains.js';
+import { chainLength, chainRouter, handsWarmStart, type WorkerRoute } from '../engine/chains.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from '../engine/finiteChecks.js';
 import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
@@ -105,7 +105,7 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   const progressOf = progressTracker();
   const pending = new Map<number, Promise<Prepared>>();
   // (filled in below, once the slices a journal already holds are known)
-  let routes: (WorkerRoute | undefined)[] = [];
+  const routes: (WorkerRoute | undefined)[] = [];
   const start = (n: number) => {
     if (n >= order.length || pending.has(n) || signal?.aborted) return;
     const { axis, index } = order[n]!;
@@ -139,7 +139,12 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
     for (const [k, v] of Object.entries(last.params)) warm.set(k, { param: Float32Array.from(v) });
   }
   const chain = job.solver && job.warmStart ? chainLength(order.length - done.length, job.solver.concurrency) : 0;
-  if (job.solver && chain) routes = sliceRoutes(order, done.length, chain, job.solver.concurrency, done.at(-1));
+  if (job.solver && chain) {
+    // (the first slice continues the journal's last one, when on the same axis)
+    const last = done.at(-1);
+    const next = chainRouter(chain, job.solver.concurrency, last && { key: last.axis, init: last.params });
+    for (let n = done.length; n < order.length; n++) routes[n] = next(order[n]!.axis);
+  }
   // Slices sent ahead: with chains a whole chunk per worker (a worker would otherwise wait for the
   // slices before its chunk), else two per worker (one would sit idle while this thread solves).
   const ahead = Math.max(1, (job.solver ?? runner).concurrency) * (chain ? Math.min(chain, order.length - done.length) + 1 : 2);
@@ -246,33 +251,6 @@ function recordSlice(
     ms,
   };
   return { record, maps: journal };
-}
-
-/**
- * Pure: the worker route of each slice from `from` on (by position in `order`): chains of `chain`
- * slices, chain c on worker c mod `workers`, a new chain at every axis; the first slice continues
- * the journal's last slice (`last`, when on the same axis) from its filters.
- */
-export function sliceRoutes(
-  order: readonly { axis: Axis }[],
-  from: number,
-  chain: number,
-  workers: number,
-  last?: { axis: Axis; params: Record<string, number[]> },
-): WorkerRoute[] {
-  const routes: WorkerRoute[] = [];
-  let c = 0;
-  let k = 0;
-  for (let n = from; n < order.length; n++) {
-    if (n > from && (order[n]!.axis !== order[n - 1]!.axis || k >= chain)) {
-      c++;
-      k = 0;
-    }
-    const init = n === from && last && last.axis === order[n]!.axis ? last.params : undefined;
-    routes[n] = { worker: c % workers, chain: { start: k === 0, ...(k === 0 && init ? { init } : {}) } };
-    k++;
-  }
-  return routes;
 }
 
 /** One slice's 0..1 map (over the model input) weighted and put into its attention volume. */

@@ -23,9 +23,9 @@ import { decodeFrames, selectFrames } from '../media/decodeFrames.js';
 import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
-import { createBackbonePool, type BackbonePool, type WorkerRoute } from '../pool/backbonePool.js';
+import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
 import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
-import { chainLength, handsWarmStart, routeOf } from './chains.js';
+import { chainLength, chainRouter, handsWarmStart, type WorkerRoute } from '../engine/chains.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -207,7 +207,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           opts.workers === 0
             ? localRunner(model, split, plan)
             : await createBackbonePool({ model: flags, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
-        // Warm chains: one chunk per worker at a time, in order (see chains.ts).
+        // Warm chains: one chunk per worker at a time, in order (see engine/chains.ts).
         const chain = s.warmStart ? chainLength(remaining.length, runner.concurrency) : 0;
         // Enough in flight to keep every worker busy while the head of the queue is awaited: a
         // whole chunk per worker when chunks are routed, else two jobs per worker.
@@ -247,9 +247,9 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         };
 
         const fromS = done.length ? info.frameTimesS[remaining[0]!]! : opts.fromS;
-        let k = 0;
+        const nextRoute = chain ? chainRouter(chain, r.concurrency, resumeFrom && { key: '', init: resumeFrom }) : null;
         for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
-          const route: WorkerRoute | undefined = chain ? routeOf(k++, chain, r.concurrency, resumeFrom) : undefined;
+          const route: WorkerRoute | undefined = nextRoute?.();
           const p = r.analyze(fr.data, fr.width, fr.height, signal, route);
           p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
           // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).

@@ -13,7 +13,6 @@ import { selectBackend } from '../../src/engine/backend.js';
 import { openModel } from '../../src/engine/openModel.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
 import { analyzeVolume } from '../../src/slices/analyzeVolume.js';
-import { sliceRoutes } from '../../src/slices/analyzeSlices.js';
 import { resampleTrilinear } from '../../src/slices/resample3d.js';
 import type { VolumeJobProgress, SliceRecord } from '../../src/slices/types.js';
 import { writeAttentionVolumes } from '../../src/slices/writeAttention.js';
@@ -190,19 +189,6 @@ describe('analyzeVolume, per slice', () => {
       expect(pearson(a, b), `slice ${k}`).toBeGreaterThan(0.95);
       expect(pooled.slices[k]!.ms.backbone).toBeGreaterThan(0);
     }
-  });
-
-  it('routes: chains of N slices round the workers, a new chain at each axis, a journal\'s last slice continued', () => {
-    const order = [...['x', 'x', 'x', 'x', 'x'], ...['y', 'y', 'y']].map((axis) => ({ axis: axis as 'x' | 'y' }));
-    const r = sliceRoutes(order, 0, 2, 2);
-    expect(r.map((x) => x.worker)).toEqual([0, 0, 1, 1, 0, 1, 1, 0]);
-    expect(r.map((x) => x.chain.start)).toEqual([true, false, true, false, true, true, false, true]);
-    // resumed after slice 1 of x: slice 2 continues its filters; not across an axis
-    const params = { 'l2caf:': [1, 2] };
-    const resumed = sliceRoutes(order, 2, 2, 2, { axis: 'x', params });
-    expect(resumed[2]).toEqual({ worker: 0, chain: { start: true, init: params } });
-    expect(resumed.slice(3).map((x) => x.chain.start)).toEqual([false, true, true, false, true]);
-    expect(sliceRoutes(order, 5, 2, 2, { axis: 'x', params })[5]).toEqual({ worker: 0, chain: { start: true } });
   });
 
   it('cancels between slices: a partial result, nothing leaked, nothing written', async () => {

@@ -1,0 +1,67 @@
+// How a job's inputs (a clip's frames, a scan's slices) are cut into warm chains for the worker
+// pool: contiguous chunks, chunk c on worker c mod W, each chunk's first input a cold
+// (deterministic) start. Short jobs get one chunk per worker; long ones chunks of MAX_CHAIN inputs,
+// interleaved over the workers, so inputs still come back nearly in order (the timeline and the
+// volume are filled in order) with at most W chunks in flight. A scan's slices start a new chain at
+// each axis (the next axis's first slice is no neighbour of the last one).
+import type { ChainStep } from './frameSolver.js';
+
+/** Where a routed input runs: on worker `worker % concurrency`, at this step of its warm chain. */
+export interface WorkerRoute {
+  worker: number;
+  chain: ChainStep;
+}
+
+/**
+ * Inputs per chain. A cold start costs a few more head passes than a warm one (class-oblivious on
+ * darknet-tiny leaky_re_lu_13: ~4-5 vs ~2), so chains should be long; but every input of a chunk
+ * waits in memory until the chunks before it are done, so not too long.
+ */
+export const MAX_CHAIN = 16;
+
+/** Chain length for `inputs` inputs on `workers` workers; one chain (Infinity) with one worker. */
+export function chainLength(inputs: number, workers: number): number {
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`workers must be a positive integer, got ${workers}`);
+  if (workers === 1) return Infinity;
+  return Math.max(1, Math.min(MAX_CHAIN, Math.ceil(inputs / workers)));
+}
+
+/**
+ * Whether an input on `route` is given warm starts: any but a chain's first, and a first that
+ * continues a resumed job's filters (what replays are told as ChainLink.handed).
+ */
+export function handsWarmStart(route: WorkerRoute | undefined): boolean {
+  return !!route && (!route.chain.start || !!route.chain.init);
+}
+
+/** A resumed job's last finished input: its chain key (a slice's axis) and its filters by request key. */
+export interface ChainResume {
+  key: string;
+  init: Record<string, number[]>;
+}
+
+/**
+ * The routes of a job's inputs in order: call the router once per input with its chain key (inputs
+ * with different keys never share a chain; a clip's frames all have the default one). A chain ends
+ * after `chain` inputs or where the key changes. `resume`: the first input continues that input's
+ * filters when it has the same key (else it starts cold).
+ */
+export function chainRouter(chain: number, workers: number, resume?: ChainResume): (key?: string) => WorkerRoute {
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`workers must be a positive integer, got ${workers}`);
+  if (!(chain >= 1)) throw new Error(`chain length must be at least 1, got ${chain}`);
+  let c = -1;
+  let k = 0;
+  let prev: string | undefined;
+  return (key = '') => {
+    const first = c < 0;
+    if (first || key !== prev || k >= chain) {
+      c++;
+      k = 0;
+    }
+    prev = key;
+    const init = first && resume && resume.key === key ? resume.init : undefined;
+    const start = k === 0;
+    k++;
+    return { worker: c % workers, chain: { start, ...(start && init ? { init } : {}) } };
+  };
+}
