@@ -8,7 +8,7 @@
 // best loss known (README, Solvers): e.g. leaky_re_lu_12, coffee.png, class-specific: from 7.6e-3
 // above a 3000-iteration reference to below it; leaky_re_lu_10, chelsea.png: from 3.1e-2 above the
 // best known to it. (MobileNetV2 features.16, class-specific: from 2.5x the reference's loss to 1.37x.)
-// A warm-started solve runs it for half as long (sphereSolve.ts WARM_PHASE_SHARE).
+// A warm-started solve runs it for a third as long (sphereSolve.ts WARM_PHASE_SHARE).
 // The schedule copies what the paper's Adam does to f = v/||v||: its steps are lr per component on v
 // while ||v|| grows like the square root of the steps taken, so the step on the sphere shrinks like
 // 1/sqrt(k), times the linear decay of lr to zero over the run. Pure: no TF.js; the best point seen

@@ -66,18 +66,24 @@ function guardGradient(oracle: SphereOracle): SphereOracle {
 export const SCOUT_TOLERANCE = 10;
 
 /**
- * The share of the rule's adamPasses a warm-started solve's Adam phase gets (30 of the default 60).
+ * The share of the rule's adamPasses a warm-started solve's Adam phase gets (20 of the default 60).
  * A warm solve starts at the previous optimum, so the phase only has to get past the kinks near it;
  * the phase's first steps (0.6 rad) are as long either way. Measured (scratch chains of the default
- * solve, 2026-12-07, against the best loss of cold, paper and a 300-pass polish per frame):
- * darknet-tiny leaky_re_lu_10 class-oblivious, car-detection 0-1 s, where every frame runs the phase:
- * the warm chain 72.6 -> 44.4 passes a frame, mean excess +1.7e-4 -> -2.0e-4, worst 3.0e-3 -> 1.4e-3;
- * someones_anatomy.nii.gz at leaky_re_lu_13, class-specific for class 746 (no slice's top-1, every
- * slice warm): 21.7 -> 18.4 passes a slice, mean loss -2.99783 -> -2.99804 (without any phase on warm
- * slices 14.4 passes but -2.99721). Chains whose warm frames pass L-BFGS's test (leaky_re_lu_12 and
- * 13) never run it. Cold solves keep the full phase: they are where it finds the lower basins.
+ * solve against the best loss of cold, paper and a 300-pass polish per frame, 2026-12-07):
+ * darknet-tiny leaky_re_lu_10 class-oblivious, car-detection, where every warm frame runs the phase
+ * (its first line search fails at the previous optimum's kink): 0-1 s, the whole phase (60) 72.6
+ * passes a frame, mean excess +1.7e-4, worst 3.0e-3; 30 passes 44.4, -2.0e-4, 1.4e-3; 20 passes
+ * 38.3, -1.8e-4, 1.0e-3; 1-2 s, 30: 43.5, -1.6e-3, 1.5e-3; 20: 38.3, -2.0e-3, 1.5e-3; without
+ * any phase on warm frames 11.3 passes but 9.2e-3 above on average (r 0.58 to paper). On
+ * someones_anatomy.nii.gz, class 746 (no slice's top-1, every slice warm) the chains are chaotic
+ * (a phase that finds a lower optimum moves every later slice): leaky_re_lu_13 30: 18.4 passes a
+ * slice, 20: 16.7 (cold 45.4), mean excess over the best of cold and paper -2.2e-3 both, worst
+ * 1.65e-2 both (the cold solves' own worst: 5.1e-2); leaky_re_lu_12 30: 19.1, 20: 19.2 (cold 39.2),
+ * mean excess 9.7e-4 / 1.1e-3, worst 7.9e-3 / 7.4e-3. Chains whose warm frames pass
+ * L-BFGS's test (leaky_re_lu_12 and 13 on video) never run it. Cold solves keep the full phase: they
+ * are where it finds the lower basins.
  */
-export const WARM_PHASE_SHARE = 0.5;
+export const WARM_PHASE_SHARE = 1 / 3;
 
 /**
  * The passes of a solve's budget (the rule's maxPasses) kept for the Adam phase: its adamPasses

@@ -103,7 +103,7 @@ export type StopRule =
       stepTol: number;
       lossTol: number;
       maxPasses: number;
-      /** the Adam phase's passes (default 60, at most half of maxPasses; a warm-started solve's phase half of it, sphereSolve.ts WARM_PHASE_SHARE; 0: L-BFGS alone) */
+      /** the Adam phase's passes (default 60, at most half of maxPasses; a warm-started solve's phase a third of it, sphereSolve.ts WARM_PHASE_SHARE; 0: L-BFGS alone) */
       adamPasses?: number;
     }
   | { kind: 'converged'; window: number; relTol: number; minIterations: number };

@@ -31,10 +31,10 @@ describe('why a solve ended', () => {
     const withPhase = solveL2caf(fx.head, fx.X, 1, { ...converged, init: c.param, stop: tight });
     expect(alone.stop).toBe('line-search');
     expect(withPhase.stop).toBe('line-search');
-    // (a warm start, init: half the phase, sphereSolve.ts WARM_PHASE_SHARE)
-    expect(withPhase.adamPasses).toBe(30);
+    // (a warm start, init: a third of the phase, sphereSolve.ts WARM_PHASE_SHARE)
+    expect(withPhase.adamPasses).toBe(20);
     expect(endedAtLimit(withPhase)).toBe(false);
-    expect(stopClause(withPhase)).toBe('L-BFGS: line search found no lower point, then 30 Adam passes');
+    expect(stopClause(withPhase)).toBe('L-BFGS: line search found no lower point, then 20 Adam passes');
     expect(stopClause({ stop: 'pass-limit', adamPasses: 1 })).toBe('L-BFGS: pass budget spent, then 1 Adam pass');
   });
 
