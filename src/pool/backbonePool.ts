@@ -56,7 +56,6 @@ export interface BackbonePool extends BackboneRunner {
   analyze(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal, route?: WorkerRoute): Promise<FrameWork>;
 }
 
-
 /** Jobs a worker holds at once: one running, one queued in its message port. */
 const PER_WORKER = 2;
 
