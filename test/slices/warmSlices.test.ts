@@ -5,7 +5,7 @@
 // filter and curvature: those slices must take at most a third of the passes the same slices take
 // cold, and end within the 1e-3 the maps are held to. Measured (`npm run bench`, 2026-12-07): 25
 // warm-started slices, 7.6 against 26.6 passes (0.29), every one within 6.8e-4 of its cold loss.
-// (With one fixed class every slice is warm-started and the ratio is 0.41: README, Speed.)
+// (With one fixed class every slice is warm-started and the ratio is 0.37: README, Speed.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { openModel } from '../../src/engine/openModel.js';
