@@ -19,9 +19,13 @@ export interface WorkerRoute {
  */
 export const MAX_CHAIN = 16;
 
+function checkWorkers(workers: number): void {
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`workers must be a positive integer, got ${workers}`);
+}
+
 /** Chain length for `inputs` inputs on `workers` workers; one chain (Infinity) with one worker. */
 export function chainLength(inputs: number, workers: number): number {
-  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`workers must be a positive integer, got ${workers}`);
+  checkWorkers(workers);
   if (workers === 1) return Infinity;
   return Math.max(1, Math.min(MAX_CHAIN, Math.ceil(inputs / workers)));
 }
@@ -47,7 +51,7 @@ export interface ChainResume {
  * filters when it has the same key (else it starts cold).
  */
 export function chainRouter(chain: number, workers: number, resume?: ChainResume): (key?: string) => WorkerRoute {
-  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`workers must be a positive integer, got ${workers}`);
+  checkWorkers(workers);
   if (!(chain >= 1)) throw new Error(`chain length must be at least 1, got ${chain}`);
   let c = -1;
   let k = 0;
