@@ -31,6 +31,16 @@ export function chainLength(inputs: number, workers: number): number {
 }
 
 /**
+ * Inputs to keep in flight so that no worker waits while the head of the queue is awaited: with
+ * chains of `chain` inputs a whole chunk per worker (a worker would otherwise wait for the inputs
+ * before its chunk), else (no chains, or one chain on one worker: `chain` 0 or Infinity) two per
+ * worker. `remaining`: the inputs left.
+ */
+export function inFlight(concurrency: number, chain: number, remaining: number): number {
+  return Math.max(1, concurrency) * (chain && Number.isFinite(chain) ? Math.min(chain, remaining) + 1 : 2);
+}
+
+/**
  * Whether an input on `route` is given warm starts: any but a chain's first, and a first that
  * continues a resumed job's filters (what replays are told as ChainLink.handed).
  */

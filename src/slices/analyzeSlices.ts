@@ -9,7 +9,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { AttentionMap, SolveOptions } from '../attention/types.js';
 import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type ChainLink, type WarmStart } from '../engine/analyze.js';
 import type { FrameWork } from '../engine/frameSolver.js';
-import { chainLength, chainRouter, handsWarmStart, type WorkerRoute } from '../engine/chains.js';
+import { chainLength, chainRouter, handsWarmStart, inFlight, type WorkerRoute } from '../engine/chains.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from '../engine/finiteChecks.js';
 import { arraysToBackbone, disposeBackbone, type BackboneArrays, type BackboneRunner } from '../engine/backboneRunner.js';
 import { softmax, topK } from '../engine/predictions.js';
@@ -145,9 +145,9 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
     const next = chainRouter(chain, job.solver.concurrency, last && { key: last.axis, init: last.params });
     for (let n = done.length; n < order.length; n++) routes[n] = next(order[n]!.axis);
   }
-  // Slices sent ahead: with chains a whole chunk per worker (a worker would otherwise wait for the
-  // slices before its chunk), else two per worker (one would sit idle while this thread solves).
-  const ahead = Math.max(1, (job.solver ?? runner).concurrency) * (chain ? Math.min(chain, order.length - done.length) + 1 : 2);
+  // Slices sent ahead (inFlight: a whole chunk per worker with chains, else two per worker; one
+  // would sit idle while this thread solves).
+  const ahead = inFlight((job.solver ?? runner).concurrency, chain, order.length - done.length);
   // Each slice in flight listens to the job's signal: more than Node's default of 10, which it
   // reports as a leak ("MaxListenersExceededWarning"), as analyzeVideo says too.
   if (signal) setMaxListeners(Math.max(getMaxListeners(signal), ahead + 10), signal);

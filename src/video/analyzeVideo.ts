@@ -25,7 +25,7 @@ import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
 import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
-import { chainLength, chainRouter, handsWarmStart, type WorkerRoute } from '../engine/chains.js';
+import { chainLength, chainRouter, handsWarmStart, inFlight, type WorkerRoute } from '../engine/chains.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -209,9 +209,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
             : await createBackbonePool({ model: flags, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
         // Warm chains: one chunk per worker at a time, in order (see engine/chains.ts).
         const chain = s.warmStart ? chainLength(remaining.length, runner.concurrency) : 0;
-        // Enough in flight to keep every worker busy while the head of the queue is awaited: a
-        // whole chunk per worker when chunks are routed, else two jobs per worker.
-        const maxInFlight = runner.concurrency * (chain && Number.isFinite(chain) ? Math.min(chain, remaining.length) + 1 : 2);
+        // Enough in flight to keep every worker busy while the head of the queue is awaited (inFlight).
+        const maxInFlight = inFlight(runner.concurrency, chain, remaining.length);
         // Each frame in flight listens to the job's signal (it can be cancelled on its own), and
         // so do ffmpeg and the pool: more than Node's default of 10, which it reports as a leak
         // ("MaxListenersExceededWarning") on every warm-chained non-linear video.

@@ -1,6 +1,6 @@
 // How frames and slices are cut into warm chains over the workers (pure).
 import { describe, expect, it } from 'vitest';
-import { chainLength, chainRouter, handsWarmStart, MAX_CHAIN } from '../../src/engine/chains.js';
+import { chainLength, chainRouter, handsWarmStart, inFlight, MAX_CHAIN } from '../../src/engine/chains.js';
 
 const routes = (keys: string[], chain: number, workers: number, resume?: Parameters<typeof chainRouter>[2]) => {
   const next = chainRouter(chain, workers, resume);
@@ -14,6 +14,15 @@ describe('warm chains', () => {
     expect(chainLength(3, 4)).toBe(1);
     expect(chainLength(100, 1)).toBe(Infinity);
     expect(() => chainLength(10, 0)).toThrow(/workers/);
+  });
+
+  it('keeps a whole chunk per worker in flight with chains, else two per worker (one chain on one worker too)', () => {
+    expect(inFlight(2, 16, 100)).toBe(34);
+    expect(inFlight(2, 16, 5)).toBe(12);
+    expect(inFlight(2, 0, 100)).toBe(4);
+    // one worker, one chain (chainLength's Infinity): not every input at once
+    expect(inFlight(1, chainLength(300, 1), 300)).toBe(2);
+    expect(inFlight(0, 0, 10)).toBe(2);
   });
 
   it('routes contiguous chunks to workers in turn, each chunk starting a chain', () => {
