@@ -5,11 +5,32 @@ import { ElectronHost } from './host/electronHost.js';
 import { WebHost } from './host/webHost.js';
 import { BRIDGE_KEY, type L2cafBridge } from './host/bridge.js';
 import type { Host } from './host/Host.js';
+import { KEY_META } from '../src/contract/index.js';
+
+/**
+ * The session's page key: from the page the sign-in URL answered with (then kept in localStorage,
+ * which is per origin, port included, so other tabs of this server find it and no other server's
+ * page can read it, and the spent token leaves the address bar), else from localStorage.
+ */
+function pageKey(): string | undefined {
+  const given = document.querySelector(`meta[name="${KEY_META}"]`)?.getAttribute('content') ?? undefined;
+  let kept: string | undefined;
+  try {
+    if (given) localStorage.setItem(KEY_META, given);
+    else kept = localStorage.getItem(KEY_META) ?? undefined;
+  } catch {
+    // storage refused (a locked-down profile): this tab keeps the key it was given
+  }
+  if (given) history.replaceState(null, '', `${location.pathname}${location.hash}`);
+  return given ?? kept;
+}
 
 function webHost(): WebHost {
-  // no credential here: the session is an HttpOnly cookie the browser sends by itself
+  // the session cookie is HttpOnly (the browser sends it by itself); the page key is sent by the host
+  const key = pageKey();
   return new WebHost({
     base: new URL('./', location.href).toString(),
+    ...(key ? { key } : {}),
     EventSource: window.EventSource,
     download: (url, name) => {
       const a = document.createElement('a');

@@ -1,15 +1,19 @@
 // The Host over HTTP to `l2caf serve`: POST /api/<method>, server-sent events, GET /bin/<handle>,
 // /media/<id> (range requests), POST /upload for opened files, and /download/<handle> for exports.
-// The credential is the session cookie the browser got from the sign-in URL (HttpOnly: this code
-// never sees it; the browser sends it on these same-origin requests). Works in Node (tests) given
-// fetch/EventSource and the cookie as an extra header.
-import { ServiceError, toErrorInfo, type ArgsOf, type ResultOf, type ServiceEvent, type ServiceMethodName } from '../../src/contract/index.js';
+// The credentials are the session cookie the browser got from the sign-in URL (HttpOnly: this code
+// never sees it; the browser sends it on these same-origin requests) and the session's page key,
+// which API calls, uploads and binary fetches send in a header and the event stream in its URL
+// (src/server/session.ts says why both). Works in Node (tests) given fetch/EventSource and the
+// cookie as an extra header.
+import { KEY_HEADER, KEY_PARAM, ServiceError, toErrorInfo, type ArgsOf, type ResultOf, type ServiceEvent, type ServiceMethodName } from '../../src/contract/index.js';
 import type { FileListLike, Host, OpenedFile, OpenFileOptions, SaveOptions } from './Host.js';
 import { binHandle } from './bridge.js';
 
 export interface WebHostDeps {
   /** server origin + '/', e.g. http://127.0.0.1:41234/ */
   base: string;
+  /** the session's page key (the signed-in page's <meta name="l2caf-key">) */
+  key?: string;
   /** extra request headers: Node has no cookie jar, so tests pass the session cookie here */
   headers?: Record<string, string>;
   fetch?: typeof fetch;
@@ -45,8 +49,11 @@ export class WebHost implements Host {
   private source: { close(): void } | null = null;
   private readonly f: typeof fetch;
 
+  private readonly headers: Record<string, string>;
+
   constructor(private readonly deps: WebHostDeps) {
     this.f = deps.fetch ?? ((...a) => fetch(...a));
+    this.headers = { ...deps.headers, ...(deps.key ? { [KEY_HEADER]: deps.key } : {}) };
   }
 
   private url(p: string, params: Record<string, string> = {}): string {
@@ -60,7 +67,7 @@ export class WebHost implements Host {
     try {
       res = await this.f(this.url(`api/${encodeURIComponent(method)}`), {
         method: 'POST',
-        headers: { ...this.deps.headers, 'Content-Type': 'application/json' },
+        headers: { ...this.headers, 'Content-Type': 'application/json' },
         body: JSON.stringify(args ?? {}),
       });
     } catch (e) {
@@ -77,7 +84,7 @@ export class WebHost implements Host {
   onEvent(listener: (e: ServiceEvent) => void): () => void {
     this.listeners.add(listener);
     if (!this.source && this.deps.EventSource) {
-      const es = new this.deps.EventSource(this.url('events'));
+      const es = new this.deps.EventSource(this.url('events', this.deps.key ? { [KEY_PARAM]: this.deps.key } : {}));
       es.addEventListener('message', (ev) => {
         let e: ServiceEvent;
         try {
@@ -100,7 +107,7 @@ export class WebHost implements Host {
 
   /** Sends a File to the server (the browser has no paths); the server's copy is then opened. */
   async upload(file: Blob & { name: string }): Promise<OpenedFile> {
-    const res = await this.f(this.url('upload', { name: file.name }), { method: 'POST', body: file, headers: { ...this.deps.headers } });
+    const res = await this.f(this.url('upload', { name: file.name }), { method: 'POST', body: file, headers: { ...this.headers } });
     const body = (await res.json().catch(() => null)) as { result?: { path: string }; error?: { message: string } } | null;
     if (!res.ok || !body?.result) throw new ServiceError('media', `upload of "${file.name}" failed: ${body?.error?.message ?? `HTTP ${res.status}`}`, file.name);
     return { path: body.result.path, name: file.name };
@@ -122,7 +129,7 @@ export class WebHost implements Host {
   }
 
   async fetchBinary(ref: Parameters<Host['fetchBinary']>[0]): Promise<ArrayBuffer> {
-    const res = await this.f(this.url(`bin/${encodeURIComponent(binHandle(ref))}`), { headers: { ...this.deps.headers } });
+    const res = await this.f(this.url(`bin/${encodeURIComponent(binHandle(ref))}`), { headers: { ...this.headers } });
     if (!res.ok) throw new ServiceError('not-found', `binary data ${binHandle(ref)} is gone (HTTP ${res.status})`);
     return res.arrayBuffer();
   }

@@ -21,3 +21,4 @@ export * from './methods.js';
 export * from './events.js';
 export * from './volume.js';
 export * from './solveStop.js';
+export * from './webSession.js';

@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/** `mode`: the new file's permissions (default 0o666 less the umask), e.g. 0o600 for the user's own records. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle;
   try {
-    handle = await open(tmp, 'wx');
+    handle = await open(tmp, 'wx', mode);
     await handle.writeFile(data);
     // Flush before the rename, or a power cut could leave the new name pointing at empty blocks.
     await handle.sync();

@@ -4,9 +4,11 @@
 //  - Host must be 127.0.0.1:<port> or localhost:<port> (DNS rebinding: a foreign site whose name
 //    resolves to 127.0.0.1 sends its own Host);
 //  - everything but the renderer's static files needs the session cookie (session.ts): the
-//    printed sign-in URL is exchanged for it once; without it the answer is 401, and the page
-//    itself holds no credential;
-//  - requests a browser marks as coming from another page (another port counts) are refused;
+//    printed sign-in URL is exchanged for it once; without it the answer is 401; API calls,
+//    uploads, events and binaries need the session's page key too (the cookie alone also reaches
+//    other servers on 127.0.0.1: cookies ignore ports), media and downloads an id only the API hands out;
+//  - requests a browser marks as coming from another page (another port counts), or whose Origin
+//    is not this server's, are refused;
 //  - POST /api/<method>: only allowlisted methods, arguments checked by the service (400 otherwise),
 //    bodies refused by their declared size before they are read;
 //  - static files only from the renderer folder (no traversal), media only by the id of a file the
@@ -16,7 +18,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat, type FileHandle } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { HANDLE_RE, isServiceMethod, toErrorInfo, type ServiceErrorCode } from '../contract/index.js';
+import { HANDLE_RE, isServiceMethod, KEY_HEADER, KEY_META, KEY_PARAM, toErrorInfo, type ServiceErrorCode } from '../contract/index.js';
 import type { Service } from '../service/service.js';
 import { parseRange } from './range.js';
 import { contentType, mediaType, resolveStaticPath } from './staticPath.js';
@@ -99,6 +101,18 @@ const SIGN_IN_PAGE = (message: string) =>
   `<!doctype html><meta charset="utf-8"><title>L2-CAF Studio</title><body>` +
   `<h1>L2-CAF Studio</h1><p data-testid="sign-in">${message}</p></body>`;
 
+/** Pure: the page with the session's key in a <meta> (before </head>; the key is base64url, nothing to escape). */
+export function withPageKey(html: string, key: string): string {
+  const meta = `<meta name="${KEY_META}" content="${key}">`;
+  const i = html.indexOf('</head>');
+  return i < 0 ? `${meta}${html}` : `${html.slice(0, i)}${meta}\n${html.slice(i)}`;
+}
+
+/** Pure: whether a Content-Type header names JSON (parameters such as charset allowed, nothing else). */
+export function isJsonType(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
 /** Pure: whether a Host header names this server on the loopback interface. */
 export function isAllowedHost(host: string | undefined, port: number): boolean {
   return host === `${LOOPBACK}:${port}` || host === `localhost:${port}`;
@@ -161,21 +175,30 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const method = req.method ?? 'GET';
     const signedIn = sessions.signedIn(req.headers.cookie);
     const isPage = p === '/' || p === '/index.html';
+    const isStatic = !isPage && !p.startsWith('/api/') && !['/events', '/media', '/upload'].includes(p) && !/^\/(bin|download|media)\//.test(p);
+    if (!isStatic && fromAnotherPage(req.headers['sec-fetch-site'], req.headers.origin, [`http://${LOOPBACK}:${port}`, `http://localhost:${port}`])) {
+      return sendError(res, 403, 'bad-arguments', 'requests from other pages are refused');
+    }
 
     if (isPage && url.searchParams.has('token')) {
-      // the sign-in URL: spend the token for a session cookie, then drop it from the address bar
-      // (303 to /, the #fragment such as #sample is kept by the browser)
-      const cookie = signedIn ? null : sessions.exchange(url.searchParams.get('token') ?? '');
-      if (!signedIn && !cookie) {
+      // the sign-in URL: spend the token for a session cookie and the page, with the session's key
+      // in it (the page keeps the key and drops the token from the address bar, #sample and all
+      // kept); a browser signed in already goes to the page it has
+      const session = signedIn ? null : sessions.exchange(url.searchParams.get('token') ?? '');
+      if (!signedIn && !session) {
         res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' });
         return void res.end(SIGN_IN_PAGE('This sign-in link has been used already (or is wrong). Each link opens one browser: restart <code>l2caf serve</code> for a new one.'));
       }
-      res.writeHead(303, { Location: '/', 'Cache-Control': 'no-store', ...(cookie ? { 'Set-Cookie': cookie } : {}) });
-      return void res.end();
+      if (!session) {
+        res.writeHead(303, { Location: '/', 'Cache-Control': 'no-store' });
+        return void res.end();
+      }
+      const page = await readFile(path.join(staticRoot, 'index.html'), 'utf8').catch(() => null);
+      if (page === null) return sendError(res, 404, 'not-found', 'the renderer is not built: run npm run build:renderer');
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store', 'Set-Cookie': session.setCookie });
+      return void res.end(withPageKey(page, session.key));
     }
-    const isStatic = !isPage && !p.startsWith('/api/') && !['/events', '/media', '/upload'].includes(p) && !/^\/(bin|download|media)\//.test(p);
     if (!isStatic) {
-      if (fromAnotherPage(req.headers['sec-fetch-site'])) return sendError(res, 403, 'bad-arguments', 'requests from other pages are refused');
       if (!signedIn) {
         if (isPage) {
           res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' });
@@ -183,13 +206,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         return sendError(res, 401, 'bad-arguments', 'not signed in: open the address that l2caf serve printed');
       }
+      // media (a <video>'s requests) and downloads (a link) cannot bring a header: their ids,
+      // random and handed out by the API only, are what the key is elsewhere
+      const needsKey = p.startsWith('/api/') || p === '/upload' || p === '/events' || p.startsWith('/bin/');
+      const key = p === '/events' ? url.searchParams.get(KEY_PARAM) : req.headers[KEY_HEADER];
+      if (needsKey && !sessions.authorised(req.headers.cookie, typeof key === 'string' ? key : null)) {
+        return sendError(res, 401, 'bad-arguments', 'this page has no key for the session: open the address that l2caf serve printed');
+      }
     }
 
     if (p.startsWith('/api/')) {
       if (method !== 'POST') return sendError(res, 405, 'bad-arguments', 'use POST');
       // a form or a no-CORS fetch from another site cannot send application/json
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendError(res, 415, 'bad-arguments', 'send application/json');
-      const name = decodeURIComponent(p.slice(5));
+      if (!isJsonType(req.headers['content-type'])) return sendError(res, 415, 'bad-arguments', 'send application/json');
+      let name: string;
+      try {
+        name = decodeURIComponent(p.slice(5));
+      } catch {
+        return sendError(res, 400, 'bad-arguments', 'the method name is not valid percent-encoding');
+      }
       if (!isServiceMethod(name)) return sendError(res, 404, 'unknown-method', `unknown method ${JSON.stringify(name.slice(0, 80))}`);
       let args: unknown;
       try {
@@ -250,7 +285,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
     }
     if (p === '/media') return sendError(res, 404, 'not-found', 'media are served by id: /media/<id>');
-    // the renderer's own files (the page holds no credential: the session is an HttpOnly cookie)
+    // the renderer's own files (public code; the key is only in the page the sign-in answers with)
     const file = resolveStaticPath(staticRoot, p);
     if (!file) return sendError(res, 403, 'bad-arguments', 'path refused');
     if (path.basename(file) === 'index.html') {

@@ -3,8 +3,9 @@
 // replace any file the service's user may write); the browser gets the file as a download and
 // Electron's main process copies it to where its save dialog was told (electron/exportDelivery.ts).
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
+import { privateDir } from '../fs/privateDir.js';
 
 /** Pure: a harmless stem from a source file's name (no extension, no separators or odd characters). */
 export function exportStem(sourcePath: string): string {
@@ -17,8 +18,7 @@ export function exportStem(sourcePath: string): string {
  * never the name of something that exists. `ext` includes its dot ('' for a PNG folder).
  */
 export async function newExportPath(dataDir: string, sourcePath: string, tag: string, ext: string): Promise<string> {
-  const dir = path.join(dataDir, 'exports');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const dir = await privateDir(path.join(dataDir, 'exports'));
   for (;;) {
     const name = `${exportStem(sourcePath)}-attention${tag ? `-${tag}` : ''}-${randomBytes(3).toString('hex')}${ext}`;
     const p = path.join(dir, name);

@@ -5,7 +5,7 @@
 // read arbitrary files by naming them, and a name swapped for a symlink after the open is refused
 // by the inode check when it is served (servableFile).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ServiceError, type MediaDescription, type MediaKind } from '../contract/index.js';
 import { makePlayableProxy } from '../media/playableProxy.js';
@@ -13,6 +13,7 @@ import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
 import { probeVolume } from '../volume/probeVolume.js';
 import { toServiceError } from './errors.js';
 import { identityOf, type FileIdentity } from '../fs/openVerified.js';
+import { privateDir } from '../fs/privateDir.js';
 
 /** An opened file as the transports may serve it (src/fs/openVerified.ts). */
 export type OpenedFile = FileIdentity;
@@ -125,7 +126,7 @@ export class MediaRegistry {
       p = (async () => {
         const name = createHash('sha256').update(`${e.path}\0${e.dev}:${e.ino}:${e.size}:${e.ctimeNs}`).digest('hex').slice(0, 24);
         try {
-          await mkdir(dir, { recursive: true });
+          await privateDir(dir);
           const exists = async (f: string) => ((await stat(f).catch(() => null))?.size ?? 0) > 0;
           const made = await makePlayableProxy(e.path, path.join(dir, name), { signal, exists });
           const real = await realpath(made.file);

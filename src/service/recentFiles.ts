@@ -39,7 +39,7 @@ export class RecentFiles {
     const next = this.chain.then(async () => {
       const list = addRecent(await this.list(), { path: p, name: path.basename(p), kind, openedAt: new Date().toISOString() });
       await mkdir(path.dirname(this.file), { recursive: true });
-      await writeFileAtomic(this.file, JSON.stringify(list, null, 2));
+      await writeFileAtomic(this.file, JSON.stringify(list, null, 2), 0o600);
     });
     this.chain = next.catch(() => {});
     return next;
@@ -48,7 +48,7 @@ export class RecentFiles {
   async clear(): Promise<number> {
     const n = (await this.list()).length;
     await mkdir(path.dirname(this.file), { recursive: true });
-    await writeFileAtomic(this.file, '[]');
+    await writeFileAtomic(this.file, '[]', 0o600);
     return n;
   }
 }

@@ -1,7 +1,6 @@
 // The one implementation of the contract (src/contract). Every transport (HTTP server, Electron's
 // IPC via the service process, tests) calls service.call(method, args); call() itself checks the
 // method against the allowlist and the arguments against their specs, so no binding can forget.
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -21,6 +20,7 @@ import { RecentFiles } from './recentFiles.js';
 import { videoHandlers, type ExportJobData } from './videoJobs.js';
 import { volumeHandlers } from './volumeService.js';
 import { toErrorInfo } from '../contract/index.js';
+import { privateDir } from '../fs/privateDir.js';
 
 export interface ServiceOptions {
   host: 'electron' | 'web' | 'test';
@@ -180,9 +180,7 @@ export function createService(opts: ServiceOptions): Service {
       return media.servableFile(id) ?? null;
     },
     async uploadsDir() {
-      const d = path.join(dataDir, 'uploads');
-      await mkdir(d, { recursive: true });
-      return d;
+      return privateDir(path.join(dataDir, 'uploads'));
     },
     async dispose() {
       await jobs.cancelAll();

@@ -14,10 +14,11 @@
 // returns its timeline; only its cache writes are skipped. Use one VideoCache per job: ownership
 // belongs to the instance that opened the key.
 import { unlinkSync } from 'node:fs';
-import { appendFile, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { privateDir } from '../fs/privateDir.js';
 import { defaultCacheDir } from '../models/paths.js';
 import type { Timeline, TimelineFrame } from './types.js';
 
@@ -127,7 +128,7 @@ export class VideoCache {
     held.set(full, this);
     let owner = false;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await privateDir(this.dir);
       owner = await this.takeLock(key);
       if (owner && fresh) await rm(this.partialPath(key), { force: true });
     } catch (e) {
@@ -219,7 +220,7 @@ export class VideoCache {
   async finish(key: string, timeline: Timeline): Promise<void> {
     if (!this.owns(key)) return;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await privateDir(this.dir);
       await writeFileAtomic(this.finishedPath(key), JSON.stringify(timeline));
       await rm(this.partialPath(key), { force: true });
     } finally {

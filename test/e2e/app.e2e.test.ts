@@ -11,10 +11,12 @@ import { fixture, haveFixture, PROJECT_ROOT } from '../helpers/fixtures.js';
 import type { TimelineView } from '../../src/contract/index.js';
 import { browserSkipReason, launchBrowser, shot, startWebServer, type Browser, type WebServer } from './browserHarness.js';
 
-// Page functions run in Chromium; this tsconfig has no DOM types, so `document` is declared
+// Page functions run in Chromium; this tsconfig has no DOM types, so `document` and `localStorage` are declared
 // loosely here (module scope only).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const localStorage: any;
 
 const CLIP = 'videos/car-detection.mp4';
 const skip = browserSkipReason() ?? (haveFixture(CLIP) && haveFixture('models/darknet-tiny') ? null : 'fixtures missing');
@@ -90,10 +92,11 @@ async function nextJob(page: Page, act: () => Promise<unknown>): Promise<string>
   return (await page.locator('#app').getAttribute('data-job-id'))!;
 }
 
-/** A service call from the page (what the web host does: the browser sends the session cookie). */
+/** A service call from the page (what the web host does: the browser sends the session cookie, the page its key). */
 function api<T>(page: Page, method: string, args: unknown): Promise<T> {
   return page.evaluate(async ([method, args]) => {
-    const r = await fetch(`api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args) });
+    const headers = { 'Content-Type': 'application/json', 'x-l2caf-key': localStorage.getItem('l2caf-key') ?? '' };
+    const r = await fetch(`api/${method}`, { method: 'POST', headers, body: JSON.stringify(args) });
     return ((await r.json()) as { result: unknown }).result;
   }, [method, args] as const) as Promise<T>;
 }
@@ -178,6 +181,13 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(page.url()).toBe(server.url);
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect((await fetch(server.url)).status).toBe(401);
+    // the page kept the session's key; the cookie the browser sends by itself is not enough without it
+    expect(await page.evaluate(() => localStorage.getItem('l2caf-key'))).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    // (from here, with the browser's cookie, as another server on 127.0.0.1 would receive it)
+    const cookies = await page.context().cookies(server.url);
+    expect(cookies.map((c) => c.name)).toEqual([`l2caf-session-${new URL(server.url).port}`]);
+    const cookieOnly = await fetch(new URL('api/app.info', server.url), { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: `${cookies[0]!.name}=${cookies[0]!.value}` }, body: '{}' });
+    expect(cookieOnly.status).toBe(401);
   }, 60_000);
 
   it('opens car-detection.mp4, runs the job, and tints the video with the map of each frame', async () => {
@@ -615,7 +625,8 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(frames).toBeLessThan(377);
     // the service's job list says cancelled, and the server has no ffmpeg child left
     const jobs = await page.evaluate(async () => {
-      const r = await fetch('api/job.list', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const headers = { 'Content-Type': 'application/json', 'x-l2caf-key': localStorage.getItem('l2caf-key') ?? '' };
+      const r = await fetch('api/job.list', { method: 'POST', headers, body: '{}' });
       return ((await r.json()) as { result: { kind: string; state: string }[] }).result;
     });
     const deadline = Date.now() + 10_000;

@@ -13,17 +13,17 @@ import type { BridgeReply, L2cafBridge } from '../../renderer/host/bridge.js';
 import type { FileListLike } from '../../renderer/host/Host.js';
 import { ServiceError, type ServiceEvent } from '../../src/contract/index.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
-import { signIn } from '../server/signIn.js';
+import { signIn, type TestSession } from '../server/signIn.js';
 
-/** The session cookie (a browser keeps it in its jar; Node has none). */
-let sessionCookie = '';
+/** The session (a browser keeps the cookie in its jar, Node has none; the page key is the page's). */
+let session: TestSession;
 
 /** A minimal EventSource for Node (the browser has its own): reads `data:` lines. */
 class NodeEventSource implements EventSourceLike {
   private listeners: ((ev: MessageEventLike) => void)[] = [];
   private req: http.ClientRequest;
   constructor(url: string) {
-    this.req = http.get(url, { headers: { Cookie: sessionCookie } }, (res) => {
+    this.req = http.get(url, { headers: { Cookie: session.cookie } }, (res) => {
       let buf = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -59,8 +59,8 @@ describe('the web host against the local server', () => {
     writeFileSync(path.join(dir, 'r', 'index.html'), '<title>app</title>');
     service = createService({ host: 'web', dataDir: path.join(dir, 'data'), videoCacheDir: null });
     server = await startServer({ service, staticDir: path.join(dir, 'r') });
-    sessionCookie = await signIn(server);
-    host = new WebHost({ base: server.url, headers: { Cookie: sessionCookie }, EventSource: NodeEventSource, download: (u) => downloads.push(u) });
+    session = await signIn(server);
+    host = new WebHost({ base: server.url, key: session.key, headers: { Cookie: session.cookie }, EventSource: NodeEventSource, download: (u) => downloads.push(u) });
   });
   afterAll(async () => {
     await server.close();
@@ -82,9 +82,13 @@ describe('the web host against the local server', () => {
     const opened = await host.upload(file);
     expect(opened.name).toBe('hello.txt');
     expect(path.basename(opened.path)).toBe('hello.txt');
-    const stranger = new WebHost({ base: server.url, headers: { Cookie: `${sessionCookie.split('=')[0]}=forged` } });
+    const stranger = new WebHost({ base: server.url, key: session.key, headers: { Cookie: `${session.cookie.split('=')[0]}=forged` } });
     await expect(stranger.call('app.info', {})).rejects.toMatchObject({ code: 'bad-arguments', message: 'not signed in: open the address that l2caf serve printed' });
     await expect(stranger.upload(file)).rejects.toMatchObject({ code: 'media' });
+    // the cookie without the key (what another server on 127.0.0.1 receives): refused
+    const cookieOnly = new WebHost({ base: server.url, headers: { Cookie: session.cookie } });
+    await expect(cookieOnly.call('app.info', {})).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('no key for the session') });
+    await expect(cookieOnly.upload(file)).rejects.toMatchObject({ code: 'media', message: expect.stringContaining('no key for the session') });
   });
 
   it('receives service events over SSE (a job that fails: its job.error arrives)', async () => {

@@ -6,26 +6,28 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/service/service.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
-import { request, signIn } from './signIn.js';
+import { pageKeyIn, request } from './signIn.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-sec-'));
 let service: Service;
 let server: RunningServer;
 let cookie = '';
+let key = '';
 const token = () => new URL(server.signInUrl).searchParams.get('token')!;
-const api = (method: string, args: unknown, c = cookie) =>
-  request(server.port, `/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: c }, body: JSON.stringify(args) });
+const api = (method: string, args: unknown, headers: Record<string, string> = { Cookie: cookie, 'x-l2caf-key': key }) =>
+  request(server.port, `/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(args) });
 const json = (r: { body: Buffer }) => JSON.parse(r.body.toString()) as { result?: Record<string, unknown>; error?: { code: string; message: string } };
 
 beforeAll(async () => {
   mkdirSync(path.join(dir, 'r'));
-  writeFileSync(path.join(dir, 'r', 'index.html'), '<!doctype html><title>app</title>');
+  writeFileSync(path.join(dir, 'r', 'index.html'), '<!doctype html><html><head><title>app</title></head><body></body></html>');
   service = createService({ host: 'web', dataDir: path.join(dir, 'data'), videoCacheDir: null });
   server = await startServer({ service, staticDir: path.join(dir, 'r') });
 });
@@ -55,16 +57,23 @@ describe('the credential reaches only the holder of the sign-in URL (item 1)', (
     expect((await request(server.port, `/api/app.info?token=${token()}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-L2caf-Token': token() }, body: '{}' })).status).toBe(401);
   });
 
-  it('a wrong token signs in nobody; the right one once, for an HttpOnly SameSite=Strict cookie', async () => {
+  it('a wrong token signs in nobody; the right one once, for an HttpOnly SameSite=Strict cookie and the page with its key', async () => {
     const wrong = await request(server.port, '/?token=guess');
     expect(wrong.status).toBe(401);
     const u = new URL(server.signInUrl);
     const first = await request(server.port, `${u.pathname}${u.search}`);
-    expect(first.status).toBe(303);
-    expect(first.headers.location).toBe('/');
+    expect(first.status).toBe(200);
+    expect(first.headers['cache-control']).toBe('no-store');
+    expect(first.headers['content-security-policy']).toContain("script-src 'self'");
     const set = first.headers['set-cookie']![0]!;
     expect(set).toMatch(new RegExp(`^l2caf-session-${server.port}=[A-Za-z0-9_-]{40,}; Path=/; HttpOnly; SameSite=Strict$`));
     cookie = set.split(';')[0]!;
+    key = pageKeyIn(first.body.toString())!;
+    expect(key).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(first.body.toString()).toMatch(/<title>app<\/title><meta name="l2caf-key" content="[^"]+">\n<\/head>/);
+    // the key is not the cookie's value, nor the token
+    expect(cookie).not.toContain(key);
+    expect(key).not.toBe(token());
     // spent: a second browser (or the history) gets nothing
     const again = await request(server.port, `${u.pathname}${u.search}`);
     expect(again.status).toBe(401);
@@ -73,15 +82,65 @@ describe('the credential reaches only the holder of the sign-in URL (item 1)', (
     expect((await request(server.port, `${u.pathname}${u.search}`, { headers: { Cookie: cookie } })).status).toBe(303);
     const page = await request(server.port, '/', { headers: { Cookie: cookie } });
     expect(page.status).toBe(200);
+    // only the sign-in's answer carries the key: a page fetched with the cookie alone does not
+    expect(page.body.toString()).not.toContain(key);
     expect((await api('app.info', {})).status).toBe(200);
+  });
+
+  it('the cookie without the page key opens no data route but media and downloads by id (another server on 127.0.0.1 gets the cookie: cookies ignore ports)', async () => {
+    for (const [method, p] of [['POST', '/api/app.info'], ['GET', '/events'], ['GET', '/bin/x.1'], ['POST', '/upload?name=a.mp4']] as const) {
+      const r = await request(server.port, p, { method, headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: method === 'POST' ? '{}' : undefined });
+      expect(r.status, p).toBe(401);
+      expect(JSON.parse(r.body.toString()).error.message, p).toMatch(/no key for the session/);
+    }
+    // a wrong key, the key in the query of an API call, the key without the cookie: refused too
+    expect((await api('app.info', {}, { Cookie: cookie, 'x-l2caf-key': key.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) })).status).toBe(401);
+    expect((await request(server.port, `/api/app.info?key=${key}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: '{}' })).status).toBe(401);
+    expect((await api('app.info', {}, { 'x-l2caf-key': key })).status).toBe(401);
+    // the event stream takes the key in its query (EventSource sends no headers)
+    const events = await new Promise<number>((resolve, reject) => {
+      const q = http.get({ host: '127.0.0.1', port: server.port, path: `/events?key=${key}`, headers: { Cookie: cookie } }, (r) => {
+        resolve(r.statusCode!);
+        r.destroy();
+      });
+      q.on('error', reject);
+    });
+    expect(events).toBe(200);
+    // media and downloads (a <video>, a link) bring no header: the cookie and an unknown id give 404, not data
+    expect((await request(server.port, '/media/media-0123456789abcdef', { headers: { Cookie: cookie } })).status).toBe(404);
+    expect((await request(server.port, '/download/dl-0123456789abcdef', { headers: { Cookie: cookie } })).status).toBe(404);
+  });
+
+  it('refuses a foreign or null Origin and a doubled Sec-Fetch-Site; its own origin passes', async () => {
+    for (const origin of ['https://evil.example', 'null', `http://127.0.0.1:${server.port + 1}`, `http://localhost:${server.port}.evil.example`]) {
+      expect((await api('app.info', {}, { Cookie: cookie, 'x-l2caf-key': key, Origin: origin })).status, origin).toBe(403);
+    }
+    for (const origin of [`http://127.0.0.1:${server.port}`, `http://localhost:${server.port}`]) {
+      expect((await api('app.info', {}, { Cookie: cookie, 'x-l2caf-key': key, Origin: origin })).status, origin).toBe(200);
+    }
+    // (Node joins a header sent twice: "same-origin, cross-site" is neither value that passes)
+    const twice = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(server.port, '127.0.0.1', () => {
+        sock.end(
+          `POST /api/app.info HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nCookie: ${cookie}\r\nx-l2caf-key: ${key}\r\n` +
+            'Sec-Fetch-Site: same-origin\r\nSec-Fetch-Site: cross-site\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+        );
+      });
+      let b = '';
+      sock.on('data', (c) => (b += c));
+      sock.on('end', () => resolve(b.split('\r\n')[0]!));
+      sock.on('error', reject);
+    });
+    expect(twice).toBe('HTTP/1.1 403 Forbidden');
+    expect((await api('app.info', {}, { Cookie: cookie, 'x-l2caf-key': key, 'Sec-Fetch-Site': 'none' })).status).toBe(200);
   });
 
   it('refuses what a browser marks as sent by another page (another port of 127.0.0.1 is same-site)', async () => {
     for (const site of ['cross-site', 'same-site']) {
-      const r = await request(server.port, '/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'Sec-Fetch-Site': site }, body: '{}' });
+      const r = await api('app.info', {}, { Cookie: cookie, 'x-l2caf-key': key, 'Sec-Fetch-Site': site });
       expect(r.status, site).toBe(403);
     }
-    const own = await request(server.port, '/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' }, body: '{}' });
+    const own = await api('app.info', {}, { Cookie: cookie, 'x-l2caf-key': key, 'Sec-Fetch-Site': 'same-origin' });
     expect(own.status).toBe(200);
   });
 
@@ -179,7 +238,7 @@ describe('request bodies (item 10)', () => {
   it('a body larger than allowed is refused by its declared size, before it is read', async () => {
     const t0 = Date.now();
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/app.info', method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'Content-Length': String(1024 ** 3) } }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/app.info', method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'x-l2caf-key': key, 'Content-Length': String(1024 ** 3) } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
       });

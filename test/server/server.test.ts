@@ -4,12 +4,12 @@
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/service/service.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
-import { signIn, request } from './signIn.js';
+import { signIn, request, type TestSession } from './signIn.js';
 
 describe('the local server', () => {
   let service: Service;
@@ -17,10 +17,10 @@ describe('the local server', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-server-'));
   const staticDir = path.join(dir, 'renderer');
   const secret = path.join(dir, 'secret.txt');
-  let cookie = '';
-  const api = (method: string, args: unknown, c = cookie) =>
-    request(server.port, `/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: c }, body: JSON.stringify(args) });
-  const get = (p: string, headers: Record<string, string> = {}) => request(server.port, p, { headers: { Cookie: cookie, ...headers } });
+  let session: TestSession;
+  const api = (method: string, args: unknown) =>
+    request(server.port, `/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...session.headers }, body: JSON.stringify(args) });
+  const get = (p: string, headers: Record<string, string> = {}) => request(server.port, p, { headers: { ...session.headers, ...headers } });
 
   beforeAll(async () => {
     mkdirSync(staticDir);
@@ -29,7 +29,7 @@ describe('the local server', () => {
     writeFileSync(secret, 'do not serve me');
     service = createService({ host: 'test', dataDir: path.join(dir, 'data'), videoCacheDir: null });
     server = await startServer({ service, staticDir });
-    cookie = await signIn(server);
+    session = await signIn(server);
   });
   afterAll(async () => {
     await server.close();
@@ -70,10 +70,22 @@ describe('the local server', () => {
   });
 
   it('needs the session for the API, and JSON', async () => {
-    expect((await api('app.info', {}, 'l2caf-session-1=forged')).status).toBe(401);
-    expect((await api('app.info', {}, '')).status).toBe(401);
-    const noType = await request(server.port, '/api/app.info', { method: 'POST', headers: { Cookie: cookie }, body: '{}' });
+    const call = (headers: Record<string, string>) => request(server.port, '/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+    expect((await call({ Cookie: 'l2caf-session-1=forged', 'x-l2caf-key': session.key })).status).toBe(401);
+    expect((await call({})).status).toBe(401);
+    // the cookie alone (it reaches every server on 127.0.0.1) or with a wrong key: refused
+    expect((await call({ Cookie: session.cookie })).status).toBe(401);
+    expect((await call({ Cookie: session.cookie, 'x-l2caf-key': `${session.key.slice(1)}x` })).status).toBe(401);
+    const noType = await request(server.port, '/api/app.info', { method: 'POST', headers: session.headers, body: '{}' });
     expect(noType.status).toBe(415);
+    for (const [type, status] of [['application/json-evil', 415], ['text/plain; application/json', 415], ['Application/JSON; charset=utf-8', 200]] as const) {
+      const r = await request(server.port, '/api/app.info', { method: 'POST', headers: { ...session.headers, 'Content-Type': type }, body: '{}' });
+      expect(r.status, type).toBe(status);
+    }
+    // a method name that is not valid percent-encoding: a 400, not a 500
+    const malformed = await request(server.port, '/api/%E0', { method: 'POST', headers: { ...session.headers, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body.toString()).error.message).toMatch(/percent-encoding/);
     const ok = await api('app.info', {});
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body.toString()).result.defaultModel).toBe('darknet-tiny');
@@ -90,7 +102,7 @@ describe('the local server', () => {
     expect(JSON.parse(bad.body.toString()).error.message).toBe('media.open.path must be a string, not number');
     const extra = await api('media.open', { path: '/x', evil: true });
     expect(JSON.parse(extra.body.toString()).error.message).toContain('media.open.evil is not a known argument');
-    const notJson = await request(server.port, '/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: '{' });
+    const notJson = await request(server.port, '/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', ...session.headers }, body: '{' });
     expect(notJson.status).toBe(400);
   });
 
@@ -126,7 +138,7 @@ describe('the local server', () => {
   });
 
   it('takes an upload into its own folder under the user\'s file name', async () => {
-    const r = await request(server.port, `/upload?name=${encodeURIComponent('../../clip.mp4')}`, { method: 'POST', headers: { Cookie: cookie }, body: Buffer.from('0123456789') });
+    const r = await request(server.port, `/upload?name=${encodeURIComponent('../../clip.mp4')}`, { method: 'POST', headers: session.headers, body: Buffer.from('0123456789') });
     expect(r.status).toBe(200);
     const saved = JSON.parse(r.body.toString()).result.path as string;
     expect(path.basename(saved)).toBe('clip.mp4');
@@ -134,16 +146,23 @@ describe('the local server', () => {
     expect(readFileSync(saved, 'utf8')).toBe('0123456789');
     // the same file again is the same path (one entry in the recent files, issue 19 item 16);
     // other bytes under the same name are another file
-    const again = await request(server.port, `/upload?name=clip.mp4`, { method: 'POST', headers: { Cookie: cookie }, body: Buffer.from('0123456789') });
+    const again = await request(server.port, `/upload?name=clip.mp4`, { method: 'POST', headers: session.headers, body: Buffer.from('0123456789') });
     expect(JSON.parse(again.body.toString()).result.path).toBe(saved);
-    const other = await request(server.port, `/upload?name=clip.mp4`, { method: 'POST', headers: { Cookie: cookie }, body: Buffer.from('9876543210') });
+    const other = await request(server.port, `/upload?name=clip.mp4`, { method: 'POST', headers: session.headers, body: Buffer.from('9876543210') });
     const otherPath = JSON.parse(other.body.toString()).result.path as string;
     expect(otherPath).not.toBe(saved);
     expect(readFileSync(otherPath, 'utf8')).toBe('9876543210');
     expect(readFileSync(saved, 'utf8')).toBe('0123456789');
     // no temporary folders are left behind
     expect(readdirSync(path.join(dir, 'data', 'uploads')).filter((f) => f.startsWith('.'))).toEqual([]);
-    const empty = await request(server.port, `/upload?name=x.mp4`, { method: 'POST', headers: { Cookie: cookie }, body: '' });
+    // the uploads (copies of the user's files) are the user's alone, also where the folder existed looser
+    if (process.platform !== 'win32') {
+      expect(statSync(path.join(dir, 'data', 'uploads')).mode & 0o777).toBe(0o700);
+      chmodSync(path.join(dir, 'data', 'uploads'), 0o755);
+      await request(server.port, `/upload?name=clip.mp4`, { method: 'POST', headers: session.headers, body: Buffer.from('0123456789') });
+      expect(statSync(path.join(dir, 'data', 'uploads')).mode & 0o777).toBe(0o700);
+    }
+    const empty = await request(server.port, `/upload?name=x.mp4`, { method: 'POST', headers: session.headers, body: '' });
     expect(empty.status).toBe(400);
     expect((await request(server.port, `/upload?name=x.mp4`, { method: 'POST', body: 'abc' })).status).toBe(401);
   });
