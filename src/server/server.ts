@@ -24,6 +24,7 @@ import { parseRange } from './range.js';
 import { contentType, mediaType, resolveStaticPath } from './staticPath.js';
 import { serveEvents } from './sse.js';
 import { receiveUpload, UploadError } from './upload.js';
+import { writeFolderZip } from './zipFolder.js';
 import { fromAnotherPage, Sessions } from './session.js';
 import { openVerified } from '../fs/openVerified.js';
 
@@ -271,6 +272,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const file = HANDLE_RE.test(h) ? await service.downloadPath(h) : undefined;
       if (!file) return sendError(res, 404, 'not-found', 'no such download');
       const name = path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
+      if ((await stat(file).catch(() => null))?.isDirectory()) {
+        // a PNG-sequence export: the folder as one ZIP (a browser cannot save a folder)
+        res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${name}.zip"`, 'Cache-Control': 'no-store' });
+        if (method === 'HEAD') return void res.end();
+        const gone = new AbortController();
+        res.on('close', () => gone.abort());
+        try {
+          await writeFolderZip(file, res, gone.signal);
+          res.end();
+        } catch {
+          // headers are sent: a cut connection is how the browser learns the download failed
+          res.destroy();
+        }
+        return;
+      }
       return streamFile(req, res, file, mediaType(file), { 'Content-Disposition': `attachment; filename="${name}"` });
     }
     if (p === '/upload') {
