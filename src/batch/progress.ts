@@ -12,13 +12,16 @@ export interface ItemEvent {
   id: string;
   rel: string;
   kind: ItemKind | null;
-  status: 'done' | 'failed' | 'skipped';
+  /** claimed: left for now, another run on the same output folder is doing it (its claim is live) */
+  status: 'done' | 'failed' | 'skipped' | 'claimed';
   seconds: number;
   units: number | null;
   error: string | null;
   etaS: number | null;
   /** of the item's iterative maps: how many ended at their iteration limit with no stop test passed (SolveCounts.atLimit); null when none was iterative */
   atLimit?: number | null;
+  /** claimed: who holds the item ("host pid N since ...") */
+  heldBy?: string;
 }
 
 export interface StartEvent {
@@ -28,6 +31,8 @@ export interface StartEvent {
   out: string;
   /** files inside the input folders that are no video, image or scan (left out of the run): their count and the first few */
   ignored?: { files: number; examples: string[] };
+  /** folders inside the inputs left out as the output of an earlier batch run (outputMarker.ts) */
+  outputs?: string[];
 }
 
 /** How many of `ignored` a start line names. */
@@ -42,10 +47,21 @@ export function ignoredWords(ignored: StartEvent['ignored']): string {
   return `${ignored.files} file${one ? '' : 's'} in the input folders ${one ? 'is' : 'are'} no video, image or scan, left out: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
+/** Pure: the words for earlier batch outputs left out of the inputs, or '' when there are none. */
+export function outputsWords(outputs: readonly string[] | undefined): string {
+  if (!outputs?.length) return '';
+  const shown = outputs.slice(0, IGNORED_EXAMPLES);
+  const more = outputs.length - shown.length;
+  const one = outputs.length === 1;
+  return `${outputs.length} folder${one ? '' : 's'} in the inputs ${one ? 'is' : 'are'} an earlier batch output, left out: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 export interface EndEvent {
   done: number;
   failed: number;
   skipped: number;
+  /** left to another run on the same output folder (absent: none) */
+  claimed?: number;
   seconds: number;
   /** the iterative maps of the items done in this run, and those that ended at their limit (runBatch's BatchRunResult.solves) */
   solves?: { maps: number; atLimit: number; items: number };
@@ -69,25 +85,31 @@ export function clock(s: number | null): string {
 
 const unitName = (k: ItemKind | null): string => (k === 'video' ? 'frames' : k === 'volume' ? 'slices' : 'image');
 
-export function formatItem(e: ItemEvent, mode: ProgressMode): string {
-  if (mode === 'json') return JSON.stringify({ event: 'item', ...e });
+/** What follows the item's path on its text line. */
+function itemDetail(e: ItemEvent): string {
+  if (e.status === 'failed') return `: ${e.error}`;
+  if (e.status === 'skipped') return ' (done before, same settings)';
+  if (e.status === 'claimed') return ` (being done by another run: ${e.heldBy ?? 'unknown'})`;
   // (a budget that cut maps short is said where it happened; the end line's note says what to do)
   const limit = e.atLimit ? `, ${e.atLimit} at the iteration limit` : '';
-  const what =
-    e.status === 'failed'
-      ? `: ${e.error}`
-      : e.units !== null && e.kind !== 'image'
-        ? ` (${e.kind}, ${e.units} ${unitName(e.kind)}, ${e.seconds.toFixed(1)} s${limit})`
-        : ` (${e.kind ?? '?'}, ${e.seconds.toFixed(1)} s${limit})`;
-  return `[${e.index}/${e.total}] ${e.status.padEnd(7)} ${e.rel}${e.status === 'skipped' ? ' (done before, same settings)' : what}; ETA ${clock(e.etaS)}`;
+  return e.units !== null && e.kind !== 'image'
+    ? ` (${e.kind}, ${e.units} ${unitName(e.kind)}, ${e.seconds.toFixed(1)} s${limit})`
+    : ` (${e.kind ?? '?'}, ${e.seconds.toFixed(1)} s${limit})`;
+}
+
+export function formatItem(e: ItemEvent, mode: ProgressMode): string {
+  if (mode === 'json') return JSON.stringify({ event: 'item', ...e });
+  return `[${e.index}/${e.total}] ${e.status.padEnd(7)} ${e.rel}${itemDetail(e)}; ETA ${clock(e.etaS)}`;
 }
 
 export function formatStart(e: StartEvent, mode: ProgressMode): string {
   if (mode === 'json') return JSON.stringify({ event: 'start', ...e });
-  return `batch: shard ${e.shard.index}/${e.shard.count} (${e.shard.from}): ${e.items} of ${e.allItems} item(s) -> ${e.out}${e.ignored?.files ? `; ${ignoredWords(e.ignored)}` : ''}`;
+  const notes = [ignoredWords(e.ignored), outputsWords(e.outputs)].filter((w) => w !== '');
+  return `batch: shard ${e.shard.index}/${e.shard.count} (${e.shard.from}): ${e.items} of ${e.allItems} item(s) -> ${e.out}${notes.map((w) => `; ${w}`).join('')}`;
 }
 
 export function formatEnd(e: EndEvent, mode: ProgressMode): string {
   if (mode === 'json') return JSON.stringify({ event: 'end', ...e });
-  return `batch: ${e.done} done, ${e.failed} failed, ${e.skipped} skipped in ${e.seconds.toFixed(1)} s`;
+  const claimed = e.claimed ? `, ${e.claimed} claimed by another run (not done here: that run is doing them)` : '';
+  return `batch: ${e.done} done, ${e.failed} failed, ${e.skipped} skipped${claimed} in ${e.seconds.toFixed(1)} s`;
 }

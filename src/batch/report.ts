@@ -1,19 +1,26 @@
 // `batch-report`: every item folder under DIR merged into {items, summary}. Reading is one
 // function (gatherItems); the merge is pure (buildReport), so tests and the CLI share it.
-import { readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
-import { readStatus, readSummary } from './status.js';
+import { readStatus, readSummary, STATUS_FILE, SUMMARY_FILE } from './status.js';
 import type { ItemKind, ItemStatus, ItemSummary, Thumb } from './types.js';
 import type { SolveCounts } from '../engine/solveCounts.js';
+import { ITEM_FOLDER } from './outputMarker.js';
 
 export interface ReportItem {
   id: string;
+  /** the path as given; without a readable status.json, the folder name (all there is to go by) */
   rel: string | null;
   kind: ItemKind | null;
-  /** pending: a folder without status.json (an item started by a run that was stopped) */
+  /**
+   * pending: a folder without status.json (an item started by a run that was stopped), or one
+   * whose status.json or summary.json is damaged (`note` says which; the next run redoes it)
+   */
   status: 'done' | 'failed' | 'pending';
   error: string | null;
+  /** why a pending item is pending when that is not a stopped run: the damaged file */
+  note: string | null;
   seconds: number | null;
   startedAt: string | null;
   settingsHash: string | null;
@@ -56,6 +63,10 @@ export interface ReportSummary {
   meanFlicker: number | null;
   /** distinct settings hashes among done items (more than 1: the folder mixes runs) */
   settingsHashes: number;
+  /** distinct model weights (modelSha) among done items: more than 1, the folder mixes models */
+  modelShas: number;
+  /** pending items whose status.json or summary.json is damaged (counted in pending too) */
+  damaged: number;
 }
 
 export interface BatchReport {
@@ -67,17 +78,37 @@ export interface GatheredItem {
   id: string;
   status: ItemStatus | null;
   summary: ItemSummary | null;
+  /** the item's folder, for notes naming its files (default: the id) */
+  dir?: string;
+  /** which files exist, readable or not (default: those read): a file there but unread is damaged */
+  present?: { status: boolean; summary: boolean };
+}
+
+/** Pure: why the item cannot count as it says, naming the file; null when its files are sound. */
+export function damageNote(g: GatheredItem): string | null {
+  const dir = g.dir ?? g.id;
+  const present = g.present ?? { status: g.status !== null, summary: g.summary !== null };
+  const redo = 'the next batch run redoes the item';
+  if (!g.status && present.status) return `${path.join(dir, STATUS_FILE)}: damaged (not a status.json batch writes); ${redo}`;
+  if (g.status?.status === 'done' && !g.summary) {
+    const file = path.join(dir, SUMMARY_FILE);
+    return present.summary ? `${file}: damaged (not valid JSON, or not a summary); ${redo}` : `${file}: missing although status.json says done; ${redo}`;
+  }
+  return null;
 }
 
 export function toReportItem(g: GatheredItem): ReportItem {
-  const st = g.status;
+  const note = damageNote(g);
+  // a done item without its summary has no numbers to show: pending, as the next run will treat it
+  const st = note ? null : g.status;
   const su = st?.status === 'done' ? g.summary : null;
   return {
     id: g.id,
-    rel: st?.rel ?? null,
-    kind: st?.kind ?? su?.kind ?? null,
+    rel: g.status?.rel ?? g.id,
+    kind: g.status?.kind ?? g.summary?.kind ?? null,
     status: st?.status ?? 'pending',
     error: st?.error ?? null,
+    note,
     seconds: st?.seconds ?? null,
     startedAt: st?.startedAt ?? null,
     settingsHash: st?.settingsHash ?? null,
@@ -105,10 +136,12 @@ export function buildReport(gathered: readonly GatheredItem[]): BatchReport {
   let iterUnits = 0;
   let flickerSum = 0;
   let flickerN = 0;
-  const s: ReportSummary = { items: items.length, done: 0, failed: 0, pending: 0, byKind, frames: 0, slices: 0, images: 0, seconds: 0, meanIterations: null, solves: null, meanFlicker: null, settingsHashes: 0 };
+  const s: ReportSummary = { items: items.length, done: 0, failed: 0, pending: 0, byKind, frames: 0, slices: 0, images: 0, seconds: 0, meanIterations: null, solves: null, meanFlicker: null, settingsHashes: 0, modelShas: 0, damaged: 0 };
   const hashes = new Set<string>();
+  const shas = new Set<string | null>();
   for (const it of items) {
     s[it.status]++;
+    if (it.note) s.damaged++;
     const k = byKind[it.kind ?? 'unknown'];
     k.items++;
     if (it.status === 'done') k.done++;
@@ -116,6 +149,7 @@ export function buildReport(gathered: readonly GatheredItem[]): BatchReport {
     s.seconds += it.seconds ?? 0;
     if (it.status !== 'done') continue;
     if (it.settingsHash) hashes.add(it.settingsHash);
+    shas.add(it.modelSha);
     const u = it.units ?? 0;
     if (it.kind === 'video') s.frames += u;
     if (it.kind === 'volume') s.slices += u;
@@ -140,8 +174,25 @@ export function buildReport(gathered: readonly GatheredItem[]): BatchReport {
   s.meanIterations = iterUnits ? round(iterSum / iterUnits) : null;
   s.meanFlicker = flickerN ? round(flickerSum / flickerN) : null;
   s.settingsHashes = hashes.size;
+  s.modelShas = shas.size;
   return { items, summary: s };
 }
+
+/** How many damaged items the warnings name; the rest are counted. */
+const NAMED_DAMAGED = 5;
+
+/** Pure: what a reader of the report must not miss (mixed model weights, damaged items), one line each. */
+export function reportWarnings(r: BatchReport): string[] {
+  const out: string[] = [];
+  const s = r.summary;
+  if (s.modelShas > 1) out.push(`the done items were made with ${s.modelShas} different model weights (modelSha): their maps are not comparable; run \`l2caf batch\` again with one model to redo the others`);
+  const damaged = r.items.filter((it) => it.note);
+  for (const it of damaged.slice(0, NAMED_DAMAGED)) out.push(it.note!);
+  if (damaged.length > NAMED_DAMAGED) out.push(`and ${damaged.length - NAMED_DAMAGED} more damaged item(s) (the report's "note" column)`);
+  return out;
+}
+
+const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 /** Reads every item folder of DIR (folders holding neither status nor summary are not items). */
 export async function gatherItems(dir: string): Promise<GatheredItem[]> {
@@ -156,9 +207,9 @@ export async function gatherItems(dir: string): Promise<GatheredItem[]> {
   for (const e of entries) {
     if (!e.isDirectory() || e.name.startsWith('.')) continue;
     const d = path.join(dir, e.name);
-    const [status, summary] = await Promise.all([readStatus(d), readSummary(d)]);
+    const [status, summary, hasStatus, hasSummary] = await Promise.all([readStatus(d), readSummary(d), exists(path.join(d, STATUS_FILE)), exists(path.join(d, SUMMARY_FILE))]);
     // a started item has at least its (empty) folder; anything else under DIR is not ours
-    if (status || summary || /-[0-9a-f]{8}$/.test(e.name)) out.push({ id: e.name, status, summary });
+    if (status || summary || hasStatus || ITEM_FOLDER.test(e.name)) out.push({ id: e.name, status, summary, dir: d, present: { status: hasStatus, summary: hasSummary } });
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { BatchReport, ReportItem } from './report.js';
 
 export const REPORT_COLUMNS = [
   'id', 'path', 'kind', 'status', 'units', 'fps', 'mean_iterations', 'warm', 'cold', 'adam_phase', 'at_limit', 'mean_flicker', 'top_label', 'top_score',
-  'deletion_auc', 'insertion_auc', 'drop', 'seconds', 'started_at', 'settings_hash', 'model_sha', 'error',
+  'deletion_auc', 'insertion_auc', 'drop', 'seconds', 'started_at', 'settings_hash', 'model_sha', 'error', 'note',
 ] as const;
 
 export function csvCell(v: string | number | null | undefined): string {
@@ -15,7 +15,7 @@ export function csvCell(v: string | number | null | undefined): string {
 function row(it: ReportItem): (string | number | null)[] {
   return [
     it.id, it.rel, it.kind, it.status, it.units, it.fps, it.meanIterations, it.solves?.warm ?? null, it.solves?.cold ?? null, it.solves?.adamPhase ?? null, it.solves ? (it.solves.atLimit ?? 0) : null, it.meanFlicker, it.top?.label ?? null, it.top?.score ?? null,
-    it.eval?.deletionAuc ?? null, it.eval?.insertionAuc ?? null, it.eval?.drop ?? null, it.seconds, it.startedAt, it.settingsHash, it.modelSha, it.error,
+    it.eval?.deletionAuc ?? null, it.eval?.insertionAuc ?? null, it.eval?.drop ?? null, it.seconds, it.startedAt, it.settingsHash, it.modelSha, it.error, it.note,
   ];
 }
 

@@ -55,7 +55,7 @@ function itemRow(it: ReportItem): string {
     : '';
   const top = it.top ? `${escapeHtml(it.top.label)} (${it.top.score.toFixed(3)})` : '–';
   const evalText = it.eval ? `del ${num(it.eval.deletionAuc)} / ins ${num(it.eval.insertionAuc)}` : '';
-  const detail = it.status === 'failed' ? `<span class="err">${escapeHtml(it.error ?? '')}</span>` : evalText;
+  const detail = it.status === 'failed' || it.note ? `<span class="err">${escapeHtml(it.error ?? it.note ?? '')}</span>` : evalText;
   return (
     `<tr class="${it.status}"><td>${img}</td><td><b>${escapeHtml(it.rel ?? it.id)}</b><br><small>${escapeHtml(it.id)}</small></td>` +
     `<td>${it.kind ?? '?'}</td><td>${it.status}</td><td>${it.units ?? '–'}</td><td>${num(it.fps, 1)}</td><td>${num(it.meanIterations, 1)}</td>` +
@@ -66,7 +66,7 @@ function itemRow(it: ReportItem): string {
 export function reportHtml(r: BatchReport, title = 'l2caf batch report'): string {
   const s = r.summary;
   const head =
-    `<p>${s.items} item(s): <b>${s.done} done</b>, <b class="err">${s.failed} failed</b>, ${s.pending} pending; ` +
+    `<p>${s.items} item(s): <b>${s.done} done</b>, <b class="err">${s.failed} failed</b>, ${s.pending} pending${s.damaged ? ` (${s.damaged} damaged)` : ''}; ` +
     `${s.frames} frames, ${s.slices} slices, ${s.images} images; mean iterations ${num(s.meanIterations, 1)}${solvesText(s.solves)}, mean flicker ${num(s.meanFlicker, 4)}; ${s.seconds.toFixed(1)} s of work.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>

@@ -1,13 +1,16 @@
-// A shard's items one after another: skip what is done under the same settings, run the rest,
-// record each outcome in its folder's status.json (written last, atomically), go on after a
-// failure, stop at the run's signal without writing a status for the item it interrupted.
-import { mkdir } from 'node:fs/promises';
+// A shard's items one after another: skip what is done under the same settings and model, run the
+// rest, record each outcome in its folder's status.json (written last, atomically), go on after a
+// failure, stop at the run's signal without writing a status for the item it interrupted. Each item
+// is claimed (claim.ts) while it runs, so two runs on one output folder never do the same item.
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
+import { CLAIM_FILE, claimItem, ownerWords, thisProcess, type Claimant } from './claim.js';
 import { etaSeconds, type ItemEvent } from './progress.js';
 import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
 import { hashForKind, type BatchSettings } from './settings.js';
-import { isFinished, readStatus, writeStatus, writeSummary } from './status.js';
+import { isFinished, readStatus, readSummary, STATUS_FILE, SUMMARY_FILE, writeStatus, writeSummary } from './status.js';
 import type { BatchItem, ItemKind, ItemSummary } from './types.js';
 
 export interface BatchRunOptions {
@@ -16,8 +19,15 @@ export interface BatchRunOptions {
   settings: BatchSettings;
   /** loads the model the first time an item needs it (a shard with nothing to do loads nothing) */
   model: () => Promise<{ model: LoadedModel; sha: string | null }>;
+  /**
+   * The model files' sha without loading the model, asked only when an item's status says done
+   * (a done item is skipped only under the same weights). Absent: the loaded model's sha.
+   */
+  modelSha?: () => Promise<string | null>;
   signal: AbortSignal;
   onItem?: (e: ItemEvent) => void;
+  /** who claims items (default this process); tests give two runs of one process different ones */
+  claimant?: Claimant;
   /** test hook: runs an item instead of the pipelines */
   runItem?: (item: BatchItem, dir: string, ctx: RunContext) => Promise<ItemSummary>;
 }
@@ -26,6 +36,8 @@ export interface BatchRunResult {
   done: number;
   failed: number;
   skipped: number;
+  /** left to another run working on the same output folder (its claim is live) */
+  claimed: number;
   /** set when the signal stopped the run (the item it interrupted has no status) */
   stopped: boolean;
   /** over the items done in this run (skipped ones are not read again): their iterative maps, those that ended at their limit, and the items with any such map */
@@ -49,9 +61,43 @@ export function oneLineError(e: unknown, item: BatchItem): string {
   return msg.includes(item.path) || msg.includes(item.rel) ? msg : `${item.rel}: ${msg}`;
 }
 
+/** Errors that say the output folder cannot take files at all: no item can succeed, so the run stops. */
+const UNWRITABLE = new Set(['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT']);
+
+/**
+ * The run's own writes (item folder, claim, status.json) failing: one line naming the file. When
+ * the folder is full or read-only it is the environment's fault, exit 2 like bad usage (UsageError),
+ * not an item's failure.
+ */
+export function outputError(e: unknown, file: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = `${file}: cannot write (${code ?? (e as Error).message})`;
+  return code && UNWRITABLE.has(code) ? new UsageError(`${why}: the output folder is full or read-only; the run stopped`) : new Error(why);
+}
+
+async function writing<T>(file: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw outputError(e, file);
+  }
+}
+
+/**
+ * Whether a rerun may skip the item: done under these settings and these model weights, with a
+ * summary the report can read (a damaged one is redone). The sha is asked last, and only here.
+ */
+async function doneBefore(dir: string, hash: string, sha: () => Promise<string | null>): Promise<boolean> {
+  const s = await readStatus(dir);
+  if (!s || s.status !== 'done' || s.settingsHash !== hash || !(await readSummary(dir))) return false;
+  return isFinished(s, hash, await sha());
+}
+
 export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
-  const r: BatchRunResult = { done: 0, failed: 0, skipped: 0, stopped: false, solves: { maps: 0, atLimit: 0, items: 0 } };
+  const r: BatchRunResult = { done: 0, failed: 0, skipped: 0, claimed: 0, stopped: false, solves: { maps: 0, atLimit: 0, items: 0 } };
   const run = o.runItem ?? defaultRun;
+  const sha = o.modelSha ?? (async () => (await o.model()).sha);
+  const me = o.claimant ?? thisProcess();
   let workedS = 0;
   let worked = 0;
   for (let i = 0; i < o.items.length; i++) {
@@ -62,45 +108,80 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     const item = o.items[i]!;
     const dir = path.join(o.out, item.id);
     const hash = hashForKind(o.settings, item.kind);
-    const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null, atLimit: number | null = null): void =>
-      o.onItem?.({ index: i + 1, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS: etaSeconds(workedS, worked, o.items.length - i - 1), atLimit });
-    if (isFinished(await readStatus(dir), hash)) {
+    const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null, atLimit: number | null = null, heldBy?: string): void =>
+      o.onItem?.({ index: i + 1, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS: etaSeconds(workedS, worked, o.items.length - i - 1), atLimit, ...(heldBy ? { heldBy } : {}) });
+    if (await doneBefore(dir, hash, sha)) {
       r.skipped++;
       event('skipped', 0, null, null);
       continue;
     }
-    const startedAt = new Date().toISOString();
-    const t0 = performance.now();
-    // A model that does not load is the run's failure, not each item's: it propagates.
-    const m = await o.model();
-    let summary: ItemSummary | null = null;
-    let error: string | null = null;
+    // An error out of the item (the output cannot be written, the model does not load) ends the run;
+    // a full disk then leaves no empty item folder behind (rmdir removes only an empty one).
+    const dropIfEmpty = (e: unknown): Promise<never> => rmdir(dir).catch(() => {}).then(() => Promise.reject(e));
+    const c = await writing(dir, () => mkdir(dir, { recursive: true }))
+      .then(() => writing(path.join(dir, CLAIM_FILE), () => claimItem(dir, me)))
+      .catch(dropIfEmpty);
+    if ('heldBy' in c) {
+      r.claimed++;
+      event('claimed', 0, null, null, null, ownerWords(c.heldBy));
+      continue;
+    }
     try {
-      await mkdir(dir, { recursive: true });
-      summary = await run(item, dir, { model: m.model, modelSha: m.sha, settings: o.settings, signal: o.signal });
-      o.signal.throwIfAborted();
-      await writeSummary(dir, summary);
-    } catch (e) {
-      if (o.signal.aborted || e instanceof ItemStopped) {
-        r.stopped = true;
-        break;
+      // another run may have finished it between our look and our claim
+      if (await doneBefore(dir, hash, sha)) {
+        r.skipped++;
+        event('skipped', 0, null, null);
+        continue;
       }
-      error = oneLineError(e, item);
+      // Redone: the earlier outcome goes first, or a stop midway would leave its "done" beside the
+      // new partial outputs, and a rerun under the earlier settings would skip over wrong files.
+      await writing(path.join(dir, STATUS_FILE), () => rm(path.join(dir, STATUS_FILE), { force: true }));
+      await writing(path.join(dir, SUMMARY_FILE), () => rm(path.join(dir, SUMMARY_FILE), { force: true }));
+      const startedAt = new Date().toISOString();
+      const t0 = performance.now();
+      // A model that does not load is the run's failure, not each item's: it propagates.
+      const m = await o.model();
+      let summary: ItemSummary | null = null;
+      let error: string | null = null;
+      try {
+        summary = await run(item, dir, { model: m.model, modelSha: m.sha, settings: o.settings, signal: o.signal });
+        o.signal.throwIfAborted();
+        await writeSummary(dir, summary);
+      } catch (e) {
+        if (o.signal.aborted || e instanceof ItemStopped) {
+          r.stopped = true;
+          break;
+        }
+        error = oneLineError(e, item);
+      }
+      const seconds = Math.round((performance.now() - t0) / 10) / 100;
+      // a run that took our claim over (it thought us dead) may have finished the item: keep its "done"
+      if (error && (await doneBefore(dir, hash, async () => m.sha))) {
+        r.skipped++;
+        event('skipped', 0, null, null);
+        continue;
+      }
+      await writing(path.join(dir, STATUS_FILE), () =>
+        writeStatus(dir, { status: error ? 'failed' : 'done', error, settingsHash: hash, modelSha: m.sha, startedAt, seconds, rel: item.rel, kind: item.kind }),
+      );
+      if (!error) await dropItemCache(dir);
+      workedS += seconds;
+      worked++;
+      if (error) r.failed++;
+      else r.done++;
+      const solves = error ? null : summary?.solves;
+      if (solves) {
+        r.solves.maps += solves.warm + solves.cold;
+        r.solves.atLimit += solves.atLimit ?? 0;
+        if (solves.atLimit) r.solves.items++;
+      }
+      event(error ? 'failed' : 'done', seconds, summary?.units ?? null, error, solves ? (solves.atLimit ?? 0) : null);
+    } catch (e) {
+      await c.claim.release().catch(() => {});
+      return dropIfEmpty(e);
+    } finally {
+      await c.claim.release().catch(() => {});
     }
-    const seconds = Math.round((performance.now() - t0) / 10) / 100;
-    await writeStatus(dir, { status: error ? 'failed' : 'done', error, settingsHash: hash, modelSha: m.sha, startedAt, seconds, rel: item.rel, kind: item.kind });
-    if (!error) await dropItemCache(dir);
-    workedS += seconds;
-    worked++;
-    if (error) r.failed++;
-    else r.done++;
-    const solves = error ? null : summary?.solves;
-    if (solves) {
-      r.solves.maps += solves.warm + solves.cold;
-      r.solves.atLimit += solves.atLimit ?? 0;
-      if (solves.atLimit) r.solves.items++;
-    }
-    event(error ? 'failed' : 'done', seconds, summary?.units ?? null, error, solves ? (solves.atLimit ?? 0) : null);
   }
   return r;
 }

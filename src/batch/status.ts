@@ -39,7 +39,11 @@ export async function writeSummary(itemDir: string, s: ItemSummary): Promise<voi
   await writeFileAtomic(path.join(itemDir, SUMMARY_FILE), JSON.stringify(s) + '\n');
 }
 
-/** Whether a rerun may skip the item: done under the same settings. */
-export function isFinished(s: ItemStatus | null, hash: string): boolean {
-  return !!s && s.status === 'done' && s.settingsHash === hash;
+/**
+ * Whether a rerun may skip the item: done under the same settings and the same model weights
+ * (`modelSha`: the model's now; null, a model not on disk, matches only null), so replaced weights
+ * in a model folder redo the items. The caller also checks that summary.json is readable.
+ */
+export function isFinished(s: ItemStatus | null, hash: string, modelSha: string | null): boolean {
+  return !!s && s.status === 'done' && s.settingsHash === hash && s.modelSha === modelSha;
 }

@@ -1,18 +1,22 @@
 // `l2caf batch INPUT... --out DIR`: many files (or a manifest of them) through one loaded model,
 // one folder per item, resumable and shardable (src/batch has the logic; this file reads flags).
-// Exit: 0 when every item of the shard ended done (or was done before), 1 when any failed, 2 bad
-// usage, 143/130 when SIGTERM/SIGINT stopped it (the item then running gets no status.json).
+// Exit: 0 when every item of the shard ended done (or was done before, or is being done by another
+// run on the same folder), 1 when any failed, 2 bad usage or an output folder that cannot be
+// written (full, read-only), 143/130 when SIGTERM/SIGINT stopped it (the item then running gets no
+// status.json).
 import { Command, InvalidArgumentError } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { discoverItems } from '../batch/discover.js';
 import { modelSha } from '../batch/modelSha.js';
+import { OUTPUT_MARKER, writeOutputMarker } from '../batch/outputMarker.js';
 import { formatEnd, formatItem, formatStart, IGNORED_EXAMPLES, ignoredWords, type ProgressMode } from '../batch/progress.js';
 import { runBatch } from '../batch/runBatch.js';
 import type { BatchSettings, ExportFormat } from '../batch/settings.js';
 import { itemsOfShard, resolveShard } from '../batch/shard.js';
 import { UsageError } from '../engine/targets.js';
+import { resolveModel } from '../models/resolve.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { colormapNames } from '../media/colormaps.js';
 import { parseWindow } from '../slices/parseWindow.js';
@@ -131,11 +135,13 @@ export function batchCommand(): Command {
       const shard = resolveShard({ shard: o.shard, shards: o.shards }, process.env);
       const out = path.resolve(o.out);
       const ignored = { files: 0, examples: [] as string[] };
+      const outputs: string[] = [];
       const all = await discoverItems(inputs, {
         skip: [out],
         onIgnored: (rel) => {
           if (ignored.files++ < IGNORED_EXAMPLES) ignored.examples.push(rel);
         },
+        onOutputSkipped: (rel) => void outputs.push(rel),
       });
       if (all.length === 0) throw new UsageError(`${inputs.join(' ')}: no video, image or scan found${ignored.files ? ` (${ignoredWords(ignored)})` : ''}`);
       const items = itemsOfShard(all, shard);
@@ -144,10 +150,18 @@ export function batchCommand(): Command {
       } catch (e) {
         throw new UsageError(`${o.out}: cannot create the output folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
+      // before any item: a later run over a parent folder recognises this one as output, not input
+      await writeOutputMarker(out).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`${path.join(out, OUTPUT_MARKER)}: cannot write (${e.code ?? e.message}): the output folder is full or read-only`);
+      });
       const say = (line: string): void => void process.stderr.write(line + '\n');
-      say(formatStart({ shard, items: items.length, allItems: all.length, out, ...(ignored.files ? { ignored } : {}) }, o.progress));
+      say(formatStart({ shard, items: items.length, allItems: all.length, out, ...(ignored.files ? { ignored } : {}), ...(outputs.length ? { outputs } : {}) }, o.progress));
       const scope = onInterrupt(STOP_GRACE_MS);
       let loaded: Promise<{ model: LoadedModel; sha: string | null }> | null = null;
+      // The weights' sha decides whether a done item may be skipped. It needs only the model's
+      // files, as loadFromFlags would find them (openModel: resolved.modelFile ?? resolved.dir,
+      // the loaded model's location), so a shard whose items are all done loads nothing.
+      let sha: Promise<string | null> | null = null;
       const t0 = performance.now();
       try {
         const r = await runBatch({
@@ -157,7 +171,9 @@ export function batchCommand(): Command {
           signal: scope.signal,
           // one load per process serves every item; none when the shard has nothing left to do
           model: () =>
-            (loaded ??= loadFromFlags(o).then(async ({ model }) => ({ model, sha: await modelSha(model.location) }))),
+            (loaded ??= loadFromFlags(o).then(async ({ model }) => ({ model, sha: await (sha ??= modelSha(model.location)) }))),
+          modelSha: () =>
+            (sha ??= resolveModel(o.model, { allowUnverified: o.allowUnverified }).then((r) => modelSha(r.modelFile ?? r.dir))),
           onItem: (e) => say(formatItem(e, o.progress)),
         });
         say(formatEnd({ ...r, seconds: (performance.now() - t0) / 1000 }, o.progress));

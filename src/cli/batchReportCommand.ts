@@ -1,7 +1,7 @@
 // `l2caf batch-report DIR`: every item of a batch output folder merged (src/batch/report.ts) into
 // JSON ({items, summary}), CSV and a self-contained HTML page; a one-line summary on stdout.
 import { Command } from 'commander';
-import { buildReport, gatherItems } from '../batch/report.js';
+import { buildReport, gatherItems, reportWarnings } from '../batch/report.js';
 import { reportCsv } from '../batch/reportCsv.js';
 import { reportHtml } from '../batch/reportHtml.js';
 import { checkOutputs } from './outputChecks.js';
@@ -33,8 +33,9 @@ export function batchReportCommand(): Command {
       if (o.html) await writeTextAtomic(o.html, reportHtml(report, `l2caf batch report: ${dir}`));
       if (![o.json, o.csv, o.html].includes('-')) {
         const s = report.summary;
-        process.stdout.write(`${s.items} items: ${s.done} done, ${s.failed} failed, ${s.pending} pending (${s.frames} frames, ${s.slices} slices, ${s.images} images)\n`);
+        process.stdout.write(`${s.items} items: ${s.done} done, ${s.failed} failed, ${s.pending} pending${s.damaged ? ` (${s.damaged} damaged)` : ''} (${s.frames} frames, ${s.slices} slices, ${s.images} images)\n`);
       }
+      for (const w of reportWarnings(report)) process.stderr.write(`batch-report: warning: ${w}\n`);
       printWritten([o.json, o.csv, o.html]);
     });
 }

@@ -1,6 +1,6 @@
 // The batch's pure parts: ids, sharding, manifests, settings hash, kinds, progress, report, CSV, HTML.
-import { describe, it, expect } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { itemId, sanitise } from '../../src/batch/itemId.js';
@@ -8,8 +8,8 @@ import { itemsOfShard, parseShardFlag, resolveShard } from '../../src/batch/shar
 import { csvFields, parseManifest } from '../../src/batch/manifest.js';
 import { canonicalJson, settingsHash } from '../../src/batch/settingsHash.js';
 import { kindByBytes, kindByName } from '../../src/batch/classify.js';
-import { etaSeconds, formatItem, formatStart, clock } from '../../src/batch/progress.js';
-import { buildReport } from '../../src/batch/report.js';
+import { etaSeconds, formatEnd, formatItem, formatStart, clock } from '../../src/batch/progress.js';
+import { buildReport, gatherItems, reportWarnings } from '../../src/batch/report.js';
 import { reportCsv } from '../../src/batch/reportCsv.js';
 import { reportHtml, sparkline } from '../../src/batch/reportHtml.js';
 import { projectVolume, shrinkMap } from '../../src/batch/thumb.js';
@@ -36,6 +36,13 @@ describe('shards', () => {
     expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '11', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '3' })).toMatchObject({ index: 1, count: 3 });
     expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3', L2CAF_SHARDS: '2' })).toMatchObject({ index: 0, count: 2 });
     expect(resolveShard({}, {})).toMatchObject({ index: 0, count: 1 });
+  });
+  it('a Slurm array with a step (--array=0-8:2): IDs 0,2,4,6,8 are shards 0..4', () => {
+    const env = (id: number) => ({ SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_STEP: '2', SLURM_ARRAY_TASK_COUNT: '5' });
+    expect([0, 2, 4, 6, 8].map((id) => resolveShard({}, env(id)).index)).toEqual([0, 1, 2, 3, 4]);
+    expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '13', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_STEP: '3', SLURM_ARRAY_TASK_COUNT: '2' })).toMatchObject({ index: 1, count: 2 });
+    expect(() => resolveShard({}, { ...env(0), SLURM_ARRAY_TASK_ID: '3' })).toThrow(/^SLURM_ARRAY_TASK_ID 3 is not SLURM_ARRAY_TASK_MIN 0 plus a multiple of SLURM_ARRAY_TASK_STEP 2/);
+    expect(() => resolveShard({}, { ...env(0), SLURM_ARRAY_TASK_STEP: '0' })).toThrow(/SLURM_ARRAY_TASK_STEP: expected a positive integer/);
   });
   it('says what is wrong in one line', () => {
     expect(() => parseShardFlag('3/3')).toThrow(/outside 0..2/);
@@ -66,12 +73,16 @@ describe('settings hash', () => {
     expect(settingsHash({ a: 1, b: 2 })).toBe(settingsHash({ b: 2, a: 1 }));
     expect(settingsHash({ a: 1 })).not.toBe(settingsHash({ a: 2 }));
   });
-  it('only a done status under the same hash is finished', () => {
-    const s: ItemStatus = { status: 'done', error: null, settingsHash: 'h', modelSha: null, startedAt: '', seconds: 1, rel: 'x', kind: 'image' };
-    expect(isFinished(s, 'h')).toBe(true);
-    expect(isFinished(s, 'g')).toBe(false);
-    expect(isFinished({ ...s, status: 'failed' }, 'h')).toBe(false);
-    expect(isFinished(null, 'h')).toBe(false);
+  it('only a done status under the same hash and the same model weights is finished', () => {
+    const s: ItemStatus = { status: 'done', error: null, settingsHash: 'h', modelSha: 'm1', startedAt: '', seconds: 1, rel: 'x', kind: 'image' };
+    expect(isFinished(s, 'h', 'm1')).toBe(true);
+    expect(isFinished(s, 'g', 'm1')).toBe(false);
+    expect(isFinished(s, 'h', 'm2')).toBe(false);
+    expect(isFinished(s, 'h', null)).toBe(false);
+    // a model not on disk (a URL) has no sha: null matches null
+    expect(isFinished({ ...s, modelSha: null }, 'h', null)).toBe(true);
+    expect(isFinished({ ...s, status: 'failed' }, 'h', 'm1')).toBe(false);
+    expect(isFinished(null, 'h', 'm1')).toBe(false);
   });
 });
 
@@ -119,6 +130,78 @@ describe('kinds', () => {
   });
 });
 
+describe('discovery: paths, links, manifests, earlier outputs', () => {
+  let dir: string;
+  const write = (rel: string, data: string | Buffer = 'x') => {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), data);
+  };
+  const rels = async (inputs: string[], opts: Parameters<typeof discoverItems>[1] = {}) => (await discoverItems(inputs, { cwd: dir, ...opts })).map((i) => i.rel).sort();
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-discover-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('one file given two ways (relative and absolute) is one item, named as first given', async () => {
+    write('data/a/x.png');
+    const items = await discoverItems(['data/a/x.png', path.join(dir, 'data/a/x.png'), 'data'], { cwd: dir });
+    expect(items.map((i) => i.rel)).toEqual([path.join('data', 'a', 'x.png')]);
+  });
+
+  it('a manifest line is named from the manifest\'s folder: the same name in two folders is two items', async () => {
+    write('data/a/x.png');
+    write('data/b/x.png');
+    write('data/a/list.txt', 'x.png\n');
+    write('data/b/list.txt', 'x.png\n');
+    write('top.txt', 'data/a/x.png\n');
+    expect(await rels(['data/a/list.txt', 'data/b/list.txt'])).toEqual([path.join('data', 'a', 'x.png'), path.join('data', 'b', 'x.png')]);
+    // a manifest in the current folder names its lines as they are written (the ids of earlier runs)
+    expect(await rels(['top.txt'])).toEqual([path.join('data', 'a', 'x.png')]);
+    // nested: a manifest listing a manifest in another folder
+    write('lists/all.txt', '../data/b/list.txt\n');
+    expect(await rels(['lists/all.txt'])).toEqual([path.join('data', 'b', 'x.png')]);
+  });
+
+  it('a manifest that lists itself, or a cycle of manifests, is a usage error naming it', async () => {
+    write('self.txt', 'self.txt\n');
+    await expect(discoverItems(['self.txt'], { cwd: dir })).rejects.toThrow(/^self\.txt: lists itself \(via self\.txt -> self\.txt\)$/);
+    write('m/a.txt', 'b.txt\n');
+    write('m/b.txt', '../m/a.txt\n');
+    await expect(discoverItems(['m/a.txt'], { cwd: dir })).rejects.toThrow(/^m\/a\.txt: lists itself \(via m\/a\.txt -> m\/b\.txt -> m\/a\.txt\)$/);
+    // the same manifest twice side by side is no cycle
+    write('m/x.png');
+    write('m/c.txt', 'x.png\n');
+    write('m/d.txt', 'c.txt\nc.txt\n');
+    expect(await rels(['m/d.txt'])).toEqual([path.join('m', 'x.png')]);
+  });
+
+  it('symbolic links are followed: to a file, to a folder (a cycle walked once); a dangling link is left out and reported', async () => {
+    write('store/b.png');
+    write('store/deep/c.png');
+    write('data/a.png');
+    symlinkSync(path.join(dir, 'store', 'b.png'), path.join(dir, 'data', 'b-link.png'));
+    symlinkSync(path.join(dir, 'store', 'deep'), path.join(dir, 'data', 'deep-link'));
+    symlinkSync(path.join(dir, 'data'), path.join(dir, 'data', 'loop'));
+    symlinkSync(path.join(dir, 'nowhere.png'), path.join(dir, 'data', 'gone.png'));
+    const ignored: string[] = [];
+    expect(await rels(['data'], { onIgnored: (r) => ignored.push(r) })).toEqual(['data/a.png', 'data/b-link.png', 'data/deep-link/c.png'].map((r) => path.join(...r.split('/'))));
+    expect(ignored).toEqual([path.join('data', 'gone.png')]);
+  });
+
+  it('an earlier batch output inside the inputs is skipped (by its marker, or item folders with status.json) unless named', async () => {
+    write('ds/a.png');
+    write('ds/results-jet/.l2caf-batch', '{}');
+    write('ds/results-jet/a.png-0123abcd/overlay.png');
+    write('ds/old/a.png-89abcdef/status.json', '{}');
+    write('ds/old/a.png-89abcdef/overlay.png');
+    write('ds/keep/b.png-11111111/b.png'); // item-like name but no status.json: data
+    const skipped: string[] = [];
+    expect(await rels(['ds'], { onOutputSkipped: (r) => skipped.push(r) })).toEqual(['ds/a.png', 'ds/keep/b.png-11111111/b.png'].map((r) => path.join(...r.split('/'))));
+    expect(skipped).toEqual([path.join('ds', 'old'), path.join('ds', 'results-jet')]);
+    expect(await rels(['ds/results-jet'])).toEqual([path.join('ds', 'results-jet', 'a.png-0123abcd', 'overlay.png')]);
+  });
+});
+
 describe('progress', () => {
   it('ETA over the items worked on; one text line or one JSON line per item', () => {
     expect(etaSeconds(10, 2, 3)).toBe(15);
@@ -140,6 +223,13 @@ describe('progress', () => {
     expect(formatStart({ ...start, ignored: { files: 5, examples: ['a.txt', 'b.csv', 'c.md'] } }, 'text')).toMatch(/; 5 files in the input folders are no video, image or scan, left out: a\.txt, b\.csv, c\.md and 2 more$/);
     expect(JSON.parse(formatStart({ ...start, ignored: { files: 1, examples: ['x'] } }, 'json'))).toMatchObject({ event: 'start', ignored: { files: 1, examples: ['x'] } });
     expect(formatItem({ ...e, atLimit: 0 }, 'text')).toBe(formatItem(e, 'text'));
+    // an item another run on the same folder is doing, and earlier outputs left out of the inputs
+    expect(formatItem({ ...e, status: 'claimed', units: null, heldBy: 'node7 pid 42 since 2026-01-01T00:00:00.000Z' }, 'text')).toBe(
+      '[2/5] claimed a.mp4 (being done by another run: node7 pid 42 since 2026-01-01T00:00:00.000Z); ETA 0:30',
+    );
+    expect(formatEnd({ done: 1, failed: 0, skipped: 2, claimed: 3, seconds: 4 }, 'text')).toBe('batch: 1 done, 0 failed, 2 skipped, 3 claimed by another run (not done here: that run is doing them) in 4.0 s');
+    expect(formatEnd({ done: 1, failed: 0, skipped: 2, claimed: 0, seconds: 4 }, 'text')).toBe('batch: 1 done, 0 failed, 2 skipped in 4.0 s');
+    expect(formatStart({ ...start, outputs: ['ds/results-jet'] }, 'text')).toBe('batch: shard 0/1 (all): 3 of 3 item(s) -> /o; 1 folder in the inputs is an earlier batch output, left out: ds/results-jet');
     expect(JSON.parse(formatItem({ ...e, atLimit: 3 }, 'json'))).toMatchObject({ atLimit: 3 });
   });
 });
@@ -164,6 +254,43 @@ describe('report', () => {
     expect(r.summary.solves).toEqual({ warm: 8, cold: 3, adamPhase: 2 });
     expect(r.items[2]!.solves).toBeNull();
     expect(buildReport([{ id: 'x', status: st('done', 'image', 'x.png'), summary: { kind: 'image', units: 1, fps: 1, meanIterations: 1, meanFlicker: null, top: null, eval: null, files: [], thumb: null, series: [] } }]).summary.solves).toBeNull();
+  });
+  it('mixed model weights are counted and warned of', () => {
+    const done = (id: string, modelSha: string | null) => ({ id, status: { ...st('done', 'image', `${id}.png`), modelSha }, summary: { kind: 'image' as const, units: 1, fps: 1, meanIterations: 1, meanFlicker: null, top: null, eval: null, files: [], thumb: null, series: [] } });
+    expect(r.summary.modelShas).toBe(1);
+    expect(reportWarnings(r)).toEqual([]);
+    const mixed = buildReport([done('a', 'm1'), done('b', 'm2'), done('c', 'm1')]);
+    expect(mixed.summary).toMatchObject({ settingsHashes: 1, modelShas: 2 });
+    expect(reportWarnings(mixed)).toEqual([expect.stringMatching(/^the done items were made with 2 different model weights \(modelSha\)/)]);
+    expect(buildReport([done('a', null), done('b', 'm1')]).summary.modelShas).toBe(2);
+  });
+  it('a done status with a missing or damaged summary, or a damaged status, is pending with a note naming the file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-report-'));
+    try {
+      const status = JSON.stringify(st('done', 'image', 'x.png'));
+      const summary = JSON.stringify({ kind: 'image', units: 1, fps: 1, meanIterations: 1, meanFlicker: null, top: null, eval: null, files: [], thumb: null, series: [] });
+      const item = (id: string, files: Record<string, string>) => {
+        mkdirSync(path.join(dir, id));
+        for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, id, f), text);
+      };
+      item('ok-00000001', { 'status.json': status, 'summary.json': summary });
+      item('nosum-00000002', { 'status.json': status });
+      item('badsum-00000003', { 'status.json': status, 'summary.json': '{"kind":"ima' });
+      item('badstat-00000004', { 'status.json': status.slice(0, 20), 'summary.json': summary });
+      item('stopped-00000005', {});
+      const rep = buildReport(await gatherItems(dir));
+      expect(rep.summary).toMatchObject({ items: 5, done: 1, pending: 4, damaged: 3, images: 1 });
+      const by = Object.fromEntries(rep.items.map((it) => [it.id, it]));
+      expect(by['nosum-00000002']).toMatchObject({ status: 'pending', rel: 'x.png', note: `${path.join(dir, 'nosum-00000002', 'summary.json')}: missing although status.json says done; the next batch run redoes the item` });
+      expect(by['badsum-00000003']!.note).toBe(`${path.join(dir, 'badsum-00000003', 'summary.json')}: damaged (not valid JSON, or not a summary); the next batch run redoes the item`);
+      // a truncated status: the folder name as its path, the kind from the summary
+      expect(by['badstat-00000004']).toMatchObject({ status: 'pending', rel: 'badstat-00000004', kind: 'image', note: expect.stringMatching(/badstat-00000004\/status\.json: damaged/) });
+      expect(by['stopped-00000005']).toMatchObject({ status: 'pending', rel: 'stopped-00000005', note: null });
+      expect(reportWarnings(rep)).toHaveLength(3);
+      expect(reportCsv(rep).split('\n')[0]!.endsWith(',error,note')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('CSV quotes, HTML is self-contained with thumbnails and sparklines', () => {
     const csv = reportCsv(r).split('\n');

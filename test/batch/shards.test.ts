@@ -98,6 +98,8 @@ describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
     runs.forEach((r, i) => expect(r.code, r.stderr).toBe(i === failedShard ? 1 : 0));
     for (const s of all.filter((x) => x.status === 'done')) expect(s).toMatchObject({ error: null, modelSha: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(tempFiles()).toEqual([]);
+    // the marker a later walk over a parent folder knows the output by
+    expect(existsSync(path.join(tmp, 'out', '.l2caf-batch'))).toBe(true);
 
     const json = path.join(tmp, 'report.json');
     const html = path.join(tmp, 'report.html');
@@ -170,7 +172,8 @@ describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
       });
     });
     expect(code).toBe(143);
-    const [item] = readdirSync(out);
+    // (the output's own marker, .l2caf-batch, is no item)
+    const [item] = readdirSync(out).filter((d) => !d.startsWith('.'));
     expect(existsSync(path.join(out, item!, 'status.json'))).toBe(false);
     execFileSync(process.execPath, args, { env, stdio: 'ignore' });
     const t = JSON.parse(readFileSync(path.join(out, item!, 'timeline.json'), 'utf8'));

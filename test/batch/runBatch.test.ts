@@ -1,0 +1,207 @@
+// runBatch through its runItem hook (no model, no pipelines): what a rerun skips (settings, model
+// weights, a readable summary), what a redo removes first, and two runs on one output folder at
+// once (item claims).
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runBatch, type BatchRunOptions } from '../../src/batch/runBatch.js';
+import { CLAIM_FILE, CLAIM_STALE_MS, processAlive, type Claimant } from '../../src/batch/claim.js';
+import type { BatchSettings } from '../../src/batch/settings.js';
+import type { ItemEvent } from '../../src/batch/progress.js';
+import { writeStatus, writeSummary } from '../../src/batch/status.js';
+import type { BatchItem, ItemSummary } from '../../src/batch/types.js';
+import type { LoadedModel } from '../../src/models/loadModel.js';
+import { hashForKind } from '../../src/batch/settings.js';
+
+const settings: BatchSettings = {
+  model: {}, methods: ['l2caf'], classes: [], preset: 'converged', solver: 'auto', constraint: 'l2', warmStart: true,
+  video: { stride: 1, eval: null, export: null, colormap: 'jet', opacity: 0.5, workers: 0 },
+  volume: { weight: true }, image: { colormap: 'jet', opacity: 0.5 },
+};
+const viridis: BatchSettings = { ...settings, image: { colormap: 'viridis', opacity: 0.5 } };
+
+const summary = (): ItemSummary => ({ kind: 'image', units: 1, fps: null, meanIterations: null, meanFlicker: null, top: null, eval: null, files: ['overlay.png'], thumb: null, series: [] });
+const me = (pid: number, alive: (pid: number) => boolean = () => true): Claimant => ({ host: 'here', pid, isAlive: alive });
+
+let out: string;
+let items: BatchItem[];
+const dirOf = (i: number) => path.join(out, items[i]!.id);
+const statusOf = (i: number) => {
+  const f = path.join(dirOf(i), 'status.json');
+  return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : null;
+};
+
+/** A run whose items write an overlay; `ran` hears of each item run. */
+function options(over: Partial<BatchRunOptions> & { ran?: string[]; sha?: string | null } = {}): BatchRunOptions {
+  const { ran, sha = 's1', ...rest } = over;
+  return {
+    items,
+    out,
+    settings,
+    model: async () => ({ model: {} as LoadedModel, sha }),
+    signal: new AbortController().signal,
+    claimant: me(1),
+    runItem: async (item, dir) => {
+      ran?.push(item.id);
+      writeFileSync(path.join(dir, 'overlay.png'), 'png');
+      return summary();
+    },
+    ...rest,
+  };
+}
+
+beforeEach(() => {
+  out = mkdtempSync(path.join(os.tmpdir(), 'l2caf-runbatch-'));
+  items = ['a.png', 'b.png', 'c.png', 'd.png'].map((rel, i) => ({ id: `${rel}-0000000${i}`, rel, path: path.join(out, rel), kind: 'image' }));
+});
+afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+describe('runBatch: what a rerun skips and what a redo removes', () => {
+  it('a redo under other settings stopped midway leaves no status.json or summary.json of the earlier run', async () => {
+    items = items.slice(0, 1);
+    await runBatch(options());
+    expect(statusOf(0)).toMatchObject({ status: 'done' });
+    const stop = new AbortController();
+    const r = await runBatch(
+      options({
+        settings: viridis,
+        signal: stop.signal,
+        runItem: async (_item, dir) => {
+          writeFileSync(path.join(dir, 'overlay.png'), 'half a viridis png');
+          stop.abort();
+          throw new Error('stopped');
+        },
+      }),
+    );
+    expect(r.stopped).toBe(true);
+    expect(readdirSync(dirOf(0)).sort()).toEqual(['overlay.png']);
+    // the original settings do not take the half-written overlay for theirs
+    const ran: string[] = [];
+    expect(await runBatch(options({ ran }))).toMatchObject({ done: 1, skipped: 0 });
+    expect(ran).toEqual([items[0]!.id]);
+  });
+
+  it('replaced model weights redo done items; the sha is asked only for done items, and with all done no model is loaded', async () => {
+    const asked: string[] = [];
+    const modelSha = async () => {
+      asked.push('sha');
+      return 's1';
+    };
+    await runBatch(options({ modelSha }));
+    expect(asked).toEqual([]); // nothing was done before: nothing to compare
+    const noModel = async (): Promise<never> => {
+      throw new Error('loaded a model with nothing to do');
+    };
+    expect(await runBatch(options({ modelSha, model: noModel }))).toMatchObject({ skipped: 4, done: 0 });
+    expect(asked).toHaveLength(4);
+    const ran: string[] = [];
+    expect(await runBatch(options({ ran, modelSha: async () => 's2', sha: 's2' }))).toMatchObject({ done: 4, skipped: 0 });
+    expect(ran).toHaveLength(4);
+    expect(statusOf(0)).toMatchObject({ status: 'done', modelSha: 's2' });
+    // without a separate sha, the loaded model's is compared (null on both sides: the same)
+    await runBatch(options({ sha: null }));
+    expect(await runBatch(options({ sha: null }))).toMatchObject({ skipped: 4 });
+  });
+
+  it('a done item whose summary.json is missing or not valid JSON is redone', async () => {
+    await runBatch(options());
+    rmSync(path.join(dirOf(1), 'summary.json'));
+    writeFileSync(path.join(dirOf(2), 'summary.json'), '{"kind":"im');
+    const ran: string[] = [];
+    expect(await runBatch(options({ ran }))).toMatchObject({ done: 2, skipped: 2 });
+    expect(ran).toEqual([items[1]!.id, items[2]!.id]);
+  });
+});
+
+describe('runBatch: two runs on one output folder', () => {
+  it('run at once, they do each item exactly once (each claimed while it runs, no claim left)', async () => {
+    items = Array.from({ length: 8 }, (_, i) => ({ id: `x${i}.png-0000000${i}`, rel: `x${i}.png`, path: path.join(out, `x${i}.png`), kind: 'image' as const }));
+    const ran: string[] = [];
+    const claims: string[] = [];
+    const slow = (pid: number): BatchRunOptions['runItem'] => async (item, dir) => {
+      claims.push(JSON.parse(readFileSync(path.join(dir, CLAIM_FILE), 'utf8')).pid === pid ? 'mine' : 'theirs');
+      ran.push(item.id);
+      await new Promise((res) => setTimeout(res, 15));
+      return summary();
+    };
+    const events: ItemEvent[] = [];
+    const [a, b] = await Promise.all([
+      runBatch(options({ claimant: me(1), runItem: slow(1), onItem: (e) => events.push(e) })),
+      runBatch(options({ claimant: me(2), runItem: slow(2) })),
+    ]);
+    expect([...ran].sort()).toEqual(items.map((i) => i.id));
+    expect(a.done + b.done).toBe(8);
+    expect(a.done).toBeGreaterThan(0);
+    expect(b.done).toBeGreaterThan(0);
+    expect(a.failed + b.failed).toBe(0);
+    expect(a.claimed + a.skipped).toBe(8 - a.done);
+    expect(claims.every((c) => c === 'mine')).toBe(true);
+    expect(events.find((e) => e.status === 'claimed')?.heldBy).toMatch(/^here pid 2 since \d{4}-/);
+    for (const it of items) expect(existsSync(path.join(out, it.id, CLAIM_FILE))).toBe(false);
+  });
+
+  it('a claim of a dead process on this host, or untouched for 5 minutes, is taken over; a live one is left', async () => {
+    items = items.slice(0, 3);
+    const claim = (i: number, owner: object, ageMs = 0) => {
+      mkdirSync(dirOf(i), { recursive: true });
+      const f = path.join(dirOf(i), CLAIM_FILE);
+      writeFileSync(f, JSON.stringify(owner));
+      const t = new Date(Date.now() - ageMs);
+      utimesSync(f, t, t);
+    };
+    claim(0, { host: 'here', pid: 99, startedAt: '2026-01-01T00:00:00Z' });
+    claim(1, { host: 'elsewhere', pid: 5, startedAt: '2026-01-01T00:00:00Z' }, CLAIM_STALE_MS + 60_000);
+    claim(2, { host: 'elsewhere', pid: 5, startedAt: '2026-01-01T00:00:00Z' }, 60_000);
+    const events: ItemEvent[] = [];
+    const r = await runBatch(options({ claimant: me(1, (pid) => pid !== 99), onItem: (e) => events.push(e) }));
+    expect(r).toMatchObject({ done: 2, claimed: 1 });
+    expect(events.map((e) => e.status)).toEqual(['done', 'done', 'claimed']);
+    expect(events[2]!.heldBy).toBe('elsewhere pid 5 since 2026-01-01T00:00:00Z');
+    expect(statusOf(2)).toBeNull();
+    // the live claim is not removed by the run that left the item
+    expect(existsSync(path.join(dirOf(2), CLAIM_FILE))).toBe(true);
+  });
+
+  it('an item finished by another run between our look and our claim is not run again', async () => {
+    items = items.slice(0, 1);
+    mkdirSync(dirOf(0), { recursive: true });
+    writeFileSync(path.join(dirOf(0), CLAIM_FILE), JSON.stringify({ host: 'here', pid: 99, startedAt: '' }));
+    const ran: string[] = [];
+    const r = await runBatch(
+      options({
+        ran,
+        // asked while claiming (after the first look): the other run ends the item just then
+        claimant: me(1, () => {
+          const status = { status: 'done', error: null, settingsHash: hashForKind(settings, 'image'), modelSha: 's1', startedAt: 'then', seconds: 1, rel: 'a.png', kind: 'image' };
+          writeFileSync(path.join(dirOf(0), 'summary.json'), JSON.stringify(summary()));
+          writeFileSync(path.join(dirOf(0), 'status.json'), JSON.stringify(status));
+          return false;
+        }),
+      }),
+    );
+    expect(r).toMatchObject({ done: 0, skipped: 1 });
+    expect(ran).toEqual([]);
+  });
+
+  it('a failure does not overwrite the "done" another run wrote meanwhile', async () => {
+    items = items.slice(0, 1);
+    const r = await runBatch(
+      options({
+        runItem: async (item, dir) => {
+          // the other run (which took the item over) finishes it, then ours fails on its deleted cache
+          await writeSummary(dir, summary());
+          await writeStatus(dir, { status: 'done', error: null, settingsHash: hashForKind(settings, 'image'), modelSha: 's1', startedAt: 'then', seconds: 1, rel: item.rel, kind: 'image' });
+          throw new Error('ENOENT: no such file or directory, open .cache/k.partial.jsonl');
+        },
+      }),
+    );
+    expect(r).toMatchObject({ failed: 0, skipped: 1 });
+    expect(statusOf(0)).toMatchObject({ status: 'done', startedAt: 'then' });
+  });
+
+  it('this process is alive; a pid that does not exist is not', () => {
+    expect(processAlive(process.pid)).toBe(true);
+    expect(processAlive(2 ** 22 + 12345)).toBe(false);
+  });
+});
