@@ -2,8 +2,9 @@
 // AbortSignal: every phase that holds something (an ffmpeg child, worker threads, a temporary
 // output, the cache lock) lets it go through that signal, the resumable cache is kept, and the
 // command ends with the conventional code (128 + the signal's number: 130, 143) after saying what
-// was kept. A second signal, or a command that has not ended 15 s after the first, exits at once
-// (the cache's exit hook still removes its lock). Phases in this process that never yield to the
+// was kept. A second signal (not the same one repeated within a second), or a command that has not
+// ended 15 s after the first, exits at once (exit hooks still remove the cache's lock and any
+// temporary output: src/fs/exitCleanup.ts). Phases in this process that never yield to the
 // event loop (a long synchronous solve) see the signal only when they end.
 import { EXIT_SIGINT, EXIT_SIGTERM } from './exitCodes.js';
 
@@ -36,13 +37,22 @@ export interface InterruptScope {
   dispose(): void;
 }
 
+/** How close a repeat of the first signal must follow it to count as the same delivery (see onInterrupt). */
+export const DUPLICATE_MS = 1000;
+
 /** Installs the handlers for one command run (see the top of this file); dispose() removes them. */
 export function onInterrupt(graceMs = 15_000): InterruptScope {
   const controller = new AbortController();
   let watchdog: NodeJS.Timeout | undefined;
+  let first: { sig: string; at: number } | null = null;
   const handler = (sig: 'SIGINT' | 'SIGTERM') => {
     const reason = new Interrupted(sig);
+    // The same signal again within DUPLICATE_MS is one interruption delivered twice (`timeout`
+    // signals the command and then its process group; a terminal's Ctrl-C reaches every process
+    // of the group), not the user asking to stop at once.
+    if (first && first.sig === sig && performance.now() - first.at < DUPLICATE_MS) return;
     if (controller.signal.aborted) process.exit(reason.exitCode);
+    first = { sig, at: performance.now() };
     process.stderr.write(`\nl2caf: ${sig}: stopping (again to stop at once)\n`);
     controller.abort(reason);
     watchdog = setTimeout(() => process.exit(reason.exitCode), graceMs);

@@ -5,14 +5,18 @@ import { constants } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { flushAndRename } from './flushAndRename.js';
+import { removeAtExit } from './exitCleanup.js';
 
 export async function copyFileAtomic(src: string, dest: string): Promise<void> {
   const tmp = path.join(path.dirname(path.resolve(dest)), `.${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const forget = removeAtExit(tmp);
   try {
     await copyFile(src, tmp, constants.COPYFILE_EXCL);
     await flushAndRename(tmp, dest);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
     throw e;
+  } finally {
+    forget();
   }
 }

@@ -4,12 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { removeAtExit } from './exitCleanup.js';
 
 /** `mode`: the new file's permissions (default 0o666 less the umask), e.g. 0o600 for the user's own records. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle;
+  const forget = removeAtExit(tmp);
   try {
     handle = await open(tmp, 'wx', mode);
     await handle.writeFile(data);
@@ -22,5 +24,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await handle?.close().catch(() => {});
     await rm(tmp, { force: true }).catch(() => {});
     throw e;
+  } finally {
+    forget();
   }
 }

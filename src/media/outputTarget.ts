@@ -8,6 +8,7 @@ import { mkdtemp, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promise
 import path from 'node:path';
 import { MediaError } from './errors.js';
 import { flushAndRename } from '../fs/flushAndRename.js';
+import { removeAtExit } from '../fs/exitCleanup.js';
 import { writeFailure } from './png.js';
 
 export type OutputFormat = 'mp4' | 'webm' | 'gif' | 'png';
@@ -68,6 +69,7 @@ export async function prepareOutput(out: string, isFolder: boolean, what: string
       throw await writeFailure(out, e, what);
     }
     let done = false;
+    const forget = removeAtExit(temp);
     return {
       final,
       temp,
@@ -78,13 +80,16 @@ export async function prepareOutput(out: string, isFolder: boolean, what: string
           if (await stat(final).then((s) => s.isDirectory(), () => false)) await rmdir(final);
           await rename(temp, final);
           done = true;
+          forget();
         } catch (e) {
           await rm(temp, { recursive: true, force: true }).catch(() => {});
+          forget();
           throw await writeFailure(out, e, what);
         }
       },
       async discard() {
         if (!done) await rm(temp, { recursive: true, force: true }).catch(() => {});
+        forget();
       },
     };
   }
@@ -101,6 +106,7 @@ export async function prepareOutput(out: string, isFolder: boolean, what: string
     throw await writeFailure(out, e, what);
   }
   let done = false;
+  const forget = removeAtExit(temp);
   return {
     final,
     temp,
@@ -109,13 +115,16 @@ export async function prepareOutput(out: string, isFolder: boolean, what: string
       try {
         await flushAndRename(temp, final);
         done = true;
+        forget();
       } catch (e) {
         await rm(temp, { force: true }).catch(() => {});
+        forget();
         throw await writeFailure(out, e, what);
       }
     },
     async discard() {
       if (!done) await rm(temp, { force: true }).catch(() => {});
+      forget();
     },
   };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { featuresOf, passthroughArgs, type FfmpegFeatures } from './ffmpegFeatures.js';
 import { MediaError } from './errors.js';
 import { runFfmpeg } from './runFfmpeg.js';
+import { removeAtExit } from '../fs/exitCleanup.js';
 
 export interface ProxyPlan {
   args: string[];
@@ -60,12 +61,15 @@ export async function makePlayableProxy(src: string, outStem: string, opts: { si
   if (opts.exists && (await opts.exists(file))) return { file, codec: final.codec };
   const part = path.join(path.dirname(file), `.${path.basename(outStem)}.${process.pid}.part${final.ext}`);
   const plan = proxyPlan(src, part, features);
+  const forget = removeAtExit(part);
   try {
     await runFfmpeg(plan.args, { input: src, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 30 * 60_000 });
     await rename(part, file);
   } catch (e) {
     await rm(part, { force: true });
     throw e;
+  } finally {
+    forget();
   }
   return { file, codec: final.codec };
 }

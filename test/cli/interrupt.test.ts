@@ -34,8 +34,11 @@ function files(dir: string): string[] {
   return existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]).sort() : [];
 }
 
-/** Runs the CLI, sends `sig` once `phase` appears on stderr; the exit code, stderr, and what the group had then and has after. */
-function interrupt(args: string[], sig: 'SIGINT' | 'SIGTERM', phase: RegExp, cacheDir: string) {
+/**
+ * Runs the CLI, sends `sig` once `phase` appears on stderr (and each of `then` that many ms later);
+ * the exit code, stderr, and what the group had then and has after.
+ */
+function interrupt(args: string[], sig: 'SIGINT' | 'SIGTERM', phase: RegExp, cacheDir: string, then: { sig: 'SIGINT' | 'SIGTERM'; afterMs: number }[] = []) {
   return new Promise<{ code: number | null; stderr: string; before: string[]; after: string[] }>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       detached: true, // a group of its own: what it starts is found by the group id, even after it exits
@@ -60,6 +63,7 @@ function interrupt(args: string[], sig: 'SIGINT' | 'SIGTERM', phase: RegExp, cac
         setTimeout(() => {
           before = group(child.pid!);
           child.kill(sig);
+          for (const t of then) setTimeout(() => child.kill(t.sig), t.afterMs);
         }, 300);
       }
     });
@@ -104,6 +108,25 @@ describe.skipIf(!ready)('interrupting the long commands', () => {
     expect(left).not.toContain('o.mp4');
     // the finished analysis is in the cache: the same command goes straight to the export
     expect(left.some((f) => /^cache\/video\/[0-9a-f]+\.json$/.test(f))).toBe(true);
+  });
+
+  it('video, SIGINT delivered twice at once while exporting (`timeout` signals the command, then its group): one interruption, as above', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'twice-'));
+    const r = await interrupt(['video', clip(), '--workers', '1', '--to', '6', '--out', path.join(dir, 'o.mp4')], 'SIGINT', /exporting \d+\/\d+ frames/, path.join(dir, 'cache'), [{ sig: 'SIGINT', afterMs: 20 }]);
+    expect(r.stderr.match(/SIGINT: stopping/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/the export to .*o\.mp4 \(nothing written there; the analysis is in the cache\) was interrupted by SIGINT/);
+    expect(r.code).toBe(130);
+    expect(r.after).toEqual([]);
+    expect(files(dir).filter((f) => /\.lock$|\.part[.-]|\.part$|\.tmp$/.test(f))).toEqual([]);
+  });
+
+  it('video, SIGTERM right after SIGINT while exporting: stops at once (143), and still leaves no temporary output', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'at-once-'));
+    const r = await interrupt(['video', clip(), '--workers', '1', '--to', '6', '--out', path.join(dir, 'o.mp4')], 'SIGINT', /exporting \d+\/\d+ frames/, path.join(dir, 'cache'), [{ sig: 'SIGTERM', afterMs: 5 }]);
+    expect(r.code).toBe(143);
+    // (the exit hook ran: neither the export's .part file nor a cache lock is left)
+    expect(files(dir).filter((f) => /\.lock$|\.part[.-]|\.part$|\.tmp$/.test(f))).toEqual([]);
+    expect(files(dir)).not.toContain('o.mp4');
   });
 
   it('volume, SIGTERM while analysing slices: 143, the worker pool closed, nothing written', async () => {
