@@ -26,7 +26,7 @@ import { batchBudgetNote } from './budgetNote.js';
 import { EXIT_FAILURE, EXIT_OK } from './exitCodes.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
 
 interface BatchCliOptions extends ModelCliOptions {
   out: string;
@@ -123,7 +123,7 @@ export function batchCommand(): Command {
     .option('--eval-steps <n>', 'deletion/insertion steps with --eval', intArg(2, 1000), 20)
     .option('--eval-baseline <b>', 'what deleted pixels become with --eval: blur, mean or zero', oneOf(['blur', 'mean', 'zero'] as const, 'baseline'), 'blur')
     .option('--export <format>', 'videos: also write the annotated clip (mp4, webm or gif)', oneOf(['mp4', 'webm', 'gif'] as const, 'export format'))
-    .option('--colormap <name>', `overlay/export colour map: ${colormapNames.join(', ')}`, 'jet')
+    .option('--colormap <name>', `overlay/export colour map: ${colormapNames.join(', ')}`, colormapArg, 'jet')
     .option('--opacity <x>', 'overlay/export map opacity 0..1', numberArg(0, 1), 0.5)
     .option('--workers <n>', 'videos and scans: backbone worker threads per item (default 0: the process\'s one model in this thread; shards give the parallelism)', intArg(0, 64), 0)
     .option('--axis <a>', 'scans: slicing axis x, y, z or all (default: the acquisition axis)', oneOf(['x', 'y', 'z', 'all'] as const, 'axis'))

@@ -1,6 +1,8 @@
 // `l2caf batch-report DIR`: every item of a batch output folder merged (src/batch/report.ts) into
 // JSON ({items, summary}), CSV and a self-contained HTML page; a one-line summary on stdout.
 import { Command } from 'commander';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { buildReport, gatherItems, reportWarnings } from '../batch/report.js';
 import { reportCsv } from '../batch/reportCsv.js';
 import { reportHtml } from '../batch/reportHtml.js';
@@ -22,7 +24,9 @@ export function batchReportCommand(): Command {
     .option('--csv <file>', 'write one row per item as CSV ("-" for stdout)')
     .option('--html <file>', 'write a self-contained HTML page (thumbnails and sparklines inline)')
     .action(async (dir: string, o: ReportCliOptions) => {
-      await checkOutputs([], [
+      // the item folders are what the report reads (a report may be written into DIR itself, and again)
+      const itemFolders = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+      await checkOutputs(itemFolders, [
         { file: o.json, what: 'report JSON' },
         { file: o.csv, what: 'report CSV', extensions: ['.csv'] },
         { file: o.html, what: 'report HTML', extensions: ['.html', '.htm'] },

@@ -8,7 +8,7 @@ import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
 import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
+import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
@@ -55,7 +55,7 @@ export function imageCommand(): Command {
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')
     .option('--overlay <file.png>', 'write the image with the map tinted over it; with several maps, one file each named F-<method>.png (L2-CAF) or F-<method>-<class index>.png (class-specific), e.g. cat-l2caf.png, cat-gradcam-285.png')
-    .option('--colormap <name>', `overlay colour map: ${colormapNames.join(', ')}`, 'jet')
+    .option('--colormap <name>', `overlay colour map: ${colormapNames.join(', ')}`, colormapArg, 'jet')
     .option('--opacity <x>', 'overlay tint weight where attention is highest, 0..1', numberArg(0, 1), 0.5)
     .option('--threshold <x>', 'overlay: attention below this (0..1) is not tinted', numberArg(0, 1), 0)
     .option('--blend <b>', 'overlay tint: attention (weight opacity x attention, low attention clear) or uniform (opacity everywhere)', oneOf(TINT_BLENDS, 'blend'), 'attention')

@@ -1,5 +1,6 @@
 // Flag parsing helpers shared by the commands: numbers, enumerations, repeatable flags.
 import { InvalidArgumentError } from 'commander';
+import { colormapNames, getColormap } from '../media/colormaps.js';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { ITERATION_LIMIT_RANGE, PRESET_NAMES, PRESET_ITERATION_LIMITS, SOLVER_NAMES, type PresetName } from '../contract/types.js';
 
@@ -15,6 +16,16 @@ export function oneOf<T extends string>(values: readonly T[], what: string) {
     if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown ${what} "${v}" (choose ${values.join(', ')})`);
     return v as T;
   };
+}
+
+/** --colormap: checked while parsing (a typo would otherwise surface only at the writing, after the whole analysis). */
+export function colormapArg(v: string): string {
+  try {
+    getColormap(v);
+  } catch {
+    throw new InvalidArgumentError(`unknown colour map "${v}" (choose ${colormapNames.join(', ')})`);
+  }
+  return v;
 }
 
 export function repeatable<T>(parse: (v: string) => T) {

@@ -1,11 +1,14 @@
 // The one check every command runs on its output flags before any work: an output must not be one
-// of the inputs (same file by real path or by inode: a hard link or a symlink counts), must not
-// be another output of the same run, must have an extension the writer understands, and its
-// folder must exist and be writable. Each failure is a UsageError (exit 2) naming the file, so a
-// typo costs nothing and never destroys the input.
+// of the inputs (same file by real path or by inode: a hard link or a symlink counts) nor replace a
+// file inside an input folder (a model folder's weights and labels, a DICOM series; a model.json
+// input counts its folder), must not be another output of the same run, must have an extension
+// the writer understands, must not be a folder (unless it may) or a device, FIFO or socket (a
+// finished output is renamed into place: it would replace /dev/full or a FIFO with a plain file),
+// and its folder must exist and be writable. Each failure is a UsageError (exit 2) naming the
+// file, so a typo costs nothing and never destroys the input.
 import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { access, open, stat, unlink } from 'node:fs/promises';
+import { access, open, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 
@@ -35,6 +38,17 @@ async function identity(file: string): Promise<Identity | null> {
 function endsWithAny(file: string, exts: readonly string[]): boolean {
   const lower = file.toLowerCase();
   return exts.some((e) => lower.endsWith(e));
+}
+
+/** Pure: what a file that exists is, where it is no regular file or folder (for messages), else null. */
+export function specialKind(s: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string | null {
+  return s.isFIFO() ? 'a FIFO' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : s.isSocket() ? 'a socket' : null;
+}
+
+/** Pure: whether `file` lies inside `folder` (both real, absolute paths). */
+export function isInside(file: string, folder: string): boolean {
+  const rel = path.relative(folder, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** Pure: the extension problem of `spec`, or null. */
@@ -76,7 +90,15 @@ async function folderProblem(file: string): Promise<string | null> {
  */
 export async function checkOutputs(inputs: readonly (string | undefined)[], outputs: readonly OutputSpec[]): Promise<void> {
   const ins: { file: string; id: Identity | null }[] = [];
-  for (const f of inputs) if (f && f !== '-') ins.push({ file: f, id: await identity(f) });
+  // folders whose files the command reads: an input folder, the folder of a model.json
+  const folders: { real: string; input: string }[] = [];
+  for (const f of inputs) {
+    if (!f || f === '-') continue;
+    ins.push({ file: f, id: await identity(f) });
+    const s = await stat(f).catch(() => null);
+    const folder = s?.isDirectory() ? f : s?.isFile() && path.basename(f).toLowerCase() === 'model.json' ? path.dirname(f) : null;
+    if (folder) folders.push({ real: await realpath(folder).catch(() => path.resolve(folder)), input: f });
+  }
   const seen = new Map<string, string>();
   for (const spec of outputs) {
     const file = spec.file;
@@ -85,6 +107,10 @@ export async function checkOutputs(inputs: readonly (string | undefined)[], outp
     if (ext) throw new UsageError(`${file}: ${ext}`);
     const folder = await folderProblem(file);
     if (folder) throw new UsageError(`${file}: cannot write the ${spec.what}: ${folder}`);
+    const there = await stat(file.replace(/[\\/]+$/, '') || file).catch(() => null);
+    const kind = there && specialKind(there);
+    if (kind) throw new UsageError(`${file}: the ${spec.what} would replace ${kind} with a file: name a regular file`);
+    if (there?.isDirectory() && !spec.folderOk) throw new UsageError(`${file}: the ${spec.what} is a folder: name a file in it`);
     for (const written of [file, ...(spec.alsoWrites ?? [])]) {
       const abs = path.resolve(written.replace(/[\\/]+$/, '') || written);
       const other = seen.get(abs);
@@ -94,6 +120,11 @@ export async function checkOutputs(inputs: readonly (string | undefined)[], outp
       for (const input of ins) {
         const same = path.resolve(input.file) === abs || (id !== null && input.id !== null && id.dev === input.id.dev && id.ino === input.id.ino);
         if (same) throw new UsageError(`${written}: the ${spec.what} would overwrite the input ${input.file}: choose another name`);
+      }
+      if (id !== null) {
+        const real = await realpath(abs).catch(() => abs);
+        const inside = folders.find((f) => isInside(real, f.real));
+        if (inside) throw new UsageError(`${written}: the ${spec.what} would overwrite a file of the input ${inside.input}: choose another name`);
       }
     }
   }

@@ -20,7 +20,7 @@ import { progressLine } from './progressLine.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
 import { modelLabels } from '../engine/openModel.js';
-import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
+import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
 import { presetLimit } from '../attention/solve.js';
 import { paperPresetNotice } from './presetNotice.js';
 import { solveCountsWords } from '../contract/solveStop.js';
@@ -110,7 +110,7 @@ export function videoCommand(): Command {
     .option('--json <file>', 'write the timeline as JSON ("-" for stdout)')
     .option('--csv <file>', 'write the per-frame numbers as CSV ("-" for stdout)')
     .option('--out <file>', 'annotated export: clip.mp4, clip.webm, clip.gif, or a folder for PNGs')
-    .option('--colormap <name>', `export colour map: ${colormapNames.join(', ')}`, 'jet')
+    .option('--colormap <name>', `export colour map: ${colormapNames.join(', ')}`, colormapArg, 'jet')
     .option('--opacity <x>', 'export tint weight where attention is highest, 0..1 (as the app\'s opacity)', numberArg(0, 1), 0.5)
     .option('--threshold <x>', 'export: attention below this (0..1) is not tinted (as the app\'s threshold)', numberArg(0, 1), 0)
     .option('--blend <b>', 'export tint: attention (weight opacity x attention, low attention clear) or uniform (opacity everywhere)', oneOf(TINT_BLENDS, 'blend'), 'attention')

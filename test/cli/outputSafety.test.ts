@@ -1,8 +1,8 @@
 // Outputs never destroy inputs, and usage mistakes are caught before any work (issue 18, items 5
 // and 9): the built CLI in a child process, as a user runs it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -53,6 +53,28 @@ describe('checkOutputs', () => {
     expect(extensionProblem({ file: 'a.NII.GZ', what: 'volume', extensions: ['.nii', '.nii.gz'] })).toBeNull();
   });
 
+  it.skipIf(process.platform === 'win32')('refuses to replace a device, a FIFO or a folder with a file, and a file inside an input folder (a model folder, a model.json\'s folder)', async () => {
+    await expect(checkOutputs([], [{ file: '/dev/full', what: 'JSON' }])).rejects.toThrow(/^\/dev\/full: the JSON would replace a character device with a file: name a regular file$/);
+    const fifo = path.join(tmp, 'fifo.json');
+    spawnSync('mkfifo', [fifo]);
+    await expect(checkOutputs([], [{ file: fifo, what: 'JSON' }])).rejects.toThrow(/would replace a FIFO with a file/);
+    const folder = mkdtempSync(path.join(tmp, 'dir-'));
+    await expect(checkOutputs([], [{ file: folder, what: 'overlay' }])).rejects.toThrow(/the overlay is a folder: name a file in it/);
+    await expect(checkOutputs([], [{ file: folder, what: 'export', folderOk: true }])).resolves.toBeUndefined();
+    // a model folder given as input: its files are inputs; new files beside them are fine
+    const model = mkdtempSync(path.join(tmp, 'model-'));
+    writeFileSync(path.join(model, 'model.json'), '{}');
+    writeFileSync(path.join(model, 'labels.json'), '[]');
+    writeFileSync(path.join(model, 'group1-shard1of1'), 'w');
+    for (const f of ['model.json', 'labels.json', 'group1-shard1of1']) {
+      await expect(checkOutputs([model], [{ file: path.join(model, f), what: 'JSON' }])).rejects.toThrow(/would overwrite (a file of )?the input/);
+      await expect(checkOutputs([path.join(model, 'model.json')], [{ file: path.join(model, f), what: 'JSON' }])).rejects.toThrow(/would overwrite (a file of )?the input/);
+    }
+    await expect(checkOutputs([model], [{ file: path.join(model, 'new.json'), what: 'JSON' }])).resolves.toBeUndefined();
+    // an image's folder is not an input: only the image itself is
+    await expect(checkOutputs([path.join(model, 'labels.json')], [{ file: path.join(model, 'group1-shard1of1'), what: 'JSON' }])).resolves.toBeUndefined();
+  });
+
   // /proc refuses new files to everyone, root included, whose access(W_OK) says yes: the check must
   // find that before the analysis, not the writer after it.
   it.skipIf(process.platform !== 'linux')('refuses a folder that refuses new files, whatever its mode bits say; leaves nothing behind where it can', async () => {
@@ -94,6 +116,28 @@ describe.skipIf(!haveAll)('every output flag refuses to replace its input (exit 
     });
   }
 
+  it('layers and image refuse a JSON over a file of the model folder; batch-report one over an item\'s status.json', () => {
+    const dir = mkdtempSync(path.join(tmp, 'case-'));
+    const model = path.join(dir, 'm');
+    execFileSync('cp', ['-r', fixture('models/darknet-tiny'), model]);
+    const before = readFileSync(path.join(model, 'model.json'));
+    for (const args of [['layers', '--model', 'm', '--json', 'm/model.json'], ['image', fixture('images/chelsea.png'), '--model', 'm', '--json', 'm/labels.json']]) {
+      const r = l2caf(args, dir);
+      expect(r.stderr, args.join(' ')).toMatch(/would overwrite a file of the input m/);
+      expect(r.code).toBe(2);
+    }
+    expect(readFileSync(path.join(model, 'model.json')).equals(before)).toBe(true);
+    const item = path.join(dir, 'out', 'x-0123abcd');
+    mkdirSync(item, { recursive: true });
+    writeFileSync(path.join(item, 'status.json'), '{"status":"done"}');
+    const r = l2caf(['batch-report', 'out', '--json', 'out/x-0123abcd/status.json'], dir);
+    expect(r.stderr).toMatch(/would overwrite a file of the input/);
+    expect(r.code).toBe(2);
+    expect(readFileSync(path.join(item, 'status.json'), 'utf8')).toBe('{"status":"done"}');
+    // the report itself may go into the folder, and be written again
+    for (let i = 0; i < 2; i++) expect(l2caf(['batch-report', 'out', '--json', 'out/report.json'], dir).code).toBe(0);
+  });
+
   it('eval-video refuses --json equal to the track file', () => {
     const dir = mkdtempSync(path.join(tmp, 'case-'));
     writeFileSync(path.join(dir, 'track.csv'), 'frame,x,y,w,h\n');
@@ -104,6 +148,15 @@ describe.skipIf(!haveAll)('every output flag refuses to replace its input (exit 
 });
 
 describe.skipIf(!haveAll)('usage mistakes fail before any work with exit 2 and a one-line message', () => {
+  it('an unknown --colormap, before the analysis', () => {
+    for (const cmd of [['video', fixture('videos/car-detection.mp4'), '--out', 'x.mp4', '--no-cache'], ['image', fixture('images/chelsea.png'), '--overlay', 'x.png']]) {
+      const r = l2caf([...cmd, '--colormap', 'nonsense'], tmp);
+      expect(r.code, cmd[0]).toBe(2);
+      expect(r.stderr.trim()).toMatch(/unknown colour map "nonsense" \(choose jet, viridis, .*\)$/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   it('video --from after --to', () => {
     const r = l2caf(['video', fixture('videos/car-detection.mp4'), '--from', '5', '--to', '2', '--no-cache'], tmp);
     expect(r.code).toBe(2);
