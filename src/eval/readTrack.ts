@@ -2,7 +2,7 @@
 //   frame,x,y,width,height[,label]   or   time,x,y,width,height[,label]
 // (also xmin,ymin,xmax,ymax; w/h; seconds for time), in the video's own pixels. Several rows for
 // one frame give several boxes. Frames without a row have no ground truth and are not scored.
-import { readFile } from 'node:fs/promises';
+import { NotRegularFileError, readRegularFile } from '../volume/regularFile.js';
 import { boxFromFields } from './boxFields.js';
 import { parseCsvFile } from './csv.js';
 import { BOX_COLUMNS, headerOf, rowFields } from './readBoxesCsv.js';
@@ -44,10 +44,12 @@ export function parseTrackCsv(text: string, file: string): Track {
 }
 
 export async function readTrack(file: string): Promise<Track> {
-  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+  // readRegularFile, not readFile: a FIFO given as --track would block the read for good.
+  const bytes = await readRegularFile(file).catch((e: NodeJS.ErrnoException) => {
+    if (e instanceof NotRegularFileError) throw new Error(`${file}: ${e.message}`);
     throw new Error(`${file}: cannot read the track (${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message})`);
   });
-  return parseTrackCsv(text, file);
+  return parseTrackCsv(bytes.toString('utf8'), file);
 }
 
 /**

@@ -6,13 +6,14 @@
 // j down the rows (column cosines), k along the sorted slices; in memory i is fastest, which is
 // exactly DICOM's row-major pixel order, so slices are copied as they are.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 
 import { VolumeError } from './errors.js';
+import { NotRegularFileError, readRegularFile } from './regularFile.js';
 import type { Mat4, MetadataValue, Volume } from './types.js';
 
 export interface DicomFileEntry {
@@ -84,14 +85,17 @@ export async function readDicomSeries(folder: string): Promise<Volume> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new VolumeError(folder, code === 'ENOTDIR' ? 'is not a folder' : `cannot read folder (${code ?? String(err)})`);
   }
+  // Only regular files are members (subfolders, FIFOs, sockets are passed over, as subfolders
+  // always were); readRegularFile checks again, as one could be swapped in after the listing.
   const files = dirents.filter((d) => d.isFile()).map((d) => d.name).sort();
   if (files.length === 0) throw new VolumeError(folder, 'folder is empty: no DICOM files to read');
   const entries: DicomFileEntry[] = [];
   for (const name of files) {
     const full = path.join(folder, name);
     try {
-      entries.push({ name: full, bytes: await readFile(full) });
+      entries.push({ name: full, bytes: await readRegularFile(full) });
     } catch (err) {
+      if (err instanceof NotRegularFileError) throw new VolumeError(full, err.message);
       throw new VolumeError(full, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }

@@ -10,15 +10,26 @@
 // equals nibabel's `img.affine`: negative pixdim[1..3] -> abs, zero -> 1; qfac (pixdim[0]) not
 // +-1 -> 1; unknown qform/sform codes (not 0..5) -> 0.
 
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 
 import { baseAffine, FLOAT32_EPS, FLOAT64_EPS, qformAffine } from './affine.js';
 import { VolumeError } from './errors.js';
+import { NotRegularFileError, readRegularFile } from './regularFile.js';
 import type { Mat4, MetadataValue, Volume } from './types.js';
 
 /** Largest voxel payload accepted (all volumes together): beyond this the dims are implausible. */
 export const MAX_DATA_BYTES = 2 ** 31;
+
+/**
+ * Most voxels accepted (all volumes together, x*y*z*t as stored): 2 GiB as float32. The byte limit
+ * alone lets 2^31 uint8 voxels through, and each voxel costs about 10x its stored size once
+ * decoded to float32, windowed and resampled (a 1.5 MB .nii.gz declaring 2000x2000x400 reached 17
+ * GB). A 512x512x1000 CT (2^28 voxels) is well inside.
+ */
+export const MAX_VOXELS = 2 ** 29;
+
+/** Enough for either header (NIfTI-1: 348 bytes, NIfTI-2: 540) plus the extension flag. */
+const HEADER_BYTES = 544;
 
 export interface NiftiReadOptions {
   /** Which volume of a 4-D (or higher) file to return, counting from 0. Default 0. */
@@ -99,8 +110,9 @@ const TIME_UNITS: Record<number, string> = { 0: 'unknown', 8: 's', 16: 'ms', 24:
 export async function readNiftiFile(path: string, opts: NiftiReadOptions = {}): Promise<Volume> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path);
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw new VolumeError(path, err.message);
     throw new VolumeError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   return readNifti(bytes, path, opts);
@@ -109,8 +121,9 @@ export async function readNiftiFile(path: string, opts: NiftiReadOptions = {}): 
 /** Parse NIfTI bytes (gzip-compressed or not). `path` is only used in messages and `source`. */
 export function readNifti(input: Uint8Array, path: string, opts: NiftiReadOptions = {}): Volume {
   const compressed = isGzip(input);
-  const bytes = compressed ? gunzip(input, path) : input;
-  const hdr = parseNiftiHeader(bytes, path);
+  // Everything the header decides is checked before the data is inflated, so a small .nii.gz
+  // declaring huge dims (a "bomb") is refused without allocating anything large.
+  const hdr = parseNiftiHeader(compressed ? gunzipHead(input, HEADER_BYTES, path) : input, path);
 
   const dtype = DATATYPES[hdr.datatype];
   if (!dtype) {
@@ -137,6 +150,8 @@ export function readNifti(input: Uint8Array, path: string, opts: NiftiReadOption
         `exceeds the ${MAX_DATA_BYTES}-byte limit`,
     );
   }
+  const voxelProblem = tooManyVoxels(hdr.dim);
+  if (voxelProblem) throw new VolumeError(path, voxelProblem);
 
   const t = opts.t ?? 0;
   if (!Number.isInteger(t) || t < 0 || t >= frames) {
@@ -146,6 +161,7 @@ export function readNifti(input: Uint8Array, path: string, opts: NiftiReadOption
     );
   }
 
+  const bytes = compressed ? gunzip(input, path) : input;
   const needed = hdr.voxOffset + totalBytes;
   if (bytes.length < needed) {
     throw new VolumeError(
@@ -511,6 +527,46 @@ function niftiMetadata(
 
 function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** Why dims (dim[0..7] as stored, dim[0] already checked) hold too many voxels, or null. */
+export function tooManyVoxels(dim: readonly number[]): string | null {
+  const sizes = dim.slice(1, dim[0]! + 1);
+  const count = sizes.reduce((a, b) => a * b, 1);
+  if (count <= MAX_VOXELS) return null;
+  return `dims [${sizes.join(', ')}] hold ${count} voxels, more than the ${MAX_VOXELS}-voxel limit (2 GiB as float32)`;
+}
+
+/** Output allowed per attempt while gunzipHead looks for the header. */
+const HEAD_OUTPUT_CAP = 2 ** 20;
+
+/**
+ * The first `n` bytes of a gzip stream (fewer if it is shorter), without inflating the rest.
+ * Synchronous zlib cannot stop after n bytes, so growing prefixes of the input are inflated with a
+ * sync flush (a cut stream is then no error) and an output cap. A prefix whose output overshoots
+ * the cap is bisected: one input byte adds at most a few KB of output, so some prefix lands
+ * between n and the cap, and no attempt ever holds more than the cap.
+ */
+export function gunzipHead(b: Uint8Array, n: number, path: string): Uint8Array {
+  let short = 0; // longest prefix known to give fewer than n bytes
+  let over = Infinity; // shortest prefix known to overshoot the cap
+  let len = Math.min(b.length, 4096);
+  for (;;) {
+    let out: Buffer | null = null;
+    try {
+      out = gunzipSync(b.subarray(0, len), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: HEAD_OUTPUT_CAP });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') {
+        throw new VolumeError(path, `truncated or corrupt gzip data (${(err as Error).message})`);
+      }
+    }
+    if (out && (out.length >= n || len === b.length)) return out.subarray(0, n);
+    if (out) short = len;
+    else over = len;
+    len = over === Infinity ? Math.min(b.length, len * 2) : Math.floor((short + over) / 2);
+    // Cannot happen by the argument above; kept so that a zlib surprise cannot loop forever.
+    if (len <= short) throw new VolumeError(path, 'corrupt gzip data (no prefix yields the NIfTI header)');
+  }
 }
 
 function gunzip(b: Uint8Array, path: string): Uint8Array {

@@ -6,24 +6,28 @@ import { stat } from 'node:fs/promises';
 import { VolumeError } from './errors.js';
 import { readDicomSeries } from './readDicomSeries.js';
 import { readNiftiFile, type NiftiReadOptions } from './readNifti.js';
+import { notRegularReason } from './regularFile.js';
 import type { Volume } from './types.js';
 
 export type ReadVolumeOptions = NiftiReadOptions;
 
 export async function readVolume(path: string, opts: ReadVolumeOptions = {}): Promise<Volume> {
-  let isDir: boolean;
+  let st;
   try {
-    isDir = (await stat(path)).isDirectory();
+    st = await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new VolumeError(path, code === 'ENOENT' ? 'no such file or folder' : `cannot access (${code ?? String(err)})`);
   }
-  if (isDir) {
+  if (st.isDirectory()) {
     if (opts.t !== undefined && opts.t !== 0) {
       throw new VolumeError(path, `volume index t=${opts.t} given, but a DICOM series folder holds a single 3-D volume`);
     }
     return readDicomSeries(path);
   }
+  // Before the name is looked at: a FIFO called scan.nii would otherwise be read and hang.
+  const notRegular = notRegularReason(st);
+  if (notRegular) throw new VolumeError(path, notRegular);
   if (/\.nii(\.gz)?$/i.test(path)) return readNiftiFile(path, opts);
   throw new VolumeError(
     path,

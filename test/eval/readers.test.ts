@@ -1,6 +1,7 @@
 // Ground-truth readers: boxes.json (both shapes), boxes.csv, a Pascal VOC folder, track.csv, and
 // the errors that name the file and the problem.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { parseBoxesJson } from '../../src/eval/readBoxesJson.js';
 import { parseBoxesCsv } from '../../src/eval/readBoxesCsv.js';
 import { parseVocXml } from '../../src/eval/readVoc.js';
 import { readBoxes } from '../../src/eval/readBoxes.js';
-import { boxesAt, parseTrackCsv } from '../../src/eval/readTrack.js';
+import { boxesAt, parseTrackCsv, readTrack } from '../../src/eval/readTrack.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -141,5 +142,21 @@ describe('track.csv', () => {
     expect(() => parseTrackCsv('frame,x,y,width,height\n', 't.csv')).toThrow(/t\.csv: expected a header row/);
     expect(() => parseTrackCsv('frame,x,y,width,height\n1.5,0,0,1,1\n', 't.csv')).toThrow(/t\.csv, line 2: "frame" must be a frame index/);
     expect(() => parseTrackCsv('x,y,width,height\n0,0,1,1\n', 't.csv')).toThrow(/no "frame" or "time" column/);
+  });
+
+  it('readTrack reads a file and names a missing one', async () => {
+    const f = path.join(tmp, 'track.csv');
+    writeFileSync(f, 'frame,x,y,width,height\n0,1,2,3,4\n');
+    expect((await readTrack(f)).entries).toHaveLength(1);
+    await expect(readTrack(path.join(tmp, 'nope.csv'))).rejects.toThrow(/nope\.csv: cannot read the track \(no such file\)$/);
+  });
+
+  // A FIFO as --track used to block eval-video in the read for good.
+  it.skipIf(process.platform === 'win32')('readTrack refuses a FIFO at once, in one line naming it', { timeout: 5000 }, async () => {
+    const fifo = path.join(tmp, 'track-fifo.csv');
+    execFileSync('mkfifo', [fifo]);
+    const t0 = Date.now();
+    await expect(readTrack(fifo)).rejects.toThrow(new Error(`${fifo}: not a regular file (a FIFO)`));
+    expect(Date.now() - t0).toBeLessThan(1000);
   });
 });

@@ -1,6 +1,8 @@
 // Test-only writer of minimal DICOM Part 10 files: 128-byte preamble, "DICM", the file meta group
 // (always Explicit VR Little Endian, PS3.10 7.1) with its group length, then the data set encoded
 // in the requested transfer syntax. Written from PS3.5 section 7, independently of src/volume.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 
 export const TS = {
@@ -179,4 +181,15 @@ export function buildSlice(s: SliceSpec): Buffer {
   if (s.rescaleSlope !== undefined) elements.push([0x0028, 0x1053, 'DS', String(s.rescaleSlope)]);
   if (s.rescaleIntercept !== undefined) elements.push([0x0028, 0x1052, 'DS', String(s.rescaleIntercept)]);
   return buildDicom({ transferSyntax: s.transferSyntax ?? TS.explicitLE, elements });
+}
+
+/** A two-slice series (1x2 pixels each, series 1.1) written as 0.dcm and 1.dcm into `dir` (made here). */
+export function writeTwoSliceSeries(dir: string): void {
+  mkdirSync(dir);
+  for (let k = 0; k < 2; k++) {
+    writeFileSync(path.join(dir, `${k}.dcm`), buildSlice({
+      seriesUid: '1.1', rows: 1, cols: 2, position: [0, 0, k], orientation: [1, 0, 0, 0, 1, 0],
+      pixelSpacing: [1, 1], instanceNumber: k, pixels: samples16([k, k + 1]),
+    }));
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { readVolume } from '../../src/volume/readVolume.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
-import { buildSlice, samples16 } from './dicomBuilder.js';
+import { writeTwoSliceSeries } from './dicomBuilder.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'l2caf-readvolume-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -14,13 +14,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('readVolume', () => {
   it('reads a folder as a DICOM series', async () => {
     const dir = path.join(root, 'series');
-    mkdirSync(dir);
-    for (let k = 0; k < 2; k++) {
-      writeFileSync(path.join(dir, `${k}.dcm`), buildSlice({
-        seriesUid: '1.1', rows: 1, cols: 2, position: [0, 0, k], orientation: [1, 0, 0, 0, 1, 0],
-        pixelSpacing: [1, 1], instanceNumber: k, pixels: samples16([k, k + 1]),
-      }));
-    }
+    writeTwoSliceSeries(dir);
     const vol = await readVolume(dir);
     expect(vol.source.format).toBe('dicom');
     expect(vol.dims).toEqual([2, 1, 2]);
