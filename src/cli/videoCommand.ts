@@ -208,7 +208,7 @@ export function videoCommand(): Command {
             const side = await writeTimelineSidecars(r.path, timeline);
             if (o.json !== '-' && o.csv !== '-') process.stdout.write(`wrote ${r.path} (${r.frames} frames), ${side.json}, ${side.csv}\n`);
           } catch (e) {
-            throw stopped(e, `the export to ${o.out} (nothing written there; the analysis is in the cache) was`);
+            throw stopped(e, `the export to ${o.out} (nothing written there${o.cache ? '; the analysis is in the cache' : ''}) was`);
           } finally {
             ex.done();
           }
