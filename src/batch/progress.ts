@@ -87,7 +87,8 @@ const unitName = (k: ItemKind | null): string => (k === 'video' ? 'frames' : k =
 
 /** What follows the item's path on its text line. */
 function itemDetail(e: ItemEvent): string {
-  if (e.status === 'failed') return `: ${e.error}`;
+  // (the error names the item for status.json and the report; the line has named it already)
+  if (e.status === 'failed') return `: ${e.error?.startsWith(`${e.rel}: `) ? e.error.slice(e.rel.length + 2) : e.error}`;
   if (e.status === 'skipped') return ' (done before, same settings)';
   if (e.status === 'claimed') return ` (being done by another run: ${e.heldBy ?? 'unknown'})`;
   // (a budget that cut maps short is said where it happened; the end line's note says what to do)

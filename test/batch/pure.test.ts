@@ -214,6 +214,11 @@ describe('progress', () => {
     // maps a budget cut short are said on the item's line (none: nothing added)
     expect(formatItem({ ...e, atLimit: 3 }, 'text')).toBe('[2/5] done    a.mp4 (video, 12 frames, 1.3 s, 3 at the iteration limit); ETA 0:30');
     expect(formatItem({ ...e, kind: 'image', units: 1, atLimit: 1 }, 'text')).toBe('[2/5] done    a.mp4 (image, 1.3 s, 1 at the iteration limit); ETA 0:30');
+    // a failure's error names the item (for status.json); the line names it once
+    const failed = { ...e, status: 'failed' as const, units: null, error: 'a.mp4: not a video (moov atom not found)' };
+    expect(formatItem(failed, 'text')).toBe('[2/5] failed  a.mp4: not a video (moov atom not found); ETA 0:30');
+    expect(formatItem({ ...failed, error: '/data/a.mp4: truncated' }, 'text')).toBe('[2/5] failed  a.mp4: /data/a.mp4: truncated; ETA 0:30');
+    expect(JSON.parse(formatItem(failed, 'json')).error).toBe('a.mp4: not a video (moov atom not found)');
     // the start line says which files in the input folders were left out, the first three by name
     const start = { shard: { index: 0, count: 1, from: 'all' }, items: 3, allItems: 3, out: '/o' };
     expect(formatStart(start, 'text')).toBe('batch: shard 0/1 (all): 3 of 3 item(s) -> /o');
