@@ -16,7 +16,7 @@ import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED
 import { presetLimit } from '../attention/solve.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs } from './outputChecks.js';
-import { outputNames } from '../slices/outputNames.js';
+import { outputNames, splitNiftiName } from '../slices/outputNames.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';
 import { printWritten } from './wrote.js';
@@ -53,6 +53,12 @@ function windowArg(v: string): WindowSpec {
   }
 }
 
+/** The files `--axis all` writes for one kind of map: outputNames' rule with the axes alone. */
+function perAxisNames(out: string): string[] {
+  const { stem, ext } = splitNiftiName(out);
+  return ['x', 'y', 'z'].map((a) => `${stem}-${a}${ext}`);
+}
+
 export function volumeCommand(): Command {
   return addModelOptions(new Command('volume'))
     .description('attention volumes for a 3-D scan (NIfTI .nii/.nii.gz or a DICOM series folder), slice by slice')
@@ -75,8 +81,12 @@ export function volumeCommand(): Command {
     .option('--no-progress', 'no progress line on stderr')
     .action(async (scan: string, o: VolumeCliOptions) => {
       // Check the outputs before the model work, so a typo costs nothing.
+      // With --axis all and one kind of map the per-axis names are known now (more kinds add
+      // suffixes known only once the model has chosen: checked again before writing).
+      const oneKind = (o.method?.length ?? 1) <= 1 && (o.class?.length ?? 0) <= 1;
+      const axisNames = o.axis === 'all' && oneKind && /\.nii(\.gz)?$/i.test(o.out) ? perAxisNames(o.out) : undefined;
       await checkOutputs([scan, o.model], [
-        { file: o.out, what: 'attention volume', extensions: ['.nii', '.nii.gz'] },
+        { file: o.out, what: 'attention volume', extensions: ['.nii', '.nii.gz'], ...(axisNames ? { alsoWrites: axisNames } : {}) },
         { file: o.json, what: 'JSON' },
       ]);
       const bar = o.progress !== false ? progressLine('analysing') : null;
