@@ -38,7 +38,7 @@ export class ExportDialog {
     this.from = h('input', { type: 'number', step: '0.01', min: '0', 'data-testid': 'export-from' });
     this.to = h('input', { type: 'number', step: '0.01', min: '0', 'data-testid': 'export-to' });
     this.format = h('select', { 'data-testid': 'export-format' },
-      h('option', { value: 'mp4' }, 'MP4 (H.264)'), h('option', { value: 'webm' }, 'WebM (VP9)'), h('option', { value: 'gif' }, 'GIF'), h('option', { value: 'png' }, 'PNG sequence'));
+      h('option', { value: 'mp4' }, 'MP4 (H.264)'), h('option', { value: 'webm' }, 'WebM (VP9)'), h('option', { value: 'gif' }, 'GIF'), h('option', { value: 'png' }, host.kind === 'web' ? 'PNG sequence (one ZIP download)' : 'PNG sequence'));
     this.sbs = h('input', { type: 'checkbox', 'data-testid': 'export-side-by-side' });
     this.between = h('select', { 'data-testid': 'export-between' }, h('option', { value: 'nearest' }, 'nearest analysed map'), h('option', { value: 'blend' }, 'blend the two around'));
     this.progress = h('progress', { max: 1, value: 0, 'data-testid': 'export-progress' });

@@ -2,7 +2,8 @@
 // server (`npm run web`), the real video pipeline on car-detection.mp4 with darknet-tiny. Every
 // step leaves a screenshot in test-artifacts/e2e/.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -366,6 +367,28 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     const rows = readFileSync((await page.getByTestId('export-sidecars').getAttribute('data-csv'))!, 'utf8').trim().split('\n');
     expect(csvTimes(rows).map((t) => Math.round(t * 100) / 100)).toEqual([5.6, 6.4]);
     await page.getByTestId('export-cancel').click(); // "Close"
+  }, 180_000);
+
+  it('exports the same range as a PNG sequence: one ZIP download holding its frames and timeline (a browser cannot save a folder)', async () => {
+    await page.getByTestId('open-export').click();
+    await page.getByTestId('export-dialog').waitFor({ state: 'visible' });
+    await page.getByTestId('export-format').selectOption('png');
+    expect(await page.getByTestId('export-format').locator('option[value=png]').textContent()).toBe('PNG sequence (one ZIP download)');
+    await shot(page, '08b-export-png');
+    const download = page.waitForEvent('download', { timeout: 120_000 });
+    await page.getByTestId('export-start').click();
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=export-status]')?.getAttribute('data-state') ?? ''), null, { timeout: 120_000 });
+    expect(await page.getByTestId('export-status').getAttribute('data-state')).toBe('done');
+    const d = await download;
+    expect(d.suggestedFilename()).toMatch(/-attention-[0-9a-f]{6}\.zip$/);
+    const zipped = path.join(tmp, 'frames.zip');
+    await d.saveAs(zipped);
+    const names = Object.keys(unzipSync(new Uint8Array(readFileSync(zipped)))).sort();
+    const folder = (await page.getByTestId('export-status').getAttribute('data-path'))!;
+    expect(names).toEqual(readdirSync(folder).filter((f) => !f.startsWith('.')).sort());
+    expect(names.filter((n) => n.endsWith('.png')).length).toBeGreaterThan(10);
+    expect(names).toEqual(expect.arrayContaining(['timeline.json', 'timeline.csv']));
+    await page.getByTestId('export-cancel').click();
   }, 180_000);
 
   it('scores faithfulness: tracks under the timeline, the frame\'s numbers in the panel, the timeline beside an export', async () => {
