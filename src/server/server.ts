@@ -239,8 +239,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         return sendError(res, 400, 'bad-arguments', 'the body is not JSON');
       }
+      // a client that goes away before the answer (a closed tab, a new file opened) stops a long call
+      const gone = new AbortController();
+      const onClose = (): void => {
+        if (!res.writableFinished) gone.abort();
+      };
+      res.on('close', onClose);
       try {
-        const result = await service.call(name, args);
+        const result = await service.call(name, args, gone.signal);
         return sendJson(res, 200, { result: result ?? null });
       } catch (e) {
         const info = toErrorInfo(e);

@@ -43,8 +43,11 @@ export class MediaRegistry {
   private readonly byPath = new Map<string, Entry>();
   private readonly byId = new Map<string, Entry>();
   private readonly infos = new Map<string, VideoInfo>();
-  /** playable copies being made or made, by the original's media id (one ffmpeg per clip) */
-  private readonly proxies = new Map<string, Promise<{ mediaId: string; codec: string }>>();
+  /**
+   * Playable copies being made or made, by the original's media id: one ffmpeg per clip, shared by
+   * every caller, stopped when every caller waiting for it has given up (`waiting`).
+   */
+  private readonly proxies = new Map<string, { made: Promise<{ mediaId: string; codec: string }>; stop: AbortController; waiting: number }>();
 
   /** Whether `file` (a path media.open answered with) has been opened. */
   isAllowed(file: string): boolean {
@@ -121,24 +124,53 @@ export class MediaRegistry {
   proxy(mediaId: string, dir: string, signal?: AbortSignal): Promise<{ mediaId: string; codec: string }> {
     const e = this.byId.get(mediaId);
     if (!e || e.kind !== 'video') return Promise.reject(new ServiceError('not-found', `no opened video has the id "${mediaId}"`));
+    if (signal?.aborted) return Promise.reject(new ServiceError('cancelled', `the playable copy of ${e.path} was cancelled`, e.path));
     let p = this.proxies.get(mediaId);
     if (!p) {
-      p = (async () => {
+      const stop = new AbortController();
+      const made = (async () => {
         const name = createHash('sha256').update(`${e.path}\0${e.dev}:${e.ino}:${e.size}:${e.ctimeNs}`).digest('hex').slice(0, 24);
         try {
           await privateDir(dir);
           const exists = async (f: string) => ((await stat(f).catch(() => null))?.size ?? 0) > 0;
-          const made = await makePlayableProxy(e.path, path.join(dir, name), { signal, exists });
+          const made = await makePlayableProxy(e.path, path.join(dir, name), { signal: stop.signal, exists });
           const real = await realpath(made.file);
           return { mediaId: this.register(real, 'video', await stat(real, { bigint: true })).id, codec: made.codec };
         } catch (err) {
           throw toServiceError(err);
         }
       })();
+      p = { made, stop, waiting: 0 };
+      const entry = p;
       // a failed or cancelled copy may be asked for again
-      p.catch(() => this.proxies.delete(mediaId));
+      made.catch(() => {
+        if (this.proxies.get(mediaId) === entry) this.proxies.delete(mediaId);
+      });
       this.proxies.set(mediaId, p);
     }
-    return p;
+    const entry = p;
+    entry.waiting++;
+    if (!signal) return entry.made;
+    // This caller gives up on its signal; the copy goes on while anyone else still waits for it.
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(new ServiceError('cancelled', `the playable copy of ${e.path} was cancelled`, e.path));
+        if (--entry.waiting === 0) {
+          entry.stop.abort();
+          if (this.proxies.get(mediaId) === entry) this.proxies.delete(mediaId);
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      entry.made.then(
+        (r) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(r);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
   }
 }

@@ -33,7 +33,8 @@ export interface ServiceOptions {
 
 /** What a transport needs: calls, events, binary data and files by handle. */
 export interface Service {
-  call(method: string, args: unknown): Promise<unknown>;
+  /** `signal`: the caller gave up; long calls (media.proxy) stop on it where no other caller waits */
+  call(method: string, args: unknown, signal?: AbortSignal): Promise<unknown>;
   onEvent(listener: (e: ServiceEvent) => void): () => void;
   binary(handle: string): Promise<{ ref: BinaryRef; bytes: Uint8Array } | undefined>;
   /** a finished export by its download handle */
@@ -110,9 +111,9 @@ export function createService(opts: ServiceOptions): Service {
       await recent.add(d.path, d.kind).catch(() => {});
       return d;
     },
-    async 'media.proxy'({ mediaId }) {
+    async 'media.proxy'({ mediaId }, signal) {
       // beside the analyses (the video cache), or in the data folder when that cache is off
-      return media.proxy(mediaId, path.join(ctx.videoCacheDir ?? dataDir, 'proxies'));
+      return media.proxy(mediaId, path.join(ctx.videoCacheDir ?? dataDir, 'proxies'), signal);
     },
     async 'media.sample'({ sample }) {
       const cat = await loadCatalogue();
@@ -151,7 +152,7 @@ export function createService(opts: ServiceOptions): Service {
   };
 
   return {
-    async call(method, args) {
+    async call(method, args, signal) {
       if (!isServiceMethod(method)) throw new ServiceError('unknown-method', `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`);
       try {
         checkArgs(SERVICE_METHOD_SPECS[method], args ?? {}, method);
@@ -159,9 +160,9 @@ export function createService(opts: ServiceOptions): Service {
         if (e instanceof ArgumentError) throw new ServiceError('bad-arguments', e.message);
         throw e;
       }
-      const fn = handlers[method as ServiceMethodName] as (a: unknown) => Promise<unknown>;
+      const fn = handlers[method as ServiceMethodName] as (a: unknown, signal?: AbortSignal) => Promise<unknown>;
       try {
-        return await fn(args ?? {});
+        return await fn(args ?? {}, signal);
       } catch (e) {
         throw toServiceError(e);
       }

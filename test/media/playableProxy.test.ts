@@ -74,6 +74,37 @@ describe.skipIf(!haveFixture('videos/car-detection.mp4') || !haveFixture('videos
     }, 120_000);
   }
 
+  it('a copy every caller gave up on stops (no ffmpeg, no .part file left) and may be asked for again; one still waited for goes on', async () => {
+    const long = path.join(tmp, 'long.avi');
+    execFileSync(ffmpegBinary().path, ['-v', 'error', '-i', fixture('videos/car-detection.mp4'), '-an', '-c:v', 'msmpeg4v3', long]);
+    const ffmpegChildren = () => execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((c) => c.includes('ffmpeg'));
+    const reg = new MediaRegistry();
+    const { mediaId } = await reg.open(long);
+    // two windows wait for one copy; the first gives up, the second still gets it
+    const shared = path.join(tmp, 'shared');
+    const a = new AbortController();
+    const first = reg.proxy(mediaId, shared, a.signal);
+    const second = reg.proxy(mediaId, shared, new AbortController().signal);
+    setTimeout(() => a.abort(), 300);
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+    expect((await second).codec).toBe('libx264');
+    // the only caller gives up: ffmpeg is stopped and its temporary file removed
+    const alone = path.join(tmp, 'alone');
+    const reg2 = new MediaRegistry();
+    const id2 = (await reg2.open(long)).mediaId;
+    const c = new AbortController();
+    const gaveUp = reg2.proxy(id2, alone, c.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ffmpegChildren().length).toBeGreaterThan(0);
+    c.abort();
+    await expect(gaveUp).rejects.toMatchObject({ code: 'cancelled' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ffmpegChildren()).toEqual([]);
+    expect(readdirSync(alone).filter((f) => f.includes('.part'))).toEqual([]);
+    // asked again: made this time
+    expect((await reg2.proxy(id2, alone)).codec).toBe('libx264');
+  }, 120_000);
+
   it('an unknown id is refused; a playable clip needs no copy but may have one', async () => {
     const reg = new MediaRegistry();
     await expect(reg.proxy('media-0000', tmp)).rejects.toThrow(/no opened video has the id "media-0000"/);
