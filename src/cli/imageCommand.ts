@@ -13,6 +13,7 @@ import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
 import { checkOutputs } from './outputChecks.js';
+import { kindByName } from '../batch/classify.js';
 import { interruptedBy, onInterrupt, signalsDelivered } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
 import { paperPresetNotice } from './presetNotice.js';
@@ -65,6 +66,11 @@ export function imageCommand(): Command {
         { file: o.json, what: 'JSON' },
         { file: o.overlay, what: 'overlay', extensions: ['.png'], alsoWrites: o.overlay ? overlayNamesBefore(o.overlay, o.method ?? ['l2caf'], o.class ?? []) : [] },
       ]);
+      // ffmpeg decodes a clip as readily as a picture: a clip named here was most likely meant for
+      // `video` (a GIF may well be a still picture: no warning)
+      if (kindByName(file) === 'video' && !/\.gif$/i.test(file)) {
+        process.stderr.write(`l2caf: warning: ${file}: a video: only its first frame is analysed (l2caf video analyses every frame)\n`);
+      }
       // SIGINT/SIGTERM stop the decoder (ffmpeg) and the work between phases; nothing is written
       // after a signal, and the exit code is 130/143 (interrupt.ts)
       const scope = onInterrupt();

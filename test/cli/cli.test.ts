@@ -90,6 +90,12 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(existsSync(png)).toBe(false);
   });
 
+  it('image on a video says that only its first frame is analysed', () => {
+    const r = l2caf(['image', fixture('videos/car-detection.mp4'), '--method', 'gradcam']);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim()).toBe(`l2caf: warning: ${fixture('videos/car-detection.mp4')}: a video: only its first frame is analysed (l2caf video analyses every frame)`);
+  });
+
   it('--seed adds a random start; the JSON says which start won, and the seed does not move the map', () => {
     // chelsea.png, class-specific at leaky_re_lu_13 (non-linear head): from N(0,1) noise of seed 2
     // alone, L-BFGS ends in another optimum (r 0.963 to the reference, 1.65e-3 above it); --seed
