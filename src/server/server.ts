@@ -177,10 +177,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const signedIn = sessions.signedIn(req.headers.cookie);
     const isPage = p === '/' || p === '/index.html';
     const isStatic = !isPage && !p.startsWith('/api/') && !['/events', '/media', '/upload'].includes(p) && !/^\/(bin|download|media)\//.test(p);
-    if (!isStatic && fromAnotherPage(req.headers['sec-fetch-site'], req.headers.origin, [`http://${LOOPBACK}:${port}`, `http://localhost:${port}`])) {
-      return sendError(res, 403, 'bad-arguments', 'requests from other pages are refused');
-    }
 
+    // (before the other-page check: the printed link may be followed from anywhere, a chat or a
+    // notes page; only its holder knows the token)
     if (isPage && url.searchParams.has('token')) {
       // the sign-in URL: spend the token for a session cookie and the page, with the session's key
       // in it (the page keeps the key and drops the token from the address bar, #sample and all
@@ -198,6 +197,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (page === null) return sendError(res, 404, 'not-found', 'the renderer is not built: run npm run build:renderer');
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store', 'Set-Cookie': session.setCookie });
       return void res.end(withPageKey(page, session.key));
+    }
+    if (!isStatic && fromAnotherPage(req.headers['sec-fetch-site'], req.headers.origin, [`http://${LOOPBACK}:${port}`, `http://localhost:${port}`])) {
+      return sendError(res, 403, 'bad-arguments', 'requests from other pages are refused');
     }
     if (!isStatic) {
       if (!signedIn) {

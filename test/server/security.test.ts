@@ -61,7 +61,8 @@ describe('the credential reaches only the holder of the sign-in URL (item 1)', (
     const wrong = await request(server.port, '/?token=guess');
     expect(wrong.status).toBe(401);
     const u = new URL(server.signInUrl);
-    const first = await request(server.port, `${u.pathname}${u.search}`);
+    // (followed from another page, a chat or a notes page, as a link may be: the token is what counts)
+    const first = await request(server.port, `${u.pathname}${u.search}`, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
     expect(first.status).toBe(200);
     expect(first.headers['cache-control']).toBe('no-store');
     expect(first.headers['content-security-policy']).toContain("script-src 'self'");
