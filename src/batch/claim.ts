@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../fs/processAlive.js';
 
 export const CLAIM_FILE = '.claim';
 /** How often a holder touches its claim: well inside CLAIM_STALE_MS even with a busy event loop. */
@@ -27,16 +28,6 @@ export interface Claimant {
   host: string;
   pid: number;
   isAlive: (pid: number) => boolean;
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, under another user
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export const thisProcess = (): Claimant => ({ host: os.hostname(), pid: process.pid, isAlive: processAlive });

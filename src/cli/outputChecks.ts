@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { access, open, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
+import { kindOf } from '../fs/regularFile.js';
+import { isInside } from '../fs/isInside.js';
 
 export interface OutputSpec {
   /** the path as given; undefined (flag absent) and '-' (stdout) are skipped */
@@ -38,17 +40,6 @@ async function identity(file: string): Promise<Identity | null> {
 function endsWithAny(file: string, exts: readonly string[]): boolean {
   const lower = file.toLowerCase();
   return exts.some((e) => lower.endsWith(e));
-}
-
-/** Pure: what a file that exists is, where it is no regular file or folder (for messages), else null. */
-export function specialKind(s: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string | null {
-  return s.isFIFO() ? 'a FIFO' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : s.isSocket() ? 'a socket' : null;
-}
-
-/** Pure: whether `file` lies inside `folder` (both real, absolute paths). */
-export function isInside(file: string, folder: string): boolean {
-  const rel = path.relative(folder, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** Pure: the extension problem of `spec`, or null. */
@@ -108,7 +99,8 @@ export async function checkOutputs(inputs: readonly (string | undefined)[], outp
     const folder = await folderProblem(file);
     if (folder) throw new UsageError(`${file}: cannot write the ${spec.what}: ${folder}`);
     const there = await stat(file.replace(/[\\/]+$/, '') || file).catch(() => null);
-    const kind = there && specialKind(there);
+    // (a folder is judged below; anything else but a file is a device, FIFO or socket)
+    const kind = there && !there.isFile() && !there.isDirectory() ? kindOf(there) : null;
     if (kind) throw new UsageError(`${file}: the ${spec.what} would replace ${kind} with a file: name a regular file`);
     if (there?.isDirectory() && !spec.folderOk) throw new UsageError(`${file}: the ${spec.what} is a folder: name a file in it`);
     for (const written of [file, ...(spec.alsoWrites ?? [])]) {

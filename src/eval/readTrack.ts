@@ -2,7 +2,7 @@
 //   frame,x,y,width,height[,label]   or   time,x,y,width,height[,label]
 // (also xmin,ymin,xmax,ymax; w/h; seconds for time), in the video's own pixels. Several rows for
 // one frame give several boxes. Frames without a row have no ground truth and are not scored.
-import { NotRegularFileError, readRegularFile } from '../volume/regularFile.js';
+import { NotRegularFileError, readRegularFile } from '../fs/regularFile.js';
 import { boxFromFields } from './boxFields.js';
 import { parseCsvFile } from './csv.js';
 import { BOX_COLUMNS, headerOf, rowFields } from './readBoxesCsv.js';

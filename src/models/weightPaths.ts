@@ -5,6 +5,7 @@
 // (isSafeRelativePath); this is the loader's rule for folders the user names.
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../fs/isInside.js';
 
 /** Pure: the decoded relative path when it stays lexically inside its folder, else null. */
 export function insideRelative(rel: string): string | null {
@@ -31,5 +32,5 @@ export async function weightFile(dir: string, rel: string, manifest: string): Pr
   const real = await realpath(file).catch(() => null);
   if (real === null) return file;
   const root = await realpath(dir);
-  return real.startsWith(root + path.sep) ? file : refused();
+  return isInside(real, root) ? file : refused();
 }

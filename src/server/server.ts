@@ -114,6 +114,15 @@ export function isJsonType(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
+/** Aborts when the client goes away before the response has been sent (a closed tab, a cut download). */
+function clientGone(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
 /** Pure: whether a Host header names this server on the loopback interface. */
 export function isAllowedHost(host: string | undefined, port: number): boolean {
   return host === `${LOOPBACK}:${port}` || host === `localhost:${port}`;
@@ -241,14 +250,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         return sendError(res, 400, 'bad-arguments', 'the body is not JSON');
       }
-      // a client that goes away before the answer (a closed tab, a new file opened) stops a long call
-      const gone = new AbortController();
-      const onClose = (): void => {
-        if (!res.writableFinished) gone.abort();
-      };
-      res.on('close', onClose);
       try {
-        const result = await service.call(name, args, gone.signal);
+        // a client that goes away before the answer (a closed tab) stops a long call
+        const result = await service.call(name, args, clientGone(res));
         return sendJson(res, 200, { result: result ?? null });
       } catch (e) {
         const info = toErrorInfo(e);
@@ -284,10 +288,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         // a PNG-sequence export: the folder as one ZIP (a browser cannot save a folder)
         res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${name}.zip"`, 'Cache-Control': 'no-store' });
         if (method === 'HEAD') return void res.end();
-        const gone = new AbortController();
-        res.on('close', () => gone.abort());
         try {
-          await writeFolderZip(file, res, gone.signal);
+          await writeFolderZip(file, res, clientGone(res));
           res.end();
         } catch {
           // headers are sent: a cut connection is how the browser learns the download failed

@@ -1,6 +1,7 @@
 // Maps a URL path to a file under the renderer folder, refusing anything that would leave it
 // (../, encoded ../, absolute paths, NUL, backslashes, dot files). Pure apart from path.resolve.
 import path from 'node:path';
+import { isInside } from '../fs/isInside.js';
 
 export function resolveStaticPath(root: string, urlPath: string): string | null {
   let decoded: string;
@@ -15,7 +16,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   if (segments.some((s) => s === '..' || s === '.' || s.startsWith('.'))) return null;
   const rootAbs = path.resolve(root);
   const abs = path.resolve(rootAbs, rel);
-  if (abs !== rootAbs && !abs.startsWith(rootAbs + path.sep)) return null;
+  if (abs !== rootAbs && !isInside(abs, rootAbs)) return null;
   return abs;
 }
 

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { privateDir } from '../fs/privateDir.js';
+import { processAlive } from '../fs/processAlive.js';
 import { defaultCacheDir } from '../models/paths.js';
 import type { Timeline, TimelineFrame } from './types.js';
 
@@ -50,15 +51,6 @@ function installExitHook(): void {
   });
 }
 
-/** True when a process with this pid exists (EPERM: it does, owned by another user). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A lock this young may still be getting its pid written (it is created empty, then written). */
 const LOCK_WRITE_GRACE_MS = 10_000;
@@ -195,7 +187,7 @@ export class VideoCache {
     }
     // Our own pid without our entry in `held`: left by an earlier process that had this pid.
     if (pid === process.pid) return 'stale';
-    return pidAlive(pid) ? 'live' : 'stale';
+    return processAlive(pid) ? 'live' : 'stale';
   }
 
   /** Ends this job's ownership of `key` (removes the lock). Idempotent; a no-op for non-owners. */

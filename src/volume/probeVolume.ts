@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { VolumeError } from './errors.js';
 import { parseNiftiHeader } from './readNifti.js';
-import { NotRegularFileError, notRegularReason, openRegularFile } from './regularFile.js';
+import { NotRegularFileError, notRegularReason, openRegularFile } from '../fs/regularFile.js';
 
 /** NIfTI-2's header (NIfTI-1's is 348) plus its 4-byte extension flag. */
 const HEADER_BYTES = 544;

@@ -13,7 +13,7 @@ import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 
 import { VolumeError } from './errors.js';
-import { NotRegularFileError, readRegularFile } from './regularFile.js';
+import { NotRegularFileError, readRegularFile } from '../fs/regularFile.js';
 import type { Mat4, MetadataValue, Volume } from './types.js';
 
 export interface DicomFileEntry {

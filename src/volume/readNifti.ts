@@ -14,7 +14,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 
 import { baseAffine, FLOAT32_EPS, FLOAT64_EPS, qformAffine } from './affine.js';
 import { VolumeError } from './errors.js';
-import { NotRegularFileError, readRegularFile } from './regularFile.js';
+import { NotRegularFileError, readRegularFile } from '../fs/regularFile.js';
 import type { Mat4, MetadataValue, Volume } from './types.js';
 
 /** Largest voxel payload accepted (all volumes together): beyond this the dims are implausible. */

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { VolumeError } from './errors.js';
 import { readDicomSeries } from './readDicomSeries.js';
 import { readNiftiFile, type NiftiReadOptions } from './readNifti.js';
-import { notRegularReason } from './regularFile.js';
+import { notRegularReason } from '../fs/regularFile.js';
 import type { Volume } from './types.js';
 
 export type ReadVolumeOptions = NiftiReadOptions;

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { runBatch, type BatchRunOptions } from '../../src/batch/runBatch.js';
-import { CLAIM_FILE, CLAIM_STALE_MS, processAlive, type Claimant } from '../../src/batch/claim.js';
+import { CLAIM_FILE, CLAIM_STALE_MS, type Claimant } from '../../src/batch/claim.js';
+import { processAlive } from '../../src/fs/processAlive.js';
 import type { BatchSettings } from '../../src/batch/settings.js';
 import type { ItemEvent } from '../../src/batch/progress.js';
 import { writeStatus, writeSummary } from '../../src/batch/status.js';

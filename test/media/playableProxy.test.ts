@@ -11,6 +11,7 @@ import { proxyPlan } from '../../src/media/playableProxy.js';
 import { probeVideo } from '../../src/media/probeVideo.js';
 import { MediaRegistry } from '../../src/service/mediaRegistry.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { childProcesses } from '../helpers/processes.js';
 
 describe('proxyPlan', () => {
   const features = (...encoders: string[]) => ({ encoders: new Set(encoders), fpsMode: true });
@@ -77,7 +78,6 @@ describe.skipIf(!haveFixture('videos/car-detection.mp4') || !haveFixture('videos
   it('a copy every caller gave up on stops (no ffmpeg, no .part file left) and may be asked for again; one still waited for goes on', async () => {
     const long = path.join(tmp, 'long.avi');
     execFileSync(ffmpegBinary().path, ['-v', 'error', '-i', fixture('videos/car-detection.mp4'), '-an', '-c:v', 'msmpeg4v3', long]);
-    const ffmpegChildren = () => execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((c) => c.includes('ffmpeg'));
     const reg = new MediaRegistry();
     const { mediaId } = await reg.open(long);
     // two windows wait for one copy; the first gives up, the second still gets it
@@ -95,11 +95,11 @@ describe.skipIf(!haveFixture('videos/car-detection.mp4') || !haveFixture('videos
     const c = new AbortController();
     const gaveUp = reg2.proxy(id2, alone, c.signal);
     await new Promise((r) => setTimeout(r, 300));
-    expect(ffmpegChildren().length).toBeGreaterThan(0);
+    expect(childProcesses('ffmpeg').length).toBeGreaterThan(0);
     c.abort();
     await expect(gaveUp).rejects.toMatchObject({ code: 'cancelled' });
     await new Promise((r) => setTimeout(r, 500));
-    expect(ffmpegChildren()).toEqual([]);
+    expect(childProcesses('ffmpeg')).toEqual([]);
     expect(readdirSync(alone).filter((f) => f.includes('.part'))).toEqual([]);
     // asked again: made this time
     expect((await reg2.proxy(id2, alone)).codec).toBe('libx264');

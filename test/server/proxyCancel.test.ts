@@ -10,9 +10,9 @@ import { ffmpegBinary } from '../../src/media/ffmpegPath.js';
 import { createService, type Service } from '../../src/service/service.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { childProcesses } from '../helpers/processes.js';
 import { request, signIn, type TestSession } from './signIn.js';
 
-const ffmpegChildren = (): string[] => execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((c) => c.includes('ffmpeg'));
 
 describe.skipIf(!haveFixture('videos/car-detection.mp4') || process.platform !== 'linux')('a call whose client went away', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-proxycancel-'));
@@ -42,10 +42,10 @@ describe.skipIf(!haveFixture('videos/car-detection.mp4') || process.platform !==
     req.on('error', () => {});
     req.end(JSON.stringify({ mediaId }));
     await new Promise((r) => setTimeout(r, 400));
-    expect(ffmpegChildren().length).toBeGreaterThan(0);
+    expect(childProcesses('ffmpeg').length).toBeGreaterThan(0);
     req.destroy();
     await new Promise((r) => setTimeout(r, 800));
-    expect(ffmpegChildren()).toEqual([]);
+    expect(childProcesses('ffmpeg')).toEqual([]);
     // nothing there: no temporary file, and no copy (it was not finished)
     expect(readdirSync(path.join(tmp, 'cache', 'proxies'))).toEqual([]);
   }, 60_000);

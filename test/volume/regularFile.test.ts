@@ -11,7 +11,7 @@ import { probeVolume } from '../../src/volume/probeVolume.js';
 import { readDicomSeries } from '../../src/volume/readDicomSeries.js';
 import { readNiftiFile } from '../../src/volume/readNifti.js';
 import { readVolume } from '../../src/volume/readVolume.js';
-import { kindOf, notRegularReason, openRegularFile, readRegularFile } from '../../src/volume/regularFile.js';
+import { kindOf, notRegularReason, openRegularFile, readRegularFile } from '../../src/fs/regularFile.js';
 import { writeTwoSliceSeries } from './dicomBuilder.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'l2caf-regular-'));

@@ -1,4 +1,4 @@
-// Scans (and the small files read beside them) are read whole, and a read of a FIFO, a socket or
+// Scans, tracks and the like are read whole, and a read of a FIFO, a socket or
 // a device never ends: the process then hangs in a read that SIGTERM cannot interrupt. So every
 // reader finds out what a path is before reading it, and refuses anything but a regular file.
 import { constants, type Stats } from 'node:fs';
