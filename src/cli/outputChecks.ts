@@ -77,7 +77,7 @@ async function folderProblem(file: string): Promise<string | null> {
 
 /**
  * Throws a UsageError for the first problem among `outputs` (see the top of this file). `inputs`
- * are the files the command reads (a folder input is compared as a path: an output cannot replace it).
+ * are the files the command reads (a folder input, or a model.json's folder, also covers the files in it).
  */
 export async function checkOutputs(inputs: readonly (string | undefined)[], outputs: readonly OutputSpec[]): Promise<void> {
   const ins: { file: string; id: Identity | null }[] = [];
@@ -85,8 +85,8 @@ export async function checkOutputs(inputs: readonly (string | undefined)[], outp
   const folders: { real: string; input: string }[] = [];
   for (const f of inputs) {
     if (!f || f === '-') continue;
-    ins.push({ file: f, id: await identity(f) });
     const s = await stat(f).catch(() => null);
+    ins.push({ file: f, id: s ? { dev: s.dev, ino: s.ino } : null });
     const folder = s?.isDirectory() ? f : s?.isFile() && path.basename(f).toLowerCase() === 'model.json' ? path.dirname(f) : null;
     if (folder) folders.push({ real: await realpath(folder).catch(() => path.resolve(folder)), input: f });
   }
