@@ -12,6 +12,7 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 
+import { boundedInflater, inflateBudget, type InflateBudget } from './dicomInflate.js';
 import { VolumeError } from './errors.js';
 import { NotRegularFileError, readRegularFile } from '../fs/regularFile.js';
 import type { Mat4, MetadataValue, Volume } from './types.js';
@@ -103,11 +104,11 @@ export async function readDicomSeries(folder: string): Promise<Volume> {
 }
 
 /** Assemble one series from in-memory files (pure; `folder` is only used in messages and `source`). */
-export function dicomSeriesFromFiles(folder: string, entries: DicomFileEntry[]): Volume {
+export function dicomSeriesFromFiles(folder: string, entries: DicomFileEntry[], budget: InflateBudget = inflateBudget()): Volume {
   const slices: SliceFile[] = [];
   let ignored = 0;
   for (const entry of entries) {
-    const s = parseSliceFile(entry);
+    const s = parseSliceFile(entry, budget);
     if (s) slices.push(s);
     else ignored++;
   }
@@ -224,7 +225,7 @@ export function dicomSeriesFromFiles(folder: string, entries: DicomFileEntry[]):
 }
 
 /** Parse one file; null when it is not a DICOM image (no DICM prefix, a DICOMDIR, no pixel data). */
-function parseSliceFile(entry: DicomFileEntry): SliceFile | null {
+function parseSliceFile(entry: DicomFileEntry, budget: InflateBudget): SliceFile | null {
   const { bytes, name } = entry;
   if (bytes.length < 132 || String.fromCharCode(bytes[128], bytes[129], bytes[130], bytes[131]) !== 'DICM') return null;
   // dicom-parser's Node paths (deflate) call Buffer methods, so hand it a Buffer view (no copy).
@@ -267,8 +268,9 @@ function parseSliceFile(entry: DicomFileEntry): SliceFile | null {
 
   let ds: DataSet;
   try {
-    ds = dicomParser.parseDicom(buf);
+    ds = dicomParser.parseDicom(buf, { inflater: boundedInflater(name, budget) });
   } catch (err) {
+    if (err instanceof VolumeError) throw err;
     throw new VolumeError(name, `cannot parse DICOM (${describeParserError(err)})`);
   }
   if (!ds.elements.x7fe00010) return null; // not an image (structured report, presentation state...)

@@ -161,8 +161,8 @@ export function readNifti(input: Uint8Array, path: string, opts: NiftiReadOption
     );
   }
 
-  const bytes = compressed ? gunzip(input, path) : input;
   const needed = hdr.voxOffset + totalBytes;
+  const bytes = compressed ? gunzip(input, path, needed) : input;
   if (bytes.length < needed) {
     throw new VolumeError(
       path,
@@ -569,15 +569,26 @@ export function gunzipHead(b: Uint8Array, n: number, path: string): Uint8Array {
   }
 }
 
-function gunzip(b: Uint8Array, path: string): Uint8Array {
+/**
+ * Bytes a .nii.gz may inflate to past what its header needs (header, extensions, every volume).
+ * Writers put nothing there; a few MiB of slack keeps an odd trailing block readable.
+ */
+export const TRAILING_SLACK = 16 * 2 ** 20;
+
+/**
+ * Inflates a .nii.gz, at most `needed` + TRAILING_SLACK bytes: the header's dims are already
+ * bounded, but a small header in front of far more data (a gzip bomb behind a 1-voxel header) would
+ * otherwise be inflated up to the 2 GiB cap before the surplus was noticed.
+ */
+function gunzip(b: Uint8Array, path: string, needed: number): Uint8Array {
+  const cap = needed + TRAILING_SLACK;
   try {
-    // The output cap keeps a corrupt or hostile stream from exhausting memory.
-    return gunzipSync(b, { maxOutputLength: MAX_DATA_BYTES + 1024 * 1024 });
+    return gunzipSync(b, { maxOutputLength: cap });
   } catch (err) {
     const msg = (err as Error).message;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new VolumeError(path, `decompressed data exceeds the ${MAX_DATA_BYTES}-byte limit`);
+      throw new VolumeError(path, `the decompressed data is larger than its header declares (over ${cap} bytes; the header's dims need ${needed})`);
     }
     throw new VolumeError(path, `truncated or corrupt gzip data (${msg})`);
   }

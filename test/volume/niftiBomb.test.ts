@@ -4,20 +4,12 @@ import { gzipSync } from 'node:zlib';
 
 import { describe, expect, it } from 'vitest';
 
+import { caught } from '../helpers/caught.js';
 import { VolumeError } from '../../src/volume/errors.js';
-import { gunzipHead, MAX_VOXELS, readNifti, tooManyVoxels } from '../../src/volume/readNifti.js';
+import { gunzipHead, MAX_VOXELS, readNifti, tooManyVoxels, TRAILING_SLACK } from '../../src/volume/readNifti.js';
 import { buildNifti1, buildNifti2 } from './niftiBuilder.js';
 
 const P = '/data/bomb.nii.gz';
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('tooManyVoxels', () => {
   it('counts every stored dim (x*y*z*t) against 2^29', () => {
@@ -78,5 +70,28 @@ describe('readNifti refuses a bomb from its header', () => {
     const gz = gzipSync(nii);
     const withName = Buffer.concat([gz.subarray(0, 3), Buffer.from([gz[3]! | 0x08]), gz.subarray(4, 10), Buffer.alloc(10_000, 0x61), Buffer.from([0]), gz.subarray(10)]);
     expect(Array.from(readNifti(withName, P).data)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('readNifti inflates no more than the header needs', () => {
+  const dim = [3, 2, 2, 1, 1, 1, 1, 1];
+  it('refuses a tiny header in front of far more data, without inflating it all', () => {
+    // 1 GiB of zeros behind a 4-voxel header: ~1 MB of gzip. Before, it was inflated (up to 2 GiB)
+    // and only then found to be more than the header needs.
+    const header = gzipSync(buildNifti1({ dim, datatype: 2, bitpix: 8 }, Uint8Array.from([1, 2, 3, 4])));
+    const zeros = gzipSync(new Uint8Array(64 * 2 ** 20), { level: 9 });
+    // gzip members concatenate: the stream inflates to the header + 16 x 64 MiB
+    const bomb = Buffer.concat([header, ...Array.from({ length: 16 }, () => zeros)]);
+    expect(bomb.length).toBeLessThan(2 ** 21);
+    const before = process.memoryUsage().arrayBuffers;
+    const err = caught(() => readNifti(bomb, P));
+    expect(err).toBeInstanceOf(VolumeError);
+    expect(err.message).toMatch(/^\/data\/bomb\.nii\.gz: the decompressed data is larger than its header declares \(over \d+ bytes; the header's dims need 356\)$/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * TRAILING_SLACK);
+  });
+
+  it('still reads a file with a little data after the volume', () => {
+    const nii = buildNifti1({ dim, datatype: 2, bitpix: 8 }, Uint8Array.from([1, 2, 3, 4, 0, 0, 0, 0]));
+    expect(Array.from(readNifti(gzipSync(Buffer.concat([nii, Buffer.alloc(4096)])), P).data)).toEqual([1, 2, 3, 4]);
   });
 });
