@@ -26,6 +26,7 @@ import type { SplitModel } from '../models/split.js';
 import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
 import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
 import { chainLength, chainRouter, handsWarmStart, inFlight, type WorkerRoute } from '../engine/chains.js';
+import { scanIdentity } from '../fs/scanIdentity.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -129,7 +130,11 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
   let owner = true;
   // Until the model is loaded: the model and layer as asked for.
   let modelInfo: Timeline['model'] = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
+  // The clip as it was when hashed: frames decoded after it changed (rewritten in place, replaced)
+  // must not be cached under the old content's hash, where a later run would take them as its own.
+  let identity = '';
   if (cache) {
+    identity = await scanIdentity(opts.file).catch(() => '');
     let fileSha256: string;
     try {
       fileSha256 = await sha256File(opts.file, signal);
@@ -265,6 +270,10 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       }
     }
 
+    const changed = !!cache && owner && computed > 0 && (await scanIdentity(opts.file).catch(() => '')) !== identity;
+    const warnings = [...info.warnings];
+    if (!owner) warnings.push('another job is analysing this clip with the same settings: this run was not cached');
+    if (changed) warnings.push(`${opts.file} changed while it was analysed: these results were not cached (analyse it again for the new content)`);
     const wallS = (performance.now() - started) / 1000;
     const timeline: Timeline = {
       video,
@@ -272,11 +281,12 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       settings,
       frames,
       summary: s.eval ? { ...summarise(frames, wallS, computed), eval: evalSummary(frames) } : summarise(frames, wallS, computed),
-      warnings: owner ? info.warnings : [...info.warnings, 'another job is analysing this clip with the same settings: this run was not cached'],
-      cache: cache ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
+      warnings,
+      cache: cache && !changed ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
     };
     if (partial) timeline.partial = true;
-    else if (cache) await cache.finish(key, { ...timeline, cache: null });
+    if (changed) await cache!.discard(key);
+    else if (cache && !partial) await cache.finish(key, { ...timeline, cache: null });
     report();
     return timeline;
   } finally {

@@ -199,6 +199,16 @@ export class VideoCache {
     if (text !== null && Number(text.trim()) === process.pid) await rm(this.lockPath(key), { force: true });
   }
 
+  /** Drops this job's partial file and releases the entry (its frames are not what the key says); a no-op for non-owners. */
+  async discard(key: string): Promise<void> {
+    if (!this.owns(key)) return;
+    try {
+      await rm(this.partialPath(key), { force: true });
+    } finally {
+      await this.release(key);
+    }
+  }
+
   /** Adds one frame to the partial file; a no-op unless this job owns the entry. */
   async append(key: string, entry: CachedFrame): Promise<void> {
     if (!this.owns(key)) return;

@@ -4,7 +4,8 @@
 // strides, and the exact solver except where the warm-start chain is the point.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { utimesSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pearson } from '../../src/attention/index.js';
 import { selectBackend } from '../../src/engine/backend.js';
@@ -202,6 +203,25 @@ describe.skipIf(!haveFixture(MODEL))('analyzeVideo (darknet-tiny)', () => {
     const hit = await analyzeVideo({ ...opts, backend: 'tensorflow' });
     expect(hit.cache?.hit).toBe('finished');
     expect(hit.frames).toEqual(resumed.frames);
+  });
+
+  it('cache: a clip rewritten while it is analysed is not cached under its old content', async () => {
+    const cacheDir = path.join(dir, 'cache-changed');
+    const file = path.join(dir, 'changing.webm');
+    await copyFile(clips.vp9, file);
+    const opts = base({ file, stride: 6, workers: 0, cacheDir });
+    // the first frame's arrival stands for another program rewriting the clip in place
+    const t = await analyzeVideo({ ...opts, onFrame: (f) => f.index === 0 && utimesSync(file, new Date(), new Date(Date.now() + 60_000)) });
+    expect(t.partial).toBeUndefined();
+    expect(t.cache).toBeNull();
+    expect(t.warnings).toContain(`${file} changed while it was analysed: these results were not cached (analyse it again for the new content)`);
+    // no entry, no partial frames, no lock
+    expect(await filesIn(cacheDir)).toEqual([]);
+    // left alone, the next run computes and caches it
+    const again = await analyzeVideo(opts);
+    expect(again.cache?.hit).toBe('miss');
+    expect((again.warnings ?? []).some((w) => /changed while/.test(w))).toBe(false);
+    expect(await filesIn(cacheDir)).toEqual([`${again.cache!.key}.json`]);
   });
 
   it('a truncated clip: the frames that decode are analysed and the timeline says the file looks cut', async () => {
