@@ -44,6 +44,13 @@ export interface Host {
   mediaUrl(mediaId: string): string;
   /** after an export: the browser downloads it; Electron asks where to save it (main process) and shows it there */
   deliver(file: SaveOptions): Promise<void>;
+  /**
+   * A link that downloads one of an export's files by its handle (the clip, its timeline files),
+   * for the page to show: the browser saves one file per download and may block downloads it did
+   * not see the user ask for. null where deliver() takes every file along (Electron copies the
+   * timeline files beside the saved clip).
+   */
+  downloadUrl(download: string): string | null;
 }
 
 export type { MethodName };

@@ -51,4 +51,9 @@ export class ElectronHost implements Host {
   async deliver(file: SaveOptions): Promise<void> {
     await this.raw('shell.saveExport', { download: file.download });
   }
+
+  /** null: the main process saves the timeline files beside the clip (electron/exportDelivery.ts) */
+  downloadUrl(_download: string): null {
+    return null;
+  }
 }

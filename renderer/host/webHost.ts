@@ -1,5 +1,6 @@
 // The Host over HTTP to `l2caf serve`: POST /api/<method>, server-sent events, GET /bin/<handle>,
-// /media/<id> (range requests), POST /upload for opened files, and /download/<handle> for exports.
+// /media/<id> (range requests), POST /upload for opened files, and /download/<handle> for exports
+// and their timeline files.
 // The credentials are the session cookie the browser got from the sign-in URL (HttpOnly: this code
 // never sees it; the browser sends it on these same-origin requests) and the session's page key,
 // which API calls, uploads and binary fetches send in a header and the event stream in its URL
@@ -139,6 +140,11 @@ export class WebHost implements Host {
   }
 
   async deliver(file: SaveOptions): Promise<void> {
-    this.deps.download?.(this.url(`download/${encodeURIComponent(file.download)}`), file.name);
+    this.deps.download?.(this.downloadUrl(file.download), file.name);
+  }
+
+  /** (the id is the credential with the cookie: a link cannot send the page key) */
+  downloadUrl(download: string): string {
+    return this.url(`download/${encodeURIComponent(download)}`);
   }
 }

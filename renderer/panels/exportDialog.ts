@@ -1,10 +1,12 @@
 // The export dialog: range (from the timeline's in/out marks), format, overlay options, progress,
 // cancel; the finished file is shown in its folder (Electron) or downloaded (browser). The service
 // writes the timeline beside it (`<clip>.timeline.json/.csv`, with faithfulness when analysed with
-// it); the dialog says so before and names the files after.
+// it); the dialog says so before and, after, names the files (Electron copies them beside the
+// saved clip) or links them for download (the browser: exportLinks.ts says why links).
 import type { ExportFormat, ExportResult, JobProgressEvent, ServiceEvent } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
 import { JobEndings } from '../host/jobEndings.js';
+import { exportLinks, type ExportLink } from './exportLinks.js';
 import type { ViewSettings } from '../player/player.js';
 import { h, fmtTime } from '../ui/dom.js';
 
@@ -14,6 +16,12 @@ export interface ExportContext {
   toS: number;
   view: ViewSettings;
   clipName: string;
+}
+
+/** A file name that wraps before `.timeline.` when the line is short (the rest stays whole). */
+function breakable(name: string): (string | HTMLElement)[] {
+  const i = name.lastIndexOf('.timeline.');
+  return i > 0 ? [name.slice(0, i), h('wbr'), name.slice(i)] : [name];
 }
 
 export class ExportDialog {
@@ -30,6 +38,8 @@ export class ExportDialog {
   private readonly cancelBtn: HTMLButtonElement;
   private ctx: ExportContext | null = null;
   private jobId: string | null = null;
+  /** the format of the export last started (the select may change while it runs) */
+  private startedFormat: ExportFormat | null = null;
   private off: (() => void) | null = null;
   /** a short export can end before export.start answers */
   private readonly endings = new JobEndings();
@@ -55,7 +65,9 @@ export class ExportDialog {
         row('Between analysed frames', this.between),
         h('label', { class: 'field inline' }, this.sbs, h('span', {}, 'Side by side with the original')),
         h('p', { class: 'hint', 'data-testid': 'export-view' }),
-        h('p', { class: 'hint' }, 'The timeline (per-frame numbers, with faithfulness when the analysis had it) is saved beside the clip as .timeline.json and .timeline.csv.'),
+        h('p', { class: 'hint' }, host.kind === 'web'
+          ? 'The timeline (per-frame numbers, with faithfulness when the analysis had it) comes with the clip as .timeline.json and .timeline.csv, linked here when the export is done (in the ZIP of a PNG sequence).'
+          : 'The timeline (per-frame numbers, with faithfulness when the analysis had it) is saved beside the clip as .timeline.json and .timeline.csv.'),
         this.progress, this.status, this.sidecars,
         h('div', { class: 'actions' }, this.cancelBtn, this.startBtn),
       ));
@@ -70,7 +82,7 @@ export class ExportDialog {
     this.status.textContent = '';
     this.status.removeAttribute('data-path');
     this.sidecars.hidden = true;
-    this.sidecars.textContent = '';
+    this.sidecars.replaceChildren();
     delete this.sidecars.dataset.json;
     delete this.sidecars.dataset.csv;
     this.status.dataset.state = 'idle';
@@ -95,6 +107,7 @@ export class ExportDialog {
       return;
     }
     const format = this.format.value as ExportFormat;
+    this.startedFormat = format;
     this.startBtn.disabled = true;
     this.status.dataset.state = 'running';
     this.sidecars.hidden = true;
@@ -145,14 +158,38 @@ export class ExportDialog {
       this.status.dataset.path = result.path;
       this.status.textContent = `Saved ${result.name} (${(result.sizeBytes / 1e6).toFixed(2)} MB): ${result.path}`;
       if (result.sidecars) {
-        this.sidecars.hidden = false;
         this.sidecars.dataset.json = result.sidecars.json;
         this.sidecars.dataset.csv = result.sidecars.csv;
+      }
+      if (this.host.downloadUrl(result.download) !== null) this.showLinks(exportLinks(result, this.startedFormat === 'png'));
+      else if (result.sidecars) {
+        this.sidecars.hidden = false;
         this.sidecars.textContent = `Timeline beside it: ${result.sidecars.json} and ${result.sidecars.csv}`;
       }
       void this.host.deliver({ download: result.download, name: result.name }).catch((e) => this.onError(e));
     } else if (state === 'cancelled') this.status.textContent = 'Export cancelled.';
     else if (state === 'error') this.status.textContent = 'Export failed.';
+  }
+
+  /** The browser: a link for each file of the export, what it is on the left (the clip downloads by itself as well). */
+  private showLinks(links: ExportLink[]): void {
+    const what: Record<ExportLink['part'], string> = {
+      clip: this.startedFormat === 'png' ? 'Frames + timeline (ZIP)' : 'Clip',
+      json: 'Timeline (JSON)',
+      csv: 'Timeline (CSV)',
+    };
+    const rows = links.map((l) => {
+      const url = this.host.downloadUrl(l.download);
+      if (url === null) return null;
+      return h('li', {},
+        h('span', { class: 'hint' }, what[l.part]),
+        h('a', {
+          href: url, download: l.name, 'data-testid': `export-download-${l.part}`,
+          title: l.part === 'clip' ? 'Your browser downloads it by itself: this link is for when it asked first or blocked it' : `Download ${l.name}`,
+        }, ...breakable(l.name)));
+    });
+    this.sidecars.replaceChildren(h('ul', { class: 'export-links', 'aria-label': 'Download' }, ...rows));
+    this.sidecars.hidden = false;
   }
 
   private async cancelOrClose(): Promise<void> {

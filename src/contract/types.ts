@@ -301,6 +301,11 @@ export interface ExportResult {
   download: string;
   /** video exports: the timeline written beside the export (`<out>.timeline.json/.csv`, or inside a PNG folder); absent for volume exports */
   sidecars?: { json: string; csv: string };
+  /**
+   * each sidecar's own handle, like `download`: the browser cannot take them along with the clip
+   * (one file per download), so the page offers them by handle; present whenever `sidecars` is
+   */
+  sidecarDownloads?: { json: string; csv: string };
 }
 
 export interface TraceRequest {

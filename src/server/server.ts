@@ -21,7 +21,7 @@ import path from 'node:path';
 import { HANDLE_RE, isServiceMethod, KEY_HEADER, KEY_META, KEY_PARAM, toErrorInfo, type ServiceErrorCode } from '../contract/index.js';
 import type { Service } from '../service/service.js';
 import { parseRange } from './range.js';
-import { contentType, mediaType, resolveStaticPath } from './staticPath.js';
+import { contentType, downloadType, mediaType, resolveStaticPath } from './staticPath.js';
 import { serveEvents } from './sse.js';
 import { receiveUpload, UploadError } from './upload.js';
 import { writeFolderZip } from './zipFolder.js';
@@ -297,7 +297,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         return;
       }
-      return streamFile(req, res, file, mediaType(file), { 'Content-Disposition': `attachment; filename="${name}"` });
+      // an exported clip or one of its timeline files (each has a handle of its own: ExportResult.sidecarDownloads)
+      return streamFile(req, res, file, downloadType(file), { 'Content-Disposition': `attachment; filename="${name}"` });
     }
     if (p === '/upload') {
       if (method !== 'POST') return sendError(res, 405, 'bad-arguments', 'use POST');

@@ -50,3 +50,13 @@ export function contentType(file: string): string {
 export function mediaType(file: string): string {
   return MEDIA_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
+
+/** An export's files as downloads: the clip (its media type) or its timeline sidecars. */
+const DOWNLOAD_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.csv': 'text/csv; charset=utf-8',
+};
+
+export function downloadType(file: string): string {
+  return DOWNLOAD_TYPES[path.extname(file).toLowerCase()] ?? mediaType(file);
+}

@@ -21,7 +21,7 @@ export interface ServiceContext {
 
 /** Implementations of a slice of the contract: one async function per method. */
 export type Handlers<M extends Partial<Record<keyof M, { args: unknown; result: unknown }>>> = {
-  // `signal`: the caller gave up (the HTTP client went away); handlers of long calls stop on it
+  // `signal`: the caller gave up (the HTTP client, or the Electron page, went away); handlers of long calls stop on it
   [K in keyof M]: M[K] extends { args: infer A; result: infer R } ? (args: A, signal?: AbortSignal) => Promise<R> : never;
 };
 

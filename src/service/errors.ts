@@ -13,6 +13,8 @@ export function toServiceError(e: unknown, context?: string, where: ModelChoice 
   const msg = (e as Error)?.message ?? String(e);
   const withCtx = (m: string) => (context ? `${context}: ${m}` : m);
   if (e instanceof MediaError) return new ServiceError(e.code === 'aborted' ? 'cancelled' : 'media', e.message, e.file);
+  // a download stopped by the caller's signal (media.sample) was cancelled, not a model problem
+  if (e instanceof ModelResolveError && e.code === 'ABORTED') return new ServiceError('cancelled', withCtx(msg));
   if (e instanceof ModelResolveError) return new ServiceError('model', withCtx(appModelMessage(e, where) ?? msg));
   if (e instanceof ModelFileError) return new ServiceError('model', withCtx(msg));
   if (e instanceof UsageError) return new ServiceError('bad-arguments', withCtx(msg));

@@ -2,6 +2,7 @@
 // names an output path (a page, or another local user who reached the server, could otherwise
 // replace any file the service's user may write); the browser gets the file as a download and
 // Electron's main process copies it to where its save dialog was told (electron/exportDelivery.ts).
+// Files leave only by download handles: random ids the service hands out in its answers.
 import { randomBytes } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,4 +25,15 @@ export async function newExportPath(dataDir: string, sourcePath: string, tag: st
     const p = path.join(dir, name);
     if (!(await lstat(p).catch(() => null))) return p;
   }
+}
+
+/**
+ * Registers a file the service wrote (an export, a timeline file beside it) for download and
+ * returns its handle: random (64 bits), so that only the service's answers name a file to
+ * download; the browser fetches it by /download/<handle>, Electron's main process saves it.
+ */
+export function registerDownload(downloads: Map<string, string>, file: string): string {
+  const handle = `dl-${randomBytes(8).toString('hex')}`;
+  downloads.set(handle, file);
+  return handle;
 }

@@ -9,7 +9,9 @@ export type ClientMessage =
   | { type: 'download'; id: number; handle: string }
   | { type: 'media'; id: number; mediaId: string }
   | { type: 'uploads'; id: number }
-  | { type: 'dispose'; id: number };
+  | { type: 'dispose'; id: number }
+  /** the caller of call `id` gave up (its page went away): its signal fires there; no reply of its own */
+  | { type: 'cancel'; id: number };
 
 export type HostMessage =
   | { type: 'reply'; id: number; ok: true; result: unknown }

@@ -33,7 +33,7 @@ export interface ServiceOptions {
 
 /** What a transport needs: calls, events, binary data and files by handle. */
 export interface Service {
-  /** `signal`: the caller gave up; long calls (media.proxy) stop on it where no other caller waits */
+  /** `signal`: the caller gave up; long calls (media.open, media.sample, volume.open; media.proxy where no other caller waits) stop on it */
   call(method: string, args: unknown, signal?: AbortSignal): Promise<unknown>;
   onEvent(listener: (e: ServiceEvent) => void): () => void;
   binary(handle: string): Promise<{ ref: BinaryRef; bytes: Uint8Array } | undefined>;
@@ -106,8 +106,9 @@ export function createService(opts: ServiceOptions): Service {
         throw toServiceError(e, model ? `model "${model}"` : 'the default model');
       }
     },
-    async 'media.open'({ path: file }) {
-      const d = await media.open(file);
+    async 'media.open'({ path: file }, signal) {
+      // the probe (ffmpeg decoding every frame, up to 120 s) stops when the caller gives up
+      const d = await media.open(file, signal);
       await recent.add(d.path, d.kind).catch(() => {});
       return d;
     },
@@ -115,18 +116,20 @@ export function createService(opts: ServiceOptions): Service {
       // beside the analyses (the video cache), or in the data folder when that cache is off
       return media.proxy(mediaId, path.join(ctx.videoCacheDir ?? dataDir, 'proxies'), signal);
     },
-    async 'media.sample'({ sample }) {
+    async 'media.sample'({ sample }, signal) {
       const cat = await loadCatalogue();
       const s = sample ? cat.samples.find((x) => x.id === sample) : cat.samples.find((x) => x.kind === 'video');
       if (!s) throw new ServiceError('not-found', sample ? `unknown sample "${sample}"` : 'the catalogue has no sample clip');
       const jobId = `sample-${++sampleCount}`;
       try {
+        // a caller that gives up stops the download (its temporary file removed) and the probe
         const r = await resolveSample(s.id, {
           log: () => {},
+          signal,
           onProgress: (p) => emit({ type: 'job.progress', jobId, kind: 'sample', done: p.bytesDone, total: p.bytesTotal ?? 0, fps: null, etaS: null, stage: `downloading ${p.file}` }),
         });
         await models.get(undefined);
-        const d = await media.open(r.file);
+        const d = await media.open(r.file, signal);
         return { media: d, model: cat.default };
       } catch (e) {
         throw toServiceError(e, `sample ${s.id}`);

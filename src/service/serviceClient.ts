@@ -7,7 +7,8 @@ import type { Service } from './service.js';
 import type { OpenedFile } from './mediaRegistry.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
-type Outgoing = ClientMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+/** What send() posts (a 'cancel' is posted on its own: nothing answers it). */
+type Outgoing = Exclude<ClientMessage, { type: 'cancel' }> extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
 export function serviceClient(port: MessagePortLike<HostMessage, ClientMessage>): Service & { ready: Promise<void>; fail(reason: string): void } {
   let nextId = 1;
@@ -29,13 +30,26 @@ export function serviceClient(port: MessagePortLike<HostMessage, ClientMessage>)
     }
   });
 
-  const send = (m: Outgoing): Promise<unknown> => {
+  /**
+   * `signal`: the caller gave up; the process is told (its call's own signal fires there) and the
+   * answer, usually 'cancelled', still settles the call, as in the process.
+   */
+  const send = (m: Outgoing, signal?: AbortSignal): Promise<unknown> => {
     if (failed) return Promise.reject(new ServiceError('internal', failed));
     const id = nextId++;
-    return new Promise((resolve, reject) => {
+    const cancel = (): void => port.post({ type: 'cancel', id });
+    const answered = new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       port.post({ ...m, id } as ClientMessage);
     });
+    if (!signal) return answered;
+    if (signal.aborted) cancel();
+    else {
+      signal.addEventListener('abort', cancel, { once: true });
+      const done = (): void => signal.removeEventListener('abort', cancel);
+      answered.then(done, done);
+    }
+    return answered;
   };
 
   return {
@@ -46,7 +60,7 @@ export function serviceClient(port: MessagePortLike<HostMessage, ClientMessage>)
       for (const p of pending.values()) p.reject(new ServiceError('internal', reason));
       pending.clear();
     },
-    call: (method, args) => send({ type: 'call', method, args }),
+    call: (method, args, signal) => send({ type: 'call', method, args }, signal),
     onEvent(l) {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -26,10 +26,20 @@ const host = process.env.L2CAF_SERVICE_HOST === 'electron' ? 'electron' : 'test'
 const service = createService({ host, dataDir: process.env.L2CAF_DATA_DIR || undefined });
 service.onEvent((event) => post({ type: 'event', event }));
 
-async function answer(m: ClientMessage): Promise<unknown> {
+/** The calls being answered, by id: a 'cancel' from the client aborts one (its caller gave up). */
+const running = new Map<number, AbortController>();
+
+async function answer(m: Exclude<ClientMessage, { type: 'cancel' }>): Promise<unknown> {
   switch (m.type) {
-    case 'call':
-      return service.call(m.method, m.args);
+    case 'call': {
+      const gaveUp = new AbortController();
+      running.set(m.id, gaveUp);
+      try {
+        return await service.call(m.method, m.args, gaveUp.signal);
+      } finally {
+        running.delete(m.id);
+      }
+    }
     case 'binary':
       return service.binary(m.handle);
     case 'download':
@@ -47,6 +57,7 @@ async function answer(m: ClientMessage): Promise<unknown> {
 
 onMessage((m) => {
   if (!m || typeof m !== 'object' || typeof (m as { id?: unknown }).id !== 'number') return;
+  if (m.type === 'cancel') return void running.get(m.id)?.abort();
   answer(m).then(
     (result) => post({ type: 'reply', id: m.id, ok: true, result }),
     (e) => post({ type: 'reply', id: m.id, ok: false, error: toErrorInfo(e) }),

@@ -1,7 +1,5 @@
 // Video jobs: start (answers with the job id at once), frames as events with their maps stored by
 // handle, the timeline so far or complete, the convergence replay of one frame, and export jobs.
-import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ServiceError,
@@ -21,7 +19,8 @@ import { stableJson } from '../video/cacheKey.js';
 import { analyzeFrame, decodeFrameAt } from './frameAnalysis.js';
 import { toServiceError } from './errors.js';
 import type { MediaRegistry } from './mediaRegistry.js';
-import { newExportPath } from './exportsFolder.js';
+import { newExportPath, registerDownload } from './exportsFolder.js';
+import { diskSize } from '../fs/diskSize.js';
 import { modelLabels } from '../engine/openModel.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
 import { exactReplayNote, traceResult } from './traceResult.js';
@@ -267,15 +266,16 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
             scale: req.scale, sideBySide: req.sideBySide, between: req.between, fromS: req.fromS, toS: req.toS,
             signal: job.controller.signal, onProgress: (p) => progress.push(p),
           });
-          const st = await stat(r.path);
           // a handle for every export (a PNG folder too): the browser downloads files by it,
           // Electron's main process saves or reveals the export by it
-          const download = `dl-${randomBytes(8).toString('hex')}`;
-          downloads.set(download, r.path);
+          const download = registerDownload(downloads, r.path);
           // The clip carries its numbers (as `l2caf video --out` does): the timeline it was drawn
-          // from, cut to the exported range like the clip.
+          // from, cut to the exported range like the clip. Each file has a handle of its own: the
+          // browser downloads one file per link.
           const sidecars = await writeTimelineSidecars(r.path, sliceTimeline(timeline, req.fromS, req.toS));
-          data.result = { path: r.path, name: path.basename(r.path), sizeBytes: st.size, download, sidecars };
+          const sidecarDownloads = { json: registerDownload(downloads, sidecars.json), csv: registerDownload(downloads, sidecars.csv) };
+          // (after the sidecars: a PNG folder's size counts them, as its ZIP download holds them)
+          data.result = { path: r.path, name: path.basename(r.path), sizeBytes: await diskSize(r.path), download, sidecars, sidecarDownloads };
         } catch (e) {
           throw toServiceError(e, d.request.file);
         } finally {

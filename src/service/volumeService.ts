@@ -25,7 +25,7 @@ import { DEFAULT_WINDOW, percentileBySelection, windowBounds, type WindowBounds,
 import { sourceXformCodes, writeNifti } from '../volume/writeNifti.js';
 import type { Handlers, ServiceContext } from './context.js';
 import { toServiceError } from './errors.js';
-import { newExportPath } from './exportsFolder.js';
+import { newExportPath, registerDownload } from './exportsFolder.js';
 import type { MediaRegistry } from './mediaRegistry.js';
 import type { ModelCache } from './modelCache.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
@@ -200,6 +200,11 @@ export function sweepSize(dims: readonly number[], spacing: readonly number[], o
   return { width: even(wMm), height: even(hMm) };
 }
 
+/** The answer to a volume.open whose caller gave up (the usual 'cancelled', as media.proxy's). */
+function throwIfGaveUp(signal: AbortSignal | undefined, file: string): void {
+  if (signal?.aborted) throw new ServiceError('cancelled', `opening ${file} was cancelled`, file);
+}
+
 export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downloads: Map<string, string>, models: ModelCache): Handlers<VolumeMethods> {
   const open = new Map<string, OpenVolume>();
 
@@ -222,12 +227,16 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
   };
 
   return {
-    async 'volume.open'({ path: file, t = 0 }) {
+    async 'volume.open'({ path: file, t = 0 }, signal) {
       // only what media.open checked and resolved (its content, its symlinks): not any path a caller names
       if (!media.isAllowed(file)) throw new ServiceError('not-found', `"${file}" has not been opened (open it first)`, file);
       const abs = path.resolve(file);
       const key = `${abs}\u0000${t}`;
       for (const v of open.values()) if (v.key === key && ctx.binaries.get(v.description.voxels.handle)) return v.description;
+      // The reader parses synchronously and takes no signal, so a caller that gave up (the page went
+      // away) is looked for around it: no read for nobody, and no stats, compaction or registered
+      // voxels (the costly part, and what would take a place among the open scans) after it.
+      throwIfGaveUp(signal, abs);
       let volume: Volume;
       try {
         volume = await readVolume(abs, { t });
@@ -235,6 +244,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
         // VolumeError's message already names the file
         throw new ServiceError('media', (e as Error).message, file);
       }
+      throwIfGaveUp(signal, abs);
       const id = `vol-${randomBytes(6).toString('hex')}`;
       const [nx, ny, nz] = volume.dims;
       const description: VolumeDescription = {
@@ -383,8 +393,7 @@ export function volumeHandlers(ctx: ServiceContext, media: MediaRegistry, downlo
               ctx.emit({ type: 'job.progress', jobId: job.id, kind: 'export', done, total, fps: null, etaS: null, stage: 'exporting' }));
           }
           const st = await stat(out);
-          const download = `dl-${randomBytes(8).toString('hex')}`;
-          downloads.set(download, out);
+          const download = registerDownload(downloads, out);
           data.result = { path: out, name: path.basename(out), sizeBytes: st.size, download };
         } catch (e) {
           throw toServiceError(e, out);

@@ -363,9 +363,31 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(video.codec_name).toBe('h264');
     expect(video.width).toBe(768);
     expect(Math.abs(Number(probe.format.duration) - 2)).toBeLessThan(0.25);
+    // the browser gets the numbers too: the done message links the clip (a fallback for a blocked
+    // download) and its timeline files, each downloaded by a click under <clip>.timeline.json/.csv
+    expect(await page.getByTestId('export-sidecars').isVisible()).toBe(true);
+    const clipLink = page.getByTestId('export-download-clip');
+    expect(await clipLink.textContent()).toBe(path.basename(out));
+    expect(await clipLink.getAttribute('download')).toBe(path.basename(out));
+    const got: Record<'json' | 'csv', Buffer> = { json: Buffer.alloc(0), csv: Buffer.alloc(0) };
+    for (const part of ['json', 'csv'] as const) {
+      const a = page.getByTestId(`export-download-${part}`);
+      expect(await a.textContent()).toBe(`${path.basename(out)}.timeline.${part}`);
+      const side = page.waitForEvent('download', { timeout: 30_000 });
+      await a.click();
+      const d = await side;
+      expect(d.suggestedFilename()).toBe(`${path.basename(out)}.timeline.${part}`);
+      const saved = path.join(tmp, `downloaded.timeline.${part}`);
+      await d.saveAs(saved);
+      got[part] = readFileSync(saved);
+      expect(got[part].equals(readFileSync(`${out}.timeline.${part}`))).toBe(true);
+    }
     // its timeline files list the frames of 5..7 s only (5.6 and 6.4 s at stride 10), not the clip's 38
-    const rows = readFileSync((await page.getByTestId('export-sidecars').getAttribute('data-csv'))!, 'utf8').trim().split('\n');
+    const rows = got.csv.toString('utf8').trim().split('\n');
     expect(csvTimes(rows).map((t) => Math.round(t * 100) / 100)).toEqual([5.6, 6.4]);
+    const json = JSON.parse(got.json.toString('utf8')) as { frames: { timeS: number }[]; summary: { framesAnalyzed: number } };
+    expect(json.frames.map((f) => Math.round(f.timeS * 100) / 100)).toEqual([5.6, 6.4]);
+    expect(json.summary.framesAnalyzed).toBe(2);
     await page.getByTestId('export-cancel').click(); // "Close"
   }, 180_000);
 
@@ -388,6 +410,11 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(names).toEqual(readdirSync(folder).filter((f) => !f.startsWith('.')).sort());
     expect(names.filter((n) => n.endsWith('.png')).length).toBeGreaterThan(10);
     expect(names).toEqual(expect.arrayContaining(['timeline.json', 'timeline.csv']));
+    await shot(page, '08c-export-png-done');
+    // one link, the ZIP (it holds the timeline): no separate timeline downloads
+    expect(await page.getByTestId('export-download-clip').textContent()).toBe(d.suggestedFilename());
+    expect(await page.getByTestId('export-download-json').count()).toBe(0);
+    expect(await page.getByTestId('export-download-csv').count()).toBe(0);
     await page.getByTestId('export-cancel').click();
   }, 180_000);
 

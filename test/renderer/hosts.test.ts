@@ -116,6 +116,8 @@ describe('the web host against the local server', () => {
     expect(host.mediaUrl('media-00ff')).toBe(`${server.url}media/media-00ff`);
     await host.deliver({ download: 'dl-1', name: 'x.mp4' });
     expect(downloads).toEqual([`${server.url}download/dl-1`]);
+    // the links the page shows for an export's files (its timeline files) are the same route
+    expect(host.downloadUrl('dl-2')).toBe(`${server.url}download/dl-2`);
   });
 });
 
@@ -164,6 +166,8 @@ describe('the Electron host against a fake bridge', () => {
     await host.deliver({ download: 'dl-1', name: 'a.mp4' });
     expect(calls.map((c) => c.method)).toEqual(['shell.openFile', 'shell.saveExport']);
     expect(calls[1]!.args).toEqual({ download: 'dl-1' });
+    // no links: the main process copies the timeline files beside the saved clip
+    expect(host.downloadUrl('dl-1')).toBeNull();
   });
 
   it('fetches binaries and media through the custom protocols, and forwards events', async () => {

@@ -1,5 +1,7 @@
 // Electron's request channel, tested with a fake ipcMain (no electron import): sender check,
-// allowlist, argument checks, shell methods, errors as data.
+// allowlist, argument checks, shell methods, errors as data, and a call's signal firing when the
+// page that made it is gone.
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { bindService, handleCall, isAppUrl, type IpcMainLike, type InvokeEventLike, type ShellHandlers } from '../../electron/ipcBinding.js';
 import { CALL_CHANNEL } from '../../electron/channels.js';
@@ -108,5 +110,68 @@ describe('the IPC binding', () => {
   it('returns service errors as data with their code and message', async () => {
     const r = await handleCall(fakeService(), shell, { appOrigin: APP }, fromApp, 'media.open', { path: '/tmp/notes.txt' });
     expect(r).toEqual({ ok: false, error: { code: 'media', message: 'Not a video: "/tmp/notes.txt" is a text file' } });
+  });
+});
+
+/** A service whose calls wait until `finish()` or their signal; it keeps each call's signal. */
+function waitingService() {
+  const signals: (AbortSignal | undefined)[] = [];
+  const finishers: (() => void)[] = [];
+  return {
+    signals,
+    finish: () => finishers.splice(0).forEach((f) => f()),
+    call(_method: string, _args: unknown, signal?: AbortSignal) {
+      signals.push(signal);
+      return new Promise((resolve, reject) => {
+        finishers.push(() => resolve({ done: true }));
+        signal?.addEventListener('abort', () => reject(new ServiceError('cancelled', 'cancelled')), { once: true });
+      });
+    },
+  };
+}
+
+describe('a call whose page is gone', () => {
+  /** A page: its webContents (an EventEmitter standing in) and a call from it through the channel. */
+  function page(handler: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>) {
+    const sender = new EventEmitter();
+    return { sender, call: () => handler({ senderFrame: { url: `${APP}/index.html` }, sender }, 'media.open', { path: '/clips/long.mp4' }) };
+  }
+
+  for (const gone of ['destroyed', 'did-navigate', 'render-process-gone']) {
+    it(`is aborted when its webContents emits '${gone}'`, async () => {
+      const { ipc, handlers } = fakeIpcMain();
+      const svc = waitingService();
+      bindService(ipc, svc, shell, { appOrigin: APP });
+      const p = page(handlers.get(CALL_CHANNEL)!);
+      const reply = p.call();
+      expect(svc.signals[0]).toBeInstanceOf(AbortSignal);
+      expect(svc.signals[0]!.aborted).toBe(false);
+      p.sender.emit(gone);
+      expect(await reply).toEqual({ ok: false, error: { code: 'cancelled', message: 'cancelled' } });
+    });
+  }
+
+  it('leaves other pages\' calls, answered calls and the next page\'s calls alone', async () => {
+    const { ipc, handlers } = fakeIpcMain();
+    const svc = waitingService();
+    bindService(ipc, svc, shell, { appOrigin: APP });
+    const a = page(handlers.get(CALL_CHANNEL)!);
+    const b = page(handlers.get(CALL_CHANNEL)!);
+    const answered = a.call();
+    expect(svc.signals[0]).toBeInstanceOf(AbortSignal);
+    svc.finish();
+    expect(await answered).toEqual({ ok: true, result: { done: true } });
+    const fromA = a.call();
+    const fromB = b.call();
+    a.sender.emit('did-navigate');
+    expect(await fromA).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    // the answered call was forgotten, not aborted afterwards; the other page's call runs on
+    expect(svc.signals.map((s) => s!.aborted)).toEqual([false, true, false]);
+    // the page loaded after the navigation gets a signal of its own
+    const next = a.call();
+    expect(svc.signals[3]!.aborted).toBe(false);
+    svc.finish();
+    expect(await fromB).toEqual({ ok: true, result: { done: true } });
+    expect(await next).toEqual({ ok: true, result: { done: true } });
   });
 });

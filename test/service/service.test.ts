@@ -1,6 +1,6 @@
 // The service on real data: darknet-tiny and car-detection.mp4 through the real video pipeline.
 // A coarse stride keeps the model work small.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,23 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/service/service.js';
 import type { ServiceEvent, TimelineView, TraceResult, VideoJobStarted, MediaDescription, ModelDescription } from '../../src/contract/index.js';
 import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/waitForEvent.js';
 
 const CLIP = 'videos/car-detection.mp4';
 const GIF = 'videos/person-bicycle-car-detection.gif';
 const ready = haveFixture(CLIP) && haveFixture('models/darknet-tiny');
-
-function waitFor(events: ServiceEvent[], pred: (e: ServiceEvent) => boolean, ms = 120_000): Promise<ServiceEvent> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const e = events.find(pred);
-      if (e) return resolve(e);
-      if (Date.now() - t0 > ms) return reject(new Error('timed out waiting for an event'));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 describe.skipIf(!ready)('the service on car-detection.mp4', () => {
   let service: Service;
@@ -259,6 +247,20 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(side.frames[0]!.maps[0]!.eval).toBeUndefined();
     expect(side.summary.eval).toBeUndefined();
     expect(existsSync(done.export!.sidecars!.csv)).toBe(true);
+  });
+
+  it('exports a PNG sequence as a job: a folder whose size counts its frames and timeline files', async () => {
+    const { jobId: exp } = (await service.call('export.start', { jobId, format: 'png', fromS: 3, toS: 3.25 })) as { jobId: string };
+    const done = (await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === exp)) as Extract<ServiceEvent, { type: 'job.done' }>;
+    expect(done.type).toBe('job.done');
+    const folder = done.export!.path;
+    const names = readdirSync(folder).sort();
+    expect(names).toContain('timeline.json');
+    expect(names.filter((n) => n.endsWith('.png')).length).toBeGreaterThanOrEqual(3);
+    const bytes = names.reduce((sum, n) => sum + statSync(path.join(folder, n)).size, 0);
+    // (it said 0.00 MB: the size of the folder entry)
+    expect(done.export!.sizeBytes).toBe(bytes);
+    expect(done.export!.sidecars!.json).toBe(path.join(folder, 'timeline.json'));
   });
 
   it('scores faithfulness per frame with eval on, sends it with each frame and the timeline, and exports it beside the clip', async () => {
