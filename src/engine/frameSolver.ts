@@ -7,7 +7,7 @@
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { BackboneOutput, SplitModel } from '../models/split.js';
-import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type MapRequest, type WarmStart } from './analyze.js';
+import { analyzeFeatures, argmax, carryWarmStarts, unfilteredLogits, type MapRequest, type WarmStart } from './analyze.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from './finiteChecks.js';
 import { buildRequests } from './imageAnalysis.js';
 import { resolveClass } from './targets.js';
@@ -73,8 +73,9 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
       const { logits, maps } = analyzeFeatures(head, bb.features, requests, { solve: plan.solve, ...(plan.warmStart ? { init: warm } : {}), ...(known ? { logits: known } : {}) });
       failIfNonFinite(model.id, `the outputs of the head after ${split.layer}`, logits);
       failIfNonFiniteMaps(model.id, maps);
-      // Only this input's filters: a class the next input no longer targets starts cold.
-      if (plan.warmStart) warm = warmStartsOf(maps);
+      // This input's filters, and the chain's recent ones of classes it did not target (a top-1
+      // that comes back starts warm): carryWarmStarts.
+      if (plan.warmStart) warm = carryWarmStarts(warm, maps);
       return { logits, requests, maps };
     } finally {
       bb.features.dispose();

@@ -7,7 +7,7 @@
 // every core.
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { AttentionMap, SolveOptions } from '../attention/types.js';
-import { analyzeFeatures, argmax, unfilteredLogits, warmStartsOf, type ChainLink, type WarmStart } from '../engine/analyze.js';
+import { analyzeFeatures, argmax, carryWarmStarts, unfilteredLogits, warmStartsOf, type ChainLink, type WarmStart } from '../engine/analyze.js';
 import type { FrameWork } from '../engine/frameSolver.js';
 import { chainLength, chainRouter, handsWarmStart, inFlight, type WorkerRoute } from '../engine/chains.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from '../engine/finiteChecks.js';
@@ -181,8 +181,9 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       const handed = job.warmStart && (prepared.work ? handsWarmStart(prepared.route) : warm.size > 0);
       const work: SliceWork = prepared.work ? { ...prepared.work, ms: prepared.work.ms ?? { backbone: 0, solve: 0 } } : solveLocal(job, prepared.arrays!, warm);
       const { record, maps } = recordSlice(job, prepared.input, axis, index, work, attention);
-      // Only this slice's filters: a class it no longer explains (per-slice top-1 changed) starts cold.
-      warm = warmStartsOf(work.maps);
+      // As the worker's chain does (frameSolver): this slice's filters, and recent ones of classes
+      // it did not target, which a returning top-1 starts from; a chain's first slice carries none.
+      warm = handed ? carryWarmStarts(warm, work.maps) : warmStartsOf(work.maps);
       if (job.resume) {
         const params = Object.fromEntries([...warm].map(([k, w]) => [k, Array.from(w.param)]));
         await job.resume.append({ axis, index, record, maps, params });

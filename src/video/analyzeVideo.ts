@@ -13,7 +13,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import { defaultSolveOptions } from '../attention/index.js';
-import { requestKey, warmStartsOf } from '../engine/analyze.js';
+import { carryWarmStarts, requestKey, warmStartsOf, type WarmStart } from '../engine/analyze.js';
 import { backboneOnPixels } from '../engine/backboneRunner.js';
 import { currentBackend, enginesOf, selectBackend } from '../engine/backend.js';
 import { openModel } from '../engine/openModel.js';
@@ -24,7 +24,7 @@ import { probeVideo, type VideoInfo } from '../media/probeVideo.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
-import { createFrameSolver, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
+import { createFrameSolver, warmStartsFrom, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
 import { chainLength, chainRouter, handsWarmStart, inFlight, type WorkerRoute } from '../engine/chains.js';
 import { scanIdentity } from '../fs/scanIdentity.js';
 import { cacheKey } from './cacheKey.js';
@@ -225,6 +225,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         const inflight: { index: number; timeS: number; rgb: Uint8Array | null; handed: boolean; p: Promise<FrameWork> }[] = [];
         const evaluator: FrameEvaluator | null = s.eval ? frameEvaluator(model, split, s.eval) : null;
         const r = runner;
+        // (a resumed job's chain starts from the cached filters, as the worker's does)
+        let leaves: Map<string, WarmStart> | undefined = resumeFrom ? warmStartsFrom(resumeFrom) : undefined;
 
         const processNext = async (): Promise<void> => {
           const job = inflight.shift()!;
@@ -246,7 +248,9 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           frames.push(frame);
           computed++;
           if (cache) await cache.append(key, { frame, params });
-          opts.onFrame?.(frame, s.warmStart ? { handed: job.handed, leaves: warmStartsOf(maps) } : undefined);
+          // what the worker's chain hands the next frame (frameSolver), for replays of it
+          leaves = job.handed ? carryWarmStarts(leaves, maps) : warmStartsOf(maps);
+          opts.onFrame?.(frame, s.warmStart ? { handed: job.handed, leaves } : undefined);
           report();
         };
 

@@ -11,11 +11,8 @@ import type { SphereOracle } from '../../src/attention/sphereLbfgs.js';
 import { defaultSolveOptions } from '../../src/attention/index.js';
 import { analyzeFeatures, argmax, warmStartsOf } from '../../src/engine/analyze.js';
 import { openModel } from '../../src/engine/openModel.js';
-import { readVolume } from '../../src/volume/readVolume.js';
-import { windowIntensity } from '../../src/volume/windowIntensity.js';
-import { sliceInput } from '../../src/slices/sliceInput.js';
-import { inputTensor } from '../../src/models/preprocess.js';
-import { fixture, haveFixture } from '../helpers/fixtures.js';
+import { haveFixture } from '../helpers/fixtures.js';
+import { anatomySlices } from '../helpers/anatomySlices.js';
 
 // a head whose gradient is the filter itself: the linearised start is then -1/||1||
 const oracle: SphereOracle = (x) => ({ loss: 0, grad: Float64Array.from(x) });
@@ -63,17 +60,9 @@ describe.skipIf(!ok)('a slice whose class changed starts from the previous slice
     const model = await openModel({ model: 'darknet-tiny' });
     try {
       const split = model.split('leaky_re_lu_12');
-      const vol = await readVolume(fixture('volumes/someones_anatomy.nii.gz'));
-      const windowed = { dims: vol.dims, spacing: vol.spacing, data: windowIntensity(vol.data) };
+      const slice = await anatomySlices(model, split);
       const solve = defaultSolveOptions('converged');
       const before = tf.memory().numTensors;
-      const slice = async (i: number) => {
-        const s = sliceInput(windowed, 'z', i, model.inputSize);
-        const x = inputTensor(s.rgb, s.width, s.height, model.preprocessing);
-        const bb = await split.runBackbone(x);
-        x.dispose();
-        return bb;
-      };
       const a = await slice(50);
       const b = await slice(51);
       try {
