@@ -31,10 +31,11 @@ export type ReplayUnit = 'frame' | 'slice';
 /** How a sentence names a solve's start ("L-BFGS from ..."). */
 export const startName = (start: string, unit: ReplayUnit): string =>
   ({
-    warm: `the previous ${unit}'s optimum (warm start)`,
+    // (the frame or slice before, or the one before that where its class was away for one: CARRY_INPUTS)
+    warm: `a previous ${unit}'s optimum for its class (warm start)`,
     uniform: 'the uniform filter',
     linearised: "the linearised head's optimum",
-    neighbour: `the previous ${unit}'s answer for its class`,
+    neighbour: `the previous ${unit}'s answer for its own class`,
     random: 'random noise (--seed)',
   })[start] ?? `the ${start} start`;
 

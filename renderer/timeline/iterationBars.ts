@@ -1,5 +1,5 @@
 // Pure: the iterations track's bar for a frame, coloured by how its map was solved, so the spikes
-// explain themselves: warm-started L-BFGS (the previous frame's optimum), a cold start (the first
+// explain themselves: warm-started L-BFGS (a previous frame's optimum for the class), a cold start (the first
 // frame of a worker's chunk, a class change, or warm start off), and a solve where annealed Adam
 // went on after L-BFGS, and one that ended at its pass or iteration limit with nothing certifying
 // it (a budget set too low). Maps without that information (exact solver, Grad-CAM, older caches)

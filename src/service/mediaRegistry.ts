@@ -39,6 +39,8 @@ export function browserPlayable(info: Pick<VideoInfo, 'videoCodec' | 'container'
 
 export type VideoSummary = MediaDescription['video'] & object;
 
+const fileOf = (e: Entry): OpenedFile => ({ path: e.path, dev: e.dev, ino: e.ino, size: e.size, ctimeNs: e.ctimeNs });
+
 export class MediaRegistry {
   private readonly byPath = new Map<string, Entry>();
   private readonly byId = new Map<string, Entry>();
@@ -54,10 +56,16 @@ export class MediaRegistry {
     return this.byPath.has(path.resolve(file));
   }
 
+  /** What `file` (a path media.open answered with) was when opened: a job records it, so an export can tell the clip changed since. */
+  identity(file: string): OpenedFile | undefined {
+    const e = this.byPath.get(path.resolve(file));
+    return e && fileOf(e);
+  }
+
   /** The opened video behind a media id, or undefined (unknown id, or a scan: scans travel as voxels). */
   servableFile(id: string): OpenedFile | undefined {
     const e = this.byId.get(id);
-    return e && e.kind === 'video' ? { path: e.path, dev: e.dev, ino: e.ino, size: e.size, ctimeNs: e.ctimeNs } : undefined;
+    return e && e.kind === 'video' ? fileOf(e) : undefined;
   }
 
   private register(real: string, kind: MediaKind, st: { dev: bigint; ino: bigint; size: bigint; ctimeNs: bigint }): Entry {

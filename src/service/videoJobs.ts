@@ -18,9 +18,10 @@ import { evalOptionsOf, normaliseRequest } from './evalOptions.js';
 import { stableJson } from '../video/cacheKey.js';
 import { analyzeFrame, decodeFrameAt } from './frameAnalysis.js';
 import { toServiceError } from './errors.js';
-import type { MediaRegistry } from './mediaRegistry.js';
+import type { MediaRegistry, OpenedFile } from './mediaRegistry.js';
 import { newExportPath, registerDownload } from './exportsFolder.js';
 import { diskSize } from '../fs/diskSize.js';
+import { stillSame } from '../fs/openVerified.js';
 import { modelLabels } from '../engine/openModel.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
 import { exactReplayNote, traceResult } from './traceResult.js';
@@ -43,6 +44,8 @@ export interface VideoJobData {
   view: { count: number; ref: TimelineView['maps'] } | null;
   /** by slot: each frame's place in its warm chain, for replays as the job ran them (replayState.ts) */
   replay: ReplayState;
+  /** the clip as it was opened: an export draws the maps on its frames only while it is unchanged */
+  source?: OpenedFile;
 }
 
 export interface ExportJobData {
@@ -121,7 +124,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         const job = ctx.jobs.get(j.jobId) as Job<VideoJobData> | undefined;
         if (job?.kind === 'video' && job.state === 'done' && sameRequest(job.data.request, req)) return { jobId: job.id, cached: true };
       }
-      const data: VideoJobData = { request: req, frames: [], maps: [], targets: [], mapInfo: [], mapWidth: 0, mapHeight: 0, rawMax: [], timeline: null, pipelineFrames: [], view: null, replay: replayState() };
+      const data: VideoJobData = { request: req, frames: [], maps: [], targets: [], mapInfo: [], mapWidth: 0, mapHeight: 0, rawMax: [], timeline: null, pipelineFrames: [], view: null, replay: replayState(), source: media.identity(req.file) };
       const job = ctx.jobs.start('video', data, async (job) => {
         const progress = throttle((p: { framesDone: number; framesTotal: number; fps: number; etaS: number | null }) => {
           ctx.emit({ type: 'job.progress', jobId: job.id, kind: 'video', done: p.framesDone, total: p.framesTotal, fps: p.fps, etaS: p.etaS, stage: 'analysing' });
@@ -238,6 +241,10 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       if (src.data.pipelineFrames.length === 0) throw new ServiceError('bad-arguments', 'nothing to export yet: the analysis has no frames');
       if (req.fromS !== undefined && req.toS !== undefined && req.toS <= req.fromS) throw new ServiceError('bad-arguments', `the export range ends (${req.toS} s) before it starts (${req.fromS} s)`);
       const d = src.data;
+      // Rewritten or replaced since it was opened (and analysed): the maps are of other frames.
+      if (d.source && !(await stillSame(d.source))) {
+        throw new ServiceError('media', `${d.request.file} changed after it was analysed: open it and analyse it again to export it`, d.request.file);
+      }
       const data: { request: ExportRequest; result: ExportResult | null } = { request: req, result: null };
       const job = ctx.jobs.start('export', data, async (job) => {
         const out = await newExportPath(ctx.dataDir, d.request.file, '', req.format === 'png' ? '' : `.${req.format}`);

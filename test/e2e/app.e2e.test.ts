@@ -545,13 +545,13 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     await page.waitForFunction((c) => document.querySelector('[data-testid=job-status]')?.textContent?.endsWith(c), counts, { timeout: 10_000 });
     await seekTo(page, warm!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.includes('warm start'), null, { timeout: 10_000 });
-    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^L-BFGS from the previous frame's optimum \(warm start\): \d+ head passes?, optimality test passed\. Replay solves it again/);
+    expect(await page.getByTestId('trace-note').textContent()).toMatch(/^L-BFGS from a previous frame's optimum for its class \(warm start\): \d+ head passes?, optimality test passed\. Replay solves it again/);
     // the replay of a warm frame starts where its solve did (the previous frame's answer and
     // curvature, kept by the job): the same head passes as the timeline's
     await page.getByTestId('trace-replay').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Replayed'), null, { timeout: 60_000 });
     expect(await page.getByTestId('trace-note').textContent()).toMatch(
-      new RegExp(`^Replayed as it ran\\. L-BFGS from the previous frame's optimum \\(warm start\\): ${warm!.maps![0]!.iterations} head pass(es)?, optimality test passed\\.`),
+      new RegExp(`^Replayed as it ran\\. L-BFGS from a previous frame's optimum for its class \\(warm start\\): ${warm!.maps![0]!.iterations} head pass(es)?, optimality test passed\\.`),
     );
     // the plot counts head passes as the panel does: the replay ends at the frame's last one
     const n = warm!.maps![0]!.iterations;
@@ -601,13 +601,13 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     await seekTo(page, pwarm!.timeS);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Adam'), null, { timeout: 10_000 });
     expect(await page.getByTestId('trace-note').textContent()).toBe(
-      `Adam (the paper's settings) from the previous frame's optimum (warm start): ${pwarm!.maps![0]!.iterations} iterations, loss settled. Replay solves it again to watch the filter converge.`,
+      `Adam (the paper's settings) from a previous frame's optimum for its class (warm start): ${pwarm!.maps![0]!.iterations} iterations, loss settled. Replay solves it again to watch the filter converge.`,
     );
     await page.getByTestId('trace-replay').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-note]')?.textContent?.startsWith('Replayed'), null, { timeout: 60_000 });
     // (Adam's warm start is the previous frame's filter alone: the replay starts from it too)
     expect(await page.getByTestId('trace-note').textContent()).toBe(
-      `Replayed as it ran. Adam (the paper's settings) from the previous frame's optimum (warm start): ${pwarm!.maps![0]!.iterations} iterations, loss settled. (${await page.getByTestId('convergence').getAttribute('data-steps')} steps drawn)`,
+      `Replayed as it ran. Adam (the paper's settings) from a previous frame's optimum for its class (warm start): ${pwarm!.maps![0]!.iterations} iterations, loss settled. (${await page.getByTestId('convergence').getAttribute('data-steps')} steps drawn)`,
     );
     expect(await page.getByTestId('convergence').getAttribute('data-adam-from')).toBe('');
     await shots(page, '08d-paper-solver');

@@ -493,7 +493,7 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
       expect(s.target!.index).toBe(s.top!.index);
       expect(text).not.toContain('target "');
       expect(text).toMatch(new RegExp(`L-BFGS from .*${s.iterations} head passes${s.adamPasses ? `, ${s.adamPasses} of them Adam` : '$'}`));
-      if (s === warmSlice) expect(text).toContain("L-BFGS from the previous slice's optimum (warm start)");
+      if (s === warmSlice) expect(text).toContain("L-BFGS from a previous slice's optimum for its class (warm start)");
     }
     await pageShot(page, 'volume-slice-info');
     // the slice's convergence replays as the job solved it: the warm slice from the slice before's
@@ -508,11 +508,11 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     await page.mouse.click(tb.x + ((warmSlice!.index + 0.5) / result.total) * tb.width, tb.y + tb.height / 2);
     await page.getByTestId('volume-convergence-open').click();
     await noteIs('warm');
-    expect(await note.textContent()).toMatch(/^L-BFGS from the previous slice's optimum \(warm start\): \d+ head pass/);
+    expect(await note.textContent()).toMatch(/^L-BFGS from a previous slice's optimum for its class \(warm start\): \d+ head pass/);
     await conv.getByTestId('trace-replay').click();
     await noteIs('replayed');
     expect(await note.textContent()).toMatch(
-      new RegExp(`^Replayed as it ran\\. L-BFGS from the previous slice's optimum \\(warm start\\): ${warmSlice!.iterations} head pass(es)?, optimality test passed\\.`),
+      new RegExp(`^Replayed as it ran\\. L-BFGS from a previous slice's optimum for its class \\(warm start\\): ${warmSlice!.iterations} head pass(es)?, optimality test passed\\.`),
     );
     const last = `head pass ${warmSlice!.iterations} of ${warmSlice!.iterations}`;
     await page.waitForFunction((l) => document.querySelector('[data-testid=volume-convergence] [data-testid=trace-loss]')?.getAttribute('data-label') === l, last, { timeout: 10_000 });

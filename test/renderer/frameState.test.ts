@@ -38,7 +38,7 @@ describe('convergenceState', () => {
   });
   it('says where an L-BFGS solve started', () => {
     const warm = convergenceState({ solver: 'iterative', iterations: 3, start: 'warm', optimiser: 'lbfgs' });
-    expect(warm).toEqual({ plottable: true, text: "L-BFGS from the previous frame's optimum (warm start): 3 head passes. Replay solves it again to watch the filter converge." });
+    expect(warm).toEqual({ plottable: true, text: "L-BFGS from a previous frame's optimum for its class (warm start): 3 head passes. Replay solves it again to watch the filter converge." });
     expect(convergenceState({ solver: 'iterative', iterations: 1, start: 'uniform', optimiser: 'lbfgs' }).text).toMatch(/^L-BFGS from the uniform filter: 1 head pass\. Replay solves it again/);
   });
   it('says when annealed Adam went on after L-BFGS, and how many of the passes were its', () => {
@@ -54,7 +54,7 @@ describe('convergenceState', () => {
     expect(convergenceState({ solver: 'iterative', iterations: 30, start: 'uniform', stop: 'iteration-limit', optimiser: 'adam' }).text).toMatch(/: 30 iterations, iteration limit reached\. Not an optimum: the iteration limit cut it short \(raise the limit\)\. Replay/);
     // a budget that cut L-BFGS short, with no phase after it, is said so; where the phase ran, it is not
     expect(convergenceState({ solver: 'iterative', iterations: 2, start: 'warm', stop: 'pass-limit', optimiser: 'lbfgs' }).text)
-      .toBe("L-BFGS from the previous frame's optimum (warm start): 2 head passes, pass budget spent. Not an optimum: the iteration limit cut it short (raise the limit). Replay solves it again to watch the filter converge.");
+      .toBe("L-BFGS from a previous frame's optimum for its class (warm start): 2 head passes, pass budget spent. Not an optimum: the iteration limit cut it short (raise the limit). Replay solves it again to watch the filter converge.");
     // (L-BFGS spent its share, the phase the rest: no finish ran, and the sentence does not claim one)
     expect(convergenceState({ solver: 'iterative', iterations: 120, start: 'uniform', adamPasses: 60, stop: 'pass-limit', optimiser: 'lbfgs' }).text)
       .toMatch(/^L-BFGS from the uniform filter could not certify an optimum \(pass budget spent\), so annealed Adam went on from its answer: 120 head passes, 60 of them Adam\. Replay/);
@@ -80,14 +80,14 @@ describe('replayText', () => {
   });
   it('the volume viewer\'s panel speaks of slices', () => {
     expect(convergenceState(null, 'slice').text).toBe('Replays the solve of the slice on screen once it is analysed.');
-    expect(convergenceState({ solver: 'iterative', iterations: 9, start: 'warm', optimiser: 'lbfgs' }, 'slice').text).toMatch(/^L-BFGS from the previous slice's optimum \(warm start\): 9 head passes\./);
+    expect(convergenceState({ solver: 'iterative', iterations: 9, start: 'warm', optimiser: 'lbfgs' }, 'slice').text).toMatch(/^L-BFGS from a previous slice's optimum for its class \(warm start\): 9 head passes\./);
     expect(replayText({ note: null, steps, iterations: 9, start: 'neighbour', warm: 'as-run', adam: null, stop: null, optimiser: 'lbfgs' }, 'slice'))
-      .toBe("Replayed as it ran. L-BFGS from the previous slice's answer for its class: 9 head passes. (2 steps drawn)");
+      .toBe("Replayed as it ran. L-BFGS from the previous slice's answer for its own class: 9 head passes. (2 steps drawn)");
     expect(replayText({ note: null, steps, iterations: 9, start: 'uniform', warm: 'cold', adam: null, stop: null, optimiser: 'lbfgs' }, 'slice')).toMatch(/^Replayed cold: the previous slice's answers its solve was handed were not kept/);
   });
   it('a warm-started frame: replayed from the kept state as it ran, or cold and saying why', () => {
     expect(replayText({ note: null, steps, iterations: 3, start: 'warm', warm: 'as-run', adam: null, stop: null, optimiser: 'lbfgs' }))
-      .toBe("Replayed as it ran. L-BFGS from the previous frame's optimum (warm start): 3 head passes. (2 steps drawn)");
+      .toBe("Replayed as it ran. L-BFGS from a previous frame's optimum for its class (warm start): 3 head passes. (2 steps drawn)");
     expect(replayText({ note: null, steps, iterations: 22, start: 'linearised', warm: 'cold', adam: null, stop: null, optimiser: 'lbfgs' }))
       .toBe("Replayed cold: the previous frame's answers its solve was handed were not kept (frames read from the cache, or past the job's replay memory). L-BFGS from the linearised head's optimum: 22 head passes. (2 steps drawn)");
   });

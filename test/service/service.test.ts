@@ -1,6 +1,6 @@
 // The service on real data: darknet-tiny and car-detection.mp4 through the real video pipeline.
 // A coarse stride keeps the model work small.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -247,6 +247,20 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(side.frames[0]!.maps[0]!.eval).toBeUndefined();
     expect(side.summary.eval).toBeUndefined();
     expect(existsSync(done.export!.sidecars!.csv)).toBe(true);
+  });
+
+  it('refuses to export a clip that changed after it was analysed (its maps are of other frames)', async () => {
+    const copy = path.join(dir, 'changing.mp4');
+    copyFileSync(clip, copy);
+    const opened = (await service.call('media.open', { path: copy })) as MediaDescription;
+    const { jobId: job } = (await service.call('video.start', { file: opened.path, methods: ['gradcam'], classes: [], stride: 25, toS: 2 })) as VideoJobStarted;
+    await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === job);
+    // rewritten in place (another program re-encoding it, say): its change time moves
+    await new Promise((r) => setTimeout(r, 20));
+    appendFileSync(copy, Buffer.alloc(16));
+    await expect(service.call('export.start', { jobId: job, format: 'mp4' })).rejects.toMatchObject({
+      code: 'media', message: `${opened.path} changed after it was analysed: open it and analyse it again to export it`,
+    });
   });
 
   it('exports a PNG sequence as a job: a folder whose size counts its frames and timeline files', async () => {
