@@ -427,6 +427,7 @@ export class App {
         const s = view.summary;
         this.jobBar.set('done', `done: ${view.frames.length} frames${s ? `, ${s.fps.toFixed(1)} frames/s${solvesPhrase(s.solves)}` : ''}`, 1);
         this.errors.settle('Analysis');
+        for (const w of view.warnings ?? []) this.errors.show(new Error(w), 'Analysis');
       }
     } catch (e) {
       if (jobId === this.jobId) this.errors.show(e, 'Timeline');

@@ -251,6 +251,8 @@ export interface TimelineView {
     eval?: EvalSeriesSummary[];
   } | null;
   partial: boolean;
+  /** what the analysis run warned of beyond media.open's warnings (e.g. the clip changed while it was analysed) */
+  warnings: string[];
 }
 
 /** How a job's iterative L2-CAF maps were solved, counted (src/engine/solveCounts.ts). */

@@ -79,6 +79,11 @@ export class MediaRegistry {
     return e;
   }
 
+  /** What media.open warned of about `file` (the page showed it then): [] when not opened. */
+  openWarnings(file: string): readonly string[] {
+    return this.infos.get(path.resolve(file))?.warnings ?? [];
+  }
+
   videoInfo(file: string): { path: string; width: number; height: number; fps: number; durationS: number; frameCount: number } {
     const i = this.infos.get(path.resolve(file));
     if (!i) throw new ServiceError('not-found', `"${file}" has not been opened`, file);

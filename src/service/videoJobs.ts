@@ -211,6 +211,8 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         rawMax: d.rawMax,
         summary: t?.summary ?? null,
         partial: job.state !== 'done' || !!t?.partial,
+        // the run's own (the clip changed during it, another job caches it), not media.open's again
+        warnings: (t?.warnings ?? []).filter((w) => !media.openWarnings(d.request.file).includes(w)),
       };
     },
 

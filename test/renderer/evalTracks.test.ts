@@ -128,6 +128,7 @@ describe('TimelineData with eval', () => {
     mapInfo: MAP_INFO, mapWidth: 1, mapHeight: 1, frames: [frame(0, ev(0.5, 0.1, 0.2)), frame(1, ev(0.1, 0.4, 0.7))], maps: null, rawMax: [1, 1],
     summary: { framesAnalyzed: 2, meanIterations: 3, meanFlicker: 0.05, fps: 1, wallS: 2, eval: [series('l2caf', [10])] },
     partial,
+    warnings: [],
   });
   it('keeps the clip summary and knows when the job is complete', () => {
     const done = TimelineData.fromView(view('done', false), null);

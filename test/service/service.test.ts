@@ -1,6 +1,6 @@
 // The service on real data: darknet-tiny and car-detection.mp4 through the real video pipeline.
 // A coarse stride keeps the model work small.
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -78,6 +78,7 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
 
     timeline = (await service.call('video.timeline', { jobId })) as TimelineView;
     expect(timeline.state).toBe('done');
+    expect(timeline.warnings).toEqual([]);
     expect(timeline.frames).toHaveLength(10);
     expect(timeline.maps!.shape).toEqual([10, 2, 2, 14, 14]);
     const all = new Float32Array((await service.binary(timeline.maps!.handle))!.bytes.slice().buffer);
@@ -339,5 +340,33 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     expect(t.frames.length).toBeGreaterThan(0);
     expect(t.frames.length).toBeLessThan(377);
     expect(await service.call('job.cancel', { jobId: id })).toEqual({ cancelled: false });
+  });
+});
+
+describe.skipIf(!ready)('the run warnings of an analysis reach the app', () => {
+  it('a clip rewritten while it is analysed: the timeline view says its results were not cached; media.open warnings are not repeated', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'l2caf-service-warn-'));
+    const service = createService({ host: 'test', dataDir: dir, videoCacheDir: path.join(dir, 'video-cache'), workers: 0 });
+    const events: ServiceEvent[] = [];
+    service.onEvent((e) => events.push(e));
+    try {
+      const copy = path.join(dir, 'rewritten.mp4');
+      copyFileSync(fixture(CLIP), copy);
+      const opened = (await service.call('media.open', { path: copy })) as MediaDescription;
+      let touched = false;
+      service.onEvent((e) => {
+        if (e.type === 'job.frame' && !touched) {
+          touched = true;
+          utimesSync(copy, new Date(), new Date(Date.now() + 60_000));
+        }
+      });
+      const { jobId } = (await service.call('video.start', { file: opened.path, methods: ['gradcam'], classes: [], stride: 25, toS: 3 })) as VideoJobStarted;
+      await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId);
+      const t = (await service.call('video.timeline', { jobId })) as TimelineView;
+      expect(t.warnings).toEqual([`${opened.path} changed while it was analysed: these results were not cached (analyse it again for the new content)`]);
+    } finally {
+      await service.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
