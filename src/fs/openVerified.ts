@@ -6,7 +6,7 @@
 // gets the same inode number back (seen on CI's overlay file system), so size and the change time
 // (nanoseconds, set when the inode is created or modified) must match too.
 import { constants } from 'node:fs';
-import { lstat, open, type FileHandle } from 'node:fs/promises';
+import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
 
 export interface FileIdentity {
   path: string;
@@ -48,4 +48,10 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
 export async function stillSame(f: FileIdentity): Promise<boolean> {
   const st = await lstat(f.path, { bigint: true }).catch(() => null);
   return !!st && st.isFile() && sameIdentity(identityOf(f.path, st), f);
+}
+
+/** What regular file `file` names now (symlinks followed), or null when it names none. */
+export async function identityNow(file: string): Promise<FileIdentity | null> {
+  const st = await stat(file, { bigint: true }).catch(() => null);
+  return st && st.isFile() ? identityOf(file, st) : null;
 }

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { HANDLE_RE, isServiceMethod, KEY_HEADER, KEY_META, KEY_PARAM, toErrorInfo, type ServiceErrorCode } from '../contract/index.js';
 import type { Service } from '../service/service.js';
 import { parseRange } from './range.js';
-import { contentType, downloadType, mediaType, resolveStaticPath } from './staticPath.js';
+import { contentType, downloadName, downloadType, mediaType, resolveStaticPath } from './staticPath.js';
 import { serveEvents } from './sse.js';
 import { receiveUpload, UploadError } from './upload.js';
 import { writeFolderZip } from './zipFolder.js';
@@ -283,7 +283,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const h = p.slice(10);
       const file = HANDLE_RE.test(h) ? await service.downloadPath(h) : undefined;
       if (!file) return sendError(res, 404, 'not-found', 'no such download');
-      const name = path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
+      const name = downloadName(file);
       if ((await stat(file).catch(() => null))?.isDirectory()) {
         // a PNG-sequence export: the folder as one ZIP (a browser cannot save a folder)
         res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${name}.zip"`, 'Cache-Control': 'no-store' });

@@ -60,3 +60,8 @@ const DOWNLOAD_TYPES: Record<string, string> = {
 export function downloadType(file: string): string {
   return DOWNLOAD_TYPES[path.extname(file).toLowerCase()] ?? mediaType(file);
 }
+
+/** The file name a download is saved under (Content-Disposition): the basename, odd characters as '_'. */
+export function downloadName(file: string): string {
+  return path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
+}

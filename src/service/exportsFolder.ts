@@ -11,7 +11,9 @@ import { privateDir } from '../fs/privateDir.js';
 /** Pure: a harmless stem from a source file's name (no extension, no separators or odd characters). */
 export function exportStem(sourcePath: string): string {
   const base = path.basename(sourcePath).replace(/(\.nii\.gz|\.[^.]+)$/i, '');
-  return base.replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '').slice(0, 80) || 'export';
+  // (no spaces either: the download route's file name keeps [A-Za-z0-9._-] only, and the page's
+  // links name the file as it will be saved)
+  return base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(0, 80) || 'export';
 }
 
 /**

@@ -21,7 +21,7 @@ import { toServiceError } from './errors.js';
 import type { MediaRegistry, OpenedFile } from './mediaRegistry.js';
 import { newExportPath, registerDownload } from './exportsFolder.js';
 import { diskSize } from '../fs/diskSize.js';
-import { stillSame } from '../fs/openVerified.js';
+import { sameIdentity, stillSame } from '../fs/openVerified.js';
 import { modelLabels } from '../engine/openModel.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
 import { exactReplayNote, traceResult } from './traceResult.js';
@@ -47,6 +47,9 @@ export interface VideoJobData {
   /** the clip as it was opened: an export draws the maps on its frames only while it is unchanged */
   source?: OpenedFile;
 }
+
+/** Pure: two recorded identities of a clip name the same unchanged file (both unknown counts as the same). */
+const sameSource = (a: OpenedFile | undefined, b: OpenedFile | undefined): boolean => (a && b ? sameIdentity(a, b) : a === b);
 
 export interface ExportJobData {
   request: ExportRequest;
@@ -120,11 +123,13 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       if (req.fromS !== undefined && req.toS !== undefined && req.toS <= req.fromS) throw new ServiceError('bad-arguments', `the range ends (${req.toS} s) before it starts (${req.fromS} s)`);
       // classes against the model's labels now, not in a worker seconds later
       if (req.classes.length) await checkClasses(req.model, req.classes);
+      // (a finished job of the same request is the answer, while the clip is the one it analysed)
+      const source = media.identity(req.file);
       for (const j of ctx.jobs.list()) {
         const job = ctx.jobs.get(j.jobId) as Job<VideoJobData> | undefined;
-        if (job?.kind === 'video' && job.state === 'done' && sameRequest(job.data.request, req)) return { jobId: job.id, cached: true };
+        if (job?.kind === 'video' && job.state === 'done' && sameRequest(job.data.request, req) && sameSource(job.data.source, source)) return { jobId: job.id, cached: true };
       }
-      const data: VideoJobData = { request: req, frames: [], maps: [], targets: [], mapInfo: [], mapWidth: 0, mapHeight: 0, rawMax: [], timeline: null, pipelineFrames: [], view: null, replay: replayState(), source: media.identity(req.file) };
+      const data: VideoJobData = { request: req, frames: [], maps: [], targets: [], mapInfo: [], mapWidth: 0, mapHeight: 0, rawMax: [], timeline: null, pipelineFrames: [], view: null, replay: replayState(), source };
       const job = ctx.jobs.start('video', data, async (job) => {
         const progress = throttle((p: { framesDone: number; framesTotal: number; fps: number; etaS: number | null }) => {
           ctx.emit({ type: 'job.progress', jobId: job.id, kind: 'video', done: p.framesDone, total: p.framesTotal, fps: p.fps, etaS: p.etaS, stage: 'analysing' });

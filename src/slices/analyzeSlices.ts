@@ -185,7 +185,10 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       // it did not target, which a returning top-1 starts from; a chain's first slice carries none.
       warm = handed ? carryWarmStarts(warm, work.maps) : warmStartsOf(work.maps);
       if (job.resume) {
-        const params = Object.fromEntries([...warm].map(([k, w]) => [k, Array.from(w.param)]));
+        // This slice's own filters only, as a video's cache keeps a frame's: a resumed chain starts
+        // from them without the filters it carried (whose age the journal does not keep: restored
+        // as new they would be carried a slice too far) nor curvature.
+        const params = Object.fromEntries([...warmStartsOf(work.maps)].map(([k, w]) => [k, Array.from(w.param)]));
         await job.resume.append({ axis, index, record, maps, params });
       }
       slices.push(record);

@@ -26,7 +26,7 @@ import type { SplitModel } from '../models/split.js';
 import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
 import { createFrameSolver, warmStartsFrom, type FramePlan, type FrameWork } from '../engine/frameSolver.js';
 import { chainLength, chainRouter, handsWarmStart, inFlight, type WorkerRoute } from '../engine/chains.js';
-import { scanIdentity } from '../fs/scanIdentity.js';
+import { identityNow, sameIdentity } from '../fs/openVerified.js';
 import { cacheKey } from './cacheKey.js';
 import { sha256File } from './hashFile.js';
 import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache.js';
@@ -107,6 +107,11 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
   const started = performance.now();
   const s = settingsOf(opts);
   const signal = opts.signal;
+  // The clip as it is before anything reads it: frames decoded after it changed (rewritten in place,
+  // replaced) may be of the new content, and must not be cached under the old content's hash, where
+  // a later run would take them as its own. (Device, inode, size and change time: any write moves
+  // the change time, even one that keeps the size and the modification time.)
+  const identity = await identityNow(opts.file);
   const info = await probeVideo(opts.file, { signal });
   const planned = selectFrames(info, opts.fromS, opts.toS, s.stride).indices;
   const video = videoOf(opts.file, info);
@@ -130,11 +135,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
   let owner = true;
   // Until the model is loaded: the model and layer as asked for.
   let modelInfo: Timeline['model'] = { id: opts.model.model ?? '(default)', layer: opts.layer ?? '(default)', backend: '' };
-  // The clip as it was when hashed: frames decoded after it changed (rewritten in place, replaced)
-  // must not be cached under the old content's hash, where a later run would take them as its own.
-  let identity = '';
   if (cache) {
-    identity = await scanIdentity(opts.file).catch(() => '');
     let fileSha256: string;
     try {
       fileSha256 = await sha256File(opts.file, signal);
@@ -274,10 +275,17 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       }
     }
 
-    const changed = !!cache && owner && computed > 0 && (await scanIdentity(opts.file).catch(() => '')) !== identity;
+    const now = computed > 0 ? await identityNow(opts.file) : identity;
+    const changed = !(identity && now && sameIdentity(identity, now));
+    // (only this run's own entry is dropped: another job's is not ours to judge)
+    const discard = changed && !!cache && owner;
     const warnings = [...info.warnings];
     if (!owner) warnings.push('another job is analysing this clip with the same settings: this run was not cached');
-    if (changed) warnings.push(`${opts.file} changed while it was analysed: these results were not cached (analyse it again for the new content)`);
+    if (changed) {
+      warnings.push(discard
+        ? `${opts.file} changed while it was analysed: these results were not cached (analyse it again for the new content)`
+        : `${opts.file} changed while it was analysed: analyse it again for the new content`);
+    }
     const wallS = (performance.now() - started) / 1000;
     const timeline: Timeline = {
       video,
@@ -286,10 +294,10 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
       frames,
       summary: s.eval ? { ...summarise(frames, wallS, computed), eval: evalSummary(frames) } : summarise(frames, wallS, computed),
       warnings,
-      cache: cache && !changed ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
+      cache: cache && !discard ? { key, hit: done.length ? 'resumed' : 'miss' } : null,
     };
     if (partial) timeline.partial = true;
-    if (changed) await cache!.discard(key);
+    if (discard) await cache!.discard(key);
     else if (cache && !partial) await cache.finish(key, { ...timeline, cache: null });
     report();
     return timeline;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 
-import { boundedInflater, inflateBudget, type InflateBudget } from './dicomInflate.js';
+import { boundedInflater, inflateBudget, inflateDataSet, metaGroupEnd, type InflateBudget } from './dicomInflate.js';
 import { VolumeError } from './errors.js';
 import { NotRegularFileError, readRegularFile } from '../fs/regularFile.js';
 import type { Mat4, MetadataValue, Volume } from './types.js';
@@ -31,6 +31,8 @@ const UNCOMPRESSED = new Set([
   '1.2.840.10008.1.2.2', // Explicit VR Big Endian (retired, still found in archives)
 ]);
 const BIG_ENDIAN = '1.2.840.10008.1.2.2';
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
 /** Names for the error message when a series uses a transfer syntax we cannot decode. */
 export const TRANSFER_SYNTAX_NAMES: Record<string, string> = {
@@ -231,9 +233,11 @@ function parseSliceFile(entry: DicomFileEntry, budget: InflateBudget): SliceFile
   // dicom-parser's Node paths (deflate) call Buffer methods, so hand it a Buffer view (no copy).
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+  // The meta group alone (dicomInflate.ts says why): its reader would read one element past it.
+  const metaEnd = metaGroupEnd(buf);
   let meta: DataSet;
   try {
-    meta = dicomParser.readPart10Header(buf);
+    meta = dicomParser.readPart10Header(metaEnd === null ? buf : buf.subarray(0, metaEnd));
   } catch (err) {
     throw new VolumeError(name, `cannot parse DICOM meta header (${describeParserError(err)})`);
   }
@@ -268,7 +272,11 @@ function parseSliceFile(entry: DicomFileEntry, budget: InflateBudget): SliceFile
 
   let ds: DataSet;
   try {
-    ds = dicomParser.parseDicom(buf, { inflater: boundedInflater(name, budget) });
+    // A deflated data set is inflated here, within the series' budget, and parsed as the explicit
+    // VR little endian it is (without a group length, dicom-parser's own path with that budget).
+    ds = transferSyntax === DEFLATED && metaEnd !== null
+      ? dicomParser.parseDicom(inflateDataSet(name, buf.subarray(metaEnd), budget), { TransferSyntaxUID: EXPLICIT_LE })
+      : dicomParser.parseDicom(buf, { inflater: boundedInflater(name, budget) });
   } catch (err) {
     if (err instanceof VolumeError) throw err;
     throw new VolumeError(name, `cannot parse DICOM (${describeParserError(err)})`);

@@ -27,6 +27,8 @@ export const MAX_DATA_BYTES = 2 ** 31;
  * GB). A 512x512x1000 CT (2^28 voxels) is well inside.
  */
 export const MAX_VOXELS = 2 ** 29;
+/** Where the data may start at most (vox_offset): the header and its extensions (CIFTI's XML among them). */
+export const MAX_HEADER_BYTES = 256 * 2 ** 20;
 
 /** Enough for either header (NIfTI-1: 348 bytes, NIfTI-2: 540) plus the extension flag. */
 const HEADER_BYTES = 544;
@@ -162,6 +164,11 @@ export function readNifti(input: Uint8Array, path: string, opts: NiftiReadOption
   }
 
   const needed = hdr.voxOffset + totalBytes;
+  // vox_offset comes from the header too: a small header declaring its data gigabytes in would
+  // otherwise raise the inflate limit with it (extensions before the data are kilobytes to a few MiB).
+  if (hdr.voxOffset > MAX_HEADER_BYTES) {
+    throw new VolumeError(path, `vox_offset ${hdr.voxOffset} puts the data past the ${MAX_HEADER_BYTES}-byte limit for the header and its extensions`);
+  }
   const bytes = compressed ? gunzip(input, path, needed) : input;
   if (bytes.length < needed) {
     throw new VolumeError(

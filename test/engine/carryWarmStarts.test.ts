@@ -12,7 +12,10 @@ import { createFrameSolver } from '../../src/engine/frameSolver.js';
 import { openModel } from '../../src/engine/openModel.js';
 import { useBackend } from '../attention/setup.js';
 import { haveFixture } from '../helpers/fixtures.js';
-import { anatomySlices } from '../helpers/anatomySlices.js';
+import { ANATOMY, anatomySlices } from '../helpers/anatomySlices.js';
+import { fixture } from '../helpers/fixtures.js';
+import { analyzeVolume } from '../../src/slices/analyzeVolume.js';
+import type { JournalSlice } from '../../src/slices/sliceJournal.js';
 
 const map = (target: number | null, v: number): AttentionMap =>
   ({ method: target === null ? 'l2caf' : 'l2caf-class', target, param: Float32Array.of(v, v) }) as unknown as AttentionMap;
@@ -78,5 +81,19 @@ describe.skipIf(!ok)('a top-1 that comes back after one input starts warm', () =
     } finally {
       model.dispose();
     }
+  });
+
+  it('a journal keeps each slice\'s own filters: a resumed chain carries nothing a slice too far', async () => {
+    const base = { file: fixture(ANATOMY), model: { model: 'darknet-tiny' }, layer: 'leaky_re_lu_13', methods: ['l2caf-class' as const], axis: 'z' as const, workers: 0 };
+    const journal: JournalSlice[] = [];
+    const full = await analyzeVolume({ ...base, resume: { done: [], append: async (e) => void journal.push(JSON.parse(JSON.stringify(e)) as JournalSlice) } });
+    const targets = full.slices.map((s) => s.maps[0]!.target?.index);
+    expect(targets.slice(2, 6)).toEqual([535, 650, 521, 535]);
+    // z = 3 (650) carried 535's filter from z = 2 to z = 4, but its journal line has its own only
+    expect(Object.keys(journal[3]!.params)).toEqual(['l2caf-class:650']);
+    // resumed after z = 3: z = 5 (535, last solved at z = 2) starts cold, as in the run without a stop
+    const resumed = await analyzeVolume({ ...base, resume: { done: journal.slice(0, 4), append: async () => {} } });
+    expect(full.slices[5]!.maps[0]!.start).not.toBe('warm');
+    expect(resumed.slices[5]!.maps[0]!.start).toBe(full.slices[5]!.maps[0]!.start);
   });
 });

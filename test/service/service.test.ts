@@ -262,6 +262,16 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     await expect(service.call('export.start', { jobId: job, format: 'mp4' })).rejects.toMatchObject({
       code: 'media', message: `${opened.path} changed after it was analysed: open it and analyse it again to export it`,
     });
+    // as the message says: opened and analysed again, it is a new job (not the finished one of the
+    // same request, which is of the old content), and it exports
+    await service.call('media.open', { path: copy });
+    const again = (await service.call('video.start', { file: opened.path, methods: ['gradcam'], classes: [], stride: 25, toS: 2 })) as VideoJobStarted;
+    expect(again.jobId).not.toBe(job);
+    expect(again.cached).toBeFalsy();
+    await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === again.jobId);
+    const { jobId: exp } = (await service.call('export.start', { jobId: again.jobId, format: 'mp4' })) as { jobId: string };
+    const done = await waitFor(events, (e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === exp);
+    expect(done.type).toBe('job.done');
   });
 
   it('exports a PNG sequence as a job: a folder whose size counts its frames and timeline files', async () => {

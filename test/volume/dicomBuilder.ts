@@ -151,6 +151,8 @@ export interface SliceSpec {
   rescaleSlope?: number;
   rescaleIntercept?: number;
   transferSyntax?: string;
+  /** fixed, where a test needs the same bytes every run (random otherwise) */
+  sopInstanceUid?: string;
   extra?: Element[];
 }
 
@@ -180,7 +182,7 @@ export function buildSlice(s: SliceSpec): Buffer {
   ];
   if (s.rescaleSlope !== undefined) elements.push([0x0028, 0x1053, 'DS', String(s.rescaleSlope)]);
   if (s.rescaleIntercept !== undefined) elements.push([0x0028, 0x1052, 'DS', String(s.rescaleIntercept)]);
-  return buildDicom({ transferSyntax: s.transferSyntax ?? TS.explicitLE, elements });
+  return buildDicom({ transferSyntax: s.transferSyntax ?? TS.explicitLE, elements, ...(s.sopInstanceUid ? { sopInstanceUid: s.sopInstanceUid } : {}) });
 }
 
 /** A two-slice series (1x2 pixels each, series 1.1) written as 0.dcm and 1.dcm into `dir` (made here). */

@@ -2,19 +2,24 @@
 // gigabytes must be a one-line error naming it, not an out-of-memory crash.
 import { deflateRawSync } from 'node:zlib';
 
+import dicomParser from 'dicom-parser';
+
 import { describe, expect, it } from 'vitest';
 
 import { caught } from '../helpers/caught.js';
-import { boundedInflater, inflateBudget, MAX_INFLATED_BYTES } from '../../src/volume/dicomInflate.js';
+import { boundedInflater, inflateBudget, MAX_INFLATED_BYTES, metaGroupEnd } from '../../src/volume/dicomInflate.js';
 import { VolumeError } from '../../src/volume/errors.js';
 import { dicomSeriesFromFiles } from '../../src/volume/readDicomSeries.js';
 import { buildSlice, TS } from './dicomBuilder.js';
 
-/** A deflated 512x512 16-bit slice of zeros: 512 KiB of data set in about 1 KiB of file. */
-function zeroSlice(k: number): Buffer {
+/**
+ * A deflated 512x512 16-bit slice of zeros: 512 KiB of data set in about 1 KiB of file. Fixed
+ * instance UIDs: the deflated bytes depend on them (the random ones made these tests fail now and then).
+ */
+function zeroSlice(k: number, uid = `1.2.826.0.1.3680043.2.1125.${5000 + k}`): Buffer {
   return buildSlice({
     seriesUid: '7.7', rows: 512, cols: 512, position: [0, 0, k], orientation: [1, 0, 0, 0, 1, 0],
-    pixelSpacing: [1, 1], instanceNumber: k, pixels: new Uint8Array(512 * 512 * 2), transferSyntax: TS.deflatedLE,
+    pixelSpacing: [1, 1], instanceNumber: k, pixels: new Uint8Array(512 * 512 * 2), transferSyntax: TS.deflatedLE, sopInstanceUid: uid,
   });
 }
 
@@ -47,6 +52,30 @@ describe('deflated DICOM within a budget', () => {
     const err = caught(() => dicomSeriesFromFiles('/scans', [bomb]));
     expect(err).toBeInstanceOf(VolumeError);
     expect(err.message).toMatch(/^\/scans\/bad\.dcm: corrupt deflated data set \(/);
+  });
+
+  it('reads a deflated file whose first compressed bytes look like a sequence to a meta-header reader', () => {
+    // With this instance UID the deflated data set begins with bytes that dicom-parser's
+    // readPart10Header, reading one element past the meta group, took for a sequence and refused
+    // ("item tag (FFFE,E000) not found"); the meta group is now cut at its group length.
+    const odd = zeroSlice(1, '1.2.826.0.1.3680043.2.1125.10');
+    expect(() => dicomParser.readPart10Header(odd)).toThrow();
+    const vol = dicomSeriesFromFiles('/scans', [{ name: '/scans/a.dcm', bytes: zeroSlice(0) }, { name: '/scans/b.dcm', bytes: odd }]);
+    expect(vol.dims).toEqual([512, 512, 2]);
+  });
+
+  it('finds the meta group end from its group length, or says there is none', () => {
+    const f = zeroSlice(0);
+    const end = metaGroupEnd(f)!;
+    // the implementation class UID is the meta group's last value (the builder's); the deflated data set follows
+    expect(f.subarray(end - 28, end).toString('latin1')).toBe('1.2.826.0.1.3680043.2.1125.1');
+    expect(metaGroupEnd(f.subarray(0, 140))).toBeNull();
+    const noLength = Buffer.from(f);
+    noLength.writeUInt16LE(0x0001, 134); // (0002,0001) instead of the group length
+    expect(metaGroupEnd(noLength)).toBeNull();
+    const past = Buffer.from(f);
+    past.writeUInt32LE(f.length, 140);
+    expect(metaGroupEnd(past)).toBeNull();
   });
 
   it('the inflater keeps the bytes before the data set and inflates the rest', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { caught } from '../helpers/caught.js';
 import { VolumeError } from '../../src/volume/errors.js';
-import { gunzipHead, MAX_VOXELS, readNifti, tooManyVoxels, TRAILING_SLACK } from '../../src/volume/readNifti.js';
+import { gunzipHead, MAX_HEADER_BYTES, MAX_VOXELS, readNifti, tooManyVoxels, TRAILING_SLACK } from '../../src/volume/readNifti.js';
 import { buildNifti1, buildNifti2 } from './niftiBuilder.js';
 
 const P = '/data/bomb.nii.gz';
@@ -87,6 +87,18 @@ describe('readNifti inflates no more than the header needs', () => {
     const err = caught(() => readNifti(bomb, P));
     expect(err).toBeInstanceOf(VolumeError);
     expect(err.message).toMatch(/^\/data\/bomb\.nii\.gz: the decompressed data is larger than its header declares \(over \d+ bytes; the header's dims need 356\)$/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * TRAILING_SLACK);
+  });
+
+  it('refuses a vox_offset gigabytes in before inflating (it would raise the limit with it)', () => {
+    // the 4-voxel header of above, its data said to start 3.9e9 bytes in, then 1 GiB of zeros
+    const nii = buildNifti1({ dim, datatype: 2, bitpix: 8 }, Uint8Array.from([1, 2, 3, 4]));
+    new DataView(nii.buffer).setFloat32(108, 3.9e9, true);
+    const zeros = gzipSync(new Uint8Array(64 * 2 ** 20), { level: 9 });
+    const bomb = Buffer.concat([gzipSync(nii), ...Array.from({ length: 16 }, () => zeros)]);
+    const before = process.memoryUsage().arrayBuffers;
+    const err = caught(() => readNifti(bomb, P));
+    expect(err.message).toBe(`/data/bomb.nii.gz: vox_offset 3900000000 puts the data past the ${MAX_HEADER_BYTES}-byte limit for the header and its extensions`);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * TRAILING_SLACK);
   });
 
