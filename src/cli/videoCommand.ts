@@ -10,6 +10,7 @@ import { colormapNames } from '../media/colormaps.js';
 import { formatTimestamp } from '../media/annotate.js';
 import { analyzeVideo } from '../video/analyzeVideo.js';
 import { exportAnnotated } from '../video/exportAnnotated.js';
+import { identityNow, sameIdentity } from '../fs/openVerified.js';
 import { writeTimelineSidecars } from '../video/sidecars.js';
 import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
 import { printWritten } from './wrote.js';
@@ -135,6 +136,8 @@ export function videoCommand(): Command {
         return why ? why.saying(`${file}: ${what} interrupted by ${why.signalName}`) : e;
       };
       try {
+        // the clip as analysed: an export draws the maps on its frames only while it is unchanged
+        const analysed = o.out ? await identityNow(file) : null;
         const bar = progressLine('analysing');
         let timeline: Timeline;
         try {
@@ -186,6 +189,10 @@ export function videoCommand(): Command {
         }
         printWritten([o.json, o.csv]);
         if (o.out) {
+          const now = await identityNow(file);
+          if (!(analysed && now && sameIdentity(analysed, now))) {
+            throw new Error(`${file}: changed while it was analysed: not exported (its maps are of the frames before; run the command again)`);
+          }
           const ex = progressLine('exporting');
           try {
             const r = await exportAnnotated({
