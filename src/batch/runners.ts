@@ -19,7 +19,7 @@ import { readVolume } from '../volume/readVolume.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { hashForKind, solveOf, solveOverrides, type BatchSettings } from './settings.js';
 import { settingsHash } from './settingsHash.js';
-import { scanIdentity } from '../fs/scanIdentity.js';
+import { scanIdentity } from './scanIdentity.js';
 import { summariseImage, summariseTimeline, summariseVolume } from './summarise.js';
 import type { BatchItem, ItemSummary } from './types.js';
 

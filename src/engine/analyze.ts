@@ -59,12 +59,12 @@ export function warmStartsOf(maps: readonly AttentionMap[]): Map<string, WarmSta
 export const CARRY_INPUTS = 1;
 
 /**
- * The warm starts a chain hands on after an input: its own maps' (first, so that the neighbour
- * start takes the latest other class), then the ones it was handed and did not replace, one input
- * older, while at most `carry` inputs old.
+ * The warm starts a chain hands on after an input: its own (`own`, warmStartsOf its maps; first, so
+ * that the neighbour start takes the latest other class), then the ones it was handed and did not
+ * replace, one input older, while at most `carry` inputs old.
  */
-export function carryWarmStarts(prev: ReadonlyMap<string, WarmStart> | undefined, maps: readonly AttentionMap[], carry = CARRY_INPUTS): Map<string, WarmStart> {
-  const out = warmStartsOf(maps);
+export function carryWarmStarts(prev: ReadonlyMap<string, WarmStart> | undefined, own: ReadonlyMap<string, WarmStart>, carry = CARRY_INPUTS): Map<string, WarmStart> {
+  const out = new Map(own);
   for (const [k, w] of prev ?? []) {
     const age = (w.age ?? 0) + 1;
     if (!out.has(k) && age <= carry) out.set(k, { ...w, age });

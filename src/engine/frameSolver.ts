@@ -7,7 +7,7 @@
 import type { AttentionMap, Method, SolveOptions } from '../attention/types.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { BackboneOutput, SplitModel } from '../models/split.js';
-import { analyzeFeatures, argmax, carryWarmStarts, unfilteredLogits, type MapRequest, type WarmStart } from './analyze.js';
+import { analyzeFeatures, argmax, carryWarmStarts, unfilteredLogits, warmStartsOf, type MapRequest, type WarmStart } from './analyze.js';
 import { failIfNonFinite, failIfNonFiniteMaps } from './finiteChecks.js';
 import { buildRequests } from './imageAnalysis.js';
 import { resolveClass } from './targets.js';
@@ -75,7 +75,7 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
       failIfNonFiniteMaps(model.id, maps);
       // This input's filters, and the chain's recent ones of classes it did not target (a top-1
       // that comes back starts warm): carryWarmStarts.
-      if (plan.warmStart) warm = carryWarmStarts(warm, maps);
+      if (plan.warmStart) warm = carryWarmStarts(warm, warmStartsOf(maps));
       return { logits, requests, maps };
     } finally {
       bb.features.dispose();

@@ -6,7 +6,7 @@
 // gets the same inode number back (seen on CI's overlay file system), so size and the change time
 // (nanoseconds, set when the inode is created or modified) must match too.
 import { constants } from 'node:fs';
-import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 
 export interface FileIdentity {
   path: string;
@@ -42,12 +42,6 @@ export async function openVerified(f: FileIdentity): Promise<{ handle: FileHandl
 /** Pure: the same file, unchanged (device, inode, size and change time). */
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.ctimeNs === b.ctimeNs;
-}
-
-/** Whether `f.path` still names that regular file, unchanged (no symlink followed). */
-export async function stillSame(f: FileIdentity): Promise<boolean> {
-  const st = await lstat(f.path, { bigint: true }).catch(() => null);
-  return !!st && st.isFile() && sameIdentity(identityOf(f.path, st), f);
 }
 
 /** What regular file `file` names now (symlinks followed), or null when it names none. */

@@ -21,7 +21,7 @@ import { toServiceError } from './errors.js';
 import type { MediaRegistry, OpenedFile } from './mediaRegistry.js';
 import { newExportPath, registerDownload } from './exportsFolder.js';
 import { diskSize } from '../fs/diskSize.js';
-import { sameIdentity, stillSame } from '../fs/openVerified.js';
+import { identityNow, sameIdentity } from '../fs/openVerified.js';
 import { modelLabels } from '../engine/openModel.js';
 import { keepLink, replayStart, replayState, type ReplayState } from './replayState.js';
 import { exactReplayNote, traceResult } from './traceResult.js';
@@ -50,6 +50,9 @@ export interface VideoJobData {
 
 /** Pure: two recorded identities of a clip name the same unchanged file (both unknown counts as the same). */
 const sameSource = (a: OpenedFile | undefined, b: OpenedFile | undefined): boolean => (a && b ? sameIdentity(a, b) : a === b);
+
+/** Pure: the warnings of a run that media.open did not give already. */
+const runWarnings = (all: readonly string[], atOpen: readonly string[]): string[] => all.filter((w) => !atOpen.includes(w));
 
 export interface ExportJobData {
   request: ExportRequest;
@@ -217,7 +220,7 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
         summary: t?.summary ?? null,
         partial: job.state !== 'done' || !!t?.partial,
         // the run's own (the clip changed during it, another job caches it), not media.open's again
-        warnings: (t?.warnings ?? []).filter((w) => !media.openWarnings(d.request.file).includes(w)),
+        warnings: runWarnings(t?.warnings ?? [], media.openWarnings(d.request.file)),
       };
     },
 
@@ -249,7 +252,8 @@ export function videoHandlers(ctx: ServiceContext, models: ModelCache, media: Me
       if (req.fromS !== undefined && req.toS !== undefined && req.toS <= req.fromS) throw new ServiceError('bad-arguments', `the export range ends (${req.toS} s) before it starts (${req.fromS} s)`);
       const d = src.data;
       // Rewritten or replaced since it was opened (and analysed): the maps are of other frames.
-      if (d.source && !(await stillSame(d.source))) {
+      const now = d.source && (await identityNow(d.source.path));
+      if (d.source && !(now && sameIdentity(now, d.source))) {
         throw new ServiceError('media', `${d.request.file} changed after it was analysed: open it and analyse it again to export it`, d.request.file);
       }
       const data: { request: ExportRequest; result: ExportResult | null } = { request: req, result: null };

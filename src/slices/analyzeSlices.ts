@@ -183,12 +183,13 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       const { record, maps } = recordSlice(job, prepared.input, axis, index, work, attention);
       // As the worker's chain does (frameSolver): this slice's filters, and recent ones of classes
       // it did not target, which a returning top-1 starts from; a chain's first slice carries none.
-      warm = handed ? carryWarmStarts(warm, work.maps) : warmStartsOf(work.maps);
+      const own = warmStartsOf(work.maps);
+      warm = handed ? carryWarmStarts(warm, own) : own;
       if (job.resume) {
         // This slice's own filters only, as a video's cache keeps a frame's: a resumed chain starts
         // from them without the filters it carried (whose age the journal does not keep: restored
         // as new they would be carried a slice too far) nor curvature.
-        const params = Object.fromEntries([...warmStartsOf(work.maps)].map(([k, w]) => [k, Array.from(w.param)]));
+        const params = Object.fromEntries([...own].map(([k, w]) => [k, Array.from(w.param)]));
         await job.resume.append({ axis, index, record, maps, params });
       }
       slices.push(record);

@@ -250,7 +250,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
           computed++;
           if (cache) await cache.append(key, { frame, params });
           // what the worker's chain hands the next frame (frameSolver), for replays of it
-          leaves = job.handed ? carryWarmStarts(leaves, maps) : warmStartsOf(maps);
+          const own = warmStartsOf(maps);
+          leaves = job.handed ? carryWarmStarts(leaves, own) : own;
           opts.onFrame?.(frame, s.warmStart ? { handed: job.handed, leaves } : undefined);
           report();
         };

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMap } from '../../src/attention/types.js';
 import { defaultSolveOptions } from '../../src/attention/index.js';
-import { analyzeFeatures, argmax, CARRY_INPUTS, carryWarmStarts, type WarmStart } from '../../src/engine/analyze.js';
+import { analyzeFeatures, argmax, CARRY_INPUTS, carryWarmStarts, warmStartsOf, type WarmStart } from '../../src/engine/analyze.js';
 import { createFrameSolver } from '../../src/engine/frameSolver.js';
 import { openModel } from '../../src/engine/openModel.js';
 import { useBackend } from '../attention/setup.js';
@@ -24,18 +24,18 @@ const summary = (m: Map<string, WarmStart>) => [...m].map(([k, w]) => [k, w.para
 describe('carryWarmStarts', () => {
   it("hands on the input's own filters first, then those it did not replace, one input older, while young enough", () => {
     expect(CARRY_INPUTS).toBe(1);
-    const a = carryWarmStarts(undefined, [map(null, 1), map(535, 2)]);
+    const a = carryWarmStarts(undefined, warmStartsOf([map(null, 1), map(535, 2)]));
     expect(summary(a)).toEqual([['l2caf:-', 1, 0], ['l2caf-class:535', 2, 0]]);
     // the top-1 moved to 524: 535's filter is kept, one input old
-    const b = carryWarmStarts(a, [map(null, 3), map(524, 4)]);
+    const b = carryWarmStarts(a, warmStartsOf([map(null, 3), map(524, 4)]));
     expect(summary(b)).toEqual([['l2caf:-', 3, 0], ['l2caf-class:524', 4, 0], ['l2caf-class:535', 2, 1]]);
     // back to 535: its own new filter replaces the carried one; 524's is carried
-    const c = carryWarmStarts(b, [map(null, 5), map(535, 6)]);
+    const c = carryWarmStarts(b, warmStartsOf([map(null, 5), map(535, 6)]));
     expect(summary(c)).toEqual([['l2caf:-', 5, 0], ['l2caf-class:535', 6, 0], ['l2caf-class:524', 4, 1]]);
     // a third class: 524's filter is now two inputs old and goes
-    const d = carryWarmStarts(c, [map(null, 7), map(650, 8)]);
+    const d = carryWarmStarts(c, warmStartsOf([map(null, 7), map(650, 8)]));
     expect(summary(d)).toEqual([['l2caf:-', 7, 0], ['l2caf-class:650', 8, 0], ['l2caf-class:535', 6, 1]]);
-    expect(summary(carryWarmStarts(d, [map(650, 9)], 0))).toEqual([['l2caf-class:650', 9, 0]]);
+    expect(summary(carryWarmStarts(d, warmStartsOf([map(650, 9)]), 0))).toEqual([['l2caf-class:650', 9, 0]]);
   });
 });
 

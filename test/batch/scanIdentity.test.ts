@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { scanIdentity } from '../../src/fs/scanIdentity.js';
+import { scanIdentity } from '../../src/batch/scanIdentity.js';
 
 describe('scanIdentity', () => {
   it('a DICOM folder changes identity when a file is rewritten in place (the folder\'s own time does not)', async () => {

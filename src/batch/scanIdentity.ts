@@ -1,7 +1,6 @@
-// What an input is right now: a file's size and modification time; a DICOM series folder's every
-// file (name, size, modification time), since files rewritten in place leave the folder's own time
-// unchanged. Batch runs key partial results with it; a video job checks that its clip did not
-// change while it was analysed (the cache key is the content's hash, taken before the frames).
+// What a scan is right now, for keys of partial results: a file's size and modification time; a
+// DICOM series folder's every file (name, size, modification time), since files rewritten in
+// place leave the folder's own time unchanged.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
