@@ -2,6 +2,7 @@
 // (../, encoded ../, absolute paths, NUL, backslashes, dot files). Pure apart from path.resolve.
 import path from 'node:path';
 import { isInside } from '../fs/isInside.js';
+import { safeNameChars } from '../service/exportsFolder.js';
 
 export function resolveStaticPath(root: string, urlPath: string): string | null {
   let decoded: string;
@@ -63,5 +64,5 @@ export function downloadType(file: string): string {
 
 /** The file name a download is saved under (Content-Disposition): the basename, odd characters as '_'. */
 export function downloadName(file: string): string {
-  return path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
+  return safeNameChars(path.basename(file));
 }

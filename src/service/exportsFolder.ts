@@ -8,12 +8,19 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { privateDir } from '../fs/privateDir.js';
 
+/**
+ * Pure: a name with every character but [A-Za-z0-9._-] made '_'. Export names are made of these, and
+ * the download route saves a file under its name passed through this again, so a page's link names
+ * the file as it is saved (no spaces either).
+ */
+export function safeNameChars(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
 /** Pure: a harmless stem from a source file's name (no extension, no separators or odd characters). */
 export function exportStem(sourcePath: string): string {
   const base = path.basename(sourcePath).replace(/(\.nii\.gz|\.[^.]+)$/i, '');
-  // (no spaces either: the download route's file name keeps [A-Za-z0-9._-] only, and the page's
-  // links name the file as it will be saved)
-  return base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(0, 80) || 'export';
+  return safeNameChars(base).replace(/^\.+/, '').slice(0, 80) || 'export';
 }
 
 /**
