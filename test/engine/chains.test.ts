@@ -16,6 +16,21 @@ describe('warm chains', () => {
     expect(() => chainLength(10, 0)).toThrow(/workers/);
   });
 
+  it('balances the workers: no worker left with a short tail chain while the other does two long ones', () => {
+    // 50 frames on 2 workers: 13 + 13 | 13 + 11, not 16 + 16 | 16 + 2
+    expect(chainLength(50, 2)).toBe(13);
+    expect(chainLength(40, 2)).toBe(10);
+    for (const [n, w] of [[50, 2], [40, 2], [100, 4], [160, 4], [1000, 8]] as const) {
+      const len = chainLength(n, w);
+      expect(len).toBeLessThanOrEqual(MAX_CHAIN);
+      const frames = new Array<number>(w).fill(0);
+      for (let c = 0, at = 0; at < n; c++, at += len) frames[c % w]! += Math.min(len, n - at);
+      // each worker within one chain's length of an even share
+      expect(Math.max(...frames) - Math.min(...frames)).toBeLessThanOrEqual(len);
+      expect(Math.max(...frames)).toBeLessThan(n / w + len);
+    }
+  });
+
   it('keeps a whole chunk per worker in flight with chains, else two per worker (one chain on one worker too)', () => {
     expect(inFlight(2, 16, 100)).toBe(34);
     expect(inFlight(2, 16, 5)).toBe(12);
