@@ -4,7 +4,7 @@
 // Any change is reported at once; the app starts a new job (or reuses a finished one).
 import type { AnalysisMethod, Host } from '../host/Host.js';
 import { DEFAULT_EVAL_STEPS, EVAL_STEPS_RANGE, type ModelDescription, type ModelList } from '../../src/contract/index.js';
-import { h } from '../ui/dom.js';
+import { h, titledSelect } from '../ui/dom.js';
 import { ClassPicker, type ClassChoice } from './classPicker.js';
 import { iterationLimitHint, parseIterationLimit, SOLVER_CHOICES, type SolverChoice } from './solverChoice.js';
 
@@ -54,8 +54,8 @@ export class ModelPanel {
     /** a model loaded: banners about models (this one failing before, or another) no longer apply */
     private readonly onLoaded: () => void = () => {},
   ) {
-    this.modelSel = h('select', { 'data-testid': 'model-select', 'aria-label': 'Model' });
-    this.layerSel = h('select', { 'data-testid': 'layer-select', 'aria-label': 'Layer' });
+    this.modelSel = titledSelect(h('select', { 'data-testid': 'model-select', 'aria-label': 'Model' }));
+    this.layerSel = titledSelect(h('select', { 'data-testid': 'layer-select', 'aria-label': 'Layer' }));
     this.methodSel = h('select', { 'data-testid': 'method-select', 'aria-label': 'Method' },
       ...(Object.keys(METHOD_LABELS) as AnalysisMethod[]).map((m) => h('option', { value: m }, METHOD_LABELS[m])));
     this.solverSel = h('select', { 'data-testid': 'solver-select', 'aria-label': 'Solver' },

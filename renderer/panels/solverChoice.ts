@@ -8,7 +8,7 @@ import { ITERATION_LIMIT_RANGE, PRESET_ITERATION_LIMITS, type PresetName, type S
 export type SolverChoice = 'auto' | 'iterative' | 'paper' | 'exact';
 
 export const SOLVER_CHOICES: readonly { value: SolverChoice; label: string; title: string }[] = [
-  { value: 'auto', label: 'auto: exact on linear heads, else L-BFGS', title: 'The exact optimum in one step where the head is linear in the filter; elsewhere L-BFGS on the sphere to the optimum (the default)' },
+  { value: 'auto', label: 'auto: exact if linear, else L-BFGS', title: 'The exact optimum in one step where the head is linear in the filter; elsewhere L-BFGS on the sphere to the optimum (the default)' },
   { value: 'iterative', label: 'iterative: L-BFGS to the optimum', title: 'L-BFGS on the sphere, stopped by an optimality test, on any head (the CLI\'s --solver iterative)' },
   { value: 'paper', label: "iterative: Adam, the paper's settings", title: "Adam with the paper's learning rate 0.5 and stopping rule (the CLI's --solver iterative --preset paper): slower, and it can stop short of the optimum" },
   { value: 'exact', label: 'exact (linear heads only)', title: 'The closed-form optimum; an error on a head that is not linear in the filter' },

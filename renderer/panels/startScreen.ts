@@ -16,15 +16,15 @@ export class StartScreen {
 
   constructor(host: Host, private readonly actions: StartActions) {
     this.recent = h('ul', { class: 'recent', 'data-testid': 'recent-list' });
-    const pathInput = h('input', { type: 'text', placeholder: '/path/to/clip.mp4', 'data-testid': 'open-path-input', 'aria-label': 'Path of a file on this computer' });
+    const pathInput = h('input', { type: 'text', placeholder: '/path/to/clip.mp4 or scan.nii.gz', 'data-testid': 'open-path-input', 'aria-label': 'Path of a file on this computer' });
     const pathForm = h('form', { class: 'path-form', onsubmit: (ev: Event) => { ev.preventDefault(); if (pathInput.value.trim()) actions.openPath(pathInput.value.trim()); } },
       pathInput, h('button', { type: 'submit', 'data-testid': 'open-path' }, 'Open path'));
     this.el = h('section', { class: 'start', 'data-testid': 'start-screen' },
       h('div', { class: 'start-card' },
         h('h1', {}, 'See where the network looks'),
-        h('p', { class: 'lead' }, 'Open a video to watch its attention (L2-CAF, Grad-CAM, CAM) frame by frame, scrub the attention timeline and export annotated clips.'),
+        h('p', { class: 'lead' }, 'Open a video or a 3-D scan (NIfTI, DICOM) to see its attention (L2-CAF, Grad-CAM, CAM) frame by frame or slice by slice, scrub the attention timeline and export annotated clips and maps.'),
         h('div', { class: 'start-actions' },
-          h('button', { class: 'primary big', 'data-testid': 'open-file', onclick: () => actions.openDialog() }, 'Open video…'),
+          h('button', { class: 'primary big', 'data-testid': 'open-file', onclick: () => actions.openDialog() }, 'Open video or scan…'),
           h('button', { class: 'big', 'data-testid': 'open-sample', onclick: () => actions.openSample() }, 'Open the sample clip'),
         ),
         h('p', { class: 'hint' }, host.kind === 'electron' ? 'or drop a file on the window' : 'or drop a file on the page, or type a path on this computer:'),

@@ -25,3 +25,17 @@ export function fmtTime(s: number): string {
   const r = s - m * 60;
   return `${m}:${r.toFixed(2).padStart(5, '0')}`;
 }
+
+/**
+ * A narrow select cuts its chosen text (a model's full name, a layer with its shape): its tooltip
+ * says the whole of it. Set when the pointer or focus arrives, so that options replaced or chosen
+ * in code since are told right.
+ */
+export function titledSelect(sel: HTMLSelectElement): HTMLSelectElement {
+  const tell = () => {
+    sel.title = sel.selectedOptions[0]?.textContent ?? '';
+  };
+  sel.addEventListener('mouseenter', tell);
+  sel.addEventListener('focus', tell);
+  return sel;
+}
