@@ -1,11 +1,12 @@
-// A shard's items one after another: skip what is done under the same settings and model, run the
-// rest, record each outcome in its folder's status.json (written last, atomically), go on after a
+// A shard's items in order (with --workers, images several at once on worker threads; clips and
+// scans one at a time): skip what is done under the same settings and model, run the rest, record each outcome in its folder's status.json (written last, atomically), go on after a
 // failure, stop at the run's signal without writing a status for the item it interrupted. Each item
 // is claimed (claim.ts) while it runs, so two runs on one output folder never do the same item.
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
+import { openImageWorkers, type ImageWorkers } from './imageWorkers.js';
 import { CLAIM_FILE, claimItem, ownerWords, thisProcess, type Claimant } from './claim.js';
 import { etaSeconds, type ItemEvent } from './progress.js';
 import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
@@ -30,6 +31,8 @@ export interface BatchRunOptions {
   claimant?: Claimant;
   /** test hook: runs an item instead of the pipelines */
   runItem?: (item: BatchItem, dir: string, ctx: RunContext) => Promise<ItemSummary>;
+  /** test hook: opens the image workers (--workers > 0) instead of a pool of threads */
+  openImages?: typeof openImageWorkers;
 }
 
 export interface BatchRunResult {
@@ -98,22 +101,35 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   const run = o.runItem ?? defaultRun;
   const sha = o.modelSha ?? (async () => (await o.model()).sha);
   const me = o.claimant ?? thisProcess();
-  let workedS = 0;
+  // With --workers, images run on a pool of worker threads, several at once (imageWorkers.ts);
+  // clips and scans run one at a time, each on its own pool of the same size.
+  // (A runItem hook stands in for the pipelines, the pool included, unless a test gives one too.)
+  const workers = o.settings.video.workers;
+  const open = o.openImages ?? (o.runItem ? null : openImageWorkers);
+  const pooled = workers > 0 && open !== null;
+  const slots = pooled ? workers * 2 : 1;
+  let images: Promise<ImageWorkers> | null = null;
+  const openImages = (model: LoadedModel): Promise<ImageWorkers> => (images ??= open!(model, o.settings, workers, o.signal));
+  // The ETA: the wall time since the first item worked on, over the items finished since, times
+  // the items left (with images in parallel a sum of their own times would count it twice).
+  let firstStart: number | null = null;
   let worked = 0;
-  for (let i = 0; i < o.items.length; i++) {
-    if (o.signal.aborted) {
-      r.stopped = true;
-      break;
-    }
+  let finished = 0;
+
+  /** One item, start to status.json. Rejects only where the run must end (output unwritable, no model). */
+  const processItem = async (i: number): Promise<void> => {
     const item = o.items[i]!;
     const dir = path.join(o.out, item.id);
     const hash = hashForKind(o.settings, item.kind);
-    const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null, atLimit: number | null = null, heldBy?: string): void =>
-      o.onItem?.({ index: i + 1, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS: etaSeconds(workedS, worked, o.items.length - i - 1), atLimit, ...(heldBy ? { heldBy } : {}) });
+    const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null, atLimit: number | null = null, heldBy?: string): void => {
+      finished++;
+      const etaS = firstStart === null ? etaSeconds(0, 0, o.items.length - finished) : etaSeconds((performance.now() - firstStart) / 1000, worked, o.items.length - finished);
+      o.onItem?.({ index: i + 1, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS, atLimit, ...(heldBy ? { heldBy } : {}) });
+    };
     if (await doneBefore(dir, hash, sha)) {
       r.skipped++;
       event('skipped', 0, null, null);
-      continue;
+      return;
     }
     // An error out of the item (the output cannot be written, the model does not load) ends the run;
     // a full disk then leaves no empty item folder behind (rmdir removes only an empty one).
@@ -124,14 +140,14 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     if ('heldBy' in c) {
       r.claimed++;
       event('claimed', 0, null, null, null, ownerWords(c.heldBy));
-      continue;
+      return;
     }
     try {
       // another run may have finished it between our look and our claim
       if (await doneBefore(dir, hash, sha)) {
         r.skipped++;
         event('skipped', 0, null, null);
-        continue;
+        return;
       }
       // Redone: the earlier outcome goes first, or a stop midway would leave its "done" beside the
       // new partial outputs, and a rerun under the earlier settings would skip over wrong files.
@@ -139,18 +155,20 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       await writing(path.join(dir, SUMMARY_FILE), () => rm(path.join(dir, SUMMARY_FILE), { force: true }));
       const startedAt = new Date().toISOString();
       const t0 = performance.now();
-      // A model that does not load is the run's failure, not each item's: it propagates.
+      firstStart ??= t0;
+      // A model (or the image workers) that does not load is the run's failure, not each item's: it propagates.
       const m = await o.model();
+      const pool = item.kind === 'image' && pooled ? await openImages(m.model) : undefined;
       let summary: ItemSummary | null = null;
       let error: string | null = null;
       try {
-        summary = await run(item, dir, { model: m.model, modelSha: m.sha, settings: o.settings, signal: o.signal });
+        summary = await run(item, dir, { model: m.model, modelSha: m.sha, settings: o.settings, signal: o.signal, ...(pool ? { images: pool } : {}) });
         o.signal.throwIfAborted();
         await writeSummary(dir, summary);
       } catch (e) {
         if (o.signal.aborted || e instanceof ItemStopped) {
           r.stopped = true;
-          break;
+          return;
         }
         error = oneLineError(e, item);
       }
@@ -159,13 +177,12 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       if (error && (await doneBefore(dir, hash, async () => m.sha))) {
         r.skipped++;
         event('skipped', 0, null, null);
-        continue;
+        return;
       }
       await writing(path.join(dir, STATUS_FILE), () =>
         writeStatus(dir, { status: error ? 'failed' : 'done', error, settingsHash: hash, modelSha: m.sha, startedAt, seconds, rel: item.rel, kind: item.kind }),
       );
       if (!error) await dropItemCache(dir);
-      workedS += seconds;
       worked++;
       if (error) r.failed++;
       else r.done++;
@@ -182,6 +199,32 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     } finally {
       await c.claim.release().catch(() => {});
     }
+  };
+
+  // Images go up to `slots` at once; any other item waits for them and runs alone. The first
+  // error that ends the run stops new items; those in flight finish (or stop at the signal) first.
+  const running = new Set<Promise<void>>();
+  let failure: { e: unknown } | null = null;
+  try {
+    for (let i = 0; i < o.items.length; i++) {
+      const parallel = slots > 1 && o.items[i]!.kind === 'image';
+      if (!parallel) await Promise.all(running);
+      while (running.size >= slots) await Promise.race(running);
+      if (o.signal.aborted) r.stopped = true;
+      if (r.stopped || failure) break;
+      const p: Promise<void> = processItem(i)
+        .catch((e: unknown) => {
+          failure ??= { e };
+        })
+        .finally(() => running.delete(p));
+      running.add(p);
+      if (!parallel) await p;
+    }
+    await Promise.all(running);
+  } finally {
+    // (a pool that failed to open rejected its item: nothing to close then)
+    if (images) await (await (images as Promise<ImageWorkers>).catch(() => null))?.close();
   }
+  if (failure) throw (failure as { e: unknown }).e;
   return r;
 }

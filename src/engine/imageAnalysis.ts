@@ -6,7 +6,7 @@ import { absValues, normalise01 } from '../attention/index.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { inputTensor } from '../models/preprocess.js';
 import type { SplitModel } from '../models/split.js';
-import { decodeImage } from '../media/decodeImage.js';
+import { decodeImage, type DecodedImage } from '../media/decodeImage.js';
 import { analyzeFeatures, argmax, type MapRequest } from './analyze.js';
 import { currentBackend, enginesOf } from './backend.js';
 import { topK, type Prediction } from './predictions.js';
@@ -91,6 +91,34 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
   return r;
 }
 
+/** What an image's result is made of, wherever its backbone pass and maps ran (this thread or a worker). */
+export interface ImageParts {
+  file: string;
+  img: Pick<DecodedImage, 'sourceWidth' | 'sourceHeight' | 'warnings'>;
+  model: Pick<LoadedModel, 'id' | 'format' | 'labels' | 'outputKind'>;
+  layer: string;
+  layerShape: number[];
+  backend: string;
+  logits: Float32Array;
+  maps: AttentionMap[];
+  decodeMs: number;
+  backboneMs: number;
+  /** performance.now() when the image began (totalMs counts from it) */
+  startedAt: number;
+}
+
+/** The documented image result (README, "Image JSON") of an analysed image. */
+export function imageResultOf(p: ImageParts): ImageResult {
+  const { model } = p;
+  return {
+    input: { path: p.file, width: p.img.sourceWidth, height: p.img.sourceHeight },
+    model: { id: model.id, layer: p.layer, layerShape: p.layerShape, backend: p.backend, engines: enginesOf(model.format), outputKind: model.outputKind },
+    predictions: model.outputKind === 'logits' ? topK(p.logits, model.labels, 5) : [],
+    maps: p.maps.map((m) => toMapResult(m, model.labels)),
+    warnings: p.img.warnings.map((w) => `the decoder reported: ${w}`),
+    timings: { decodeMs: p.decodeMs, backboneMs: p.backboneMs, totalMs: performance.now() - p.startedAt },
+  };
+}
 
 export async function analyzeImageFile(
   model: LoadedModel,
@@ -126,14 +154,7 @@ export async function analyzeImageFile(
     opts.onBeforeSolve?.({ linearity: head.linearity, headMs });
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve, logits });
     failIfNonFiniteMaps(model.id, maps);
-    const result: ImageResult = {
-      input: { path: file, width: img.sourceWidth, height: img.sourceHeight },
-      model: { id: model.id, layer: split.layer, layerShape: split.layerShape, backend: currentBackend(), engines: enginesOf(model.format), outputKind: model.outputKind },
-      predictions: model.outputKind === 'logits' ? topK(logits, model.labels, 5) : [],
-      maps: maps.map((m) => toMapResult(m, model.labels)),
-      warnings: img.warnings.map((w) => `the decoder reported: ${w}`),
-      timings: { decodeMs: t1 - t0, backboneMs, totalMs: performance.now() - t0 },
-    };
+    const result = imageResultOf({ file, img, model, layer: split.layer, layerShape: split.layerShape, backend: currentBackend(), logits, maps, decodeMs: t1 - t0, backboneMs, startedAt: t0 });
     return { result, maps };
   } finally {
     bb.features.dispose();

@@ -206,3 +206,92 @@ describe('runBatch: two runs on one output folder', () => {
     expect(processAlive(2 ** 22 + 12345)).toBe(false);
   });
 });
+
+describe('runBatch with --workers: images several at once, clips and scans alone', () => {
+  const withWorkers: BatchSettings = { ...settings, video: { ...settings.video, workers: 2 } };
+  /** a fake pool: what runItem hands images (4 slots with 2 workers), and whether it was closed */
+  const fakeImages = () => {
+    const pool = { slots: 4, closed: 0, analyze: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
+    return pool;
+  };
+  /** items of these kinds; runItem takes `ms` and logs what ran alongside */
+  const timed = (kinds: BatchItem['kind'][]) => {
+    items = kinds.map((kind, i) => ({ id: `item${i}-0000000${i}`, rel: `item${i}`, path: path.join(out, `item${i}`), kind }));
+    const live = new Set<string>();
+    const log: { id: string; alongside: string[]; pooled: boolean }[] = [];
+    const runItem: BatchRunOptions['runItem'] = async (item, dir, ctx) => {
+      log.push({ id: item.id, alongside: [...live], pooled: ctx.images !== undefined });
+      live.add(item.id);
+      await new Promise((r) => setTimeout(r, 30));
+      live.delete(item.id);
+      writeFileSync(path.join(dir, 'overlay.png'), 'png');
+      return summary();
+    };
+    return { log, runItem };
+  };
+
+  it('overlaps images up to the pool\'s slots; a clip waits for them and runs alone; every item done; the pool closed once', async () => {
+    const { log, runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image', 'video', 'image', 'image']);
+    const pool = fakeImages();
+    let opened = 0;
+    const events: ItemEvent[] = [];
+    const r = await runBatch(options({ settings: withWorkers, runItem, openImages: async () => (opened++, pool), onItem: (e) => events.push(e) }));
+    expect(r).toMatchObject({ done: 9, failed: 0, stopped: false });
+    expect(opened).toBe(1);
+    expect(pool.closed).toBe(1);
+    const most = Math.max(...log.map((l) => l.alongside.length + 1));
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    const video = log.find((l) => l.id.startsWith('item6'))!;
+    expect(video.alongside).toEqual([]);
+    expect(video.pooled).toBe(false);
+    // the images after the clip started after it ended
+    for (const l of log.filter((x) => x.id.startsWith('item7') || x.id.startsWith('item8'))) expect(l.alongside).not.toContain(video.id);
+    expect(log.filter((l) => l.id !== video.id).every((l) => l.pooled)).toBe(true);
+    expect(items.every((_, i) => statusOf(i)?.status === 'done')).toBe(true);
+    // one event per item; the last says nothing is left
+    expect(events.length).toBe(9);
+    expect(events.at(-1)!.etaS).toBe(0);
+  });
+
+  it('without --workers one item at a time and no pool', async () => {
+    const { log, runItem } = timed(['image', 'image', 'image']);
+    let opened = 0;
+    await runBatch(options({ runItem, openImages: async () => (opened++, fakeImages()) }));
+    expect(log.every((l) => l.alongside.length === 0 && !l.pooled)).toBe(true);
+    expect(opened).toBe(0);
+  });
+
+  it('workers that do not start end the run with their error, and no item after it starts', async () => {
+    const { log, runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image']);
+    await expect(runBatch(options({ settings: withWorkers, runItem, openImages: async () => { throw new Error('worker 0: cannot load the model'); } }))).rejects.toThrow(/cannot load the model/);
+    expect(log).toEqual([]);
+    expect(items.every((_, i) => statusOf(i) === null)).toBe(true);
+  });
+
+  it('a stop while images run: those in flight end without status, no new one starts, the pool is closed', async () => {
+    const { runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image', 'image', 'image']);
+    const stop = new AbortController();
+    const pool = fakeImages();
+    let started = 0;
+    const r = await runBatch(
+      options({
+        settings: withWorkers,
+        signal: stop.signal,
+        openImages: async () => pool,
+        runItem: async (item, dir, ctx) => {
+          started++;
+          if (started === 3) stop.abort();
+          await new Promise((res) => setTimeout(res, 20));
+          if (ctx.signal.aborted) throw new Error('stopped');
+          return runItem!(item, dir, ctx);
+        },
+      }),
+    );
+    expect(r.stopped).toBe(true);
+    expect(started).toBeLessThanOrEqual(4);
+    expect(pool.closed).toBe(1);
+    // nothing stopped was recorded as failed
+    expect(items.map((_, i) => statusOf(i)?.status ?? null).filter((s) => s === 'failed')).toEqual([]);
+  });
+});

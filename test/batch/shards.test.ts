@@ -181,4 +181,22 @@ describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
     expect(t.summary.framesAnalyzed).toBe(t.frames.length);
     expect(JSON.parse(readFileSync(path.join(out, item!, 'status.json'), 'utf8')).status).toBe('done');
   });
+
+  it('--workers 2: the images redone on worker threads have the maps of the run in this thread, and the process ends', async () => {
+    const out = path.join(tmp, 'out');
+    const images = () => statuses().filter((s) => s.kind === 'image');
+    const mapsOf = () => Object.fromEntries(images().map((s) => [s.id, (JSON.parse(readFileSync(path.join(out, s.id, 'map.json'), 'utf8')).maps as { ms?: number }[]).map(({ ms: _ms, ...m }) => m)]));
+    const before = mapsOf();
+    expect(Object.keys(before)).toHaveLength(4);
+    // the images' outcomes removed: only they are redone (the clips and the scan skip)
+    for (const s of images()) rmSync(path.join(out, s.id, 'status.json'));
+    const r = await batch(['--stride', '3', '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const done = r.events.filter((e) => e.event === 'item' && e.status === 'done').map((e) => e.rel!);
+    expect(done.sort()).toEqual(images().map((s) => s.rel).sort());
+    expect(r.events.filter((e) => e.status === 'skipped')).toHaveLength(6);
+    const after = mapsOf();
+    for (const [id, maps] of Object.entries(before)) expect(after[id]).toEqual(maps);
+    expect(images().every((s) => s.status === 'done')).toBe(true);
+  });
 });

@@ -289,6 +289,9 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     // the list offers the clip's top classes
     expect(await page.getByTestId('class-item').count()).toBeGreaterThan(0);
     await seekTo(page, 10.0);
+    // The video is at 10 s already (the seek settles at once, on the previous job's drawing): wait
+    // for this job's map of the frame, as below for the reused job (once flaky under load without it).
+    await page.waitForFunction(() => document.querySelector('[data-testid=overlay]')!.dataset.slot !== '', null, { timeout: 30_000 });
     const specific = await sampleOverlay(page);
     await shots(page, '06-class-specific');
     expect(specific.tint).toBeGreaterThan(10);
