@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { iterationLimit, presetSolveOptions } from '../attention/index.js';
 import { analyzeImageFile, type MapResult } from '../engine/imageAnalysis.js';
+import { UsageError } from '../engine/targets.js';
 import { decodeImage } from '../media/decodeImage.js';
 import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
@@ -34,6 +35,8 @@ interface ImageCliOptions extends ModelCliOptions {
   trace?: number;
   json?: string;
   overlay?: string;
+  /** the same as --overlay: `video` and `volume` name their output --out */
+  out?: string;
   colormap: string;
   opacity: number;
   threshold: number;
@@ -56,12 +59,17 @@ export function imageCommand(): Command {
     .option('--trace <k>', 'record the filter every K iterations', intArg(1))
     .option('--json <file>', 'write the result as JSON ("-" for stdout)')
     .option('--overlay <file.png>', 'write the image with the map tinted over it; with several maps, one file each named F-<method>.png (L2-CAF) or F-<method>-<class index>.png (class-specific), e.g. cat-l2caf.png, cat-gradcam-285.png')
+    .option('--out <file.png>', 'the same as --overlay (the name video and volume give their output)')
     .option('--colormap <name>', `overlay colour map: ${colormapNames.join(', ')}`, colormapArg, 'jet')
     .option('--opacity <x>', 'overlay tint weight where attention is highest, 0..1', numberArg(0, 1), 0.5)
     .option('--threshold <x>', 'overlay: attention below this (0..1) is not tinted', numberArg(0, 1), 0)
     .option('--blend <b>', 'overlay tint: attention (weight opacity x attention, low attention clear) or uniform (opacity everywhere)', oneOf(TINT_BLENDS, 'blend'), 'attention')
     .option('--side-by-side', 'overlay next to the original')
     .action(async (file: string, o: ImageCliOptions) => {
+      if (o.out !== undefined) {
+        if (o.overlay !== undefined && o.overlay !== o.out) throw new UsageError(`--out ${o.out} and --overlay ${o.overlay} name two files for the one overlay: give one`);
+        o.overlay = o.out;
+      }
       await checkOutputs([file, o.model], [
         { file: o.json, what: 'JSON' },
         { file: o.overlay, what: 'overlay', extensions: ['.png'], alsoWrites: o.overlay ? overlayNamesBefore(o.overlay, o.method ?? ['l2caf'], o.class ?? []) : [] },

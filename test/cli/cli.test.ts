@@ -90,6 +90,16 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     expect(existsSync(png)).toBe(false);
   });
 
+  it('image --out is --overlay (the name video and volume give their output); both naming two files is a usage error', () => {
+    const png = path.join(tmp, 'out-cat.png');
+    const r = l2caf(['image', fixture('images/chelsea.png'), '--method', 'gradcam', '--out', png]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(PNG.sync.read(readFileSync(png)).width).toBe(451);
+    const both = l2caf(['image', fixture('images/chelsea.png'), '--out', png, '--overlay', path.join(tmp, 'other.png')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr.trim()).toBe(`l2caf: --out ${png} and --overlay ${path.join(tmp, 'other.png')} name two files for the one overlay: give one`);
+  });
+
   it('image on a video says that only its first frame is analysed', () => {
     const r = l2caf(['image', fixture('videos/car-detection.mp4'), '--method', 'gradcam']);
     expect(r.code).toBe(0);
