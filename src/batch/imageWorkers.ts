@@ -2,34 +2,36 @@
 // a pool of N workers (the video pipeline's, src/pool), several images in flight, while this thread
 // decodes the next ones and writes the finished ones' files. Without it a data set of images ran
 // one image at a time on one core, whatever the machine had. The result is the one
-// analyzeImageFile gives in this thread (test/batch/imageWorkers.test.ts compares them).
-import { currentBackend } from '../engine/backend.js';
+// analyzeImageFile gives in this thread, errors included (test/batch/imageWorkers.test.ts).
 import { imageResultOf, type ImageResult } from '../engine/imageAnalysis.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import { UsageError } from '../engine/targets.js';
 import { decodeImage } from '../media/decodeImage.js';
 import type { LoadedModel } from '../models/loadModel.js';
-import { createBackbonePool, type BackbonePool } from '../pool/backbonePool.js';
+import { createBackbonePool } from '../pool/backbonePool.js';
 import { solveOf, type BatchSettings } from './settings.js';
 
+/** Images in flight per worker: one running, one queued in its port (so none idles for a round trip). */
+export const IMAGES_PER_WORKER = 2;
+
 export interface ImageWorkers {
-  /** images worth having in flight: two per worker (one running, one queued in its port) */
-  readonly slots: number;
   analyze(file: string, signal: AbortSignal): Promise<ImageResult>;
+  /** a worker died (out of memory, a crash): every later image would fail; open another pool */
+  readonly broken: boolean;
   close(): Promise<void>;
 }
 
 /** A pool of `workers` threads for the batch's images, with the run's settings as their plan. */
 export async function openImageWorkers(model: LoadedModel, s: BatchSettings, workers: number, signal: AbortSignal): Promise<ImageWorkers> {
-  // As in this thread (analyzeImageFile): an embedding has no top-1 class to explain.
+  // As in this thread (analyzeImageFile), each image fails with it: an embedding has no top-1
+  // class to explain. (No workers load a model for that.)
   if (s.methods.some((m) => m !== 'l2caf') && model.outputKind === 'embedding' && s.classes.length === 0) {
-    throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
+    const refusal = 'this model outputs an embedding: class-specific methods need --class INDEX (an output index)';
+    return { analyze: () => Promise.reject(new UsageError(refusal)), broken: false, close: async () => {} };
   }
-  const backend = currentBackend();
-  const pool: BackbonePool = await createBackbonePool({
+  const pool = await createBackbonePool({
     model: s.model as ModelFlags,
     ...(s.layer ? { layer: s.layer } : {}),
-    backend,
     workers,
     signal,
     // every image cold: images of a data set are no neighbours
@@ -37,26 +39,30 @@ export async function openImageWorkers(model: LoadedModel, s: BatchSettings, wor
   });
   const [h, w] = model.inputSize;
   return {
-    slots: pool.concurrency * 2,
     async analyze(file, sig) {
       const t0 = performance.now();
       const img = await decodeImage(file, { width: w, height: h, signal: sig });
       sig.throwIfAborted();
       const decodeMs = performance.now() - t0;
       const work = await pool.analyze(img.data, img.width, img.height, sig);
+      const backboneMs = work.ms?.backbone ?? 0;
       return imageResultOf({
         file,
         img,
         model,
         layer: pool.layer,
         layerShape: pool.layerShape,
-        backend,
+        backend: pool.backend,
         logits: work.logits,
         maps: work.maps,
         decodeMs,
-        backboneMs: work.ms?.backbone ?? 0,
-        startedAt: t0,
+        backboneMs,
+        // the image's own work, not its wait in the pool's queue behind the other images in flight
+        totalMs: decodeMs + backboneMs + (work.ms?.solve ?? 0),
       });
+    },
+    get broken() {
+      return pool.liveWorkers().length < pool.concurrency;
     },
     close: () => pool.close(),
   };

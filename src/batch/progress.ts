@@ -8,6 +8,8 @@ export type ProgressMode = 'text' | 'json';
 export interface ItemEvent {
   /** 1-based position in the shard */
   index: number;
+  /** items of the shard finished so far, this one included (with images run in parallel, lines come in the order they finish, not by index) */
+  finished?: number;
   total: number;
   id: string;
   rel: string;
@@ -100,7 +102,7 @@ function itemDetail(e: ItemEvent): string {
 
 export function formatItem(e: ItemEvent, mode: ProgressMode): string {
   if (mode === 'json') return JSON.stringify({ event: 'item', ...e });
-  return `[${e.index}/${e.total}] ${e.status.padEnd(7)} ${e.rel}${itemDetail(e)}; ETA ${clock(e.etaS)}`;
+  return `[${e.finished ?? e.index}/${e.total}] ${e.status.padEnd(7)} ${e.rel}${itemDetail(e)}; ETA ${clock(e.etaS)}`;
 }
 
 export function formatStart(e: StartEvent, mode: ProgressMode): string {

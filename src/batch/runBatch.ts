@@ -6,7 +6,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
-import { openImageWorkers, type ImageWorkers } from './imageWorkers.js';
+import { IMAGES_PER_WORKER, openImageWorkers, type ImageWorkers } from './imageWorkers.js';
 import { CLAIM_FILE, claimItem, ownerWords, thisProcess, type Claimant } from './claim.js';
 import { etaSeconds, type ItemEvent } from './progress.js';
 import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
@@ -107,10 +107,25 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   const workers = o.settings.video.workers;
   const open = o.openImages ?? (o.runItem ? null : openImageWorkers);
   const pooled = workers > 0 && open !== null;
-  const slots = pooled ? workers * 2 : 1;
+  const slots = pooled ? workers * IMAGES_PER_WORKER : 1;
   let images: Promise<ImageWorkers> | null = null;
   const openImages = (model: LoadedModel): Promise<ImageWorkers> => (images ??= open!(model, o.settings, workers, o.signal));
-  // The ETA: the wall time since the first item worked on, over the items finished since, times
+  /** A broken pool is let go (once, by the first of its items to fail) and the next image opens another. */
+  const dropBroken = async (pool: ImageWorkers): Promise<void> => {
+    const current = images;
+    if (current && (await current.catch(() => null)) === pool && images === current) {
+      images = null;
+      await pool.close();
+    }
+  };
+  /** Closes the image pool (it opens again when an image needs it). */
+  const closeImages = async (): Promise<void> => {
+    const was = images;
+    images = null;
+    // (a pool that failed to open rejected its items: nothing to close then)
+    await (await was?.catch(() => null))?.close();
+  };
+  // The ETA: the wall time since the first item worked on began, over the items worked on, times
   // the items left (with images in parallel a sum of their own times would count it twice).
   let firstStart: number | null = null;
   let worked = 0;
@@ -124,7 +139,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null, atLimit: number | null = null, heldBy?: string): void => {
       finished++;
       const etaS = firstStart === null ? etaSeconds(0, 0, o.items.length - finished) : etaSeconds((performance.now() - firstStart) / 1000, worked, o.items.length - finished);
-      o.onItem?.({ index: i + 1, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS, atLimit, ...(heldBy ? { heldBy } : {}) });
+      o.onItem?.({ index: i + 1, finished, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS, atLimit, ...(heldBy ? { heldBy } : {}) });
     };
     if (await doneBefore(dir, hash, sha)) {
       r.skipped++;
@@ -158,7 +173,21 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       firstStart ??= t0;
       // A model (or the image workers) that does not load is the run's failure, not each item's: it propagates.
       const m = await o.model();
-      const pool = item.kind === 'image' && pooled ? await openImages(m.model) : undefined;
+      let pool: ImageWorkers | undefined;
+      if (item.kind === 'image' && pooled) {
+        // (the run ended meanwhile: no pool is opened for it)
+        if (failure) return;
+        try {
+          pool = await openImages(m.model);
+        } catch (e) {
+          // stopped while the workers were starting: a stop, not a failure of the run
+          if (o.signal.aborted) {
+            r.stopped = true;
+            return;
+          }
+          throw e;
+        }
+      }
       let summary: ItemSummary | null = null;
       let error: string | null = null;
       try {
@@ -171,6 +200,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
           return;
         }
         error = oneLineError(e, item);
+        // A worker died under it (out of memory, a crash): the pool would fail every later image.
+        if (pool?.broken) await dropBroken(pool);
       }
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       // a run that took our claim over (it thought us dead) may have finished the item: keep its "done"
@@ -208,7 +239,11 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   try {
     for (let i = 0; i < o.items.length; i++) {
       const parallel = slots > 1 && o.items[i]!.kind === 'image';
-      if (!parallel) await Promise.all(running);
+      if (!parallel) {
+        await Promise.all(running);
+        // a clip or scan opens its own pool: the image workers' models would sit idle beside it
+        await closeImages();
+      }
       while (running.size >= slots) await Promise.race(running);
       if (o.signal.aborted) r.stopped = true;
       if (r.stopped || failure) break;
@@ -222,8 +257,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     }
     await Promise.all(running);
   } finally {
-    // (a pool that failed to open rejected its item: nothing to close then)
-    if (images) await (await (images as Promise<ImageWorkers>).catch(() => null))?.close();
+    await closeImages();
   }
   if (failure) throw (failure as { e: unknown }).e;
   return r;

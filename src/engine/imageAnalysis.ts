@@ -92,7 +92,9 @@ export function toMapResult(m: AttentionMap, labels: readonly string[] | null): 
 }
 
 /** What an image's result is made of, wherever its backbone pass and maps ran (this thread or a worker). */
-export interface ImageParts {
+export type ImageParts = ImagePartsCommon & ({ /** the image's own time, given */ totalMs: number } | { /** performance.now() when it began: totalMs counts from it */ startedAt: number });
+
+interface ImagePartsCommon {
   file: string;
   img: Pick<DecodedImage, 'sourceWidth' | 'sourceHeight' | 'warnings'>;
   model: Pick<LoadedModel, 'id' | 'format' | 'labels' | 'outputKind'>;
@@ -103,8 +105,6 @@ export interface ImageParts {
   maps: AttentionMap[];
   decodeMs: number;
   backboneMs: number;
-  /** performance.now() when the image began (totalMs counts from it) */
-  startedAt: number;
 }
 
 /** The documented image result (README, "Image JSON") of an analysed image. */
@@ -116,7 +116,7 @@ export function imageResultOf(p: ImageParts): ImageResult {
     predictions: model.outputKind === 'logits' ? topK(p.logits, model.labels, 5) : [],
     maps: p.maps.map((m) => toMapResult(m, model.labels)),
     warnings: p.img.warnings.map((w) => `the decoder reported: ${w}`),
-    timings: { decodeMs: p.decodeMs, backboneMs: p.backboneMs, totalMs: performance.now() - p.startedAt },
+    timings: { decodeMs: p.decodeMs, backboneMs: p.backboneMs, totalMs: 'totalMs' in p ? p.totalMs : performance.now() - p.startedAt },
   };
 }
 

@@ -185,7 +185,8 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
             const j = slot.jobs.splice(at, 1)[0]!;
             if (msg.type === 'result') finish(j, () => j.resolve({ features: msg.features, side: msg.side, ...(msg.perPosition ? { perPosition: msg.perPosition } : {}), ms: msg.ms }));
             else if (msg.type === 'work') finish(j, () => j.resolve(msg.work));
-            else finish(j, () => j.reject(new Error(`backbone pass failed in worker ${i}: ${msg.message}`)));
+            // (the worker's own words: they name what failed, e.g. an unknown class or a non-finite loss)
+            else finish(j, () => j.reject(new Error(msg.message)));
             dispatch();
             return;
           }

@@ -32,7 +32,6 @@ describe.skipIf(!haveFixture(MODEL) || IMAGES.some((i) => !haveFixture(i)))('bat
       const s = settingsAt(layer);
       const workers = await openImageWorkers(model, s, 2, new AbortController().signal);
       try {
-        expect(workers.slots).toBe(4);
         const signal = new AbortController().signal;
         const pooled = await Promise.all(IMAGES.map((i) => workers.analyze(fixture(i), signal)));
         for (const [k, image] of IMAGES.entries()) {
@@ -56,8 +55,21 @@ describe.skipIf(!haveFixture(MODEL) || IMAGES.some((i) => !haveFixture(i)))('bat
     }, 120_000);
   }
 
-  it('an embedding model without --class is refused before any worker starts', async () => {
+  it('fails an image as this thread does: an unknown class in its own words; an embedding without --class, no worker started', async () => {
+    const signal = new AbortController().signal;
+    const s = { ...settingsAt(undefined), methods: ['l2caf-class' as const], classes: ['not a class'] };
+    const here = await analyzeImageFile(model, model.split(), fixture(IMAGES[0]!), { methods: s.methods, classes: s.classes, solve: solveOf(s) }).then(() => null, (e: Error) => e.message);
+    expect(here).toBe('unknown class "not a class" (not in the model\'s labels)');
+    const workers = await openImageWorkers(model, s, 1, signal);
+    try {
+      await expect(workers.analyze(fixture(IMAGES[0]!), signal)).rejects.toThrow(here!);
+      expect(workers.broken).toBe(false);
+    } finally {
+      await workers.close();
+    }
     const embedding = { ...model, outputKind: 'embedding' } as LoadedModel;
-    await expect(openImageWorkers(embedding, settingsAt(undefined), 2, new AbortController().signal)).rejects.toThrow(/embedding: class-specific methods need --class/);
-  });
+    const refused = await openImageWorkers(embedding, settingsAt(undefined), 2, signal);
+    await expect(refused.analyze(fixture(IMAGES[0]!), signal)).rejects.toThrow(/embedding: class-specific methods need --class/);
+    await refused.close();
+  }, 60_000);
 });

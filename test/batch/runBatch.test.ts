@@ -209,9 +209,9 @@ describe('runBatch: two runs on one output folder', () => {
 
 describe('runBatch with --workers: images several at once, clips and scans alone', () => {
   const withWorkers: BatchSettings = { ...settings, video: { ...settings.video, workers: 2 } };
-  /** a fake pool: what runItem hands images (4 slots with 2 workers), and whether it was closed */
+  /** a fake pool: what runItem hands images, and whether it was closed */
   const fakeImages = () => {
-    const pool = { slots: 4, closed: 0, analyze: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
+    const pool = { broken: false, closed: 0, analyze: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
     return pool;
   };
   /** items of these kinds; runItem takes `ms` and logs what ran alongside */
@@ -237,20 +237,23 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     const events: ItemEvent[] = [];
     const r = await runBatch(options({ settings: withWorkers, runItem, openImages: async () => (opened++, pool), onItem: (e) => events.push(e) }));
     expect(r).toMatchObject({ done: 9, failed: 0, stopped: false });
-    expect(opened).toBe(1);
-    expect(pool.closed).toBe(1);
     const most = Math.max(...log.map((l) => l.alongside.length + 1));
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(4);
     const video = log.find((l) => l.id.startsWith('item6'))!;
     expect(video.alongside).toEqual([]);
     expect(video.pooled).toBe(false);
+    // the clip's own pool does not sit beside an idle one: the images' was closed before it, and
+    // the images after it opened another
+    expect(opened).toBe(2);
+    expect(pool.closed).toBe(2);
     // the images after the clip started after it ended
     for (const l of log.filter((x) => x.id.startsWith('item7') || x.id.startsWith('item8'))) expect(l.alongside).not.toContain(video.id);
     expect(log.filter((l) => l.id !== video.id).every((l) => l.pooled)).toBe(true);
     expect(items.every((_, i) => statusOf(i)?.status === 'done')).toBe(true);
-    // one event per item; the last says nothing is left
-    expect(events.length).toBe(9);
+    // one event per item, counted as they finish (the index says which item); the last says nothing is left
+    expect(events.map((e) => e.finished)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(events.map((e) => e.index).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(events.at(-1)!.etaS).toBe(0);
   });
 
@@ -265,6 +268,57 @@ describe('runBatch with --workers: images several at once, clips and scans alone
   it('workers that do not start end the run with their error, and no item after it starts', async () => {
     const { log, runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image']);
     await expect(runBatch(options({ settings: withWorkers, runItem, openImages: async () => { throw new Error('worker 0: cannot load the model'); } }))).rejects.toThrow(/cannot load the model/);
+    expect(log).toEqual([]);
+    expect(items.every((_, i) => statusOf(i) === null)).toBe(true);
+  });
+
+  it('a worker that dies fails its image; the broken pool is let go and the next images get another', async () => {
+    const { runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image', 'image', 'image']);
+    const pools: ReturnType<typeof fakeImages>[] = [];
+    const r = await runBatch(
+      options({
+        settings: withWorkers,
+        openImages: async () => {
+          pools.push(fakeImages());
+          return pools.at(-1)!;
+        },
+        runItem: async (item, dir, ctx) => {
+          if (item.id.startsWith('item1-')) {
+            (ctx.images as unknown as { broken: boolean }).broken = true;
+            throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
+          }
+          // the other images in flight on the broken pool fail with it
+          if ((ctx.images as unknown as { broken: boolean }).broken) throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
+          return runItem!(item, dir, ctx);
+        },
+      }),
+    );
+    expect(pools.length).toBe(2);
+    expect(pools.every((p) => p.closed === 1)).toBe(true);
+    expect(r.failed).toBeGreaterThanOrEqual(1);
+    expect(r.failed).toBeLessThanOrEqual(4);
+    expect(r.done + r.failed).toBe(8);
+    // the images after the pool broke ran on the new one
+    expect(statusOf(7)!.status).toBe('done');
+  });
+
+  it('a stop while the image workers start is a stop (no error out of the run), and nothing runs', async () => {
+    const { log, runItem } = timed(['image', 'image', 'image']);
+    const stop = new AbortController();
+    const r = await runBatch(
+      options({
+        settings: withWorkers,
+        signal: stop.signal,
+        runItem,
+        openImages: async () => {
+          stop.abort();
+          const e = new Error('backbone pool cancelled');
+          e.name = 'AbortError';
+          throw e;
+        },
+      }),
+    );
+    expect(r.stopped).toBe(true);
     expect(log).toEqual([]);
     expect(items.every((_, i) => statusOf(i) === null)).toBe(true);
   });
