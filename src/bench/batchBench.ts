@@ -1,5 +1,6 @@
 // Batch throughput: items per minute for one `l2caf batch` process against two shards running at
-// once (two processes, as two pods or array tasks would on one machine), measured in the same run
+// once (two processes, as two pods or array tasks would on one machine) and against one process
+// with `--workers <cores>` (clips and scans on worker threads, images several at once), in the same run
 // on the same items: 4 clips cut to 0.5 s from the fixtures and 4 images. Each run starts cold
 // (its own output folder), process start and model load included, as on a cluster.
 import { execFileSync, spawn } from 'node:child_process';
@@ -12,9 +13,9 @@ import { ffmpegBinary } from '../media/ffmpegPath.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(root, 'bin', 'l2caf.js');
 
-function runShard(data: string, out: string, shard: string): Promise<void> {
+function runShard(data: string, out: string, shard: string, extra: string[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'batch', data, '--out', out, '-m', 'darknet-tiny', '--stride', '3', '--shard', shard], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'batch', data, '--out', out, '-m', 'darknet-tiny', '--stride', '3', '--shard', shard, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`batch --shard ${shard} exited ${code}: ${err.split('\n').slice(-3).join(' ')}`))));
@@ -27,7 +28,7 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-export async function batchBench(fixtures: string): Promise<{ items: number; oneProcessPerMin: number; twoShardsPerMin: number }> {
+export async function batchBench(fixtures: string): Promise<{ items: number; oneProcessPerMin: number; twoShardsPerMin: number; workersPerMin: number }> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'l2caf-batch-bench-'));
   try {
     const data = path.join(tmp, 'data');
@@ -41,11 +42,32 @@ export async function batchBench(fixtures: string): Promise<{ items: number; one
     const items = clips.length + 4;
     const one = await timed(() => runShard(data, path.join(tmp, 'one'), '0/1'));
     const two = await timed(() => Promise.all([runShard(data, path.join(tmp, 'two'), '0/2'), runShard(data, path.join(tmp, 'two'), '1/2')]));
-    const r = { items, oneProcessPerMin: (items / one) * 60, twoShardsPerMin: (items / two) * 60 };
+    const cores = os.availableParallelism();
+    const pooled = await timed(() => runShard(data, path.join(tmp, 'workers'), '0/1', ['--workers', String(cores)]));
+    // A folder of images only (the fixtures' five, four times), where --workers runs several at once.
+    const pics = path.join(tmp, 'images');
+    mkdirSync(pics);
+    const names = ['apple.jpg', 'orange.jpg', 'butterfly.jpg', 'chelsea.png', 'coffee.png'];
+    for (let k = 0; k < 4; k++) for (const f of names) copyFileSync(path.join(fixtures, 'images', f), path.join(pics, `${k}-${f}`));
+    const picsRuns: { what: string; one: number; pooled: number }[] = [];
+    for (const [what, args] of [['default layer', []], ['leaky_re_lu_13, l2caf + l2caf-class', ['--layer', 'leaky_re_lu_13', '--method', 'l2caf', '--method', 'l2caf-class']]] as const) {
+      const tag = picsRuns.length;
+      const o = await timed(() => runShard(pics, path.join(tmp, `pics-one-${tag}`), '0/1', [...args]));
+      const w = await timed(() => runShard(pics, path.join(tmp, `pics-workers-${tag}`), '0/1', [...args, '--workers', String(cores)]));
+      picsRuns.push({ what, one: o, pooled: w });
+    }
+    const r = { items, oneProcessPerMin: (items / one) * 60, twoShardsPerMin: (items / two) * 60, workersPerMin: (items / pooled) * 60 };
     console.log(
       `batch (${items} items: 4 clips of 0.5 s at stride 3, 4 images; process start and model load included): ` +
-        `1 process ${r.oneProcessPerMin.toFixed(1)} items/min (${one.toFixed(1)} s), 2 shards at once ${r.twoShardsPerMin.toFixed(1)} items/min (${two.toFixed(1)} s), ${(r.twoShardsPerMin / r.oneProcessPerMin).toFixed(2)}x on ${os.cpus().length} cores`,
+        `1 process ${r.oneProcessPerMin.toFixed(1)} items/min (${one.toFixed(1)} s), 2 shards at once ${r.twoShardsPerMin.toFixed(1)} items/min (${two.toFixed(1)} s), ${(r.twoShardsPerMin / r.oneProcessPerMin).toFixed(2)}x; ` +
+        `1 process --workers ${cores} ${r.workersPerMin.toFixed(1)} items/min (${pooled.toFixed(1)} s), ${(r.workersPerMin / r.oneProcessPerMin).toFixed(2)}x (each clip starts its own pool); on ${cores} cores`,
     );
+    for (const p of picsRuns) {
+      console.log(
+        `batch (${names.length * 4} images, ${p.what}): 1 process ${(((names.length * 4) / p.one) * 60).toFixed(1)} images/min (${p.one.toFixed(1)} s), ` +
+          `--workers ${cores} ${(((names.length * 4) / p.pooled) * 60).toFixed(1)} images/min (${p.pooled.toFixed(1)} s), ${(p.one / p.pooled).toFixed(2)}x`,
+      );
+    }
     return r;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
