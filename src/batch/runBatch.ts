@@ -1,7 +1,8 @@
 // A shard's items in order (with --workers, images several at once on worker threads; clips and
-// scans one at a time): skip what is done under the same settings and model, run the rest, record each outcome in its folder's status.json (written last, atomically), go on after a
-// failure, stop at the run's signal without writing a status for the item it interrupted. Each item
-// is claimed (claim.ts) while it runs, so two runs on one output folder never do the same item.
+// scans one at a time): skip what is done under the same settings and model, run the rest, record
+// each outcome in its folder's status.json (written last, atomically), go on after a failure, stop
+// at the run's signal without writing a status for the items it interrupted. Each item is claimed
+// (claim.ts) while it runs, so two runs on one output folder never do the same item.
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
@@ -117,13 +118,6 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       images = null;
       await pool.close();
     }
-  };
-  /** Closes the image pool (it opens again when an image needs it). */
-  const closeImages = async (): Promise<void> => {
-    const was = images;
-    images = null;
-    // (a pool that failed to open rejected its items: nothing to close then)
-    await (await was?.catch(() => null))?.close();
   };
   // The ETA: the wall time since the first item worked on began, over the items worked on, times
   // the items left (with images in parallel a sum of their own times would count it twice).
@@ -255,7 +249,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     }
     await Promise.all(running);
   } finally {
-    await closeImages();
+    // (a pool that failed to open rejected its items: nothing to close then)
+    await (await (images as Promise<ImageWorkers> | null)?.catch(() => null))?.close();
   }
   if (failure) throw (failure as { e: unknown }).e;
   return r;
