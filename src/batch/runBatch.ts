@@ -1,5 +1,5 @@
-// A shard's items in order (with --workers, images several at once on worker threads; clips and
-// scans one at a time): skip what is done under the same settings and model, run the rest, record
+// A shard's items in order (with --workers, on one pool of worker threads: images several at once,
+// clips and scans one at a time): skip what is done under the same settings and model, run the rest, record
 // each outcome in its folder's status.json (written last, atomically), go on after a failure, stop
 // at the run's signal without writing a status for the items it interrupted. Each item is claimed
 // (claim.ts) while it runs, so two runs on one output folder never do the same item.
@@ -7,7 +7,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
-import { IMAGES_PER_WORKER, openImageWorkers, type ImageWorkers } from './imageWorkers.js';
+import { IMAGES_PER_WORKER, openBatchWorkers, type BatchWorkers } from './batchWorkers.js';
 import { CLAIM_FILE, claimItem, ownerWords, thisProcess, type Claimant } from './claim.js';
 import { etaSeconds, type ItemEvent } from './progress.js';
 import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
@@ -32,8 +32,8 @@ export interface BatchRunOptions {
   claimant?: Claimant;
   /** test hook: runs an item instead of the pipelines */
   runItem?: (item: BatchItem, dir: string, ctx: RunContext) => Promise<ItemSummary>;
-  /** test hook: opens the image workers (--workers > 0) instead of a pool of threads */
-  openImages?: typeof openImageWorkers;
+  /** test hook: opens the run's workers (--workers > 0) instead of a pool of threads */
+  openWorkers?: typeof openBatchWorkers;
 }
 
 export interface BatchRunResult {
@@ -102,20 +102,20 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   const run = o.runItem ?? defaultRun;
   const sha = o.modelSha ?? (async () => (await o.model()).sha);
   const me = o.claimant ?? thisProcess();
-  // With --workers, images run on a pool of worker threads, several at once (imageWorkers.ts);
-  // clips and scans run one at a time, each on its own pool of the same size.
+  // With --workers, one pool of worker threads for the run (batchWorkers.ts): images run on it
+  // several at once; clips one at a time, on it too; scans one at a time on a pool of their own.
   // (A runItem hook stands in for the pipelines, the pool included, unless a test gives one too.)
   const workers = o.settings.video.workers;
-  const open = o.openImages ?? (o.runItem ? null : openImageWorkers);
+  const open = o.openWorkers ?? (o.runItem ? null : openBatchWorkers);
   const pooled = workers > 0 && open !== null;
   const slots = pooled ? workers * IMAGES_PER_WORKER : 1;
-  let images: Promise<ImageWorkers> | null = null;
-  const openImages = (model: LoadedModel): Promise<ImageWorkers> => (images ??= open!(model, o.settings, workers, o.signal));
-  /** A broken pool is let go (once, by the first of its items to fail) and the next image opens another. */
-  const dropBroken = async (pool: ImageWorkers): Promise<void> => {
-    const current = images;
-    if (current && (await current.catch(() => null)) === pool && images === current) {
-      images = null;
+  let shared: Promise<BatchWorkers> | null = null;
+  const openWorkers = (model: LoadedModel): Promise<BatchWorkers> => (shared ??= open!(model, o.settings, workers, o.signal));
+  /** A broken pool is let go (once, by the first of its items to fail) and the next item opens another. */
+  const dropBroken = async (pool: BatchWorkers): Promise<void> => {
+    const current = shared;
+    if (current && (await current.catch(() => null)) === pool && shared === current) {
+      shared = null;
       await pool.close();
     }
   };
@@ -165,14 +165,14 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       const startedAt = new Date().toISOString();
       const t0 = performance.now();
       firstStart ??= t0;
-      // A model (or the image workers) that does not load is the run's failure, not each item's: it propagates.
+      // A model (or the workers) that does not load is the run's failure, not each item's: it propagates.
       const m = await o.model();
-      let pool: ImageWorkers | undefined;
-      if (item.kind === 'image' && pooled) {
+      let pool: BatchWorkers | undefined;
+      if ((item.kind === 'image' || item.kind === 'video') && pooled) {
         // (the run ended meanwhile: no pool is opened for it)
         if (failure) return;
         try {
-          pool = await openImages(m.model);
+          pool = await openWorkers(m.model);
         } catch (e) {
           // stopped while the workers were starting: a stop, not a failure of the run
           if (o.signal.aborted) {
@@ -185,7 +185,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       let summary: ItemSummary | null = null;
       let error: string | null = null;
       try {
-        summary = await run(item, dir, { model: m.model, modelSha: m.sha, settings: o.settings, signal: o.signal, ...(pool ? { images: pool } : {}) });
+        summary = await run(item, dir, { model: m.model, modelSha: m.sha, settings: o.settings, signal: o.signal, ...(pool ? { workers: pool } : {}) });
         o.signal.throwIfAborted();
         await writeSummary(dir, summary);
       } catch (e) {
@@ -194,7 +194,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
           return;
         }
         error = oneLineError(e, item);
-        // A worker died under it (out of memory, a crash): the pool would fail every later image.
+        // A worker died under it (out of memory, a crash): the pool would fail every later item.
         if (pool?.broken) await dropBroken(pool);
       }
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
@@ -233,8 +233,6 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   try {
     for (let i = 0; i < o.items.length; i++) {
       const parallel = slots > 1 && o.items[i]!.kind === 'image';
-      // (The image workers stay open beside a clip's or scan's own pool, idle: closing them for it
-      // cost a pool start per change of kind: 71.5 against 79 items/min on the bench's mixed folder.)
       if (!parallel) await Promise.all(running);
       while (running.size >= slots) await Promise.race(running);
       if (o.signal.aborted) r.stopped = true;
@@ -250,7 +248,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     await Promise.all(running);
   } finally {
     // (a pool that failed to open rejected its items: nothing to close then)
-    await (await (images as Promise<ImageWorkers> | null)?.catch(() => null))?.close();
+    await (await (shared as Promise<BatchWorkers> | null)?.catch(() => null))?.close();
   }
   if (failure) throw (failure as { e: unknown }).e;
   return r;

@@ -17,7 +17,7 @@ import { exportAnnotated } from '../video/exportAnnotated.js';
 import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js';
 import { readVolume } from '../volume/readVolume.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
-import type { ImageWorkers } from './imageWorkers.js';
+import type { BatchWorkers } from './batchWorkers.js';
 import { hashForKind, solveOf, solveOverrides, type BatchSettings } from './settings.js';
 import { settingsHash } from './settingsHash.js';
 import { scanIdentity } from './scanIdentity.js';
@@ -32,8 +32,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** frames or slices done within the item, for the progress line */
   onUnits?: (done: number, total: number) => void;
-  /** with --workers: images run on these worker threads (else in this thread) */
-  images?: ImageWorkers;
+  /** with --workers: the run's worker threads, for images and clips (scans start their own) */
+  workers?: BatchWorkers;
 }
 
 /** Thrown when the run's signal stopped an item: not a failure of the item. */
@@ -60,6 +60,7 @@ export async function runVideo(item: BatchItem, dir: string, ctx: RunContext): P
     warmStart: s.warmStart,
     ...(v.eval ? { eval: v.eval } : {}),
     workers: v.workers,
+    ...(ctx.workers?.frames ? { pool: ctx.workers.frames } : {}),
     cacheDir: path.join(dir, VIDEO_CACHE),
     signal: ctx.signal,
     onProgress: (p) => ctx.onUnits?.(p.framesDone, p.framesTotal),
@@ -85,8 +86,8 @@ export async function runVideo(item: BatchItem, dir: string, ctx: RunContext): P
 
 export async function runImage(item: BatchItem, dir: string, ctx: RunContext): Promise<ItemSummary> {
   const s = ctx.settings;
-  const result = ctx.images
-    ? await ctx.images.analyze(item.path, ctx.signal)
+  const result = ctx.workers
+    ? await ctx.workers.analyzeImage(item.path, ctx.signal)
     : (await analyzeImageFile(ctx.model, ctx.model.split(s.layer), item.path, { methods: s.methods, classes: s.classes, solve: solveOf(s), signal: ctx.signal })).result;
   const files = ['map.json'];
   await writeJsonAtomic(path.join(dir, 'map.json'), result);

@@ -1,6 +1,6 @@
 // Batch throughput: items per minute for one `l2caf batch` process against two shards running at
 // once (two processes, as two pods or array tasks would on one machine) and against one process
-// with `--workers <cores>` (clips and scans on worker threads, images several at once), in the same run
+// with `--workers <cores>` (one pool of worker threads: clips on it, images several at once), in the same run
 // on the same items: 4 clips cut to 0.5 s from the fixtures and 4 images. Each run starts cold
 // (its own output folder), process start and model load included, as on a cluster.
 import { execFileSync, spawn } from 'node:child_process';
@@ -60,7 +60,7 @@ export async function batchBench(fixtures: string): Promise<{ items: number; one
     console.log(
       `batch (${items} items: 4 clips of 0.5 s at stride 3, 4 images; process start and model load included): ` +
         `1 process ${r.oneProcessPerMin.toFixed(1)} items/min (${one.toFixed(1)} s), 2 shards at once ${r.twoShardsPerMin.toFixed(1)} items/min (${two.toFixed(1)} s), ${(r.twoShardsPerMin / r.oneProcessPerMin).toFixed(2)}x; ` +
-        `1 process --workers ${cores} ${r.workersPerMin.toFixed(1)} items/min (${pooled.toFixed(1)} s), ${(r.workersPerMin / r.oneProcessPerMin).toFixed(2)}x (each clip starts its own pool); on ${cores} cores`,
+        `1 process --workers ${cores} ${r.workersPerMin.toFixed(1)} items/min (${pooled.toFixed(1)} s), ${(r.workersPerMin / r.oneProcessPerMin).toFixed(2)}x (one pool for the run: its start is not paid back by 8 small items); on ${cores} cores`,
     );
     for (const p of picsRuns) {
       console.log(

@@ -33,7 +33,7 @@ import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache
 import { summarise, toTimelineFrame } from './timelineFrame.js';
 import { evalSummary } from './evalSummary.js';
 import { frameEvaluator, type FrameEvaluator } from './frameEvaluator.js';
-import type { Timeline, TimelineFrame, TimelineVideo, VideoEvalOptions, VideoJobOptions } from './types.js';
+import type { FramePool, Timeline, TimelineFrame, TimelineVideo, VideoEvalOptions, VideoJobOptions } from './types.js';
 
 const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
 
@@ -85,7 +85,7 @@ function videoOf(file: string, info: VideoInfo): TimelineVideo {
 }
 
 /** The frame runner when there are no workers: backbone and frame-local solves on this thread. */
-function localRunner(model: LoadedModel, split: SplitModel, plan: FramePlan): { concurrency: number; analyze: BackbonePool['analyze']; close: () => Promise<void> } {
+function localRunner(model: LoadedModel, split: SplitModel, plan: FramePlan): FramePool {
   const solver = createFrameSolver(model, split, plan);
   return {
     concurrency: 1,
@@ -191,7 +191,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
 
     if (remaining.length > 0) {
       let model: LoadedModel | null = null;
-      let runner: { concurrency: number; analyze: BackbonePool['analyze']; close(): Promise<void> } | null = null;
+      let runner: FramePool | null = null;
       try {
         // A model that takes any size gets the clip's aspect ratio; the workers must choose the same.
         const flags = { ...opts.model, sourceSize: opts.model.sourceSize ?? { width: info.width, height: info.height } };
@@ -210,9 +210,10 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         const plan: FramePlan = { methods: s.methods, classes: s.classes, solve: s.solve, warmStart: s.warmStart };
         const [h, w] = model.inputSize;
         runner =
-          opts.workers === 0
+          opts.pool ??
+          (opts.workers === 0
             ? localRunner(model, split, plan)
-            : await createBackbonePool({ model: flags, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan });
+            : await createBackbonePool({ model: flags, layer: split.layer, backend: modelInfo.backend, workers: opts.workers, signal, plan }));
         // Warm chains: one chunk per worker at a time, in order (see engine/chains.ts).
         const chain = s.warmStart ? chainLength(remaining.length, runner.concurrency) : 0;
         // Enough in flight to keep every worker busy while the head of the queue is awaited (inFlight).
@@ -271,7 +272,8 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         if (!isAbort(e, signal)) throw e;
         partial = true;
       } finally {
-        await runner?.close();
+        // (a caller's pool stays open for its next job)
+        if (runner !== opts.pool) await runner?.close();
         if (!opts.loadedModel) model?.dispose();
       }
     }

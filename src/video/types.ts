@@ -5,6 +5,7 @@ import type { ChainLink } from '../engine/analyze.js';
 import type { SolveCounts } from '../engine/solveCounts.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ModelFlags } from '../engine/openModel.js';
+import type { BackbonePool } from '../pool/backbonePool.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import type { TintBlend } from '../media/tint.js';
 
@@ -150,6 +151,9 @@ export interface VideoJobProgress {
   etaS: number | null;
 }
 
+/** What a video job runs its frames on: a pool of workers (src/pool), or this thread. */
+export type FramePool = Pick<BackbonePool, 'concurrency' | 'analyze' | 'close'>;
+
 export interface VideoJobOptions {
   file: string;
   /** how to find and load the model (--model, preprocessing flags, download progress) */
@@ -168,6 +172,12 @@ export interface VideoJobOptions {
   eval?: VideoEvalOptions;
   /** backbone worker threads; default: the number of cores; 0 = backbone in this thread (no workers) */
   workers?: number;
+  /**
+   * A caller's pool of workers to run on instead of starting one (`l2caf batch`: one pool serves the
+   * run's clips and images), made with this job's layer and plan (FramePlan: methods, classes, the
+   * solver options the preset and `solve` resolve to, warmStart); used as is and left open.
+   */
+  pool?: FramePool;
   /** solver overrides on top of the preset (e.g. { solver: 'iterative' } for the warm-start study) */
   solve?: Partial<Omit<SolveOptions, 'init' | 'traceEvery'>>;
   /** TF.js backend (default: env L2CAF_BACKEND, else the usual order) */

@@ -211,7 +211,7 @@ describe('runBatch with --workers: images several at once, clips and scans alone
   const withWorkers: BatchSettings = { ...settings, video: { ...settings.video, workers: 2 } };
   /** a fake pool: what runItem hands images, and whether it was closed */
   const fakeImages = () => {
-    const pool = { broken: false, closed: 0, analyze: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
+    const pool = { broken: false, closed: 0, frames: null, analyzeImage: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
     return pool;
   };
   /** items of these kinds; runItem takes `ms` and logs what ran alongside */
@@ -220,7 +220,7 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     const live = new Set<string>();
     const log: { id: string; alongside: string[]; pooled: boolean }[] = [];
     const runItem: BatchRunOptions['runItem'] = async (item, dir, ctx) => {
-      log.push({ id: item.id, alongside: [...live], pooled: ctx.images !== undefined });
+      log.push({ id: item.id, alongside: [...live], pooled: ctx.workers !== undefined });
       live.add(item.id);
       await new Promise((r) => setTimeout(r, 30));
       live.delete(item.id);
@@ -230,25 +230,25 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     return { log, runItem };
   };
 
-  it('overlaps images up to the pool\'s slots; a clip waits for them and runs alone; every item done; the pool closed once', async () => {
+  it('overlaps images up to the pool\'s slots; a clip waits for them and runs alone on the same pool; every item done; the pool closed once', async () => {
     const { log, runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image', 'video', 'image', 'image']);
     const pool = fakeImages();
     let opened = 0;
     const events: ItemEvent[] = [];
-    const r = await runBatch(options({ settings: withWorkers, runItem, openImages: async () => (opened++, pool), onItem: (e) => events.push(e) }));
+    const r = await runBatch(options({ settings: withWorkers, runItem, openWorkers: async () => (opened++, pool), onItem: (e) => events.push(e) }));
     expect(r).toMatchObject({ done: 9, failed: 0, stopped: false });
     const most = Math.max(...log.map((l) => l.alongside.length + 1));
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(4);
     const video = log.find((l) => l.id.startsWith('item6'))!;
     expect(video.alongside).toEqual([]);
-    expect(video.pooled).toBe(false);
-    // one pool for every image, before and after the clip, closed at the end
+    // one pool for the run: the images before and after the clip, and the clip's frames; closed at the end
+    expect(video.pooled).toBe(true);
     expect(opened).toBe(1);
     expect(pool.closed).toBe(1);
     // the images after the clip started after it ended
     for (const l of log.filter((x) => x.id.startsWith('item7') || x.id.startsWith('item8'))) expect(l.alongside).not.toContain(video.id);
-    expect(log.filter((l) => l.id !== video.id).every((l) => l.pooled)).toBe(true);
+    expect(log.every((l) => l.pooled)).toBe(true);
     expect(items.every((_, i) => statusOf(i)?.status === 'done')).toBe(true);
     // one event per item, counted as they finish (the index says which item); the last says nothing is left
     expect(events.map((e) => e.finished)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -259,14 +259,14 @@ describe('runBatch with --workers: images several at once, clips and scans alone
   it('without --workers one item at a time and no pool', async () => {
     const { log, runItem } = timed(['image', 'image', 'image']);
     let opened = 0;
-    await runBatch(options({ runItem, openImages: async () => (opened++, fakeImages()) }));
+    await runBatch(options({ runItem, openWorkers: async () => (opened++, fakeImages()) }));
     expect(log.every((l) => l.alongside.length === 0 && !l.pooled)).toBe(true);
     expect(opened).toBe(0);
   });
 
   it('workers that do not start end the run with their error, and no item after it starts', async () => {
     const { log, runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image']);
-    await expect(runBatch(options({ settings: withWorkers, runItem, openImages: async () => { throw new Error('worker 0: cannot load the model'); } }))).rejects.toThrow(/cannot load the model/);
+    await expect(runBatch(options({ settings: withWorkers, runItem, openWorkers: async () => { throw new Error('worker 0: cannot load the model'); } }))).rejects.toThrow(/cannot load the model/);
     expect(log).toEqual([]);
     expect(items.every((_, i) => statusOf(i) === null)).toBe(true);
   });
@@ -277,17 +277,17 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     const r = await runBatch(
       options({
         settings: withWorkers,
-        openImages: async () => {
+        openWorkers: async () => {
           pools.push(fakeImages());
           return pools.at(-1)!;
         },
         runItem: async (item, dir, ctx) => {
           if (item.id.startsWith('item1-')) {
-            (ctx.images as unknown as { broken: boolean }).broken = true;
+            (ctx.workers as unknown as { broken: boolean }).broken = true;
             throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
           }
           // the other images in flight on the broken pool fail with it
-          if ((ctx.images as unknown as { broken: boolean }).broken) throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
+          if ((ctx.workers as unknown as { broken: boolean }).broken) throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
           return runItem!(item, dir, ctx);
         },
       }),
@@ -309,7 +309,7 @@ describe('runBatch with --workers: images several at once, clips and scans alone
         settings: withWorkers,
         signal: stop.signal,
         runItem,
-        openImages: async () => {
+        openWorkers: async () => {
           stop.abort();
           const e = new Error('backbone pool cancelled');
           e.name = 'AbortError';
@@ -331,7 +331,7 @@ describe('runBatch with --workers: images several at once, clips and scans alone
       options({
         settings: withWorkers,
         signal: stop.signal,
-        openImages: async () => pool,
+        openWorkers: async () => pool,
         runItem: async (item, dir, ctx) => {
           started++;
           if (started === 3) stop.abort();

@@ -1,7 +1,10 @@
-// A batch's images on worker threads (--workers): the same result as in this thread, for every
-// method, at a non-linear layer (iterative solves) and at the default one (exact).
+// A batch's worker threads (--workers): images give the result they give in this thread, for every
+// method, at a non-linear layer (iterative solves) and at the default one (exact); a clip on the
+// run's pool gives the timeline its own pool gives, and an image after it is not warm-started from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openImageWorkers } from '../../src/batch/imageWorkers.js';
+import { openBatchWorkers } from '../../src/batch/batchWorkers.js';
+import { analyzeVideo } from '../../src/video/analyzeVideo.js';
+import { solveOverrides } from '../../src/batch/settings.js';
 import type { BatchSettings } from '../../src/batch/settings.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { analyzeImageFile } from '../../src/engine/imageAnalysis.js';
@@ -12,6 +15,7 @@ import { fixture, haveFixture } from '../helpers/fixtures.js';
 
 const MODEL = 'models/darknet-tiny';
 const IMAGES = ['images/chelsea.png', 'images/coffee.png', 'images/orange.jpg'];
+const CLIP = 'videos/car-detection.mp4';
 
 const settingsAt = (layer: string | undefined): BatchSettings => ({
   model: { model: 'darknet-tiny' }, ...(layer ? { layer } : {}), methods: ['l2caf', 'l2caf-class', 'gradcam'], classes: [], preset: 'converged', solver: 'auto', constraint: 'l2', warmStart: true,
@@ -19,7 +23,7 @@ const settingsAt = (layer: string | undefined): BatchSettings => ({
   volume: { weight: true }, image: { colormap: 'jet', opacity: 0.5 },
 });
 
-describe.skipIf(!haveFixture(MODEL) || IMAGES.some((i) => !haveFixture(i)))('batch images on worker threads (darknet-tiny)', () => {
+describe.skipIf(!haveFixture(MODEL) || !haveFixture(CLIP) || IMAGES.some((i) => !haveFixture(i)))('batch worker threads (darknet-tiny)', () => {
   let model: LoadedModel;
   beforeAll(async () => {
     await selectBackend();
@@ -30,10 +34,10 @@ describe.skipIf(!haveFixture(MODEL) || IMAGES.some((i) => !haveFixture(i)))('bat
   for (const layer of ['leaky_re_lu_13', undefined]) {
     it(`gives the in-thread result at ${layer ?? 'the default layer'}, images in flight at once`, async () => {
       const s = settingsAt(layer);
-      const workers = await openImageWorkers(model, s, 2, new AbortController().signal);
+      const workers = await openBatchWorkers(model, s, 2, new AbortController().signal);
       try {
         const signal = new AbortController().signal;
-        const pooled = await Promise.all(IMAGES.map((i) => workers.analyze(fixture(i), signal)));
+        const pooled = await Promise.all(IMAGES.map((i) => workers.analyzeImage(fixture(i), signal)));
         for (const [k, image] of IMAGES.entries()) {
           const here = (await analyzeImageFile(model, model.split(s.layer), fixture(image), { methods: s.methods, classes: s.classes, solve: solveOf(s) })).result;
           const there = pooled[k]!;
@@ -55,21 +59,47 @@ describe.skipIf(!haveFixture(MODEL) || IMAGES.some((i) => !haveFixture(i)))('bat
     }, 120_000);
   }
 
+  it('a clip on the run\'s pool: the timeline of its own pool (warm chains included); an image after it starts cold', async () => {
+    const s = { ...settingsAt('leaky_re_lu_13'), methods: ['l2caf' as const, 'l2caf-class' as const] };
+    const job = { file: fixture(CLIP), model: s.model, loadedModel: model, layer: s.layer, methods: s.methods, classes: s.classes, fromS: 0, toS: 1, preset: s.preset, solve: solveOverrides(s), warmStart: true, workers: 2, cacheDir: null };
+    const own = await analyzeVideo(job);
+    const workers = await openBatchWorkers(model, s, 2, new AbortController().signal);
+    try {
+      const shared = await analyzeVideo({ ...job, pool: workers.frames! });
+      expect(shared.frames.length).toBe(own.frames.length);
+      expect(shared.summary.solves).toEqual(own.summary.solves);
+      expect(shared.summary.solves!.warm).toBeGreaterThan(0);
+      for (const [k, f] of shared.frames.entries()) {
+        const o = own.frames[k]!;
+        expect(f.maps.map((m) => [m.iterations, m.warmStarted])).toEqual(o.maps.map((m) => [m.iterations, m.warmStarted]));
+        for (const [j, m] of f.maps.entries()) expect(Math.max(...m.values.map((v, i) => Math.abs(v - o.maps[j]!.values[i]!)))).toBeLessThan(1e-4);
+      }
+      // the pool is still open for the run's next item: an image, solved cold as in this thread
+      expect(workers.broken).toBe(false);
+      const there = await workers.analyzeImage(fixture(IMAGES[0]!), new AbortController().signal);
+      const here = (await analyzeImageFile(model, model.split(s.layer), fixture(IMAGES[0]!), { methods: s.methods, classes: s.classes, solve: solveOf(s) })).result;
+      expect(there.maps.map((m) => [m.iterations, m.start])).toEqual(here.maps.map((m) => [m.iterations, m.start]));
+      expect(there.maps.every((m) => m.start !== 'warm')).toBe(true);
+    } finally {
+      await workers.close();
+    }
+  }, 180_000);
+
   it('fails an image as this thread does: an unknown class in its own words; an embedding without --class, no worker started', async () => {
     const signal = new AbortController().signal;
     const s = { ...settingsAt(undefined), methods: ['l2caf-class' as const], classes: ['not a class'] };
     const here = await analyzeImageFile(model, model.split(), fixture(IMAGES[0]!), { methods: s.methods, classes: s.classes, solve: solveOf(s) }).then(() => null, (e: Error) => e.message);
     expect(here).toBe('unknown class "not a class" (not in the model\'s labels)');
-    const workers = await openImageWorkers(model, s, 1, signal);
+    const workers = await openBatchWorkers(model, s, 1, signal);
     try {
-      await expect(workers.analyze(fixture(IMAGES[0]!), signal)).rejects.toThrow(here!);
+      await expect(workers.analyzeImage(fixture(IMAGES[0]!), signal)).rejects.toThrow(here!);
       expect(workers.broken).toBe(false);
     } finally {
       await workers.close();
     }
     const embedding = { ...model, outputKind: 'embedding' } as LoadedModel;
-    const refused = await openImageWorkers(embedding, settingsAt(undefined), 2, signal);
-    await expect(refused.analyze(fixture(IMAGES[0]!), signal)).rejects.toThrow(/embedding: class-specific methods need --class/);
+    const refused = await openBatchWorkers(embedding, settingsAt(undefined), 2, signal);
+    await expect(refused.analyzeImage(fixture(IMAGES[0]!), signal)).rejects.toThrow(/embedding: class-specific methods need --class/);
     await refused.close();
   }, 60_000);
 });
