@@ -42,19 +42,19 @@ export async function openBatchWorkers(model: LoadedModel, s: BatchSettings, wor
     backend: currentBackend(),
     workers,
     signal,
-    plan: { methods: s.methods, classes: s.classes, solve: solveOf(s), warmStart: s.warmStart },
+    // (methods once each, as analyzeVideo's settings have them: a repeated --method would repeat maps)
+    plan: { methods: [...new Set(s.methods)], classes: s.classes, solve: solveOf(s), warmStart: s.warmStart },
   });
   const [h, w] = model.inputSize;
-  // Every image starts a chain of its own (images of a data set are no neighbours): on worker after
-  // worker, so that none continues the filters a clip or another image left there.
-  let next = 0;
+  // Every image starts a chain of its own (images of a data set are no neighbours), on the least busy
+  // worker: none continues the filters a clip or another image left there.
   return {
     async analyzeImage(file, sig) {
       const t0 = performance.now();
       const img = await decodeImage(file, { width: w, height: h, signal: sig });
       sig.throwIfAborted();
       const decodeMs = performance.now() - t0;
-      const route = s.warmStart ? { worker: next++ % pool.concurrency, chain: { start: true } } : undefined;
+      const route = s.warmStart ? { chain: { start: true } } : undefined;
       const work = await pool.analyze(img.data, img.width, img.height, sig, route);
       const backboneMs = work.ms?.backbone ?? 0;
       return imageResultOf({

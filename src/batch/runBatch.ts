@@ -110,7 +110,13 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   const pooled = workers > 0 && open !== null;
   const slots = pooled ? workers * IMAGES_PER_WORKER : 1;
   let shared: Promise<BatchWorkers> | null = null;
-  const openWorkers = (model: LoadedModel): Promise<BatchWorkers> => (shared ??= open!(model, o.settings, workers, o.signal));
+  const openWorkers = async (model: LoadedModel): Promise<BatchWorkers> => {
+    const pool = await (shared ??= open!(model, o.settings, workers, o.signal));
+    if (!pool.broken) return pool;
+    // (it died while idle: not this item's fault)
+    await dropBroken(pool);
+    return (shared ??= open!(model, o.settings, workers, o.signal));
+  };
   /** A broken pool is let go (once, by the first of its items to fail) and the next item opens another. */
   const dropBroken = async (pool: BatchWorkers): Promise<void> => {
     const current = shared;
@@ -234,6 +240,12 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     for (let i = 0; i < o.items.length; i++) {
       const parallel = slots > 1 && o.items[i]!.kind === 'image';
       if (!parallel) await Promise.all(running);
+      // A scan starts a pool of its own: the run's would sit idle beside it, N more model copies.
+      const was = shared as Promise<BatchWorkers> | null;
+      if (o.items[i]!.kind === 'volume' && was) {
+        shared = null;
+        await (await was.catch(() => null))?.close();
+      }
       while (running.size >= slots) await Promise.race(running);
       if (o.signal.aborted) r.stopped = true;
       if (r.stopped || failure) break;

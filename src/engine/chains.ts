@@ -8,7 +8,8 @@ import type { ChainStep } from './frameSolver.js';
 
 /** Where a routed input runs: on worker `worker % concurrency`, at this step of its warm chain. */
 export interface WorkerRoute {
-  worker: number;
+  /** absent: the least busy worker (an input that starts a chain of its own, e.g. a batch's image) */
+  worker?: number;
   chain: ChainStep;
 }
 

@@ -50,8 +50,8 @@ export interface BackbonePool extends BackboneRunner {
   crashWorkerForTest(i: number): void;
   /**
    * Backbone pass and the plan's maps (needs `plan`); rejects with an AbortError like run(). `route`:
-   * run on worker `worker % concurrency`, at this step of its warm chain (jobs routed to one worker
-   * run in the order they were submitted).
+   * run on worker `worker % concurrency` (without one, the least busy), at this step of its warm
+   * chain (jobs routed to one worker run in the order they were submitted).
    */
   analyze(rgb: Uint8Array, width: number, height: number, signal?: AbortSignal, route?: WorkerRoute): Promise<FrameWork>;
 }
@@ -126,15 +126,16 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
     for (let q = 0; q < queue.length; ) {
       const j = queue[q]!;
       let s: Slot | null = null;
-      if (j.route) {
-        const x = slots[j.route.worker % slots.length]!;
+      const pinned = j.route?.worker !== undefined;
+      if (pinned) {
+        const x = slots[j.route!.worker! % slots.length]!;
         if (!x.exited && x.jobs.length < PER_WORKER) s = x;
       } else {
         // The least busy live worker with room.
         for (const x of slots) if (!x.exited && x.jobs.length < PER_WORKER && (!s || x.jobs.length < s.jobs.length)) s = x;
       }
       if (!s) {
-        if (!j.route) return;
+        if (!pinned) return;
         q++;
         continue;
       }

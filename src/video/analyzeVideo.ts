@@ -192,6 +192,9 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     if (remaining.length > 0) {
       let model: LoadedModel | null = null;
       let runner: FramePool | null = null;
+      // On a caller's pool the frames also listen to this job's own end (see finally).
+      const ownFrames = opts.pool ? new AbortController() : null;
+      const frameSignal = ownFrames ? (signal ? AbortSignal.any([signal, ownFrames.signal]) : ownFrames.signal) : signal;
       try {
         // A model that takes any size gets the clip's aspect ratio; the workers must choose the same.
         const flags = { ...opts.model, sourceSize: opts.model.sourceSize ?? { width: info.width, height: info.height } };
@@ -222,6 +225,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         // so do ffmpeg and the pool: more than Node's default of 10, which it reports as a leak
         // ("MaxListenersExceededWarning") on every warm-chained non-linear video.
         if (signal) setMaxListeners(Math.max(getMaxListeners(signal), maxInFlight + 10), signal);
+        if (frameSignal && frameSignal !== signal) setMaxListeners(maxInFlight + 10, frameSignal);
         // handed: the frame's solves get its chain's previous warm starts (not a chunk's first frame,
         // unless a resumed job's first, which continues from the cache's filters)
         const inflight: { index: number; timeS: number; rgb: Uint8Array | null; handed: boolean; p: Promise<FrameWork> }[] = [];
@@ -261,7 +265,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         const nextRoute = chain ? chainRouter(chain, r.concurrency, resumeFrom && { key: '', init: resumeFrom }) : null;
         for await (const fr of decodeFrames(opts.file, { width: w, height: h, fromS, toS: opts.toS, stride: s.stride, signal, info })) {
           const route: WorkerRoute | undefined = nextRoute?.();
-          const p = r.analyze(fr.data, fr.width, fr.height, signal, route);
+          const p = r.analyze(fr.data, fr.width, fr.height, frameSignal, route);
           p.catch(() => {}); // awaited in order by processNext; this only stops "unhandled" reports
           // The decoded frame is kept only when --eval scores it (the curves perturb the input itself).
           inflight.push({ index: fr.index, timeS: fr.timeS, rgb: s.eval ? fr.data : null, handed: handsWarmStart(route), p });
@@ -272,8 +276,10 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         if (!isAbort(e, signal)) throw e;
         partial = true;
       } finally {
-        // (a caller's pool stays open for its next job)
+        // (a caller's pool stays open for its next job, without the frames of this one still queued
+        // on it when this job failed: closing its own pool dropped them)
         if (runner !== opts.pool) await runner?.close();
+        else ownFrames?.abort();
         if (!opts.loadedModel) model?.dispose();
       }
     }

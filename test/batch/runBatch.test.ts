@@ -12,6 +12,7 @@ import type { BatchSettings } from '../../src/batch/settings.js';
 import type { ItemEvent } from '../../src/batch/progress.js';
 import { writeStatus, writeSummary } from '../../src/batch/status.js';
 import type { BatchItem, ItemSummary } from '../../src/batch/types.js';
+import type { RunContext } from '../../src/batch/runners.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
 import { hashForKind } from '../../src/batch/settings.js';
 
@@ -214,6 +215,13 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     const pool = { broken: false, closed: 0, frames: null, analyzeImage: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
     return pool;
   };
+  /** a new fake pool at every opening, all kept */
+  const poolPerOpen = () => {
+    const pools: ReturnType<typeof fakeImages>[] = [];
+    return { pools, openWorkers: async () => (pools.push(fakeImages()), pools.at(-1)!) };
+  };
+  /** the pool an item ran on, as the tests mark it */
+  const poolOf = (ctx: RunContext) => ctx.workers as unknown as { broken: boolean };
   /** items of these kinds; runItem takes `ms` and logs what ran alongside */
   const timed = (kinds: BatchItem['kind'][]) => {
     items = kinds.map((kind, i) => ({ id: `item${i}-0000000${i}`, rel: `item${i}`, path: path.join(out, `item${i}`), kind }));
@@ -273,21 +281,18 @@ describe('runBatch with --workers: images several at once, clips and scans alone
 
   it('a worker that dies fails its image; the broken pool is let go and the next images get another', async () => {
     const { runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image', 'image', 'image']);
-    const pools: ReturnType<typeof fakeImages>[] = [];
+    const { pools, openWorkers } = poolPerOpen();
     const r = await runBatch(
       options({
         settings: withWorkers,
-        openWorkers: async () => {
-          pools.push(fakeImages());
-          return pools.at(-1)!;
-        },
+        openWorkers,
         runItem: async (item, dir, ctx) => {
           if (item.id.startsWith('item1-')) {
-            (ctx.workers as unknown as { broken: boolean }).broken = true;
+            poolOf(ctx).broken = true;
             throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
           }
           // the other images in flight on the broken pool fail with it
-          if ((ctx.workers as unknown as { broken: boolean }).broken) throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
+          if (poolOf(ctx).broken) throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
           return runItem!(item, dir, ctx);
         },
       }),
@@ -299,6 +304,28 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     expect(r.done + r.failed).toBe(8);
     // the images after the pool broke ran on the new one
     expect(statusOf(7)!.status).toBe('done');
+  });
+
+  it('a scan runs without the run\'s pool, closed before it (the scan starts its own); a pool that died while idle is replaced before the next item', async () => {
+    const { log, runItem } = timed(['image', 'volume', 'image', 'video']);
+    const { pools, openWorkers } = poolPerOpen();
+    const r = await runBatch(
+      options({
+        settings: withWorkers,
+        openWorkers,
+        runItem: async (item, dir, ctx) => {
+          const out = await runItem!(item, dir, ctx);
+          // the second pool dies after its image, while idle
+          if (item.id.startsWith('item2-')) poolOf(ctx).broken = true;
+          return out;
+        },
+      }),
+    );
+    expect(r.done).toBe(4);
+    expect(log.map((l) => l.pooled)).toEqual([true, false, true, true]);
+    // image: pool 1; closed for the scan; image: pool 2, which dies; the clip: pool 3
+    expect(pools.length).toBe(3);
+    expect(pools.every((p) => p.closed === 1)).toBe(true);
   });
 
   it('a stop while the image workers start is a stop (no error out of the run), and nothing runs', async () => {
