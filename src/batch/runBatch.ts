@@ -1,8 +1,8 @@
 // A shard's items in order (with --workers, on one pool of worker threads: images several at once,
-// clips and scans one at a time): skip what is done under the same settings and model, run the rest, record
-// each outcome in its folder's status.json (written last, atomically), go on after a failure, stop
-// at the run's signal without writing a status for the items it interrupted. Each item is claimed
-// (claim.ts) while it runs, so two runs on one output folder never do the same item.
+// clips and scans one at a time): skip what is done under the same settings and model, run the
+// rest, record each outcome in its folder's status.json (written last, atomically), go on after a
+// failure, stop at the run's signal without writing a status for the items it interrupted. Each
+// item is claimed (claim.ts) while it runs, so two runs on one output folder never do the same item.
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
@@ -116,6 +116,13 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     // (it died while idle: not this item's fault)
     await dropBroken(pool);
     return (shared ??= open!(model, o.settings, workers, o.signal));
+  };
+  /** Closes the run's pool, if any (the next item that needs one opens another). */
+  const closeShared = async (): Promise<void> => {
+    const was = shared as Promise<BatchWorkers> | null;
+    shared = null;
+    // (a pool that failed to open rejected its items: nothing to close then)
+    await (await was?.catch(() => null))?.close();
   };
   /** A broken pool is let go (once, by the first of its items to fail) and the next item opens another. */
   const dropBroken = async (pool: BatchWorkers): Promise<void> => {
@@ -241,11 +248,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       const parallel = slots > 1 && o.items[i]!.kind === 'image';
       if (!parallel) await Promise.all(running);
       // A scan starts a pool of its own: the run's would sit idle beside it, N more model copies.
-      const was = shared as Promise<BatchWorkers> | null;
-      if (o.items[i]!.kind === 'volume' && was) {
-        shared = null;
-        await (await was.catch(() => null))?.close();
-      }
+      if (o.items[i]!.kind === 'volume') await closeShared();
       while (running.size >= slots) await Promise.race(running);
       if (o.signal.aborted) r.stopped = true;
       if (r.stopped || failure) break;
@@ -259,8 +262,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     }
     await Promise.all(running);
   } finally {
-    // (a pool that failed to open rejected its items: nothing to close then)
-    await (await (shared as Promise<BatchWorkers> | null)?.catch(() => null))?.close();
+    await closeShared();
   }
   if (failure) throw (failure as { e: unknown }).e;
   return r;
