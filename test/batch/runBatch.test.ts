@@ -215,10 +215,11 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     const pool = { broken: false, closed: 0, frames: null, analyzeImage: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
     return pool;
   };
-  /** a new fake pool at every opening, all kept */
-  const poolPerOpen = () => {
+  /** A run with --workers whose every opening makes a new fake pool; the pools, all kept, with its result. */
+  const runOnNewPools = async (runItem: BatchRunOptions['runItem']) => {
     const pools: ReturnType<typeof fakeImages>[] = [];
-    return { pools, openWorkers: async () => (pools.push(fakeImages()), pools.at(-1)!) };
+    const r = await runBatch(options({ settings: withWorkers, openWorkers: async () => (pools.push(fakeImages()), pools.at(-1)!), runItem }));
+    return { r, pools };
   };
   /** the pool an item ran on, as the tests mark it */
   const poolOf = (ctx: RunContext) => ctx.workers as unknown as { broken: boolean };
@@ -281,22 +282,15 @@ describe('runBatch with --workers: images several at once, clips and scans alone
 
   it('a worker that dies fails its image; the broken pool is let go and the next images get another', async () => {
     const { runItem } = timed(['image', 'image', 'image', 'image', 'image', 'image', 'image', 'image']);
-    const { pools, openWorkers } = poolPerOpen();
-    const r = await runBatch(
-      options({
-        settings: withWorkers,
-        openWorkers,
-        runItem: async (item, dir, ctx) => {
-          if (item.id.startsWith('item1-')) {
-            poolOf(ctx).broken = true;
-            throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
-          }
-          // the other images in flight on the broken pool fail with it
-          if (poolOf(ctx).broken) throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
-          return runItem!(item, dir, ctx);
-        },
-      }),
-    );
+    const { r, pools } = await runOnNewPools(async (item, dir, ctx) => {
+      if (item.id.startsWith('item1-')) {
+        poolOf(ctx).broken = true;
+        throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
+      }
+      // the other images in flight on the broken pool fail with it
+      if (poolOf(ctx).broken) throw new Error('backbone worker 0 stopped unexpectedly (out of memory)');
+      return runItem!(item, dir, ctx);
+    });
     expect(pools.length).toBe(2);
     expect(pools.every((p) => p.closed === 1)).toBe(true);
     expect(r.failed).toBeGreaterThanOrEqual(1);
@@ -308,19 +302,12 @@ describe('runBatch with --workers: images several at once, clips and scans alone
 
   it('a scan runs without the run\'s pool, closed before it (the scan starts its own); a pool that died while idle is replaced before the next item', async () => {
     const { log, runItem } = timed(['image', 'volume', 'image', 'video']);
-    const { pools, openWorkers } = poolPerOpen();
-    const r = await runBatch(
-      options({
-        settings: withWorkers,
-        openWorkers,
-        runItem: async (item, dir, ctx) => {
-          const out = await runItem!(item, dir, ctx);
-          // the second pool dies after its image, while idle
-          if (item.id.startsWith('item2-')) poolOf(ctx).broken = true;
-          return out;
-        },
-      }),
-    );
+    const { r, pools } = await runOnNewPools(async (item, dir, ctx) => {
+      const out = await runItem!(item, dir, ctx);
+      // the second pool dies after its image, while idle
+      if (item.id.startsWith('item2-')) poolOf(ctx).broken = true;
+      return out;
+    });
     expect(r.done).toBe(4);
     expect(log.map((l) => l.pooled)).toEqual([true, false, true, true]);
     // image: pool 1; closed for the scan; image: pool 2, which dies; the clip: pool 3
