@@ -1,9 +1,10 @@
 // A batch's worker threads (--workers N): one pool for the run (the video pipeline's, src/pool).
 // Images run on it several at once, two in flight per worker, while this thread decodes the next
 // ones and writes the finished ones' files; each clip's frames run on it as `video --workers` runs
-// them (analyzeVideo's `pool`). Before, a folder of images ran one image at a time on one core,
-// and every clip started a pool of its own (a model load per worker per clip). Results and errors
-// are the ones in this thread (test/batch/batchWorkers.test.ts). Scans keep their own pool.
+// them (analyzeVideo's `pool`), and so do each scan's slices (analyzeVolume's `pool`). Before, a
+// folder of images ran one image at a time on one core, and every clip and scan started a pool of
+// its own (a model load per worker per item). Results and errors are the ones in this thread, or
+// of the item's own pool (test/batch/batchWorkers.test.ts).
 import { currentBackend } from '../engine/backend.js';
 import { imageResultOf, type ImageResult } from '../engine/imageAnalysis.js';
 import type { ModelFlags } from '../engine/openModel.js';
@@ -19,7 +20,7 @@ export const IMAGES_PER_WORKER = 2;
 
 export interface BatchWorkers {
   analyzeImage(file: string, signal: AbortSignal): Promise<ImageResult>;
-  /** what a clip's frames run on (null: the clips start their own, as without a shared pool) */
+  /** what a clip's frames and a scan's slices run on (null: they start their own, as without a shared pool) */
   readonly frames: FramePool | null;
   /** a worker died (out of memory, a crash): every later item would fail; open another pool */
   readonly broken: boolean;

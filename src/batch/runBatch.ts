@@ -103,7 +103,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   const sha = o.modelSha ?? (async () => (await o.model()).sha);
   const me = o.claimant ?? thisProcess();
   // With --workers, one pool of worker threads for the run (batchWorkers.ts): images run on it
-  // several at once; clips one at a time, on it too; scans one at a time on a pool of their own.
+  // several at once; clips and scans one at a time, on it too.
   // (A runItem hook stands in for the pipelines, the pool included, unless a test gives one too.)
   const workers = o.settings.video.workers;
   const open = o.openWorkers ?? (o.runItem ? null : openBatchWorkers);
@@ -117,7 +117,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     await dropBroken(pool);
     return (shared ??= open!(model, o.settings, workers, o.signal));
   };
-  /** Closes the run's pool, if any (the next item that needs one opens another). */
+  /** Closes the run's pool, if any (at the run's end). */
   const closeShared = async (): Promise<void> => {
     const was = shared as Promise<BatchWorkers> | null;
     shared = null;
@@ -181,7 +181,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       // A model (or the workers) that does not load is the run's failure, not each item's: it propagates.
       const m = await o.model();
       let pool: BatchWorkers | undefined;
-      if ((item.kind === 'image' || item.kind === 'video') && pooled) {
+      if (item.kind && pooled) {
         // (the run ended meanwhile: no pool is opened for it)
         if (failure) return;
         try {
@@ -247,8 +247,6 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     for (let i = 0; i < o.items.length; i++) {
       const parallel = slots > 1 && o.items[i]!.kind === 'image';
       if (!parallel) await Promise.all(running);
-      // A scan starts a pool of its own: the run's would sit idle beside it, N more model copies.
-      if (o.items[i]!.kind === 'volume') await closeShared();
       while (running.size >= slots) await Promise.race(running);
       if (o.signal.aborted) r.stopped = true;
       if (r.stopped || failure) break;

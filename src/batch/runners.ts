@@ -32,7 +32,7 @@ export interface RunContext {
   signal: AbortSignal;
   /** frames or slices done within the item, for the progress line */
   onUnits?: (done: number, total: number) => void;
-  /** with --workers: the run's worker threads, for images and clips (scans start their own) */
+  /** with --workers: the run's worker threads, for images, clips and scans */
   workers?: BatchWorkers;
 }
 
@@ -115,8 +115,10 @@ export async function runVolume(item: BatchItem, dir: string, ctx: RunContext): 
     resume,
     volume,
     model: ctx.model,
-    // --workers serves scans as it serves clips: each slice's backbone pass and maps on worker threads
+    // --workers serves scans as it serves clips: each slice's backbone pass and maps on the run's
+    // worker threads (without the run's pool, e.g. a runItem hook's, on a pool of the scan's own)
     workers: s.video.workers,
+    ...(ctx.workers?.frames ? { pool: ctx.workers.frames } : {}),
     workerModel: s.model as ModelFlags,
     layer: s.layer,
     methods: s.methods,

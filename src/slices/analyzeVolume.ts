@@ -32,7 +32,9 @@ function isLoadedModel(m: AnalyzeVolumeOptions['model']): m is LoadedModel {
 }
 
 export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeAnalysis> {
-  const methods: Method[] = opts.methods?.length ? [...opts.methods] : ['l2caf'];
+  // (once each, as a video's settings have them: a caller's pool plans its maps so, and a repeated
+  // method would only repeat the same map)
+  const methods: Method[] = opts.methods?.length ? [...new Set(opts.methods)] : ['l2caf'];
   const classes = opts.classes ?? [];
   const preset = opts.preset ?? 'converged';
   const warmStart = opts.warmStart ?? true;
@@ -110,34 +112,42 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
 
     // A worker pool splits its own model copy: it must be at the same layer, or the features
     // it returns do not fit this head.
-    const poolLayer = (opts.runner as { layer?: unknown } | undefined)?.layer;
-    if (typeof poolLayer === 'string' && poolLayer !== split.layer) {
-      throw new UsageError(`the backbone runner splits at layer "${poolLayer}" but the analysis uses "${split.layer}"`);
+    for (const [what, p] of [['backbone runner', opts.runner], ['pool', opts.pool]] as const) {
+      const poolLayer = (p as { layer?: unknown } | undefined)?.layer;
+      if (typeof poolLayer === 'string' && poolLayer !== split.layer) {
+        throw new UsageError(`the ${what} splits at layer "${poolLayer}" but the analysis uses "${split.layer}"`);
+      }
     }
     // Workers of this call's own (opts.workers): each slice's backbone pass and its maps run there,
     // the warm chains cut into contiguous chunks, one worker each (analyzeSlices), so the solves use
-    // every core as a video's do.
+    // every core as a video's do. A caller's pool is used the same way.
     const flags = opts.workerModel ?? (isLoadedModel(opts.model) ? undefined : opts.model);
-    const workers = opts.runner ? 0 : (opts.workers ?? 0);
+    const workers = opts.runner || opts.pool ? 0 : (opts.workers ?? 0);
     if (workers > 0 && !flags) throw new UsageError('analyzeVolume: workers need workerModel (how they load the model) when given a loaded model');
     const pool =
       workers > 0
         ? await createBackbonePool({ model: flags!, layer: split.layer, workers, backend: currentBackend(), signal: opts.signal, plan: { methods, classes, solve, warmStart } })
         : null;
+    const solver = opts.pool ?? pool;
+    // (with a solver the runner is not asked for anything)
     const runner = opts.runner ?? pool ?? inProcessRunner(model, split);
+    // On a caller's pool the slices also listen to this job's own end (see finally): a job that
+    // fails leaves none of its slices queued there (closing its own pool dropped them).
+    const ownSlices = opts.pool ? new AbortController() : null;
+    const signal = ownSlices ? (opts.signal ? AbortSignal.any([opts.signal, ownSlices.signal]) : ownSlices.signal) : opts.signal;
     try {
       const job = await analyzeSlices({
         model,
         split,
         runner,
-        ...(pool ? { solver: pool } : {}),
+        ...(solver ? { solver } : {}),
         windowed,
         axes,
         templates,
         solve,
         warmStart,
         weighting,
-        signal: opts.signal,
+        signal,
         onProgress: opts.onProgress,
         onSlice: opts.onSlice,
         resume: opts.resume,
@@ -160,6 +170,7 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
       return result;
     } finally {
       if (!opts.runner) await runner.close();
+      ownSlices?.abort();
     }
   } finally {
     split?.dispose();

@@ -2,6 +2,7 @@
 // in the result (no tensors), so it crosses workers, IPC and JSON as is.
 import type { Method, SolveOptions, SolveStop, StartKind } from '../attention/types.js';
 import type { BackboneRunner } from '../engine/backboneRunner.js';
+import type { BackbonePool } from '../pool/backbonePool.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import type { Prediction } from '../engine/predictions.js';
 import type { ChainLink } from '../engine/analyze.js';
@@ -180,6 +181,13 @@ export interface AnalyzeVolumeOptions {
   workers?: number;
   /** how the workers find the model when `model` is a loaded one */
   workerModel?: ModelFlags;
+  /**
+   * A caller's pool of workers to run the slices on, maps and all, instead of starting one
+   * (`l2caf batch --workers`: one pool serves the run's images, clips and scans). Made with this
+   * job's layer and plan (FramePlan: methods once each, classes, the solver options the preset and
+   * `solve` resolve to, warmStart); used as is and left open. Not used for 3-D models.
+   */
+  pool?: Pick<BackbonePool, 'concurrency' | 'analyze'> & { readonly layer?: string };
   signal?: AbortSignal;
   onProgress?: (p: VolumeJobProgress) => void;
   /** each slice record as soon as it is done, in order */

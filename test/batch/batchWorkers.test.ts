@@ -1,9 +1,12 @@
 // A batch's worker threads (--workers): images give the result they give in this thread, for every
-// method, at a non-linear layer (iterative solves) and at the default one (exact); a clip on the
-// run's pool gives the timeline its own pool gives, and an image after it is not warm-started from it.
+// method, at a non-linear layer (iterative solves) and at the default one (exact); a clip or a scan
+// on the run's pool gives what its own pool gives, and an image after a clip is not warm-started
+// from it; a clip that fails there takes its queued frames off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBatchWorkers } from '../../src/batch/batchWorkers.js';
 import { analyzeVideo } from '../../src/video/analyzeVideo.js';
+import { analyzeVolume } from '../../src/slices/analyzeVolume.js';
+import { readVolume } from '../../src/volume/readVolume.js';
 import { solveOverrides } from '../../src/batch/settings.js';
 import type { BatchSettings } from '../../src/batch/settings.js';
 import { selectBackend } from '../../src/engine/backend.js';
@@ -16,6 +19,7 @@ import { fixture, haveFixture } from '../helpers/fixtures.js';
 const MODEL = 'models/darknet-tiny';
 const IMAGES = ['images/chelsea.png', 'images/coffee.png', 'images/orange.jpg'];
 const CLIP = 'videos/car-detection.mp4';
+const SCAN = 'volumes/someones_anatomy.nii.gz';
 
 const settingsAt = (layer: string | undefined): BatchSettings => ({
   model: { model: 'darknet-tiny' }, ...(layer ? { layer } : {}), methods: ['l2caf', 'l2caf-class', 'gradcam'], classes: [], preset: 'converged', solver: 'auto', constraint: 'l2', warmStart: true,
@@ -84,6 +88,56 @@ describe.skipIf(!haveFixture(MODEL) || !haveFixture(CLIP) || IMAGES.some((i) => 
       await workers.close();
     }
   }, 180_000);
+
+  it.skipIf(!haveFixture(SCAN))('a scan on the run\'s pool: the slices of its own pool (warm chains included)', async () => {
+    const s = { ...settingsAt('leaky_re_lu_13'), methods: ['l2caf' as const, 'l2caf-class' as const] };
+    const volume = await readVolume(fixture(SCAN));
+    const job = { volume, model, workerModel: s.model, layer: s.layer, methods: s.methods, classes: s.classes, preset: s.preset, solve: solveOverrides(s), warmStart: true };
+    const own = await analyzeVolume({ ...job, workers: 2 });
+    const workers = await openBatchWorkers(model, s, 2, new AbortController().signal);
+    try {
+      const shared = await analyzeVolume({ ...job, pool: workers.frames! });
+      expect(shared.summary.solves).toEqual(own.summary.solves);
+      expect(shared.summary.solves!.warm).toBeGreaterThan(0);
+      expect(shared.slices.map((x) => x.maps.map((m) => [m.iterations, m.warmStarted]))).toEqual(own.slices.map((x) => x.maps.map((m) => [m.iterations, m.warmStarted])));
+      for (const [a, v] of shared.attention.entries()) {
+        let most = 0; // (a loop: the volume is too large to spread into Math.max)
+        for (let i = 0; i < v.data.length; i++) most = Math.max(most, Math.abs(v.data[i]! - own.attention[a]!.data[i]!));
+        expect(most).toBeLessThan(1e-4);
+      }
+      expect(workers.broken).toBe(false);
+    } finally {
+      await workers.close();
+    }
+  }, 180_000);
+
+  it('a clip that fails on the run\'s pool ends with its error and leaves none of its frames queued there', async () => {
+    const s = { ...settingsAt('leaky_re_lu_13'), methods: ['l2caf' as const] };
+    const workers = await openBatchWorkers(model, s, 2, new AbortController().signal);
+    try {
+      const pool = workers.frames!;
+      const signals: AbortSignal[] = [];
+      let calls = 0;
+      const failing: typeof pool = {
+        concurrency: pool.concurrency,
+        close: () => pool.close(),
+        analyze: (rgb, w, h, signal, route) => {
+          signals.push(signal!);
+          if (++calls === 1) return Promise.reject(new Error('frame broke'));
+          return pool.analyze(rgb, w, h, signal, route);
+        },
+      };
+      const caller = new AbortController();
+      const job = { file: fixture(CLIP), model: s.model, loadedModel: model, layer: s.layer, methods: s.methods, classes: s.classes, fromS: 0, toS: 1, preset: s.preset, solve: solveOverrides(s), warmStart: true, cacheDir: null, signal: caller.signal };
+      await expect(analyzeVideo({ ...job, pool: failing })).rejects.toThrow('frame broke');
+      expect(signals.length).toBeGreaterThan(1);
+      expect(signals.every((sg) => sg.aborted)).toBe(true);
+      expect(caller.signal.aborted).toBe(false);
+      expect(workers.broken).toBe(false);
+    } finally {
+      await workers.close();
+    }
+  }, 120_000);
 
   it('fails an image as this thread does: an unknown class in its own words; an embedding without --class, no worker started', async () => {
     const signal = new AbortController().signal;

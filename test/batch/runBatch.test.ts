@@ -300,18 +300,19 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     expect(statusOf(7)!.status).toBe('done');
   });
 
-  it('a scan runs without the run\'s pool, closed before it (the scan starts its own); a pool that died while idle is replaced before the next item', async () => {
+  it('a scan runs alone on the run\'s pool, as a clip does; a pool that died while idle is replaced before the next item', async () => {
     const { log, runItem } = timed(['image', 'volume', 'image', 'video']);
     const { r, pools } = await runOnNewPools(async (item, dir, ctx) => {
       const out = await runItem!(item, dir, ctx);
-      // the second pool dies after its image, while idle
+      // the pool dies after the image after the scan, while idle
       if (item.id.startsWith('item2-')) poolOf(ctx).broken = true;
       return out;
     });
     expect(r.done).toBe(4);
-    expect(log.map((l) => l.pooled)).toEqual([true, false, true, true]);
-    // image: pool 1; closed for the scan; image: pool 2, which dies; the clip: pool 3
-    expect(pools.length).toBe(3);
+    expect(log.map((l) => l.pooled)).toEqual([true, true, true, true]);
+    expect(log[1]!.alongside).toEqual([]);
+    // image, scan, image: pool 1, which dies after the image; the clip: pool 2
+    expect(pools.length).toBe(2);
     expect(pools.every((p) => p.closed === 1)).toBe(true);
   });
 

@@ -11,6 +11,7 @@ import { analyzeFeatures } from '../../src/engine/analyze.js';
 import { inProcessRunner, type BackboneRunner } from '../../src/engine/backboneRunner.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { openModel } from '../../src/engine/openModel.js';
+import { createBackbonePool } from '../../src/pool/backbonePool.js';
 import type { LoadedModel } from '../../src/models/loadModel.js';
 import { analyzeVolume } from '../../src/slices/analyzeVolume.js';
 import { resampleTrilinear } from '../../src/slices/resample3d.js';
@@ -263,6 +264,48 @@ describe('analyzeVolume, per slice', () => {
     await expect(analyzeVolume({ volume, model: gap, workers: 1, workerModel: { model: path.join(tmp, 'no-such-model') }, methods: ['cam'] })).rejects.toThrow(/no-such-model/);
     // ... and a loaded model alone does not say how
     await expect(analyzeVolume({ volume, model: gap, workers: 1, methods: ['cam'] })).rejects.toThrow(/workers need workerModel/);
+  });
+
+  it("runs on a caller's pool (batch --workers), maps and all, as on its own workers; leaves it open; a job that fails drops its slices queued there", async () => {
+    const volume = blobVolume([9, 7, 8]);
+    const flags = { model: path.join(tmp, 'nonlinear'), inputSize: 16 };
+    const methods = ['l2caf', 'l2caf-class'] as const;
+    // (iterative: warm chains, as on a non-linear head)
+    const solve = { solver: 'iterative' as const };
+    const own = await analyzeVolume({ volume, model: nonlinear, workers: 2, workerModel: flags, axis: 'z', methods: [...methods], solve });
+    // the pool's plan: what the job's own would be (the preset's options, then the overrides)
+    const pool = await createBackbonePool({ model: flags, workers: 2, plan: { methods: [...methods], classes: [], solve: { ...defaultSolveOptions('converged'), ...solve }, warmStart: true } });
+    try {
+      // (a method given twice is one map, as the pool plans it)
+      const shared = await analyzeVolume({ volume, model: nonlinear, pool, axis: 'z', methods: [...methods, 'l2caf'], solve });
+      expect(shared.slices.map((s) => s.maps.map((m) => [m.iterations, m.warmStarted]))).toEqual(own.slices.map((s) => s.maps.map((m) => [m.iterations, m.warmStarted])));
+      expect(shared.slices.some((s) => s.maps.some((m) => m.warmStarted))).toBe(true);
+      expect(shared.attention).toHaveLength(2);
+      for (let a = 0; a < 2; a++) expect(maxDiff(shared.attention[a]!.data, own.attention[a]!.data)).toBeLessThan(1e-5);
+      expect(pool.liveWorkers()).toHaveLength(2);
+      // A slice that fails ends the job with its error; the slices it had sent ahead are taken off the pool.
+      const signals: AbortSignal[] = [];
+      let calls = 0;
+      const failing: typeof pool = Object.assign(Object.create(pool) as typeof pool, {
+        analyze: (rgb: Uint8Array, w: number, h: number, signal?: AbortSignal, route?: Parameters<typeof pool.analyze>[4]) => {
+          signals.push(signal!);
+          if (++calls === 1) return Promise.reject(new Error('slice broke'));
+          return pool.analyze(rgb, w, h, signal, route);
+        },
+      });
+      const caller = new AbortController();
+      await expect(analyzeVolume({ volume, model: nonlinear, pool: failing, axis: 'z', methods: [...methods], solve, signal: caller.signal })).rejects.toThrow('slice broke');
+      expect(signals.length).toBeGreaterThan(1);
+      expect(signals.every((sg) => sg.aborted)).toBe(true);
+      expect(caller.signal.aborted).toBe(false);
+      // the pool still serves the next job
+      const again = await analyzeVolume({ volume, model: nonlinear, pool, axis: 'z', methods: [...methods], solve });
+      for (let a = 0; a < 2; a++) expect(maxDiff(again.attention[a]!.data, own.attention[a]!.data)).toBeLessThan(1e-5);
+      // a pool at another layer would hand back features that do not fit the head
+      await expect(analyzeVolume({ volume, model: nonlinear, pool: Object.assign(Object.create(pool) as typeof pool, { layer: 'elsewhere' }), axis: 'z' })).rejects.toThrow(/pool splits at layer "elsewhere"/);
+    } finally {
+      await pool.close();
+    }
   });
 
   it.skipIf(!haveFixture('volumes/anatomical.nii'))('reads a file and loads the model from flags itself, disposing it after', async () => {
