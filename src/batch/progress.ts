@@ -1,6 +1,7 @@
 // Progress of a shard on stderr: one line per item with an ETA over the shard, as text for people
-// or JSON lines for log collectors (--progress json). The ETA is the mean time of the items worked
-// on so far (skipped ones cost nothing) times the items left. Formatting is pure.
+// or JSON lines for log collectors (--progress json). The ETA is the wall time per item worked on so
+// far (skipped ones cost nothing; items in flight counted by the share done) times the items left.
+// Formatting is pure.
 import type { ItemKind } from './types.js';
 
 export type ProgressMode = 'text' | 'json';
@@ -69,11 +70,27 @@ export interface EndEvent {
   solves?: { maps: number; atLimit: number; items: number };
 }
 
-/** Seconds left: mean seconds of the items worked on, times the items left; null before the first. */
-export function etaSeconds(workedSeconds: number, worked: number, left: number): number | null {
+/**
+ * Seconds left: the wall time so far per item worked on, times the items left; null before the
+ * first. `inFlight` (items run several at once: batch --workers' images): the share of each
+ * unfinished item already done, counted on both sides, so that the first items to finish do not
+ * charge the run with the time the others in flight have also been running (without it, the first
+ * ETA of four images in flight was four times too long).
+ */
+export function etaSeconds(wallSeconds: number, worked: number, left: number, inFlight: readonly number[] = []): number | null {
   if (left === 0) return 0;
   if (worked === 0) return null;
-  return (workedSeconds / worked) * left;
+  const partly = inFlight.reduce((n, f) => n + Math.min(1, Math.max(0, f)), 0);
+  return (wallSeconds / (worked + partly)) * Math.max(0, left - partly);
+}
+
+/**
+ * The share of an item in flight already done, from the time it has run and the mean time of the
+ * items finished (their own times, waits in a shared queue included, as the item's are); below 1,
+ * since it has not finished.
+ */
+export function shareDone(runningSeconds: number, meanItemSeconds: number): number {
+  return meanItemSeconds > 0 ? Math.min(0.95, runningSeconds / meanItemSeconds) : 0;
 }
 
 export function clock(s: number | null): string {

@@ -9,7 +9,7 @@ import { UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { IMAGES_PER_WORKER, openBatchWorkers, type BatchWorkers } from './batchWorkers.js';
 import { CLAIM_FILE, claimItem, ownerWords, thisProcess, type Claimant } from './claim.js';
-import { etaSeconds, type ItemEvent } from './progress.js';
+import { etaSeconds, shareDone, type ItemEvent } from './progress.js';
 import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
 import { hashForKind, type BatchSettings } from './settings.js';
 import { isFinished, readStatus, readSummary, STATUS_FILE, SUMMARY_FILE, writeStatus, writeSummary } from './status.js';
@@ -133,10 +133,22 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     }
   };
   // The ETA: the wall time since the first item worked on began, over the items worked on, times
-  // the items left (with images in parallel a sum of their own times would count it twice).
+  // the items left (with images in parallel a sum of their own times would count it twice), the
+  // items in flight counted by the share of a mean item's time they have run (progress.ts).
   let firstStart: number | null = null;
   let worked = 0;
   let finished = 0;
+  // (the items worked on: their own seconds; the ones running: when they began)
+  let workedSeconds = 0;
+  const runningSince = new Map<number, number>();
+  const eta = (): number | null => {
+    const left = o.items.length - finished;
+    if (firstStart === null) return etaSeconds(0, 0, left);
+    const now = performance.now();
+    const mean = worked ? workedSeconds / worked : 0;
+    const shares = [...runningSince.values()].map((t) => shareDone((now - t) / 1000, mean));
+    return etaSeconds((now - firstStart) / 1000, worked, left, shares);
+  };
 
   /** One item, start to status.json. Rejects only where the run must end (output unwritable, no model). */
   const processItem = async (i: number): Promise<void> => {
@@ -145,8 +157,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     const hash = hashForKind(o.settings, item.kind);
     const event = (status: ItemEvent['status'], seconds: number, units: number | null, error: string | null, atLimit: number | null = null, heldBy?: string): void => {
       finished++;
-      const etaS = firstStart === null ? etaSeconds(0, 0, o.items.length - finished) : etaSeconds((performance.now() - firstStart) / 1000, worked, o.items.length - finished);
-      o.onItem?.({ index: i + 1, finished, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS, atLimit, ...(heldBy ? { heldBy } : {}) });
+      runningSince.delete(i);
+      o.onItem?.({ index: i + 1, finished, total: o.items.length, id: item.id, rel: item.rel, kind: item.kind, status, seconds, units, error, etaS: eta(), atLimit, ...(heldBy ? { heldBy } : {}) });
     };
     if (await doneBefore(dir, hash, sha)) {
       r.skipped++;
@@ -178,6 +190,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       const startedAt = new Date().toISOString();
       const t0 = performance.now();
       firstStart ??= t0;
+      runningSince.set(i, t0);
       // A model (or the workers) that does not load is the run's failure, not each item's: it propagates.
       const m = await o.model();
       let pool: BatchWorkers | undefined;
@@ -222,6 +235,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       );
       if (!error) await dropItemCache(dir);
       worked++;
+      workedSeconds += seconds;
       if (error) r.failed++;
       else r.done++;
       const solves = error ? null : summary?.solves;
@@ -235,6 +249,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       await c.claim.release().catch(() => {});
       return dropIfEmpty(e);
     } finally {
+      // (an item that ended without an event: stopped, or the run's failure)
+      runningSince.delete(i);
       await c.claim.release().catch(() => {});
     }
   };

@@ -8,7 +8,7 @@ import { itemsOfShard, parseShardFlag, resolveShard } from '../../src/batch/shar
 import { csvFields, parseManifest } from '../../src/batch/manifest.js';
 import { canonicalJson, settingsHash } from '../../src/batch/settingsHash.js';
 import { kindByBytes, kindByName } from '../../src/batch/classify.js';
-import { etaSeconds, formatEnd, formatItem, formatStart, clock } from '../../src/batch/progress.js';
+import { etaSeconds, formatEnd, formatItem, formatStart, clock, shareDone } from '../../src/batch/progress.js';
 import { buildReport, gatherItems, reportWarnings } from '../../src/batch/report.js';
 import { reportCsv } from '../../src/batch/reportCsv.js';
 import { reportHtml, sparkline } from '../../src/batch/reportHtml.js';
@@ -207,6 +207,17 @@ describe('progress', () => {
     expect(etaSeconds(10, 2, 3)).toBe(15);
     expect(etaSeconds(0, 0, 3)).toBeNull();
     expect(etaSeconds(0, 0, 0)).toBe(0);
+    // Four images in flight at once, 4 s each, 1 a second together; the first finishes at 4 s with
+    // 15 of 16 left, three of them 95% done: ~12 s left (wall time per image worked on alone says 60).
+    const shares = [4, 4, 4].map((s) => shareDone(s, 4));
+    expect(shares).toEqual([0.95, 0.95, 0.95]);
+    expect(etaSeconds(4, 1, 15, shares)).toBeCloseTo((4 / 3.85) * 12.15, 6);
+    expect(etaSeconds(4, 1, 15)).toBe(60);
+    // an item just begun counts for nothing yet; one running longer than the mean, not more than 95%
+    expect(shareDone(0, 4)).toBe(0);
+    expect(shareDone(10, 4)).toBe(0.95);
+    expect(shareDone(3, 0)).toBe(0);
+    expect(etaSeconds(10, 2, 1, [0.95])).toBeGreaterThan(0);
     expect(clock(3725)).toBe('1:02:05');
     const e = { index: 2, total: 5, id: 'a-1', rel: 'a.mp4', kind: 'video' as const, status: 'done' as const, seconds: 1.25, units: 12, error: null, etaS: 30 };
     expect(formatItem(e, 'text')).toBe('[2/5] done    a.mp4 (video, 12 frames, 1.3 s); ETA 0:30');
