@@ -56,6 +56,9 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
   let warm = new Map<string, WarmStart>();
   return async (bb, chain) => {
     try {
+      // As an image in this thread is checked (imageAnalysis.ts): features that overflowed name the
+      // layer, not the head's outputs they turn to NaN (a video frame, a slice, an image on workers).
+      failIfNonFinite(model.id, `the features of layer ${split.layer}`, bb.features.dataSync());
       const head = split.head(bb);
       if (plan.classes.length && !targets) targets = plan.classes.map((c) => resolveClass(c, model.labels, head.numOutputs));
       let requests: MapRequest[];
