@@ -11,6 +11,7 @@ import type { ModelFlags } from '../engine/openModel.js';
 import { UsageError } from '../engine/targets.js';
 import { decodeImage } from '../media/decodeImage.js';
 import type { LoadedModel } from '../models/loadModel.js';
+import type { SplitModel } from '../models/split.js';
 import { createBackbonePool } from '../pool/backbonePool.js';
 import type { FramePool } from '../video/types.js';
 import { solveOf, type BatchSettings } from './settings.js';
@@ -25,6 +26,23 @@ export interface BatchWorkers {
   /** a worker died (out of memory, a crash): every later item would fail; open another pool */
   readonly broken: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * Whether a scan's slices run on the run's workers at `layer`: a 2-D layer's do; a 3-D layer takes
+ * the whole volume in this thread (analyzeVolume), so a folder of scans then loads no workers. A
+ * layer that does not split is the scan's own error to report: no workers for it either.
+ */
+export function scansUseWorkers(model: LoadedModel, layer: string | undefined): boolean {
+  let split: SplitModel | undefined;
+  try {
+    split = model.split(layer);
+    return split.layerShape.length !== 4;
+  } catch {
+    return false;
+  } finally {
+    split?.dispose();
+  }
 }
 
 /** A pool of `workers` threads for the batch, with the run's settings as its plan. */

@@ -7,7 +7,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
-import { IMAGES_PER_WORKER, openBatchWorkers, type BatchWorkers } from './batchWorkers.js';
+import { IMAGES_PER_WORKER, openBatchWorkers, scansUseWorkers, type BatchWorkers } from './batchWorkers.js';
 import { CLAIM_FILE, claimItem, ownerWords, thisProcess, type Claimant } from './claim.js';
 import { etaSeconds, shareDone, type ItemEvent } from './progress.js';
 import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
@@ -110,6 +110,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
   const pooled = workers > 0 && open !== null;
   const slots = pooled ? workers * IMAGES_PER_WORKER : 1;
   let shared: Promise<BatchWorkers> | null = null;
+  /** whether scans run on the pool (their layer is 2-D), once known */
+  let scansPooled: boolean | undefined;
   const openWorkers = async (model: LoadedModel): Promise<BatchWorkers> => {
     const pool = await (shared ??= open!(model, o.settings, workers, o.signal));
     if (!pool.broken) return pool;
@@ -194,7 +196,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       // A model (or the workers) that does not load is the run's failure, not each item's: it propagates.
       const m = await o.model();
       let pool: BatchWorkers | undefined;
-      if (item.kind && pooled) {
+      // (a scan at a 3-D layer runs whole in this thread: no workers for it)
+      if (pooled && (item.kind === 'image' || item.kind === 'video' || (item.kind === 'volume' && (scansPooled ??= scansUseWorkers(m.model, o.settings.layer))))) {
         // (the run ended meanwhile: no pool is opened for it)
         if (failure) return;
         try {

@@ -5,7 +5,7 @@
 // alone and of scans with images, one process against --workers. Each run starts cold
 // (its own output folder), process start and model load included, as on a cluster.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,14 +57,6 @@ export async function batchBench(fixtures: string): Promise<{ items: number; one
       const w = await timed(() => runShard(pics, path.join(tmp, `pics-workers-${tag}`), '0/1', [...args, '--workers', String(cores)]));
       picsRuns.push({ what, one: o, pooled: w });
     }
-    // Scans and images (a scan's slices run on the run's pool too, as a clip's frames do).
-    const scans = path.join(tmp, 'scans');
-    mkdirSync(scans);
-    for (const f of ['someones_anatomy.nii.gz', 'anatomical.nii']) copyFileSync(path.join(fixtures, 'volumes', f), path.join(scans, f));
-    for (const f of names.slice(0, 4)) copyFileSync(path.join(fixtures, 'images', f), path.join(scans, f));
-    const scanArgs = ['--layer', 'leaky_re_lu_13', '--method', 'l2caf-class'];
-    const scansOne = await timed(() => runShard(scans, path.join(tmp, 'scans-one'), '0/1', scanArgs));
-    const scansPooled = await timed(() => runShard(scans, path.join(tmp, 'scans-workers'), '0/1', [...scanArgs, '--workers', String(cores)]));
     const r = { items, oneProcessPerMin: (items / one) * 60, twoShardsPerMin: (items / two) * 60, workersPerMin: (items / pooled) * 60 };
     console.log(
       `batch (${items} items: 4 clips of 0.5 s at stride 3, 4 images; process start and model load included): ` +
@@ -77,10 +69,21 @@ export async function batchBench(fixtures: string): Promise<{ items: number; one
           `--workers ${cores} ${(((names.length * 4) / p.pooled) * 60).toFixed(1)} images/min (${p.pooled.toFixed(1)} s), ${(p.one / p.pooled).toFixed(2)}x`,
       );
     }
-    console.log(
-      `batch (2 scans: someones_anatomy.nii.gz 56 slices, anatomical.nii 25; 4 images; leaky_re_lu_13, l2caf-class): 1 process ${scansOne.toFixed(1)} s, ` +
-        `--workers ${cores} ${scansPooled.toFixed(1)} s (one pool for the scans and the images), ${(scansOne / scansPooled).toFixed(2)}x`,
-    );
+    // Scans and images (a scan's slices run on the run's pool too, as a clip's frames do).
+    const scanFiles = ['someones_anatomy.nii.gz', 'anatomical.nii'].map((f) => path.join(fixtures, 'volumes', f));
+    if (scanFiles.every((f) => existsSync(f))) {
+      const scans = path.join(tmp, 'scans');
+      mkdirSync(scans);
+      for (const f of scanFiles) copyFileSync(f, path.join(scans, path.basename(f)));
+      for (const f of names.slice(0, 4)) copyFileSync(path.join(fixtures, 'images', f), path.join(scans, f));
+      const scanArgs = ['--layer', 'leaky_re_lu_13', '--method', 'l2caf-class'];
+      const scansOne = await timed(() => runShard(scans, path.join(tmp, 'scans-one'), '0/1', scanArgs));
+      const scansPooled = await timed(() => runShard(scans, path.join(tmp, 'scans-workers'), '0/1', [...scanArgs, '--workers', String(cores)]));
+      console.log(
+        `batch (2 scans: someones_anatomy.nii.gz 56 slices, anatomical.nii 25; 4 images; leaky_re_lu_13, l2caf-class): 1 process ${scansOne.toFixed(1)} s, ` +
+          `--workers ${cores} ${scansPooled.toFixed(1)} s (one pool for the scans and the images), ${(scansOne / scansPooled).toFixed(2)}x`,
+      );
+    } else console.log(`batch (scans): skipped, ${scanFiles.find((f) => !existsSync(f))} is missing`);
     return r;
   } finally {
     rmSync(tmp, { recursive: true, force: true });

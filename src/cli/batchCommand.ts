@@ -125,7 +125,7 @@ export function batchCommand(): Command {
     .option('--export <format>', 'videos: also write the annotated clip (mp4, webm or gif)', oneOf(['mp4', 'webm', 'gif'] as const, 'export format'))
     .option('--colormap <name>', `overlay/export colour map: ${colormapNames.join(', ')}`, colormapArg, 'jet')
     .option('--opacity <x>', 'overlay/export map opacity 0..1', numberArg(0, 1), 0.5)
-    .option('--workers <n>', 'worker threads: one pool of N for the run, on which each video\'s frames run, and images N at once (2 queued per worker); a scan starts its own (default 0: everything in this thread; shards give the parallelism)', intArg(0, 64), 0)
+    .option('--workers <n>', 'worker threads: one pool of N for the run, on which each video\'s frames and each scan\'s slices run, and images N at once (2 queued per worker) (default 0: everything in this thread; shards give the parallelism)', intArg(0, 64), 0)
     .option('--axis <a>', 'scans: slicing axis x, y, z or all (default: the acquisition axis)', oneOf(['x', 'y', 'z', 'all'] as const, 'axis'))
     .option('--window <w>', 'scans: intensity window pLO,pHI or W/L', windowArg)
     .option('--no-weight', 'scans: keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')

@@ -106,6 +106,11 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   const pending = new Map<number, Promise<Prepared>>();
   // (filled in below, once the slices a journal already holds are known)
   const routes: (WorkerRoute | undefined)[] = [];
+  // The slices sent ahead listen to the job's signal and to the job's own end: a slice that fails
+  // takes the others off the runner at once (a caller's pool stays open, and would otherwise run
+  // them all for nothing before the error is reported).
+  const sentAhead = new AbortController();
+  const sliceSignal = signal ? AbortSignal.any([signal, sentAhead.signal]) : sentAhead.signal;
   const start = (n: number) => {
     if (n >= order.length || pending.has(n) || signal?.aborted) return;
     const { axis, index } = order[n]!;
@@ -113,9 +118,9 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       const input = sliceInput(windowed, axis, index, model.inputSize);
       if (job.solver) {
         const route = routes[n];
-        return { input, work: await job.solver.analyze(input.rgb, input.width, input.height, signal, route), ...(route ? { route } : {}) };
+        return { input, work: await job.solver.analyze(input.rgb, input.width, input.height, sliceSignal, route), ...(route ? { route } : {}) };
       }
-      const arrays = await runner.run(input.rgb, input.width, input.height, signal);
+      const arrays = await runner.run(input.rgb, input.width, input.height, sliceSignal);
       return { input, arrays };
     })();
     p.catch(() => {}); // awaited in order below; never an unhandled rejection meanwhile
@@ -151,6 +156,7 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   // Each slice in flight listens to the job's signal: more than Node's default of 10, which it
   // reports as a leak ("MaxListenersExceededWarning"), as analyzeVideo says too.
   if (signal) setMaxListeners(Math.max(getMaxListeners(signal), ahead + 10), signal);
+  setMaxListeners(ahead + 10, sliceSignal);
   try {
     for (let n = done.length; n < order.length; n++) {
       // Let timers and signals (Ctrl-C) run between slices: the in-thread backbone never yields.
@@ -198,7 +204,9 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
       job.onProgress?.(progressOf(n + 1, order.length, (performance.now() - t0) / 1000, n + 1 - done.length));
     }
   } finally {
-    // Nothing left running behind the caller's back: wait for slices already sent to the runner.
+    // Nothing left running behind the caller's back: the slices sent ahead are called off (after a
+    // failure or a stop; a finished job has none) and awaited.
+    sentAhead.abort();
     await Promise.allSettled(pending.values());
   }
   return { attention, slices, computed: slices.length - done.length, partial, wallS: (performance.now() - t0) / 1000 };

@@ -131,10 +131,6 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
     const solver = opts.pool ?? pool;
     // (with a solver the runner is not asked for anything)
     const runner = opts.runner ?? pool ?? inProcessRunner(model, split);
-    // On a caller's pool the slices also listen to this job's own end (see finally): a job that
-    // fails leaves none of its slices queued there (closing its own pool dropped them).
-    const ownSlices = opts.pool ? new AbortController() : null;
-    const signal = ownSlices ? (opts.signal ? AbortSignal.any([opts.signal, ownSlices.signal]) : ownSlices.signal) : opts.signal;
     try {
       const job = await analyzeSlices({
         model,
@@ -147,7 +143,8 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
         solve,
         warmStart,
         weighting,
-        signal,
+        // (a job that fails takes its slices sent ahead off the caller's pool: analyzeSlices)
+        signal: opts.signal,
         onProgress: opts.onProgress,
         onSlice: opts.onSlice,
         resume: opts.resume,
@@ -170,7 +167,6 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
       return result;
     } finally {
       if (!opts.runner) await runner.close();
-      ownSlices?.abort();
     }
   } finally {
     split?.dispose();

@@ -215,11 +215,18 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     const pool = { broken: false, closed: 0, frames: null, analyzeImage: async () => { throw new Error('not used'); }, close: async () => void pool.closed++ };
     return pool;
   };
+  /** A model whose layer has this shape (rank 3: a 2-D layer, whose scans run slice by slice; rank 4: 3-D), splits counted. */
+  const modelAt = (layerShape: number[]) => {
+    const splits = { made: 0, disposed: 0 };
+    const model = { split: () => (splits.made++, { layerShape, dispose: () => void splits.disposed++ }) } as unknown as LoadedModel;
+    return { splits, load: async () => ({ model, sha: 's1' }) };
+  };
   /** A run with --workers whose every opening makes a new fake pool; the pools, all kept, with its result. */
-  const runOnNewPools = async (runItem: BatchRunOptions['runItem']) => {
+  const runOnNewPools = async (runItem: BatchRunOptions['runItem'], layerShape = [7, 7, 8]) => {
     const pools: ReturnType<typeof fakeImages>[] = [];
-    const r = await runBatch(options({ settings: withWorkers, openWorkers: async () => (pools.push(fakeImages()), pools.at(-1)!), runItem }));
-    return { r, pools };
+    const { splits, load } = modelAt(layerShape);
+    const r = await runBatch(options({ settings: withWorkers, model: load, openWorkers: async () => (pools.push(fakeImages()), pools.at(-1)!), runItem }));
+    return { r, pools, splits };
   };
   /** the pool an item ran on, as the tests mark it */
   const poolOf = (ctx: RunContext) => ctx.workers as unknown as { broken: boolean };
@@ -314,6 +321,17 @@ describe('runBatch with --workers: images several at once, clips and scans alone
     // image, scan, image: pool 1, which dies after the image; the clip: pool 2
     expect(pools.length).toBe(2);
     expect(pools.every((p) => p.closed === 1)).toBe(true);
+  });
+
+  it('scans at a 3-D layer run in this thread, without the workers (the layer asked once); the image after them opens the pool', async () => {
+    const { log, runItem } = timed(['volume', 'volume', 'image']);
+    const { r, pools, splits } = await runOnNewPools(runItem, [4, 7, 7, 8]);
+    expect(r.done).toBe(3);
+    expect(log.map((l) => l.pooled)).toEqual([false, false, true]);
+    expect(pools.length).toBe(1);
+    expect(splits).toEqual({ made: 1, disposed: 1 });
+    // (the one pool is the image's, opened after both scans)
+    expect(log[2]!.alongside).toEqual([]);
   });
 
   it('a stop while the image workers start is a stop (no error out of the run), and nothing runs', async () => {
