@@ -11,6 +11,7 @@ import { evalVideoCommand } from './evalVideoCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { batchCommand, batchExitCode } from './batchCommand.js';
 import { batchReportCommand } from './batchReportCommand.js';
+import { cacheCommand } from './cacheCommand.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { UsageError } from '../engine/targets.js';
 import { Interrupted } from './interrupt.js';
@@ -30,6 +31,7 @@ export function program(): Command {
   p.addCommand(serveCommand());
   p.addCommand(batchCommand());
   p.addCommand(batchReportCommand());
+  p.addCommand(cacheCommand());
   // Make every subcommand throw instead of exiting, so run() decides the exit code.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(p)) c.exitOverride();
