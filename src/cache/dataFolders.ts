@@ -1,6 +1,8 @@
 // The folders L2-CAF Studio fills on its own (downloaded models, analyses of videos, and the app's
-// uploads, exports and browser proxies), for `l2caf cache`: what each holds, and clearing it. None of
-// them is pruned on its own, so without this a user finds them by reading the code.
+// uploads, exports and playable copies), for `l2caf cache`: what each holds, and clearing it.
+// Nothing else prunes them (but a model cache's leftover temporary folders, after a day). A folder
+// is cleared of what the tool names there only: its files' names follow patterns (hashes, export
+// names), so anything else a folder holds (an env var pointing at one's own folder) is left alone.
 import path from 'node:path';
 import { defaultCacheDir } from '../models/paths.js';
 import { defaultVideoCacheDir } from '../video/videoCache.js';
@@ -12,9 +14,24 @@ export interface DataFolder {
   /** what it holds, in a few words */
   what: string;
   dir: string;
-  /** a video cache: a job in progress holds a `<key>.lock`, and its entry is kept while it runs */
+  /**
+   * Whether an entry of this name is one the tool makes here (a leading dot: its temporary form).
+   * Models are judged by their install record instead (folderUsage.ts installedModels).
+   */
+  owns: (name: string) => boolean;
+  /** a video cache: a job in progress holds `<key>.lock`, and its entry stays while it runs */
   locks: boolean;
 }
+
+// The names each folder's writers choose (a leading dot: written under a temporary name):
+// video caches: `<sha256 key>.json|.partial.jsonl|.lock[...]` (video/cacheKey.ts, videoCache.ts);
+// playable copies: `<24 hex>.mp4|.webm` (service/mediaRegistry.ts); uploads: `<24 hex>/` and
+// `.incoming-<12 hex>/` (server/upload.ts); exports: `<stem>-attention[-tag]-<6 hex>[ext]` and
+// their `.timeline.json|.csv` (service/exportsFolder.ts, video/sidecars.ts).
+const VIDEO_NAME = /^\.?[0-9a-f]{64}\./;
+const PROXY_NAME = /^\.?[0-9a-f]{24}\./;
+const UPLOAD_NAME = /^(?:[0-9a-f]{24}|\.incoming-[0-9a-f]{12})$/;
+const EXPORT_NAME = /-attention(?:-[A-Za-z0-9._-]+)?-[0-9a-f]{6}(?:\.|$)/;
 
 /** The names `--clear` takes: each kind, `video` (both video caches) and `all` (everything but models, which would be downloaded again). */
 export const CLEAR_NAMES = ['all', 'video', 'proxies', 'uploads', 'exports', 'models'] as const;
@@ -26,13 +43,14 @@ export type ClearName = (typeof CLEAR_NAMES)[number];
  */
 export function dataFolders(env: NodeJS.ProcessEnv, dataDir: string): DataFolder[] {
   const appVideo = path.join(dataDir, 'video-cache');
+  const video = (name: string) => VIDEO_NAME.test(name);
   return [
-    { kind: 'models', what: 'downloaded models', dir: defaultCacheDir(env), locks: false },
-    { kind: 'video', what: 'video analyses (CLI)', dir: defaultVideoCacheDir(env), locks: true },
-    { kind: 'app-video', what: 'video analyses (app)', dir: appVideo, locks: true },
-    { kind: 'proxies', what: 'browser copies of videos (app)', dir: path.join(appVideo, 'proxies'), locks: false },
-    { kind: 'uploads', what: 'uploaded files (browser app)', dir: path.join(dataDir, 'uploads'), locks: false },
-    { kind: 'exports', what: 'exports before download (app)', dir: path.join(dataDir, 'exports'), locks: false },
+    { kind: 'models', what: 'downloaded models', dir: defaultCacheDir(env), owns: () => false, locks: false },
+    { kind: 'video', what: 'video analyses (CLI)', dir: defaultVideoCacheDir(env), owns: video, locks: true },
+    { kind: 'app-video', what: 'video analyses (app)', dir: appVideo, owns: video, locks: true },
+    { kind: 'proxies', what: 'playable copies of videos (app)', dir: path.join(appVideo, 'proxies'), owns: (n) => PROXY_NAME.test(n), locks: false },
+    { kind: 'uploads', what: 'uploaded files (browser app)', dir: path.join(dataDir, 'uploads'), owns: (n) => UPLOAD_NAME.test(n), locks: false },
+    { kind: 'exports', what: 'exports before download (app)', dir: path.join(dataDir, 'exports'), owns: (n) => EXPORT_NAME.test(n), locks: false },
   ];
 }
 

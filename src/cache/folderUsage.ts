@@ -1,9 +1,16 @@
-// What a data folder holds and clearing it, entry by entry (its top-level files and folders), never
-// following a symbolic link: a link is counted and removed as a link, whatever it points at.
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+// What a data folder holds and clearing it, entry by entry (its top-level files and folders that
+// the tool named), never following a symbolic link: a link is counted and removed as a link, and a
+// folder that is itself a link is not cleared. Temporary entries (a leading dot: a download, an
+// upload, an export or an analysis being written) are left until a day old; a video analysis whose
+// job is running (its lock names a live process) stays, checked again just before each removal.
+import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { processAlive } from '../fs/processAlive.js';
 import { INSTALL_RECORD, TEMP_PREFIX, TRASH_PREFIX } from '../models/cache.js';
+import { videoLockHolder } from '../video/videoCache.js';
+import type { DataFolder } from './dataFolders.js';
+
+/** A temporary entry younger than this may be in the middle of its writing (models/cache.ts removeStaleTemps waits as long). */
+export const TEMP_AGE_MS = 24 * 3600 * 1000;
 
 export interface Usage {
   entries: number;
@@ -30,81 +37,83 @@ async function measure(p: string): Promise<{ bytes: number; mtimeMs: number }> {
   return { bytes, mtimeMs };
 }
 
-/** The folder's entries (none when it does not exist). */
-async function entries(dir: string): Promise<Entry[]> {
-  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+/** The names in `dir` (none when it does not exist); a one-line error when it cannot be read. */
+async function names(dir: string): Promise<string[]> {
+  return readdir(dir).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return [] as string[];
     throw new Error(`${dir}: cannot read (${e.code ?? e.message})`);
   });
+}
+
+/**
+ * The entries of a model cache the tool put there: folders with its install record, and the
+ * temporary and trash folders an install or removal leaves (cleared once a day old, as a running
+ * download's must not be).
+ */
+export async function installedModels(dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const name of await names(dir)) {
+    if (name.startsWith(TEMP_PREFIX) || name.startsWith(TRASH_PREFIX)) out.add(name);
+    else if ((await lstat(path.join(dir, name, INSTALL_RECORD)).catch(() => null))?.isFile()) out.add(name);
+  }
+  return out;
+}
+
+/** Which of a folder's names are the tool's (the models': by install record). */
+async function ownedBy(f: DataFolder): Promise<(name: string) => boolean> {
+  if (f.kind !== 'models') return f.owns;
+  const installed = await installedModels(f.dir);
+  return (name) => installed.has(name);
+}
+
+/** The tool's entries in the folder, measured. */
+async function ownEntries(f: DataFolder): Promise<Entry[]> {
+  const owns = await ownedBy(f);
   const out: Entry[] = [];
-  for (const name of names) {
-    const m = await measure(path.join(dir, name)).catch(() => null);
+  for (const name of await names(f.dir)) {
+    if (!owns(name)) continue;
+    const m = await measure(path.join(f.dir, name)).catch(() => null);
     if (m) out.push({ name, ...m });
   }
   return out;
 }
 
-export async function folderUsage(dir: string, skip: (name: string) => boolean = () => false): Promise<Usage> {
-  const es = (await entries(dir)).filter((e) => !skip(e.name));
+export async function folderUsage(f: DataFolder): Promise<Usage> {
+  const es = await ownEntries(f);
   return { entries: es.length, bytes: es.reduce((n, e) => n + e.bytes, 0) };
 }
 
-/**
- * Keys of a video cache (`<key>.json`, `<key>.partial.jsonl`, `<key>.lock`) whose lock names a
- * running process: a job is writing that entry, so it stays.
- */
-export async function liveVideoKeys(dir: string): Promise<Set<string>> {
-  const live = new Set<string>();
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (!name.endsWith('.lock')) continue;
-    const pid = Number((await readFile(path.join(dir, name), 'utf8').catch(() => '')).trim());
-    // (a lock just created is empty until its pid is written: kept too)
-    if (!(Number.isInteger(pid) && pid > 0) || processAlive(pid)) live.add(name.slice(0, -'.lock'.length));
-  }
-  return live;
-}
-
-/** Pure: the cache key a video-cache file belongs to (the name before its first dot). */
+/** Pure: the cache key a video-cache file belongs to (a temporary `.<key>.json.<pid>.<hex>.tmp` too). */
 export function videoKeyOf(name: string): string {
-  return name.split('.')[0]!;
+  return name.replace(/^\./, '').split('.')[0]!;
 }
 
 export interface ClearResult extends Usage {
-  /** entries left because a running job holds them */
+  /** entries left because a running job holds them or they are still being written */
   kept: number;
 }
 
 /**
- * Removes the folder's entries last modified before `before` (ms since the epoch; Infinity: all),
- * except those `keep` names (counted as kept) and those `skip` names (another folder's). The folder
- * itself stays.
+ * Removes the folder's entries (the tool's) last modified before `before` (ms since the epoch;
+ * Infinity: all). The folder itself stays; one that is a symbolic link is not cleared (an error).
  */
-export async function clearFolder(dir: string, before: number, { keep = () => false, skip = () => false }: { keep?: (name: string) => boolean; skip?: (name: string) => boolean } = {}): Promise<ClearResult> {
+export async function clearFolder(f: DataFolder, before: number, now = Date.now()): Promise<ClearResult> {
   const r: ClearResult = { entries: 0, bytes: 0, kept: 0 };
-  for (const e of await entries(dir)) {
-    if (e.mtimeMs >= before || skip(e.name)) continue;
-    if (keep(e.name)) {
+  const st = await lstat(f.dir).catch(() => null);
+  if (!st) return r;
+  if (st.isSymbolicLink()) throw new Error(`${f.dir}: is a symbolic link; not cleared (clear the folder it points at by hand)`);
+  for (const e of await ownEntries(f)) {
+    if (e.mtimeMs >= before) continue;
+    const live = f.locks && (await videoLockHolder(path.join(f.dir, `${videoKeyOf(e.name)}.lock`))) === 'live';
+    if (live || (e.name.startsWith('.') && now - e.mtimeMs < TEMP_AGE_MS)) {
       r.kept++;
       continue;
     }
-    await rm(path.join(dir, e.name), { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`${path.join(dir, e.name)}: cannot remove (${err.code ?? err.message})`);
+    await rm(path.join(f.dir, e.name), { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`${path.join(f.dir, e.name)}: cannot remove (${err.code ?? err.message})`);
     });
     r.entries++;
     r.bytes += e.bytes;
   }
   return r;
-}
-
-/**
- * The entries of a model cache the app put there: folders with its install record, and the
- * temporary and trash folders an interrupted install or removal left.
- */
-export async function installedModels(dir: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (name.startsWith(TEMP_PREFIX) || name.startsWith(TRASH_PREFIX)) out.add(name);
-    else if ((await lstat(path.join(dir, name, INSTALL_RECORD)).catch(() => null))?.isFile()) out.add(name);
-  }
-  return out;
 }

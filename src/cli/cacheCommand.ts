@@ -2,10 +2,10 @@
 // holds, and `--clear` to empty them (all or older entries). Nothing else prunes these folders.
 import path from 'node:path';
 import { Command } from 'commander';
-import { CLEAR_NAMES, dataFolders, foldersToClear, type ClearName, type DataFolder } from '../cache/dataFolders.js';
-import { clearFolder, folderUsage, installedModels, liveVideoKeys, videoKeyOf } from '../cache/folderUsage.js';
-import { defaultDataDir } from '../service/service.js';
+import { CLEAR_NAMES, dataFolders, foldersToClear, type ClearName } from '../cache/dataFolders.js';
+import { clearFolder, folderUsage, type ClearResult, type Usage } from '../cache/folderUsage.js';
 import { UsageError } from '../engine/targets.js';
+import { defaultDataDir } from '../service/service.js';
 import { numberArg, oneOf } from './options.js';
 
 interface CacheOptions {
@@ -28,11 +28,7 @@ export function sizeWords(bytes: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
-/**
- * The entries of a folder that are another of the folders (the app's proxies live inside its video
- * cache; with L2CAF_CACHE_DIR the CLI's video cache inside the models folder): counted and cleared there.
- */
-const skipOf = (f: DataFolder, all: readonly DataFolder[]) => (name: string) => all.some((g) => g !== f && path.join(f.dir, name) === g.dir);
+const message = (e: unknown): string => ((e as Error)?.message ?? String(e)).split('\n')[0]!;
 
 export function cacheCommand(): Command {
   const clearName = oneOf(CLEAR_NAMES, 'folder');
@@ -45,34 +41,39 @@ export function cacheCommand(): Command {
     .action(async (o: CacheOptions) => {
       if (o.olderThan !== undefined && !o.clear) throw new UsageError('--older-than goes with --clear');
       const folders = dataFolders(process.env, o.dataDir ? path.resolve(o.dataDir) : defaultDataDir());
-      const cleared: Record<string, { entries: number; bytes: number; kept: number }> = {};
+      const cleared: Record<string, ClearResult | { error: string }> = {};
+      const errors: string[] = [];
       if (o.clear) {
         const before = o.olderThan === undefined ? Infinity : Date.now() - o.olderThan * 86_400_000;
+        // (a folder that fails is said at the end; the others are still cleared)
         for (const f of foldersToClear(folders, o.clear)) {
-          const live = f.locks ? await liveVideoKeys(f.dir) : new Set<string>();
-          // (models: only what the app installed, or left half-installed; a folder of one's own
-          // models named by L2CAF_CACHE_DIR keeps everything else)
-          const installed = f.kind === 'models' ? await installedModels(f.dir) : null;
-          cleared[f.kind] = await clearFolder(f.dir, before, {
-            skip: skipOf(f, folders),
-            keep: (name) => live.has(videoKeyOf(name)) || (installed !== null && !installed.has(name)),
-          });
+          try {
+            cleared[f.kind] = await clearFolder(f, before);
+          } catch (e) {
+            cleared[f.kind] = { error: message(e) };
+            errors.push(message(e));
+          }
         }
       }
-      const rows = [];
-      for (const f of folders) rows.push({ ...f, ...(await folderUsage(f.dir, skipOf(f, folders))) });
+      const rows: ((typeof folders)[number] & (Usage | { error: string }))[] = [];
+      for (const f of folders) rows.push({ ...f, ...(await folderUsage(f).catch((e: unknown) => ({ error: message(e) }))) });
       if (o.json) {
-        process.stdout.write(JSON.stringify({ folders: rows.map(({ kind, what, dir, entries, bytes }) => ({ kind, what, dir, entries, bytes })), ...(o.clear ? { cleared } : {}) }, null, 2) + '\n');
-        return;
+        const out = rows.map(({ kind, what, dir, ...u }) => ({ kind, what, dir, ...('error' in u ? { error: u.error } : { entries: u.entries, bytes: u.bytes }) }));
+        process.stdout.write(JSON.stringify({ folders: out, ...(o.clear ? { cleared } : {}) }, null, 2) + '\n');
+      } else {
+        for (const [kind, c] of Object.entries(cleared)) {
+          if ('error' in c) continue;
+          const f = folders.find((x) => x.kind === kind)!;
+          const kept = c.kept ? ` (${c.kept} kept: in use or still being written)` : '';
+          process.stdout.write(`cleared ${f.what}: ${c.entries} entr${c.entries === 1 ? 'y' : 'ies'}, ${sizeWords(c.bytes)}${kept}\n`);
+        }
+        const w = Math.max(...rows.map((r) => r.what.length));
+        for (const r of rows) {
+          const held = 'error' in r ? r.error : `${sizeWords(r.bytes).padStart(7)}  ${String(r.entries).padStart(4)} entr${r.entries === 1 ? 'y  ' : 'ies'}  ${r.dir}`;
+          process.stdout.write(`${r.what.padEnd(w)}  ${held}\n`);
+        }
       }
-      for (const [kind, c] of Object.entries(cleared)) {
-        const f = folders.find((x) => x.kind === kind)!;
-        const kept = c.kept ? ` (${c.kept} kept: ${kind === 'models' ? 'not downloaded by l2caf' : 'a job is writing it'})` : '';
-        process.stdout.write(`cleared ${f.what}: ${c.entries} entr${c.entries === 1 ? 'y' : 'ies'}, ${sizeWords(c.bytes)}${kept}\n`);
-      }
-      const w = Math.max(...rows.map((r) => r.what.length));
-      for (const r of rows) {
-        process.stdout.write(`${r.what.padEnd(w)}  ${sizeWords(r.bytes).padStart(7)}  ${String(r.entries).padStart(4)} entr${r.entries === 1 ? 'y  ' : 'ies'}  ${r.dir}\n`);
-      }
+      // (what could not be cleared fails the command, after saying what was)
+      if (errors.length) throw new Error(errors.join('; '));
     });
 }

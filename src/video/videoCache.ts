@@ -55,6 +55,23 @@ function installExitHook(): void {
 /** A lock this young may still be getting its pid written (it is created empty, then written). */
 const LOCK_WRITE_GRACE_MS = 10_000;
 
+/**
+ * Whose a video-cache lock file is: a running process's ('live'), nobody's ('stale'), or the file
+ * is gone. (Also `l2caf cache --clear`'s test for an entry a job is writing.)
+ */
+export async function videoLockHolder(lock: string): Promise<'live' | 'stale' | 'gone'> {
+  const [text, st] = await Promise.all([readFile(lock, 'utf8').catch(() => null), stat(lock).catch(() => null)]);
+  if (text === null || !st) return 'gone';
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // Empty or garbled: being written right now, or left by a crash at that moment.
+    return Date.now() - st.mtimeMs < LOCK_WRITE_GRACE_MS ? 'live' : 'stale';
+  }
+  // Our own pid without our entry in `held`: left by an earlier process that had this pid.
+  if (pid === process.pid) return 'stale';
+  return processAlive(pid) ? 'live' : 'stale';
+}
+
 /** One cached frame plus what the next frame needs to warm-start from it. */
 export interface CachedFrame {
   frame: TimelineFrame;
@@ -177,17 +194,8 @@ export class VideoCache {
   }
 
   /** Whose lock this is: a running process ('live'), none ('stale'), or the file is gone. */
-  private async lockHolder(lock: string): Promise<'live' | 'stale' | 'gone'> {
-    const [text, st] = await Promise.all([readFile(lock, 'utf8').catch(() => null), stat(lock).catch(() => null)]);
-    if (text === null || !st) return 'gone';
-    const pid = Number(text.trim());
-    if (!Number.isInteger(pid) || pid <= 0) {
-      // Empty or garbled: being written right now, or left by a crash at that moment.
-      return Date.now() - st.mtimeMs < LOCK_WRITE_GRACE_MS ? 'live' : 'stale';
-    }
-    // Our own pid without our entry in `held`: left by an earlier process that had this pid.
-    if (pid === process.pid) return 'stale';
-    return processAlive(pid) ? 'live' : 'stale';
+  private lockHolder(lock: string): Promise<'live' | 'stale' | 'gone'> {
+    return videoLockHolder(lock);
   }
 
   /** Ends this job's ownership of `key` (removes the lock). Idempotent; a no-op for non-owners. */
