@@ -7,7 +7,7 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { INSTALL_RECORD, TEMP_PREFIX, TRASH_PREFIX } from '../models/cache.js';
 import { videoLockHolder } from '../video/videoCache.js';
-import type { DataFolder } from './dataFolders.js';
+import { MODEL_CACHE_EXTRAS, type DataFolder } from './dataFolders.js';
 
 /** A temporary entry younger than this may be in the middle of its writing (models/cache.ts removeStaleTemps waits as long). */
 export const TEMP_AGE_MS = 24 * 3600 * 1000;
@@ -53,7 +53,7 @@ async function names(dir: string): Promise<string[]> {
 export async function installedModels(dir: string): Promise<Set<string>> {
   const out = new Set<string>();
   for (const name of await names(dir)) {
-    if (name.startsWith(TEMP_PREFIX) || name.startsWith(TRASH_PREFIX)) out.add(name);
+    if (name.startsWith(TEMP_PREFIX) || name.startsWith(TRASH_PREFIX) || MODEL_CACHE_EXTRAS.includes(name)) out.add(name);
     else if ((await lstat(path.join(dir, name, INSTALL_RECORD)).catch(() => null))?.isFile()) out.add(name);
   }
   return out;
@@ -91,17 +91,21 @@ export function videoKeyOf(name: string): string {
 export interface ClearResult extends Usage {
   /** entries left because a running job holds them or they are still being written */
   kept: number;
+  /** entries that could not be removed, one line each (the others are removed all the same) */
+  failed: string[];
 }
 
 /**
  * Removes the folder's entries (the tool's) last modified before `before` (ms since the epoch;
- * Infinity: all). The folder itself stays; one that is a symbolic link is not cleared (an error).
+ * Infinity: all). The folder itself stays; one that is a symbolic link (or lies in one of the
+ * app's folders that is) is not cleared (an error).
  */
 export async function clearFolder(f: DataFolder, before: number, now = Date.now()): Promise<ClearResult> {
-  const r: ClearResult = { entries: 0, bytes: 0, kept: 0 };
-  const st = await lstat(f.dir).catch(() => null);
-  if (!st) return r;
-  if (st.isSymbolicLink()) throw new Error(`${f.dir}: is a symbolic link; not cleared (clear the folder it points at by hand)`);
+  const r: ClearResult = { entries: 0, bytes: 0, kept: 0, failed: [] };
+  for (const d of [...(f.parents ?? []), f.dir]) {
+    if ((await lstat(d).catch(() => null))?.isSymbolicLink()) throw new Error(`${d}: is a symbolic link; not cleared (clear the folder it points at by hand)`);
+  }
+  if (!(await lstat(f.dir).catch(() => null))) return r;
   for (const e of await ownEntries(f)) {
     if (e.mtimeMs >= before) continue;
     const live = f.locks && (await videoLockHolder(path.join(f.dir, `${videoKeyOf(e.name)}.lock`))) === 'live';
@@ -109,11 +113,13 @@ export async function clearFolder(f: DataFolder, before: number, now = Date.now(
       r.kept++;
       continue;
     }
-    await rm(path.join(f.dir, e.name), { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`${path.join(f.dir, e.name)}: cannot remove (${err.code ?? err.message})`);
-    });
-    r.entries++;
-    r.bytes += e.bytes;
+    try {
+      await rm(path.join(f.dir, e.name), { recursive: true, force: true });
+      r.entries++;
+      r.bytes += e.bytes;
+    } catch (err) {
+      r.failed.push(`${path.join(f.dir, e.name)}: cannot remove (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
   }
   return r;
 }

@@ -48,7 +48,9 @@ export function cacheCommand(): Command {
         // (a folder that fails is said at the end; the others are still cleared)
         for (const f of foldersToClear(folders, o.clear)) {
           try {
-            cleared[f.kind] = await clearFolder(f, before);
+            const c = await clearFolder(f, before);
+            cleared[f.kind] = c;
+            errors.push(...c.failed);
           } catch (e) {
             cleared[f.kind] = { error: message(e) };
             errors.push(message(e));
@@ -64,8 +66,8 @@ export function cacheCommand(): Command {
         for (const [kind, c] of Object.entries(cleared)) {
           if ('error' in c) continue;
           const f = folders.find((x) => x.kind === kind)!;
-          const kept = c.kept ? ` (${c.kept} kept: in use or still being written)` : '';
-          process.stdout.write(`cleared ${f.what}: ${c.entries} entr${c.entries === 1 ? 'y' : 'ies'}, ${sizeWords(c.bytes)}${kept}\n`);
+          const kept = [c.kept ? `${c.kept} kept: in use or still being written` : '', c.failed.length ? `${c.failed.length} could not be removed` : ''].filter(Boolean).join('; ');
+          process.stdout.write(`cleared ${f.what}: ${c.entries} entr${c.entries === 1 ? 'y' : 'ies'}, ${sizeWords(c.bytes)}${kept ? ` (${kept})` : ''}\n`);
         }
         const w = Math.max(...rows.map((r) => r.what.length));
         for (const r of rows) {
@@ -74,6 +76,6 @@ export function cacheCommand(): Command {
         }
       }
       // (what could not be cleared fails the command, after saying what was)
-      if (errors.length) throw new Error(errors.join('; '));
+      if (errors.length) throw new Error(errors.length === 1 ? errors[0] : `${errors[0]} (and ${errors.length - 1} more)`);
     });
 }

@@ -55,13 +55,22 @@ describe('data folders', () => {
     expect(foldersToClear(f, ['exports', 'models']).map((x) => x.kind)).toEqual(['models', 'exports']);
     // the names each folder's writers choose, and nothing else
     const [, video, , proxies, uploads, exports] = f;
-    expect([`${KEY}.json`, `${KEY}.partial.jsonl`, `${KEY}.lock`, `.${KEY}.json.123.0a1b2c3d.tmp`].every(video!.owns)).toBe(true);
-    expect(['proxies', 'notes.txt', 'abc.json'].some(video!.owns)).toBe(false);
+    expect([`${KEY}.json`, `${KEY}.partial.jsonl`, `.${KEY}.json.123.0a1b2c3d.tmp`].every(video!.owns)).toBe(true);
+    // (lock files are the video cache's own to take over and clean)
+    expect(['proxies', 'notes.txt', 'abc.json', `${KEY}.lock`, `${KEY}.lock.123.stale`].some(video!.owns)).toBe(false);
     expect([`${UP}.mp4`, `.${UP}.99.part.mp4`].every(proxies!.owns)).toBe(true);
     expect([UP, '.incoming-0a1b2c3d4e5f'].every(uploads!.owns)).toBe(true);
     expect(['holiday', `${UP}.mp4`].some(uploads!.owns)).toBe(false);
-    expect(['clip-attention-l2caf-0a1b2c.mp4', 'clip-attention-0a1b2c.mp4.timeline.json', 'scan-attention-l2caf-class-0a1b2c.nii.gz', 'clip-attention-png-0a1b2c'].every(exports!.owns)).toBe(true);
-    expect(['thesis.docx', 'attention.mp4'].some(exports!.owns)).toBe(false);
+    // what the app writes there (media/outputTarget.ts, fs/writeFileAtomic.ts for the temporary names) ...
+    const written = [
+      'clip-attention-0a1b2c.mp4', 'clip-attention-0a1b2c.mp4.timeline.json', 'clip-attention-0a1b2c.webm.timeline.csv', 'clip-attention-0a1b2c',
+      'scan-attention-l2caf-class-z-0a1b2c.nii.gz', 'scan-attention-gradcam-x-0a1b2c.gif',
+      '.clip-attention-0a1b2c.12.0a1b2c3d.part.mp4', '.clip-attention-0a1b2c.part-AbC123', '.clip-attention-0a1b2c.mp4.timeline.json.12.0a1b2c3d.tmp',
+      '.scan-attention-l2caf-z-0a1b2c.nii.12.0a1b2c3d.part.gz',
+    ];
+    expect(written.filter((n) => !exports!.owns(n))).toEqual([]);
+    // ... and not one's own files that happen to look alike
+    expect(['thesis.docx', 'attention.mp4', 'notes-attention-facade.pdf', 'my-attention-decade.txt', 'talk-attention-slides-0a1b2c.mp4'].filter(exports!.owns)).toEqual([]);
     expect(videoKeyOf(`.${KEY}.json.123.0a1b2c3d.tmp`)).toBe(KEY);
     expect(sizeWords(512)).toBe('512 B');
     expect(sizeWords(1536)).toBe('1.5 kB');
@@ -75,18 +84,18 @@ describe('clearing a folder', () => {
     const dir = exports.dir;
     file(path.join(dir, 'a-attention-0a0a0a.mp4'), 1000, 10);
     file(path.join(dir, 'b-attention-0b0b0b.mp4'), 300, 0);
-    // a folder counts by its newest file
-    file(path.join(dir, 'c-attention-png-0c0c0c', 'a.png'), 50, 10);
-    file(path.join(dir, 'c-attention-png-0c0c0c', 'b.png'), 50, 1);
+    // a folder (a PNG sequence) counts by its newest file
+    file(path.join(dir, 'c-attention-0c0c0c', 'a.png'), 50, 10);
+    file(path.join(dir, 'c-attention-0c0c0c', 'b.png'), 50, 1);
     file(path.join(dir, 'thesis.docx'), 5000, 100);
     expect(await folderUsage(exports)).toEqual({ entries: 3, bytes: 1400 });
-    expect(await clearFolder(exports, Date.now() - 5 * DAY)).toEqual({ entries: 1, bytes: 1000, kept: 0 });
-    expect(readdirSync(dir).sort()).toEqual(['b-attention-0b0b0b.mp4', 'c-attention-png-0c0c0c', 'thesis.docx']);
-    expect(await clearFolder(exports, Infinity)).toEqual({ entries: 2, bytes: 400, kept: 0 });
+    expect(await clearFolder(exports, Date.now() - 5 * DAY)).toEqual({ entries: 1, bytes: 1000, kept: 0, failed: [] });
+    expect(readdirSync(dir).sort()).toEqual(['b-attention-0b0b0b.mp4', 'c-attention-0c0c0c', 'thesis.docx']);
+    expect(await clearFolder(exports, Infinity)).toEqual({ entries: 2, bytes: 400, kept: 0, failed: [] });
     expect(readdirSync(dir)).toEqual(['thesis.docx']);
     // a folder that is not there holds nothing
     expect(await folderUsage(folders().uploads)).toEqual({ entries: 0, bytes: 0 });
-    expect(await clearFolder(folders().uploads, Infinity)).toEqual({ entries: 0, bytes: 0, kept: 0 });
+    expect(await clearFolder(folders().uploads, Infinity)).toEqual({ entries: 0, bytes: 0, kept: 0, failed: [] });
   });
 
   it('removes a symbolic link as a link; a folder that is itself a link is not cleared', async () => {
@@ -104,6 +113,11 @@ describe('clearing a folder', () => {
     symlinkSync(path.join(tmp, 'elsewhere'), folders().exports.dir);
     await expect(clearFolder(folders().exports, Infinity)).rejects.toThrow(/exports: is a symbolic link; not cleared/);
     expect(existsSync(path.join(tmp, 'elsewhere', 'x-attention-0a0a0a.mp4'))).toBe(true);
+    // nor the playable copies inside a video cache that is a link
+    file(path.join(tmp, 'other', 'proxies', `${UP}.mp4`), 10);
+    symlinkSync(path.join(tmp, 'other'), folders()['app-video'].dir);
+    await expect(clearFolder(folders().proxies, Infinity)).rejects.toThrow(/video-cache: is a symbolic link; not cleared/);
+    expect(existsSync(path.join(tmp, 'other', 'proxies', `${UP}.mp4`))).toBe(true);
   });
 
   it('keeps a video analysis whose job is running (its temporary file too) and anything still being written; a crashed job\'s entry goes', async () => {
@@ -122,8 +136,9 @@ describe('clearing a folder', () => {
     file(path.join(dir, `.${'d'.repeat(64)}.json.1.0a1b2c3d.tmp`), 100, 0);
     file(path.join(dir, 'proxies', `${UP}.mp4`), 100);
     const r = await clearFolder(f, Infinity);
-    expect(r).toMatchObject({ entries: 4, kept: 4 });
-    expect(readdirSync(dir).sort()).toEqual([`.${KEY}.json.${process.pid}.0a1b2c3d.tmp`, `.${'d'.repeat(64)}.json.1.0a1b2c3d.tmp`, `${KEY}.lock`, `${KEY}.partial.jsonl`, 'proxies'].sort());
+    expect(r).toMatchObject({ entries: 2, kept: 3 });
+    // (the locks stay: the video cache takes a stale one over itself)
+    expect(readdirSync(dir).sort()).toEqual([`.${KEY}.json.${process.pid}.0a1b2c3d.tmp`, `.${'d'.repeat(64)}.json.1.0a1b2c3d.tmp`, `${KEY}.lock`, `${KEY}.partial.jsonl`, `${KEY2}.lock`, `${KEY3}.lock`, 'proxies'].sort());
   });
 
   it('takes of the models only the folders the tool installed, and its temporary ones once a day old', async () => {
@@ -136,8 +151,11 @@ describe('clearing a folder', () => {
     file(path.join(dir, '.tmp-resnet-def', 'x'), 10, 0);
     file(path.join(dir, 'my-model', 'model.json'), 10);
     file(path.join(dir, 'video', `${KEY}.json`), 10);
-    expect([...(await installedModels(dir))].sort()).toEqual(['.tmp-mobilenet-abc', '.tmp-resnet-def', 'darknet-tiny']);
-    expect(await clearFolder(models, Infinity)).toMatchObject({ entries: 2, kept: 1 });
+    // the sample clips and shared label sets it downloads there too
+    file(path.join(dir, '_samples', 'clip.mp4'), 10);
+    file(path.join(dir, 'labelsets', 'imagenet', 'labels.json'), 10);
+    expect([...(await installedModels(dir))].sort()).toEqual(['.tmp-mobilenet-abc', '.tmp-resnet-def', '_samples', 'darknet-tiny', 'labelsets']);
+    expect(await clearFolder(models, Infinity)).toMatchObject({ entries: 4, kept: 1 });
     expect(readdirSync(dir).sort()).toEqual(['.tmp-resnet-def', 'my-model', 'video']);
   });
 });
@@ -166,7 +184,7 @@ describe.skipIf(!built)('l2caf cache', () => {
     const old = run(['--clear', 'all', '--older-than', '30', '--json']);
     expect(old.code).toBe(0);
     const j = JSON.parse(old.stdout) as { cleared: Record<string, { entries: number; bytes: number }>; folders: { kind: string; entries: number }[] };
-    expect(j.cleared.exports).toEqual({ entries: 1, bytes: 5000, kept: 0 });
+    expect(j.cleared.exports).toEqual({ entries: 1, bytes: 5000, kept: 0, failed: [] });
     expect(j.cleared.uploads!.entries).toBe(0);
     expect(j.cleared.models).toBeUndefined();
     expect(j.folders.find((f) => f.kind === 'uploads')!.entries).toBe(1);
