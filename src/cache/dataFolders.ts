@@ -16,7 +16,7 @@ export interface DataFolder {
   dir: string;
   /**
    * Whether an entry of this name is one the tool makes here (a leading dot: its temporary form).
-   * Models are judged by their install record instead (folderUsage.ts installedModels).
+   * Models are judged by their install record instead (folderUsage.ts isModelCacheEntry).
    */
   owns: (name: string) => boolean;
   /** a video cache: a job in progress holds `<key>.lock`, and its entry stays while it runs */

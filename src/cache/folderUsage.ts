@@ -46,32 +46,20 @@ async function names(dir: string): Promise<string[]> {
 }
 
 /**
- * The entries of a model cache the tool put there: folders with its install record, and the
- * temporary and trash folders an install or removal leaves (cleared once a day old, as a running
- * download's must not be).
+ * Whether an entry of a model cache is the tool's: a folder with its install record, the sample
+ * clips and label sets it downloads there, and the temporary and trash folders an install or
+ * removal leaves (cleared once a day old, as a running download's must not be).
  */
-export async function installedModels(dir: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const name of await names(dir)) {
-    if (name.startsWith(TEMP_PREFIX) || name.startsWith(TRASH_PREFIX) || MODEL_CACHE_EXTRAS.includes(name)) out.add(name);
-    else if ((await lstat(path.join(dir, name, INSTALL_RECORD)).catch(() => null))?.isFile()) out.add(name);
-  }
-  return out;
-}
-
-/** Which of a folder's names are the tool's (the models': by install record). */
-async function ownedBy(f: DataFolder): Promise<(name: string) => boolean> {
-  if (f.kind !== 'models') return f.owns;
-  const installed = await installedModels(f.dir);
-  return (name) => installed.has(name);
+async function isModelCacheEntry(dir: string, name: string): Promise<boolean> {
+  if (name.startsWith(TEMP_PREFIX) || name.startsWith(TRASH_PREFIX) || MODEL_CACHE_EXTRAS.includes(name)) return true;
+  return !!(await lstat(path.join(dir, name, INSTALL_RECORD)).catch(() => null))?.isFile();
 }
 
 /** The tool's entries in the folder, measured. */
 async function ownEntries(f: DataFolder): Promise<Entry[]> {
-  const owns = await ownedBy(f);
   const out: Entry[] = [];
   for (const name of await names(f.dir)) {
-    if (!owns(name)) continue;
+    if (!(f.kind === 'models' ? await isModelCacheEntry(f.dir, name) : f.owns(name))) continue;
     const m = await measure(path.join(f.dir, name)).catch(() => null);
     if (m) out.push({ name, ...m });
   }

@@ -29,6 +29,7 @@ export function sizeWords(bytes: number): string {
 }
 
 const message = (e: unknown): string => ((e as Error)?.message ?? String(e)).split('\n')[0]!;
+const entriesWord = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
 
 export function cacheCommand(): Command {
   const clearName = oneOf(CLEAR_NAMES, 'folder');
@@ -67,11 +68,11 @@ export function cacheCommand(): Command {
           if ('error' in c) continue;
           const f = folders.find((x) => x.kind === kind)!;
           const kept = [c.kept ? `${c.kept} kept: in use or still being written` : '', c.failed.length ? `${c.failed.length} could not be removed` : ''].filter(Boolean).join('; ');
-          process.stdout.write(`cleared ${f.what}: ${c.entries} entr${c.entries === 1 ? 'y' : 'ies'}, ${sizeWords(c.bytes)}${kept ? ` (${kept})` : ''}\n`);
+          process.stdout.write(`cleared ${f.what}: ${entriesWord(c.entries)}, ${sizeWords(c.bytes)}${kept ? ` (${kept})` : ''}\n`);
         }
         const w = Math.max(...rows.map((r) => r.what.length));
         for (const r of rows) {
-          const held = 'error' in r ? r.error : `${sizeWords(r.bytes).padStart(7)}  ${String(r.entries).padStart(4)} entr${r.entries === 1 ? 'y  ' : 'ies'}  ${r.dir}`;
+          const held = 'error' in r ? r.error : `${sizeWords(r.bytes).padStart(7)}  ${entriesWord(r.entries).padStart(12)}  ${r.dir}`;
           process.stdout.write(`${r.what.padEnd(w)}  ${held}\n`);
         }
       }
