@@ -38,7 +38,22 @@ export function program(): Command {
   return p;
 }
 
+let pipeWatched = false;
+/**
+ * A reader that stops early (`l2caf models | head -1`) closes the pipe: what is left to print then
+ * goes nowhere and the command ends as it would, instead of Node's stack trace for the EPIPE.
+ */
+function dropOutputWhenReaderLeaves(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+  });
+}
+
 export async function run(argv: string[]): Promise<number> {
+  dropOutputWhenReaderLeaves();
   try {
     await program().parseAsync(argv, { from: 'user' });
     // `batch` ends normally with failed items: its exit code says so (1)
