@@ -27,6 +27,7 @@ import type { AttentionVolume, SliceMapRecord, SliceRecord, SliceWeighting, Volu
 import { sliceWeight } from './weighting.js';
 import type { JournalMap, JournalSlice, SliceResume } from './sliceJournal.js';
 import type { BoxFit } from '../volume/fitToSquare.js';
+import { sentAhead } from '../engine/sentAhead.js';
 
 /** Workers that run a slice's backbone and its maps (a pool created with the job's FramePlan). */
 export interface SliceSolver {
@@ -106,11 +107,9 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   const pending = new Map<number, Promise<Prepared>>();
   // (filled in below, once the slices a journal already holds are known)
   const routes: (WorkerRoute | undefined)[] = [];
-  // The slices sent ahead listen to the job's signal and to the job's own end: a slice that fails
-  // takes the others off the runner at once (a caller's pool stays open, and would otherwise run
-  // them all for nothing before the error is reported).
-  const sentAhead = new AbortController();
-  const sliceSignal = signal ? AbortSignal.any([signal, sentAhead.signal]) : sentAhead.signal;
+  // (a slice that fails takes the others sent ahead off the runner at once: engine/sentAhead.ts)
+  const queued = sentAhead(signal);
+  const sliceSignal = queued.signal;
   const start = (n: number) => {
     if (n >= order.length || pending.has(n) || signal?.aborted) return;
     const { axis, index } = order[n]!;
@@ -206,7 +205,7 @@ export async function analyzeSlices(job: SliceJob): Promise<SliceJobResult> {
   } finally {
     // Nothing left running behind the caller's back: the slices sent ahead are called off (after a
     // failure or a stop; a finished job has none) and awaited.
-    sentAhead.abort();
+    queued.end();
     await Promise.allSettled(pending.values());
   }
   return { attention, slices, computed: slices.length - done.length, partial, wallS: (performance.now() - t0) / 1000 };

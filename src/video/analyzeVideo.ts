@@ -33,6 +33,7 @@ import { defaultVideoCacheDir, VideoCache, type CachedFrame } from './videoCache
 import { summarise, toTimelineFrame } from './timelineFrame.js';
 import { evalSummary } from './evalSummary.js';
 import { frameEvaluator, type FrameEvaluator } from './frameEvaluator.js';
+import { sentAhead } from '../engine/sentAhead.js';
 import type { FramePool, Timeline, TimelineFrame, TimelineVideo, VideoEvalOptions, VideoJobOptions } from './types.js';
 
 const METHODS: readonly Method[] = ['l2caf', 'l2caf-class', 'gradcam', 'cam'];
@@ -192,9 +193,9 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
     if (remaining.length > 0) {
       let model: LoadedModel | null = null;
       let runner: FramePool | null = null;
-      // On a caller's pool the frames also listen to this job's own end (see finally).
-      const ownFrames = opts.pool ? new AbortController() : null;
-      const frameSignal = ownFrames ? (signal ? AbortSignal.any([signal, ownFrames.signal]) : ownFrames.signal) : signal;
+      // The frames sent ahead also listen to this job's end (see finally: engine/sentAhead.ts).
+      const queued = sentAhead(signal);
+      const frameSignal = queued.signal;
       try {
         // A model that takes any size gets the clip's aspect ratio; the workers must choose the same.
         const flags = { ...opts.model, sourceSize: opts.model.sourceSize ?? { width: info.width, height: info.height } };
@@ -225,7 +226,7 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         // so do ffmpeg and the pool: more than Node's default of 10, which it reports as a leak
         // ("MaxListenersExceededWarning") on every warm-chained non-linear video.
         if (signal) setMaxListeners(Math.max(getMaxListeners(signal), maxInFlight + 10), signal);
-        if (frameSignal && frameSignal !== signal) setMaxListeners(maxInFlight + 10, frameSignal);
+        setMaxListeners(maxInFlight + 10, frameSignal);
         // handed: the frame's solves get its chain's previous warm starts (not a chunk's first frame,
         // unless a resumed job's first, which continues from the cache's filters)
         const inflight: { index: number; timeS: number; rgb: Uint8Array | null; handed: boolean; p: Promise<FrameWork> }[] = [];
@@ -276,10 +277,9 @@ export async function analyzeVideo(opts: VideoJobOptions): Promise<Timeline> {
         if (!isAbort(e, signal)) throw e;
         partial = true;
       } finally {
-        // (a caller's pool stays open for its next job, without the frames of this one still queued
-        // on it when this job failed: closing its own pool dropped them)
+        // (the frames still queued are called off first: a caller's pool stays open for its next job)
+        queued.end();
         if (runner !== opts.pool) await runner?.close();
-        else ownFrames?.abort();
         if (!opts.loadedModel) model?.dispose();
       }
     }
