@@ -1,7 +1,7 @@
 // `l2caf cache`: where L2-CAF Studio keeps what it downloads and computes, how much each folder
 // holds, and `--clear` to empty them (all or older entries). Nothing else prunes these folders.
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { CLEAR_NAMES, dataFolders, foldersToClear, type ClearName } from '../cache/dataFolders.js';
 import { clearFolder, folderUsage, type ClearResult, type Usage } from '../cache/folderUsage.js';
 import { UsageError } from '../engine/targets.js';
@@ -32,7 +32,12 @@ const message = (e: unknown): string => ((e as Error)?.message ?? String(e)).spl
 const entriesWord = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
 
 export function cacheCommand(): Command {
-  const clearName = oneOf(CLEAR_NAMES, 'folder');
+  const known = oneOf(CLEAR_NAMES, 'folder');
+  // (commander hands a required value the next word even when it is a flag: `--clear --older-than 3`)
+  const clearName = (v: string): ClearName => {
+    if (v.startsWith('-')) throw new InvalidArgumentError(`--clear needs a folder name before ${v} (${CLEAR_NAMES.join(', ')})`);
+    return known(v);
+  };
   return new Command('cache')
     .description('show what L2-CAF Studio keeps on disk (models, video analyses, the app\'s uploads and exports) and clear it')
     .option('--clear <what...>', `empty folders: ${CLEAR_NAMES.join(', ')} (all: everything but the models, which would be downloaded again)`, (v: string, prev: ClearName[] = []) => [...prev, clearName(v)])

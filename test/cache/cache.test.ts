@@ -205,6 +205,9 @@ describe.skipIf(!built)('l2caf cache', () => {
     const bad = run(['--clear', 'everything']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown folder "everything" \(choose all, video, proxies, uploads, exports, models\)/);
+    const flagFirst = run(['--clear', '--older-than', '3']);
+    expect(flagFirst.code).toBe(2);
+    expect(flagFirst.stderr).toMatch(/--clear needs a folder name before --older-than \(all, video, proxies, uploads, exports, models\)/);
     const lone = run(['--older-than', '3']);
     expect(lone.code).toBe(2);
     expect(lone.stderr.trim()).toBe('l2caf: --older-than goes with --clear');
