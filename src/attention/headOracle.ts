@@ -7,12 +7,14 @@ import { filteredOutputs, objectiveLoss, type Objective } from './objectives.js'
 import type { SphereOracle } from './sphereLbfgs.js';
 import type { Head } from './types.js';
 import { lossSeed } from './lossSeed.js';
+import { throwIfInterrupted } from './interrupt.js';
 
 export function headOracle(head: Head, features: tf.Tensor, obj: Objective): SphereOracle {
   const other = head.gradOracle ? head.gradOracle(features, lossSeed(obj)) : null;
   if (other) return other;
   const valueAndGrad = tf.valueAndGrad((f: tf.Tensor1D) => objectiveLoss(obj, filteredOutputs(head, features, f)));
   return (x) => {
+    throwIfInterrupted();
     let loss = NaN;
     let grad = new Float64Array(0);
     tf.tidy(() => {

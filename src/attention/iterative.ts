@@ -7,6 +7,7 @@ import { makeConstraint } from './constraints.js';
 import type { Objective } from './objectives.js';
 import { filterLossFor } from './filterLoss.js';
 import { StopMonitor } from './stopRules.js';
+import { throwIfInterrupted } from './interrupt.js';
 import type { Head, SolveOptions } from './types.js';
 
 export interface IterativeResult {
@@ -58,6 +59,7 @@ export function solveIterative(head: Head, features: tf.Tensor, obj: Objective, 
   let settled = false;
   try {
     for (let i = 0; ; i++) {
+      throwIfInterrupted();
       const last = i >= maxIterations;
       let value: tf.Scalar;
       let grad: tf.Tensor1D | null = null;

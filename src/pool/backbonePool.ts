@@ -22,6 +22,7 @@ import type { WorkerRoute } from '../engine/chains.js';
 import type { FramePlan, FrameWork } from '../engine/frameSolver.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerModelFlags } from './protocol.js';
 import { stopWorker } from './stopWorker.js';
+import { newInterruptFlag } from '../attention/interrupt.js';
 import { resolveWorkerScript } from './workerScript.js';
 
 export interface BackbonePoolOptions {
@@ -79,6 +80,8 @@ interface Slot {
   jobs: Job[];
   exited: boolean;
   lastError: Error | null;
+  /** raised when the worker is stopped (attention/interrupt.ts) */
+  interrupt: SharedArrayBuffer;
 }
 
 function abortError(what: string): Error {
@@ -106,7 +109,7 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
   let info: Extract<FromWorker, { type: 'ready' }> | null = null;
 
   const stopAll = async (): Promise<void> => {
-    await Promise.all(slots.map((s) => (s.exited ? undefined : stopWorker(s.worker))));
+    await Promise.all(slots.map((s) => (s.exited ? undefined : stopWorker(s.worker, undefined, s.interrupt))));
   };
 
   const failAll = (err: Error): void => {
@@ -161,8 +164,9 @@ export async function createBackbonePool(opts: BackbonePoolOptions): Promise<Bac
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     for (let i = 0; i < n; i++) {
-      const worker = new Worker(script, { workerData: init });
-      const slot: Slot = { worker, index: i, jobs: [], exited: false, lastError: null };
+      const interrupt = newInterruptFlag();
+      const worker = new Worker(script, { workerData: { ...init, interrupt } satisfies WorkerInit });
+      const slot: Slot = { worker, index: i, jobs: [], exited: false, lastError: null, interrupt };
       slots.push(slot);
       worker.on('message', (msg: FromWorker) => {
         switch (msg.type) {

@@ -11,10 +11,12 @@ import type { LoadedModel } from '../models/loadModel.js';
 import type { SplitModel } from '../models/split.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import { isStopMessage } from './stopWorker.js';
+import { watchInterrupt } from '../attention/interrupt.js';
 
 if (!parentPort) throw new Error('backboneWorker.js must run as a worker thread (see src/pool/backbonePool.ts)');
 const port = parentPort;
 const init = workerData as WorkerInit;
+if (init.interrupt) watchInterrupt(init.interrupt);
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);

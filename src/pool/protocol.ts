@@ -14,6 +14,8 @@ export interface WorkerInit {
   backend?: string;
   /** With a plan, each pass also solves the maps that need only its own input (src/engine/frameSolver.ts) and answers 'work'. */
   plan?: FramePlan;
+  /** Raised by the pool before it stops the thread; the thread's head passes look at it (attention/interrupt.ts). */
+  interrupt?: SharedArrayBuffer;
 }
 
 export type ToWorker =

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { sessionOptions } from './ortSession.js';
+import { throwIfInterrupted } from '../../attention/interrupt.js';
 
 const require = createRequire(import.meta.url);
 
@@ -49,6 +50,8 @@ export function openSyncSession(bytes: Uint8Array, threads: number): SyncSession
   let disposed = false;
   return {
     run(feeds, outputs) {
+      // (a closing pool's worker must leave between runs: terminating it inside one aborts the process)
+      throwIfInterrupted();
       const fetches: Record<string, null> = {};
       for (const o of outputs) fetches[o] = null;
       const res = s.run(feeds, fetches, {});
