@@ -6,7 +6,7 @@ import type { JobFrameEvent, MediaDescription, ServiceEvent, VideoJobRequest } f
 import type { Host, OpenedFile } from '../host/Host.js';
 import { JobEndings } from '../host/jobEndings.js';
 import { Player } from '../player/player.js';
-import { TimelineData } from '../timeline/timelineData.js';
+import { frameSpan, TimelineData } from '../timeline/timelineData.js';
 import { TimelineView } from '../timeline/timelineView.js';
 import { EvalTracksView } from '../timeline/evalTracksView.js';
 import { FramePanel } from '../panels/framePanel.js';
@@ -297,6 +297,9 @@ export class App {
     });
     this.volume?.dispose();
     this.volume = null;
+    // a class picked for one file is rarely the next one's (a cat picture, then a street clip): a
+    // new file targets each frame's top-1 until a class is picked for it
+    if (this.media?.path !== media.path) this.panel.resetTarget();
     this.media = media;
     (this.root.querySelector('[data-testid=clip-name]') as HTMLElement).textContent = media.name;
     this.start.el.hidden = true;
@@ -379,6 +382,7 @@ export class App {
     // from here the cancelled job's late frames are not drawn into the new job's timeline
     this.jobId = null;
     this.data = new TimelineData();
+    this.data.frameSpanS = frameSpan(req.stride, this.media?.video?.fps ?? 0);
     this.root.dataset.frames = '0';
     this.player.setTimeline(this.data);
     this.timeline.range = null;

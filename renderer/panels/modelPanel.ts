@@ -240,6 +240,13 @@ export class ModelPanel {
     this.picker.setTop(top);
   }
 
+  /** Another file: class-specific maps target each frame's top-1 again (no job is started here). */
+  resetTarget(): void {
+    this.settings.targetClass = null;
+    this.picker.choose(null, false);
+    this.picker.setTop([]);
+  }
+
   get labels(): string[] | null {
     return this.description?.labels ?? null;
   }

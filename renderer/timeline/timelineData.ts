@@ -14,6 +14,8 @@ export class TimelineData {
   evalSummary: EvalSeriesSummary[] | null = null;
   /** the job finished: flags computed over the whole clip apply */
   complete = false;
+  /** the media time one analysed frame stands for (the job's stride / the clip's fps); null: unknown */
+  frameSpanS: number | null = null;
 
   get mapCount(): number {
     return this.mapInfo.length;
@@ -48,6 +50,7 @@ export class TimelineData {
     t.rawMax = view.rawMax.slice();
     t.evalSummary = view.summary?.eval ?? null;
     t.complete = view.state === 'done' && !view.partial;
+    t.frameSpanS = frameSpan(view.settings.stride, view.video.fps);
     const per = 2 * view.mapInfo.length * view.mapWidth * view.mapHeight;
     if (all && per > 0) for (let i = 0; i < view.frames.length; i++) t.maps[i] = all.subarray(i * per, (i + 1) * per);
     return t;
@@ -60,10 +63,11 @@ export class TimelineData {
 
   /**
    * The analysed frame to show at media time t: the last one at or before t (a frame is shown
-   * from its timestamp until the next one's), or the first when t is before every frame.
+   * from its timestamp until the next one's), or the first when t is just before every frame; none
+   * where t is past the frames it could stand for (frameSpanS: slotAtTime).
    */
   slotAt(t: number): number | null {
-    return slotAtTime(this.frames, t);
+    return slotAtTime(this.frames, t, this.frameSpanS);
   }
 
   /**
@@ -87,8 +91,26 @@ export class TimelineData {
   }
 }
 
-/** Pure: the slot shown at time t (see TimelineData.slotAt); null with no frames. */
-export function slotAtTime(frames: readonly (FrameSummary | undefined)[], t: number): number | null {
+/**
+ * How long past its own timestamp (in frame spans) an analysed frame is still shown: a frame stands
+ * for the frames its stride skips, and timestamps of a variable-rate clip wander; past that, the
+ * frames on screen were not analysed (a cancelled job's rest, a job still on its way there) and a
+ * map from far earlier would be drawn over a different picture.
+ */
+export const HOLD_SPANS = 1.5;
+
+/** Pure: the media time one analysed frame stands for; null when the clip's rate is unknown. */
+export function frameSpan(stride: number | undefined, fps: number): number | null {
+  return fps > 0 && Number.isFinite(fps) ? Math.max(1, stride ?? 1) / fps : null;
+}
+
+/**
+ * Pure: the slot shown at time t (see TimelineData.slotAt); null with no frames. `span`: the time
+ * a frame stands for; with it, a frame is shown up to HOLD_SPANS spans after its timestamp (and the
+ * first one from a span before it), else nothing; without it (unknown), the last frame before t
+ * or the first one, however far.
+ */
+export function slotAtTime(frames: readonly (FrameSummary | undefined)[], t: number, span: number | null = null): number | null {
   let best: number | null = null;
   let first: number | null = null;
   const eps = 1e-4;
@@ -98,7 +120,9 @@ export function slotAtTime(frames: readonly (FrameSummary | undefined)[], t: num
     if (first === null || f.timeS < frames[first]!.timeS) first = i;
     if (f.timeS <= t + eps && (best === null || f.timeS > frames[best]!.timeS)) best = i;
   }
-  return best ?? first;
+  if (span === null || !(span > 0)) return best ?? first;
+  if (best !== null) return t < frames[best]!.timeS + HOLD_SPANS * span ? best : null;
+  return first !== null && t >= frames[first]!.timeS - span ? first : null;
 }
 
 /** Pure: raw / max clamped to 0..1 (all zeros when max is 0). */

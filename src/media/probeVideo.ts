@@ -141,6 +141,9 @@ export function collectShowinfo(pass: TimestampPass, line: string, inputs: reado
   return false;
 }
 
+/** Codecs of still pictures, by ffmpeg's name, as people name the format. */
+const STILL_IMAGE_CODECS: Record<string, string> = { png: 'PNG', mjpeg: 'JPEG', bmp: 'BMP', webp: 'WebP', tiff: 'TIFF', jpeg2000: 'JPEG 2000', apng: 'PNG' };
+
 /**
  * Assembles VideoInfo from the header description and the decoding pass. Pure. Throws 'no-frames'
  * when nothing decoded, with `failure` (ffmpeg's complaint) as the reason when there is one.
@@ -167,7 +170,10 @@ export function buildVideoInfo(
 
   if (times.length === 0) {
     const why = failure ?? pass.problems[pass.problems.length - 1] ?? null;
-    throw new MediaError('no-frames', `No frames: "${file}" has a ${v.codec} video stream but not one frame decodes${why ? ` (${why})` : ''}`, { file });
+    // (ffmpeg takes a picture's extension at its word: any bytes named .png are "a png stream")
+    const image = STILL_IMAGE_CODECS[v.codec];
+    const what = image ? `is not a readable ${image} image: it does not decode` : `has a ${v.codec} video stream but not one frame decodes: the file is damaged or cut short`;
+    throw new MediaError('no-frames', `No frames: "${file}" ${what}${why ? ` (${why})` : ''}`, { file });
   }
   const warnings: string[] = [];
   const noPts = pass.frames.length - times.length;

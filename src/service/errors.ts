@@ -1,5 +1,6 @@
 // Engine errors -> ServiceError codes, so the window shows the engine's own one-line message
 // under a code the UI can act on (e.g. 'media' -> "choose another file").
+import path from 'node:path';
 import { ServiceError } from '../contract/index.js';
 import { MediaError } from '../media/errors.js';
 import { ModelResolveError } from '../models/resolve-errors.js';
@@ -20,4 +21,19 @@ export function toServiceError(e: unknown, context?: string, where: ModelChoice 
   if (e instanceof UsageError) return new ServiceError('bad-arguments', withCtx(msg));
   if ((e as Error)?.name === 'AbortError') return new ServiceError('cancelled', 'cancelled');
   return new ServiceError('internal', withCtx(msg.split('\n')[0] || 'unknown error'));
+}
+
+/**
+ * An upload's error as its sender knows the file: by the name they picked, not by where the
+ * browser mode stored it (uploads/<random>/<name>, a path on the server that means nothing in the
+ * browser). Other errors, and errors about other files, pass unchanged.
+ */
+export function asUploadError(e: unknown, file: string, uploadsDir: string): unknown {
+  const rel = path.relative(uploadsDir, file);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || !(e instanceof Error)) return e;
+  const name = path.basename(file);
+  const message = e.message.split(file).join(name);
+  if (e instanceof MediaError) return new MediaError(e.code, message, { file: name, cause: e });
+  if (e instanceof ServiceError) return new ServiceError(e.code, message, e.file === file ? name : e.file);
+  return new Error(message, { cause: e });
 }

@@ -13,7 +13,7 @@ import { resolveSample } from '../models/resolve-sample.js';
 import { JobRegistry } from '../jobs/jobRegistry.js';
 import { BinaryStore } from './binaryStore.js';
 import type { ServiceContext, ServiceHandlers } from './context.js';
-import { toServiceError } from './errors.js';
+import { asUploadError, toServiceError } from './errors.js';
 import { MediaRegistry, type OpenedFile } from './mediaRegistry.js';
 import { ModelCache } from './modelCache.js';
 import { RecentFiles } from './recentFiles.js';
@@ -108,7 +108,9 @@ export function createService(opts: ServiceOptions): Service {
     },
     async 'media.open'({ path: file }, signal) {
       // the probe (ffmpeg decoding every frame, up to 120 s) stops when the caller gives up
-      const d = await media.open(file, signal);
+      const d = await media.open(file, signal).catch((e: unknown) => {
+        throw asUploadError(e, file, path.join(dataDir, 'uploads'));
+      });
       await recent.add(d.path, d.kind).catch(() => {});
       return d;
     },

@@ -255,7 +255,7 @@ describe('probe assembly', () => {
 
   it('fails with no-frames when nothing decodes', () => {
     expect(() => buildVideoInfo('x.mp4', header, pass([]), 'Cannot determine format of input stream 0:0 after EOF')).toThrow(
-      /^No frames: "x.mp4" has a h264 video stream but not one frame decodes \(Cannot determine format/,
+      /^No frames: "x.mp4" has a h264 video stream but not one frame decodes: the file is damaged or cut short \(Cannot determine format/,
     );
   });
 });

@@ -1,7 +1,7 @@
 // The renderer's pure parts: which analysed frame is shown at a time, map scales, top classes,
 // label search, timeline geometry.
 import { describe, expect, it } from 'vitest';
-import { clipScaled, slotAtTime, TimelineData, toBytes, topClassesOf } from '../../renderer/timeline/timelineData.js';
+import { clipScaled, frameSpan, HOLD_SPANS, slotAtTime, TimelineData, toBytes, topClassesOf } from '../../renderer/timeline/timelineData.js';
 import { extent, timeToX, valueToY, xToTime } from '../../renderer/timeline/scale.js';
 import { searchLabels } from '../../renderer/panels/labelSearch.js';
 import type { FrameSummary } from '../../src/contract/index.js';
@@ -28,6 +28,33 @@ describe('slotAtTime', () => {
   });
 });
 
+describe('slotAtTime with the span a frame stands for', () => {
+  // stride 2 at 25 fps: a frame every 0.08 s; a job cancelled after 10 frames (0 .. 0.72 s)
+  const span = frameSpan(2, 25)!;
+  const frames = Array.from({ length: 10 }, (_, i) => frame(i, i * 0.08));
+  it('shows a frame over the frames its stride skips', () => {
+    expect(span).toBeCloseTo(0.08, 12);
+    expect(slotAtTime(frames, 0.33, span)).toBe(4);
+    expect(slotAtTime(frames, 0.72 + 0.08, span)).toBe(9);
+  });
+  it('shows nothing far past the last analysed frame, or well before the first', () => {
+    expect(slotAtTime(frames, 0.72 + HOLD_SPANS * span + 0.01, span)).toBeNull();
+    expect(slotAtTime(frames, 24.08, span)).toBeNull();
+    const later = [frame(0, 10), frame(1, 10.08)];
+    expect(slotAtTime(later, 10 - span / 2, span)).toBe(0);
+    expect(slotAtTime(later, 2, span)).toBeNull();
+    // without a span (an unknown rate) as before: the nearest frame however far
+    expect(slotAtTime(frames, 24.08)).toBe(9);
+  });
+  it('is the span of the job: its stride over the clip\'s rate, none for an unknown rate', () => {
+    expect(frameSpan(undefined, 12.5)).toBeCloseTo(0.08, 12);
+    expect(frameSpan(3, 0)).toBeNull();
+    const t = TimelineData.fromView({ frames, mapInfo: [], mapWidth: 1, mapHeight: 1, rawMax: [], state: 'cancelled', partial: true, settings: { stride: 2 }, video: { fps: 25 }, summary: null } as never, null);
+    expect(t.slotAt(24.08)).toBeNull();
+    expect(t.slotAt(0.7)).toBe(8);
+  });
+});
+
 describe('TimelineData', () => {
   it('keeps per-frame and per-clip scales of each map', () => {
     const t = new TimelineData();
@@ -42,7 +69,7 @@ describe('TimelineData', () => {
   });
   it('builds from a timeline view and its one binary', () => {
     const view = {
-      frames: [frame(0, 0), frame(1, 1)], mapInfo: [{ method: 'gradcam' as const, target: null, solver: 'gradient' }], mapWidth: 1, mapHeight: 2, rawMax: [3],
+      frames: [frame(0, 0), frame(1, 1)], mapInfo: [{ method: 'gradcam' as const, target: null, solver: 'gradient' }], mapWidth: 1, mapHeight: 2, rawMax: [3], settings: { stride: 1 }, video: { fps: 1 },
     } as unknown as Parameters<typeof TimelineData.fromView>[0];
     const t = TimelineData.fromView(view, Float32Array.from([0, 1, 0, 3, 1, 0, 3, 0]));
     expect(Array.from(t.maps[1]!)).toEqual([1, 0, 3, 0]);
@@ -66,6 +93,12 @@ describe('helpers', () => {
     expect(searchLabels(labels, 'car').map((c) => c.index)).toEqual([0, 1, 2]);
     expect(searchLabels(labels, 'CAT')).toEqual([{ index: 3, label: 'tabby cat' }]);
     expect(searchLabels(labels, '  ')).toEqual([]);
+    // the index the picker shows, with or without its '#'; every word of the query, in any order
+    expect(searchLabels(labels, '3')[0]).toEqual({ index: 3, label: 'tabby cat' });
+    expect(searchLabels(labels, '#3')).toEqual([{ index: 3, label: 'tabby cat' }]);
+    expect(searchLabels(labels, '#99')).toEqual([]);
+    expect(searchLabels(labels, 'cat tabby')).toEqual([{ index: 3, label: 'tabby cat' }]);
+    expect(searchLabels(labels, 'tabby car')).toEqual([]);
   });
   it('maps time to x and back, and values into a track', () => {
     expect(timeToX(15, 30, 600)).toBe(300);

@@ -1,6 +1,6 @@
 // The service on real data: darknet-tiny and car-detection.mp4 through the real video pipeline.
 // A coarse stride keeps the model work small.
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -45,6 +45,24 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     await expect(service.call('media.open', { path: txt })).rejects.toMatchObject({ code: 'media', message: expect.stringContaining('notes.txt') });
     await expect(service.call('media.open', { path: path.join(dir, 'missing.mp4') })).rejects.toMatchObject({ code: 'media', message: expect.stringContaining('does not exist') });
     await expect(service.call('models.describe', { model: dir })).rejects.toMatchObject({ code: 'model' });
+  });
+
+  it('names an upload that does not open by the name it was sent with, not by where the server keeps it', async () => {
+    const up = path.join(await service.uploadsDir(), '0123abcd');
+    mkdirSync(up, { recursive: true });
+    const cut = path.join(up, 'trunc.mp4');
+    writeFileSync(cut, readFileSync(clip).subarray(0, 20_000));
+    const truncated = await service.call('media.open', { path: cut }).catch((e: Error) => e);
+    expect(truncated).toMatchObject({ code: 'media', file: 'trunc.mp4', message: expect.stringMatching(/^No frames: "trunc\.mp4" has a h264 video stream but not one frame decodes: the file is damaged or cut short/) });
+    expect((truncated as Error).message).not.toContain(up);
+    const fake = path.join(up, 'bad.png');
+    writeFileSync(fake, 'just text, named as a picture\n'.repeat(20));
+    const picture = await service.call('media.open', { path: fake }).catch((e: Error) => e);
+    expect(picture).toMatchObject({ code: 'media', message: expect.stringMatching(/^No frames: "bad\.png" is not a readable PNG image: it does not decode/) });
+    // a file elsewhere keeps its full path in the message
+    const elsewhere = path.join(dir, 'cut.mp4');
+    copyFileSync(cut, elsewhere);
+    await expect(service.call('media.open', { path: elsewhere })).rejects.toMatchObject({ message: expect.stringContaining(`"${elsewhere}"`) });
   });
 
   it('refuses a class the model does not know at video.start, before any worker runs (issue 18, item 9)', async () => {
