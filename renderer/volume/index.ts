@@ -220,6 +220,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     viewer?.dispose();
     desc = d;
     attention = null;
+    ranWith = null;
+    delete container.dataset.stale;
     const data = toFloat32(buf, d.voxels.dtype);
     viewer = new VolumeViewer({ dims: d.dims, spacing: d.spacing, affine: d.affine, data, stats: d.stats });
     stage.replaceChildren(viewer.element, convBox);
@@ -269,10 +271,29 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       exportNifti.disabled = false;
       exportVideo.disabled = false;
       container.dataset.attention = 'true';
-      setStatus(`done: ${r.slices.length} slices` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average${solvesPhrase(r.summary.solves)}` : '') +
-        `; ${attentionScaleNote(shown.max)}`, 'done', 1);
+      doneText = `done: ${r.slices.length} slices` + (r.summary ? ` in ${r.summary.wallS.toFixed(1)} s, ${r.summary.meanIterations.toFixed(1)} iterations on average${solvesPhrase(r.summary.solves)}` : '') +
+        `; ${attentionScaleNote(shown.max)}`;
+      setStatus(doneText, 'done', 1);
+      markStale();
     }
   }
+
+  // The maps shown are of the settings of their run: once a setting differs, the status says so
+  // (the video app starts a new job on a change; here a run is asked for with the button).
+  const settingsKey = (): string =>
+    JSON.stringify([model.value.trim(), layer.value.trim(), method.value, klass.value.trim(), axis.value, modelWindow.value.trim(), solver.value, limit.value.trim(), warm.checked]);
+  /** the settings of the run whose maps are shown (null: none shown), and its status line */
+  let ranWith: string | null = null;
+  let doneText = '';
+  function markStale(): void {
+    if (ranWith === null || !attention) return;
+    const stale = settingsKey() !== ranWith;
+    container.dataset.stale = String(stale);
+    if (stale) setStatus(`settings changed: the maps shown are of the last run (${jobMethod}, axis ${jobAxis}): Run attention for the new settings`, 'idle');
+    else setStatus(doneText, 'done', 1);
+  }
+  for (const c of [model, layer, klass, modelWindow, limit]) c.addEventListener('input', markStale);
+  for (const c of [method, axis, solver, warm]) c.addEventListener('change', markStale);
 
   const onEvent = (e: ServiceEvent) => {
     if (disposed) return;
@@ -320,6 +341,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       return fail(e, ATTENTION);
     }
     jobAxis = axis.value as VolumeAxis;
+    ranWith = settingsKey();
+    delete container.dataset.stale;
     slices = [];
     showSlice();
     const asked = solverRequest(solver.value as SolverChoice);

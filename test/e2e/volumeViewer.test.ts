@@ -414,6 +414,15 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
     for (let i = 0; i < tinted.data.length; i += 4) if (Math.abs(tinted.data[i]! - plain.data[i]!) > 20) changed++;
     expect(changed).toBeGreaterThan(500);
     expect(await page.getByTestId('volume-info').textContent()).toMatch(/attention [01]\.\d{3} of the scan's max$/);
+    // another axis: the maps shown are not of it until a run, and the status says so; back, as before
+    const ranAxis = await page.getByTestId('volume-axis').inputValue();
+    await page.getByTestId('volume-axis').selectOption(ranAxis === 'x' ? 'y' : 'x');
+    expect(await page.getByTestId('volume-viewer').getAttribute('data-stale')).toBe('true');
+    expect(await page.getByTestId('volume-status').textContent()).toBe(`settings changed: the maps shown are of the last run (l2caf, axis ${ranAxis}): Run attention for the new settings`);
+    await pageShot(page, 'volume-settings-changed');
+    await page.getByTestId('volume-axis').selectOption(ranAxis);
+    expect(await page.getByTestId('volume-viewer').getAttribute('data-stale')).toBe('false');
+    expect(await page.getByTestId('volume-status').textContent()).toBe(status);
     for (const [width, height] of [[1400, 900], [1920, 1080]] as const) {
       await page.setViewportSize({ width, height });
       await settle(page);
