@@ -65,7 +65,7 @@ export class App {
       this.showFrameState();
     });
     this.panel = new ModelPanel(host, (s) => this.settingsChanged(s), showError, () => this.errors.settle('Model'));
-    this.exporter = new ExportDialog(host, showError);
+    this.exporter = new ExportDialog(host, showError, (ctx) => this.errors.settle(ctx));
     this.convergence = new ConvergenceView(host, () => this.currentFrame(), () => this.shownMap(), showError);
     this.start = new StartScreen(host, {
       openDialog: () => void this.openDialog(),

@@ -3,7 +3,7 @@
 // writes the timeline beside it (`<clip>.timeline.json/.csv`, with faithfulness when analysed with
 // it); the dialog says so before and, after, names the files (Electron copies them beside the
 // saved clip) or links them for download (the browser: exportLinks.ts says why links).
-import type { ExportFormat, ExportResult, JobProgressEvent, ServiceEvent } from '../../src/contract/index.js';
+import { toErrorInfo, type ExportFormat, type ExportResult, type JobProgressEvent, type ServiceEvent } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
 import { JobEndings } from '../host/jobEndings.js';
 import { exportLinks, type ExportLink } from './exportLinks.js';
@@ -44,7 +44,11 @@ export class ExportDialog {
   /** a short export can end before export.start answers */
   private readonly endings = new JobEndings();
 
-  constructor(private readonly host: Host, private readonly onError: (e: unknown, ctx?: string) => void) {
+  constructor(
+    private readonly host: Host,
+    private readonly onError: (e: unknown, ctx?: string) => void,
+    private readonly onSettle?: (ctx: string) => void,
+  ) {
     this.from = h('input', { type: 'number', step: '0.01', min: '0', 'data-testid': 'export-from' });
     this.to = h('input', { type: 'number', step: '0.01', min: '0', 'data-testid': 'export-to' });
     this.format = h('select', { 'data-testid': 'export-format' },
@@ -103,7 +107,9 @@ export class ExportDialog {
     const fromS = Number(this.from.value);
     const toS = Number(this.to.value);
     if (!(toS > fromS)) {
-      this.onError(new Error(`the export range is empty: ${fmtTime(fromS)} to ${fmtTime(toS)}`));
+      // (said in the dialog: the window's banner is behind it)
+      this.status.dataset.state = 'error';
+      this.status.textContent = `The export range is empty: ${fmtTime(fromS)} to ${fmtTime(toS)}. Set To after From.`;
       return;
     }
     const format = this.format.value as ExportFormat;
@@ -124,8 +130,7 @@ export class ExportDialog {
       const end = this.endings.take(jobId);
       if (end) this.onEvent(end);
     } catch (e) {
-      this.finish('error');
-      this.onError(e, 'Export');
+      this.finish('error', null, e);
     }
   }
 
@@ -140,14 +145,14 @@ export class ExportDialog {
       this.progress.value = 1;
       this.finish('done', e.export);
     } else if (e.type === 'job.error') {
-      this.finish('error');
-      this.onError(e.error, 'Export');
+      this.finish('error', null, e.error);
     } else if (e.type === 'job.cancelled') {
       this.finish('cancelled');
     }
   }
 
-  private finish(state: 'done' | 'error' | 'cancelled', result?: ExportResult | null): void {
+  /** `error`: why it failed, said in the dialog and left in the window's banner (under 'Export', cleared by the next export that succeeds) */
+  private finish(state: 'done' | 'error' | 'cancelled', result?: ExportResult | null, error?: unknown): void {
     this.jobId = null;
     this.off?.();
     this.off = null;
@@ -155,6 +160,7 @@ export class ExportDialog {
     this.cancelBtn.textContent = 'Close';
     this.status.dataset.state = state;
     if (state === 'done' && result) {
+      this.onSettle?.('Export');
       this.status.dataset.path = result.path;
       this.status.textContent = `Saved ${result.name} (${(result.sizeBytes / 1e6).toFixed(2)} MB): ${result.path}`;
       if (result.sidecars) {
@@ -168,7 +174,10 @@ export class ExportDialog {
       }
       void this.host.deliver({ download: result.download, name: result.name }).catch((e) => this.onError(e));
     } else if (state === 'cancelled') this.status.textContent = 'Export cancelled.';
-    else if (state === 'error') this.status.textContent = 'Export failed.';
+    else if (state === 'error') {
+      this.status.textContent = error === undefined ? 'Export failed.' : `Export failed: ${toErrorInfo(error).message}`;
+      if (error !== undefined) this.onError(error, 'Export');
+    }
   }
 
   /** The browser: a link for each file of the export, what it is on the left (the clip downloads by itself as well). */

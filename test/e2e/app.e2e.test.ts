@@ -349,6 +349,13 @@ describe.skipIf(skip !== null)('the app in the browser mode (Chromium)', () => {
     expect(Number(await page.getByTestId('export-from').inputValue())).toBeCloseTo(5, 1);
     expect(Number(await page.getByTestId('export-to').inputValue())).toBeCloseTo(7, 1);
     await page.getByTestId('export-format').selectOption('mp4');
+    // an empty range is said in the dialog (the window's banner is behind it), and nothing starts
+    await page.getByTestId('export-to').fill('4');
+    await page.getByTestId('export-start').click();
+    expect(await page.getByTestId('export-status').getAttribute('data-state')).toBe('error');
+    expect(await page.getByTestId('export-status').textContent()).toMatch(/^The export range is empty: 0:05\.\d\d to 0:04\.00\. Set To after From\.$/);
+    await shot(page, '08a-export-empty-range');
+    await page.getByTestId('export-to').fill('7');
     const download = page.waitForEvent('download', { timeout: 120_000 });
     await page.getByTestId('export-start').click();
     await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=export-status]')?.getAttribute('data-state') ?? ''), null, { timeout: 120_000 });
