@@ -25,7 +25,8 @@ export interface AnalysisSettings {
   evalSteps: number;
 }
 
-const METHOD_LABELS: Record<AnalysisMethod, string> = {
+/** the methods as the app names them (the volume viewer's list too) */
+export const METHOD_LABELS: Record<AnalysisMethod, string> = {
   l2caf: 'L2-CAF (class-oblivious)',
   'l2caf-class': 'L2-CAF (class-specific)',
   gradcam: 'Grad-CAM',

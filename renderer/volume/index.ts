@@ -18,6 +18,8 @@ import { VolumeViewer } from './viewer.js';
 import { JobEndings } from '../host/jobEndings.js';
 import { parsePercentiles, WINDOW_PRESETS, type WindowPreset } from './windowLevel.js';
 import { iterationLimitHint, limitRequest, parseIterationLimit, SOLVER_CHOICES, solverRequest, type SolverChoice } from '../panels/solverChoice.js';
+import { METHOD_LABELS } from '../panels/modelPanel.js';
+import { classSuggestions, layerSuggestions, modelSuggestions, type Suggestion } from './suggestions.js';
 
 export interface VolumeViewOptions {
   media: MediaDescription;
@@ -51,6 +53,11 @@ function select(testid: string, options: readonly string[], value: string): HTML
   for (const o of options) s.append(el('option', { value: o, text: o }));
   s.value = value;
   return s;
+}
+
+/** Replaces a datalist's options. */
+function fillDatalist(list: HTMLDataListElement, items: readonly Suggestion[]): void {
+  list.replaceChildren(...items.map((s) => el('option', { value: s.value, label: s.label })));
 }
 
 function labelled(text: string, control: HTMLElement): HTMLLabelElement {
@@ -95,11 +102,16 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
   const preset = select('volume-window-preset', WINDOW_PRESETS, 'auto');
   const lo = el('input', { testid: 'volume-window-lo', type: 'number', step: 'any' }, { width: '6em' });
   const hi = el('input', { testid: 'volume-window-hi', type: 'number', step: 'any' }, { width: '6em' });
-  const model = el('input', { testid: 'volume-model', type: 'text', placeholder: 'default model' }, { width: '10em' });
+  // (free text with suggestions: a model folder, a layer or a class can be typed as on the command line)
+  const modelList = el('datalist', { id: 'volume-model-list', testid: 'volume-model-list' });
+  const layerList = el('datalist', { id: 'volume-layer-list', testid: 'volume-layer-list' });
+  const classList = el('datalist', { id: 'volume-class-list', testid: 'volume-class-list' });
+  const model = el('input', { testid: 'volume-model', type: 'text', placeholder: 'default model', list: modelList.id }, { width: '10em' });
   const method = select('volume-method', METHODS, 'l2caf');
-  const klass = el('input', { testid: 'volume-class', type: 'text', placeholder: 'top-1' }, { width: '8em' });
+  for (const o of method.options) o.textContent = METHOD_LABELS[o.value as AnalysisMethod];
+  const klass = el('input', { testid: 'volume-class', type: 'text', placeholder: 'top-1', list: classList.id }, { width: '8em' });
   const axis = select('volume-axis', AXES, 'z');
-  const layer = el('input', { testid: 'volume-layer', type: 'text', placeholder: 'default layer' }, { width: '8em' });
+  const layer = el('input', { testid: 'volume-layer', type: 'text', placeholder: 'default layer', list: layerList.id }, { width: '11em' });
   const modelWindow = el('input', { testid: 'volume-model-window', type: 'text', value: '0.5,99.5', title: 'intensity percentiles the model sees' }, { width: '6em' });
   // the solver, and for iterative solves the optimiser: the video panel's choices
   const solver = el('select', { testid: 'volume-solver' });
@@ -177,7 +189,7 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       labelled('model window %', modelWindow), labelled('solver', solver), labelled('limit', limit), labelled('warm start', warm), run, cancel, status),
     row(labelled('colour map', colormap), labelled('opacity', opacity), labelled('threshold (of max)', threshold), labelled('attention', show), labelled('crosshair', crosshair)),
     stage, info, el('div', {}, { display: 'flex', alignItems: 'center', gap: '8px', paddingRight: '4px' }, sliceInfo, convOpen), timeline.element,
-    row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons));
+    row(exportNifti, labelled('sweep', exportFormat), exportVideo, ...pngButtons), modelList, layerList, classList);
   root.replaceChildren(container);
 
   /** e: a thrown error or a job's ErrorInfo (its code, e.g. 'model', reaches the banner) */
@@ -437,6 +449,30 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
     }, 'image/png');
   }));
+
+  // The suggestions: the catalogue once, the layers and labels of the model in the field (again when it changes)
+  void host.call('models.list', {}).then((l) => fillDatalist(modelList, modelSuggestions(l.models)), () => {});
+  let described = '';
+  const describeModel = (): void => {
+    const m = model.value.trim();
+    if (m === described) return;
+    described = m;
+    host.call('models.describe', m ? { model: m } : {}).then((d) => {
+      if (disposed || described !== m) return;
+      fillDatalist(layerList, layerSuggestions(d));
+      fillDatalist(classList, classSuggestions(d.labels));
+      layer.placeholder = `default: ${d.defaultLayer}`;
+    }, () => {
+      // (a model that cannot be described says why when it is run)
+      if (described !== m) return;
+      fillDatalist(layerList, []);
+      fillDatalist(classList, []);
+      layer.placeholder = 'default layer';
+    });
+  };
+  model.addEventListener('change', describeModel);
+  described = '\0';
+  describeModel();
 
   open(0).catch(fail);
 

@@ -9,11 +9,16 @@ import { UsageError } from '../engine/targets.js';
 import { appModelMessage, type ModelChoice } from './modelErrorWording.js';
 
 /** `where`: the control the view asks for a model with (a model error's advice names it). */
+/** The engine's advice to run a command, as the app's windows offer it (their layer lists). */
+export function appAdvice(message: string): string {
+  return message.replace(/ \(run `l2caf layers` to list them\)/g, ' (the layer list shows them)');
+}
+
 export function toServiceError(e: unknown, context?: string, where: ModelChoice = 'menu'): ServiceError {
   if (e instanceof ServiceError) return e;
-  const msg = (e as Error)?.message ?? String(e);
+  const msg = appAdvice((e as Error)?.message ?? String(e));
   const withCtx = (m: string) => (context ? `${context}: ${m}` : m);
-  if (e instanceof MediaError) return new ServiceError(e.code === 'aborted' ? 'cancelled' : 'media', e.message, e.file);
+  if (e instanceof MediaError) return new ServiceError(e.code === 'aborted' ? 'cancelled' : 'media', msg, e.file);
   // a download stopped by the caller's signal (media.sample) was cancelled, not a model problem
   if (e instanceof ModelResolveError && e.code === 'ABORTED') return new ServiceError('cancelled', withCtx(msg));
   if (e instanceof ModelResolveError) return new ServiceError('model', withCtx(appModelMessage(e, where) ?? msg));

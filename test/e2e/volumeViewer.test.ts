@@ -390,6 +390,12 @@ describe.skipIf(!haveChromium || !haveVolumes)('volume viewer in the browser mod
 
   it.skipIf(!haveModel)('runs attention (darknet-tiny, one axis), tints the views, fills the timeline, exports NIfTI and a sweep', async () => {
     const page = await openScan(fixture('volumes/someones_anatomy.nii.gz'));
+    // the model, layer and class fields suggest the catalogue, the model's layers and its classes
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=volume-class-list] option').length === 1000, null, { timeout: 30_000 });
+    expect(await page.locator('[data-testid=volume-layer-list] option[value=leaky_re_lu_13]').getAttribute('label')).toBe('14×14×64');
+    expect(await page.locator('[data-testid=volume-model-list] option').first().getAttribute('value')).toBe('darknet-tiny');
+    expect(await page.getByTestId('volume-layer').getAttribute('placeholder')).toBe('default: conv2d_16');
+    expect(await page.locator('[data-testid=volume-method] option[value=l2caf-class]').textContent()).toBe('L2-CAF (class-specific)');
     // no crosshair: its green would count as tint
     await page.getByTestId('volume-show-crosshair').uncheck();
     await settle(page);

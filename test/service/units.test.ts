@@ -17,6 +17,7 @@ import { browserPlayable, kindOf } from '../../src/service/mediaRegistry.js';
 import { evalOptionsOf, normaliseRequest } from '../../src/service/evalOptions.js';
 import { stableJson } from '../../src/video/cacheKey.js';
 import { createService } from '../../src/service/service.js';
+import { appAdvice, toServiceError } from '../../src/service/errors.js';
 import type { TimelineFrame } from '../../src/video/types.js';
 
 describe('checkArgs', () => {
@@ -263,5 +264,13 @@ describe('throttle', () => {
     t.flush();
     expect(sent).toEqual([1, 4, 5]);
     t.cancel();
+  });
+});
+
+describe('the app\'s wording of engine errors', () => {
+  it('points at the layer list, not at a command a window user has no terminal for', () => {
+    const e = toServiceError(new Error('model.json: no layer named "leaky_re_lu_99" (run `l2caf layers` to list them)'));
+    expect(e.message).toBe('model.json: no layer named "leaky_re_lu_99" (the layer list shows them)');
+    expect(appAdvice('unchanged')).toBe('unchanged');
   });
 });

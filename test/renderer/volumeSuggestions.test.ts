@@ -1,0 +1,34 @@
+// The volume viewer's suggestions for its model, layer and class fields (pure parts).
+import { describe, expect, it } from 'vitest';
+import { classSuggestions, layerSuggestions, modelSuggestions } from '../../renderer/volume/suggestions.js';
+
+describe('volume field suggestions', () => {
+  it('offers the catalogue with the default first', () => {
+    const models = [
+      { id: 'a', name: 'A net', format: 'tfjs', inputSize: [224, 224] as [number, number], defaultLayer: 'x', verified: true, isDefault: false },
+      { id: 'b', name: 'B net', format: 'tfjs', inputSize: [224, 224] as [number, number], defaultLayer: 'y', verified: true, isDefault: true },
+    ];
+    expect(modelSuggestions(models)).toEqual([{ value: 'b', label: 'B net (default)' }, { value: 'a', label: 'A net' }]);
+  });
+  it('offers the layers with a spatial map, their shapes, the default marked', () => {
+    const layers = [
+      { name: 'conv1', type: 'Conv2D', shape: [null, 28, 28, 16], spatial: true },
+      { name: 'pool', type: 'GlobalAveragePooling2D', shape: [null, 16], spatial: false },
+      { name: 'conv2', type: 'Conv2D', shape: [null, 14, 14, 32], spatial: true },
+    ];
+    expect(layerSuggestions({ layers, defaultLayer: 'conv2' })).toEqual([
+      { value: 'conv1', label: '28×28×16' },
+      { value: 'conv2', label: '14×14×32 (default)' },
+    ]);
+  });
+  it('offers classes by first name, and by index where two classes share it', () => {
+    expect(classSuggestions(['tench, Tinca tinca', 'crane', 'sports car, sport car', 'Crane', ''])).toEqual([
+      { value: 'tench', label: '#0' },
+      { value: '1', label: 'crane' },
+      { value: 'sports car', label: '#2' },
+      { value: '3', label: 'Crane' },
+      { value: '4', label: 'class #4' },
+    ]);
+    expect(classSuggestions(null)).toEqual([]);
+  });
+});
