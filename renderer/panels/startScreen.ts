@@ -3,6 +3,7 @@
 import type { RecentFile } from '../../src/contract/index.js';
 import type { Host } from '../host/Host.js';
 import { h } from '../ui/dom.js';
+import { recentKind } from './recentKind.js';
 
 export interface StartActions {
   openDialog(): void;
@@ -22,7 +23,7 @@ export class StartScreen {
     this.el = h('section', { class: 'start', 'data-testid': 'start-screen' },
       h('div', { class: 'start-card' },
         h('h1', {}, 'See where the network looks'),
-        h('p', { class: 'lead' }, 'Open a video or a 3-D scan (NIfTI, DICOM) to see its attention (L2-CAF, Grad-CAM, CAM) frame by frame or slice by slice, scrub the attention timeline and export annotated clips and maps.'),
+        h('p', { class: 'lead' }, 'Open an image, a video or a 3-D scan (NIfTI, DICOM) to see its attention (L2-CAF, Grad-CAM, CAM), frame by frame or slice by slice, scrub the attention timeline and export annotated clips and maps.'),
         h('div', { class: 'start-actions' },
           h('button', { class: 'primary big', 'data-testid': 'open-file', onclick: () => actions.openDialog() }, 'Open video or scan…'),
           h('button', { class: 'big', 'data-testid': 'open-sample', onclick: () => actions.openSample() }, 'Open the sample clip'),
@@ -37,7 +38,7 @@ export class StartScreen {
   setRecent(list: RecentFile[]): void {
     this.recent.replaceChildren(
       ...(list.length
-        ? list.map((r) => h('li', {}, h('button', { class: 'link', 'data-testid': 'recent-item', title: r.path, onclick: () => this.actions.openPath(r.path) }, r.name), h('span', { class: 'hint' }, ` ${r.kind}`)))
+        ? list.map((r) => h('li', {}, h('button', { class: 'link', 'data-testid': 'recent-item', title: r.path, onclick: () => this.actions.openPath(r.path) }, r.name), h('span', { class: 'hint' }, ` ${recentKind(r)}`)))
         : [h('li', { class: 'hint' }, 'nothing yet')]),
     );
   }

@@ -1,6 +1,8 @@
-// The volume viewer's suggestions for its model, layer and class fields (pure parts).
+// The volume viewer's suggestions for its model, layer and class fields, and the start screen's
+// names for recent files (pure parts).
 import { describe, expect, it } from 'vitest';
 import { classSuggestions, layerSuggestions, modelSuggestions } from '../../renderer/volume/suggestions.js';
+import { recentKind } from '../../renderer/panels/recentKind.js';
 
 describe('volume field suggestions', () => {
   it('offers the catalogue with the default first', () => {
@@ -30,5 +32,13 @@ describe('volume field suggestions', () => {
       { value: '4', label: 'class #4' },
     ]);
     expect(classSuggestions(null)).toEqual([]);
+  });
+});
+
+describe('recent files', () => {
+  it('calls a picture an image, whatever it opened as', () => {
+    expect(recentKind({ name: 'chelsea.PNG', kind: 'video' })).toBe('image');
+    expect(recentKind({ name: 'clip.mp4', kind: 'video' })).toBe('video');
+    expect(recentKind({ name: 'scan.nii.gz', kind: 'volume' })).toBe('volume');
   });
 });
