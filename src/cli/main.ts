@@ -39,29 +39,38 @@ export function program(): Command {
 }
 
 let pipeWatched = false;
+/** Standard output failed (other than a reader leaving): the command fails, whatever it did. */
+let outputFailed = false;
 /**
  * A reader that stops early (`l2caf models | head -1`) closes the pipe: what is left to print then
- * goes nowhere and the command ends as it would, instead of Node's stack trace for the EPIPE.
+ * goes nowhere and the command ends as it would, instead of Node's stack trace for the EPIPE. Any
+ * other failure to write (a full disk: `> /dev/full`, ENOSPC) is said once, in one line, the rest of
+ * the output dropped, and the command fails (exit 1): its output is not all there.
  */
-function dropOutputWhenReaderLeaves(): void {
+function dropOutputWhenItFails(): void {
   if (pipeWatched) return;
   pipeWatched = true;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
     process.stdout.write = (() => true) as typeof process.stdout.write;
+    if (e.code === 'EPIPE' || outputFailed) return;
+    outputFailed = true;
+    process.stderr.write(`l2caf: cannot write to standard output (${e.code ?? e.message}): the output is incomplete\n`);
+    // (an error that arrives after run() has answered still fails the command)
+    process.exitCode = EXIT_FAILURE;
   });
 }
 
 export async function run(argv: string[]): Promise<number> {
-  dropOutputWhenReaderLeaves();
+  dropOutputWhenItFails();
   try {
     await program().parseAsync(argv, { from: 'user' });
+    if (outputFailed) return EXIT_FAILURE;
     // `batch` ends normally with failed items: its exit code says so (1)
     return argv[0] === 'batch' ? batchExitCode() : EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit "with an error" of code 0
-      if (e.exitCode === 0) return EXIT_OK;
+      if (e.exitCode === 0) return outputFailed ? EXIT_FAILURE : EXIT_OK;
       return EXIT_USAGE; // commander already printed the message
     }
     const msg = (e as Error).message ?? String(e);
