@@ -3,7 +3,7 @@
 // rest, record each outcome in its folder's status.json (written last, atomically), go on after a
 // failure, stop at the run's signal without writing a status for the items it interrupted. Each
 // item is claimed (claim.ts) while it runs, so two runs on one output folder never do the same item.
-import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 import type { LoadedModel } from '../models/loadModel.js';
@@ -14,6 +14,7 @@ import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunCont
 import { hashForKind, type BatchSettings } from './settings.js';
 import { isFinished, readStatus, readSummary, STATUS_FILE, SUMMARY_FILE, writeStatus, writeSummary } from './status.js';
 import type { BatchItem, ItemKind, ItemSummary } from './types.js';
+import { makeDirs } from '../fs/makeDirs.js';
 
 export interface BatchRunOptions {
   items: readonly BatchItem[];
@@ -170,7 +171,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
     // An error out of the item (the output cannot be written, the model does not load) ends the run;
     // a full disk then leaves no empty item folder behind (rmdir removes only an empty one).
     const dropIfEmpty = (e: unknown): Promise<never> => rmdir(dir).catch(() => {}).then(() => Promise.reject(e));
-    const c = await writing(dir, () => mkdir(dir, { recursive: true }))
+    const c = await writing(dir, () => makeDirs(dir))
       .then(() => writing(path.join(dir, CLAIM_FILE), () => claimItem(dir, me)))
       .catch(dropIfEmpty);
     if ('heldBy' in c) {

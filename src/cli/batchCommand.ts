@@ -5,7 +5,6 @@
 // written (full, read-only), 143/130 when SIGTERM/SIGINT stopped it (the item then running gets no
 // status.json).
 import { Command, InvalidArgumentError } from 'commander';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { discoverItems } from '../batch/discover.js';
@@ -27,6 +26,7 @@ import { EXIT_FAILURE, EXIT_OK } from './exitCodes.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
+import { makeDirs } from '../fs/makeDirs.js';
 
 interface BatchCliOptions extends ModelCliOptions {
   out: string;
@@ -146,7 +146,7 @@ export function batchCommand(): Command {
       if (all.length === 0) throw new UsageError(`${inputs.join(' ')}: no video, image or scan found${ignored.files ? ` (${ignoredWords(ignored)})` : ''}`);
       const items = itemsOfShard(all, shard);
       try {
-        await mkdir(out, { recursive: true });
+        await makeDirs(out);
       } catch (e) {
         throw new UsageError(`${o.out}: cannot create the output folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }

@@ -3,10 +3,11 @@
 // home folders are 0755 another local user could otherwise read them. mkdir's mode applies only
 // to folders it creates (and the umask narrows it), so a folder that exists is narrowed too:
 // these folders are the app's, never one the user named.
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
+import { makeDirs } from './makeDirs.js';
 
 export async function privateDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirs(dir, 0o700);
   try {
     await chmod(dir, 0o700);
   } catch (e) {

@@ -2,12 +2,13 @@
 // imagenet` on a model that came without labels: the copy a catalogue model using the set already
 // installed (cache or mirror), else one downloaded once into the cache's labelsets/ folder. Every
 // copy is checked against the catalogue's sha256, so a list in the wrong order is never used.
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCatalogue, type Catalogue, type LabelSet } from './catalogue.js';
 import { downloadFile } from './download.js';
 import { defaultCacheDir, mirrorDirFromEnv } from './paths.js';
 import { digestFile } from './sha256.js';
+import { makeDirs } from '../fs/makeDirs.js';
 
 /** The names `--labels` takes for a catalogue label set. */
 export const LABEL_SET_ALIASES: Readonly<Record<string, string>> = { imagenet: 'imagenet-ilsvrc2012' };
@@ -41,7 +42,7 @@ export async function labelSetFile(id: string, opts: LabelSetOptions = {}): Prom
   const candidates = [own, ...users.map((u) => path.join(cacheDir, u, set.file.path)), ...(mirror ? users.map((u) => path.join(mirror, u, set.file.path)) : [])];
   for (const c of candidates) if (await matches(c, set)) return { file: c, set };
 
-  await mkdir(path.dirname(own), { recursive: true });
+  await makeDirs(path.dirname(own));
   const tmp = `${own}.tmp-${process.pid}`;
   try {
     const got = await downloadFile(set.file.url, tmp, { id: `label set ${id}`, file: set.file.path, signal: opts.signal, maxBytes: set.file.size });

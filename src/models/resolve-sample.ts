@@ -3,7 +3,7 @@
 // into a temp file and renamed into place when missing or damaged. Offline, a folder named by env
 // L2CAF_SAMPLE_MIRROR that holds the file (e.g. ../shared/fixtures/videos) is used in place, after
 // the same check, as L2CAF_MODEL_MIRROR is for models.
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { type Catalogue, loadCatalogue, type Sample } from './catalogue.js';
@@ -12,6 +12,7 @@ import { abortedError, downloadFile, type DownloadProgress } from './download.js
 import { defaultCacheDir } from './paths.js';
 import { ModelResolveError } from './resolve-errors.js';
 import { digestFile } from './sha256.js';
+import { makeDirs } from '../fs/makeDirs.js';
 
 export const SAMPLES_DIR = '_samples';
 
@@ -70,7 +71,7 @@ export async function resolveSample(id: string, opts: SampleOptions = {}): Promi
   if (!allowDownload) {
     throw new ModelResolveError('OFFLINE', `sample ${id} is ${damaged ? 'damaged in' : 'not in'} the cache and downloads are disabled: pass a video file of your own, or connect to the internet and try again`);
   }
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const tmp = path.join(dir, `${TEMP_PREFIX}${sample.file}-${randomBytes(4).toString('hex')}`);
   try {
     const d = await downloadFile(sample.url, tmp, {

@@ -5,7 +5,7 @@
 //   3. a download into a temp folder, verified, then renamed into the cache in one step.
 // Files without a recorded sha256 are only accepted with allowUnverified, and their computed sha256
 // is printed so that it can be added to the catalogue.
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ import {
 import { abortedError, applyTransform, downloadFile, type DownloadProgress } from './download.js';
 import { defaultCacheDir, mirrorDirFromEnv } from './paths.js';
 import { ModelResolveError, offlineHint } from './resolve-errors.js';
+import { makeDirs } from '../fs/makeDirs.js';
 
 export { ModelResolveError, type ResolveErrorCode } from './resolve-errors.js';
 export type { DownloadProgress } from './download.js';
@@ -325,7 +326,7 @@ async function checkMirror(cat: Catalogue, entry: CatalogueEntry, dir: string, s
 async function downloadEntry(cat: Catalogue, entry: CatalogueEntry, cacheDir: string, target: string, replace: boolean, opts: ResolveOptions): Promise<{ computed: FileRecord[] }> {
   const id = entry.id;
   try {
-    await mkdir(cacheDir, { recursive: true });
+    await makeDirs(cacheDir);
   } catch (e) {
     throw new ModelResolveError('IO', `cannot create the model cache ${cacheDir}: ${(e as Error).message} (set L2CAF_CACHE_DIR to a writable folder)`, { cause: e });
   }
@@ -391,7 +392,7 @@ async function fetchVerified(
   const id = entry.id;
   if (f.url === null) throw new ModelResolveError('MIRROR_ONLY', `${id}: no URL for ${f.path}`, { file: f.path });
   const dest = path.join(tmp, ...f.path.split('/'));
-  await mkdir(path.dirname(dest), { recursive: true });
+  await makeDirs(path.dirname(dest));
   const downloadTo = f.transform ? `${dest}.download` : dest;
   let fileBytes = 0;
   const digest = await downloadFile(f.url, downloadTo, {

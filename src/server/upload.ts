@@ -3,11 +3,12 @@
 // leaves a half file that looks finished. The folder is named by the bytes' sha256: the same file
 // uploaded again is the same path (one entry in the recent files, the analysis cache's hits).
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
+import { makeDirs } from '../fs/makeDirs.js';
 
 export const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 
@@ -35,7 +36,7 @@ export async function receiveUpload(req: IncomingMessage, dir: string, name: str
   // a folder of its own keeps the user's file name (shown in the window, used for export names);
   // its name is known once every byte has arrived, so the bytes land in a temporary one first
   const incoming = path.join(dir, `.incoming-${randomBytes(6).toString('hex')}`);
-  await mkdir(incoming, { recursive: true });
+  await makeDirs(incoming);
   const fileName = safeUploadName(name);
   const tmp = path.join(incoming, fileName);
   const hash = createHash('sha256');
@@ -52,7 +53,7 @@ export async function receiveUpload(req: IncomingMessage, dir: string, name: str
     const final = path.join(folder, fileName);
     // the same bytes under the same name are there already: that copy is the upload
     if (!(await stat(final).then((st) => st.isFile() && st.size === received, () => false))) {
-      await mkdir(folder, { recursive: true });
+      await makeDirs(folder);
       await rename(tmp, final);
     }
     return final;

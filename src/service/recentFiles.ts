@@ -1,9 +1,10 @@
 // The recent-files list: a small JSON file in the service's folder, newest first, written
 // atomically. A damaged file is treated as empty (the list is a convenience, not data).
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaKind, RecentFile } from '../contract/index.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { makeDirs } from '../fs/makeDirs.js';
 
 export const MAX_RECENT = 12;
 
@@ -38,7 +39,7 @@ export class RecentFiles {
   add(p: string, kind: MediaKind): Promise<void> {
     const next = this.chain.then(async () => {
       const list = addRecent(await this.list(), { path: p, name: path.basename(p), kind, openedAt: new Date().toISOString() });
-      await mkdir(path.dirname(this.file), { recursive: true });
+      await makeDirs(path.dirname(this.file));
       await writeFileAtomic(this.file, JSON.stringify(list, null, 2), 0o600);
     });
     this.chain = next.catch(() => {});
@@ -47,7 +48,7 @@ export class RecentFiles {
 
   async clear(): Promise<number> {
     const n = (await this.list()).length;
-    await mkdir(path.dirname(this.file), { recursive: true });
+    await makeDirs(path.dirname(this.file));
     await writeFileAtomic(this.file, '[]', 0o600);
     return n;
   }

@@ -4,10 +4,11 @@
 // resolution (small: 14 x 14 values where the voxel grid would be 256 x 256) and the L2-CAF
 // filters the next slice warm-starts from. The first line names the job (settings and scan); a
 // journal of another job, a torn last line or a line out of order ends what is trusted.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { JournalSlice, SliceResume } from './types.js';
+import { makeDirs } from '../fs/makeDirs.js';
 
 export type { JournalMap, JournalSlice, SliceResume } from './types.js';
 
@@ -45,7 +46,7 @@ export function parseJournal(text: string, key: string): JournalSlice[] {
 export async function openSliceJournal(file: string, key: string): Promise<SliceResume> {
   const text = await readFile(file, 'utf8').catch(() => null);
   const done = text === null ? [] : parseJournal(text, key);
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDirs(path.dirname(file));
   // Rewritten with only the trusted part, so a torn line is not followed by good ones.
   const kept = [JSON.stringify({ key }), ...done.map((d) => JSON.stringify(d))].join('\n') + '\n';
   await writeFileAtomic(file, kept);

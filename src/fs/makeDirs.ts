@@ -1,0 +1,32 @@
+// mkdir -p, one level at a time. Node's mkdir({ recursive: true }) loops forever, at full CPU,
+// where mkdir answers ENOENT under a parent that exists (procfs: `--out /proc/x` hung `l2caf
+// batch`, `--cache-dir /proc/x` hung `l2caf video`): here the first level that cannot be made
+// throws mkdir's own error (ENOENT, EACCES, ...), which the callers put in their one-line message.
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Makes `dir` and its missing parents (`mode` for the ones made); a file in the way is ENOTDIR. */
+export async function makeDirs(dir: string, mode?: number): Promise<void> {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  for (;;) {
+    const st = await stat(d).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: d });
+      break;
+    }
+    missing.push(d);
+    const parent = path.dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const m of missing.reverse()) {
+    await mkdir(m, mode === undefined ? {} : { mode }).catch((e: NodeJS.ErrnoException) => {
+      // (made meanwhile by another writer: fine, if it is a folder)
+      if (e.code !== 'EEXIST') throw e;
+    });
+  }
+}
