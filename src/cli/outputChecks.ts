@@ -8,7 +8,7 @@
 // file, so a typo costs nothing and never destroys the input.
 import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { access, open, realpath, stat, unlink } from 'node:fs/promises';
+import { access, open, readdir, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../engine/targets.js';
 import { kindOf } from '../fs/regularFile.js';
@@ -103,6 +103,13 @@ export async function checkOutputs(inputs: readonly (string | undefined)[], outp
     const kind = there && !there.isFile() && !there.isDirectory() ? kindOf(there) : null;
     if (kind) throw new UsageError(`${file}: the ${spec.what} would replace ${kind} with a file: name a regular file`);
     if (there?.isDirectory() && !spec.folderOk) throw new UsageError(`${file}: the ${spec.what} is a folder: name a file in it`);
+    // a folder output (a PNG sequence) goes into a new or empty folder (media/outputTarget.ts): said
+    // now, not after the analysis
+    const asFolder = spec.folderOk && (/[\\/]$/.test(file) || path.extname(file) === '');
+    if (asFolder && there?.isFile()) throw new UsageError(`${file}: the ${spec.what} needs a folder, and a file of that name exists: choose a new or empty folder`);
+    if (asFolder && there?.isDirectory() && (await readdir(file).catch(() => [])).length > 0) {
+      throw new UsageError(`${file}: the ${spec.what} folder is not empty: choose a new or empty folder`);
+    }
     for (const written of [file, ...(spec.alsoWrites ?? [])]) {
       const abs = path.resolve(written.replace(/[\\/]+$/, '') || written);
       const other = seen.get(abs);

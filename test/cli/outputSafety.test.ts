@@ -61,6 +61,10 @@ describe('checkOutputs', () => {
     const folder = mkdtempSync(path.join(tmp, 'dir-'));
     await expect(checkOutputs([], [{ file: folder, what: 'overlay' }])).rejects.toThrow(/the overlay is a folder: name a file in it/);
     await expect(checkOutputs([], [{ file: folder, what: 'export', folderOk: true }])).resolves.toBeUndefined();
+    // a PNG sequence goes into a new or empty folder: said before any work (it was said after the analysis)
+    writeFileSync(path.join(folder, 'mine.txt'), 'x');
+    await expect(checkOutputs([], [{ file: `${folder}/`, what: 'export', folderOk: true }])).rejects.toThrow(/dir-\w+\/: the export folder is not empty: choose a new or empty folder$/);
+    await expect(checkOutputs([], [{ file: path.join(folder, 'mine.txt/'), what: 'export', folderOk: true }])).rejects.toThrow(/the export needs a folder, and a file of that name exists/);
     // a model folder given as input: its files are inputs; new files beside them are fine
     const model = mkdtempSync(path.join(tmp, 'model-'));
     writeFileSync(path.join(model, 'model.json'), '{}');
