@@ -14,7 +14,7 @@ import { formatEnd, formatItem, formatStart, IGNORED_EXAMPLES, ignoredWords, typ
 import { runBatch } from '../batch/runBatch.js';
 import type { BatchSettings, ExportFormat } from '../batch/settings.js';
 import { itemsOfShard, resolveShard } from '../batch/shard.js';
-import { UsageError } from '../engine/targets.js';
+import { resolveClass, UsageError } from '../engine/targets.js';
 import { resolveModel } from '../models/resolve.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { colormapNames } from '../media/colormaps.js';
@@ -100,6 +100,31 @@ function settingsOf(o: BatchCliOptions): BatchSettings {
   };
 }
 
+/**
+ * --layer and --class against the model, once, when it is loaded for the first item: every item
+ * would fail alike on them (a run of 7 items said "no layer named" 7 times and exited 1), so the
+ * run stops with one line and exit 2 as for a bad --model.
+ */
+export function checkLayerAndClasses(model: LoadedModel, layer: string | undefined, classes: readonly string[]): void {
+  if (layer && !model.layers.some((l) => l.name === layer)) {
+    // (not in the list: a name the split may still take, e.g. an ONNX node for its output tensor)
+    try {
+      model.split(layer);
+    } catch (e) {
+      // (the split's message names the model's file)
+      throw new UsageError((e as Error).message);
+    }
+  }
+  if (!model.labels) return;
+  for (const c of classes) {
+    try {
+      resolveClass(c, model.labels, model.labels.length);
+    } catch (e) {
+      throw new UsageError(`${model.id}: ${(e as Error).message}`);
+    }
+  }
+}
+
 export function batchCommand(): Command {
   return addModelOptions(new Command('batch'))
     .description('many videos, images and scans: one folder of results per item, resumable, shardable (Kubernetes Indexed Jobs, Slurm arrays)')
@@ -171,7 +196,15 @@ export function batchCommand(): Command {
           signal: scope.signal,
           // one load per process serves every item; none when the shard has nothing left to do
           model: () =>
-            (loaded ??= loadFromFlags(o).then(async ({ model }) => ({ model, sha: await (sha ??= modelSha(model.location)) }))),
+            (loaded ??= loadFromFlags(o).then(async ({ model }) => {
+              try {
+                checkLayerAndClasses(model, o.layer, o.class ?? []);
+              } catch (e) {
+                model.dispose();
+                throw e;
+              }
+              return { model, sha: await (sha ??= modelSha(model.location)) };
+            })),
           modelSha: () =>
             (sha ??= resolveModel(o.model, { allowUnverified: o.allowUnverified }).then((r) => modelSha(r.modelFile ?? r.dir))),
           onItem: (e) => say(formatItem(e, o.progress)),

@@ -84,6 +84,19 @@ afterAll(() => {
 });
 
 describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
+  it('a --layer or --class the model does not have stops the run at once: one line, exit 2, no item done or failed', async () => {
+    for (const [args, said] of [
+      [['--layer', 'nope'], /no layer named "nope"/],
+      [['--method', 'l2caf-class', '--class', '5000'], /^l2caf: darknet-tiny: class index 5000 is out of range/m],
+    ] as const) {
+      const r = await batch([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(said);
+      expect(r.events.filter((e) => e.event === 'item')).toEqual([]);
+      expect(statuses()).toEqual([]);
+    }
+  });
+
   it('three shards in parallel: every item done once, the corrupt one failed with its message, exit codes, report counts', async () => {
     const runs = await Promise.all([0, 1, 2].map((i) => batch(['--shard', `${i}/3`])));
     const all = statuses();
