@@ -5,6 +5,7 @@
 // written (full, read-only), 143/130 when SIGTERM/SIGINT stopped it (the item then running gets no
 // status.json).
 import { Command, InvalidArgumentError } from 'commander';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { discoverItems } from '../batch/discover.js';
@@ -159,6 +160,13 @@ export function batchCommand(): Command {
       const settings = settingsOf(o);
       const shard = resolveShard({ shard: o.shard, shards: o.shards }, process.env);
       const out = path.resolve(o.out);
+      // (the walk skips the output folder: as the input itself, it would find nothing to do)
+      const realOut = await realpath(out).catch(() => out);
+      for (const input of inputs) {
+        if ((await realpath(input).catch(() => path.resolve(input))) === realOut) {
+          throw new UsageError(`${o.out}: the output folder is the input folder ${input}: choose another (a folder inside it is fine)`);
+        }
+      }
       const ignored = { files: 0, examples: [] as string[] };
       const outputs: string[] = [];
       const all = await discoverItems(inputs, {

@@ -2,7 +2,7 @@
 // folder of 11 small items (clips cut to 0.5 s from the fixtures, images, a scan, a corrupt clip);
 // then a rerun, then a shard killed (SIGTERM) mid-way and run again.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +84,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
-  it('a --layer or --class the model does not have stops the run at once: one line, exit 2, no item done or failed', async () => {
+  it('a --layer or --class the model does not have stops the run at once, as does an output folder that is the input: one line, exit 2, no item done or failed', async () => {
     for (const [args, said] of [
       [['--layer', 'nope'], /no layer named "nope"/],
       [['--method', 'l2caf-class', '--class', '5000'], /^l2caf: darknet-tiny: class index 5000 is out of range/m],
@@ -95,6 +95,9 @@ describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
       expect(r.events.filter((e) => e.event === 'item')).toEqual([]);
       expect(statuses()).toEqual([]);
     }
+    // the input folder as the output: said as such (it said "no video, image or scan found")
+    const same = spawnSync(process.execPath, [BIN, 'batch', data, '--out', `${data}/`], { encoding: 'utf8', env: { ...process.env, L2CAF_MODEL_MIRROR: path.join(FIXTURES, 'models'), L2CAF_OFFLINE: '1' } });
+    expect({ code: same.status, err: same.stderr.trim() }).toEqual({ code: 2, err: `l2caf: ${data}/: the output folder is the input folder ${data}: choose another (a folder inside it is fine)` });
   });
 
   it('three shards in parallel: every item done once, the corrupt one failed with its message, exit codes, report counts', async () => {
