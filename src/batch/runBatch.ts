@@ -10,7 +10,7 @@ import type { LoadedModel } from '../models/loadModel.js';
 import { IMAGES_PER_WORKER, openBatchWorkers, scansUseWorkers, type BatchWorkers } from './batchWorkers.js';
 import { CLAIM_FILE, claimItem, ownerWords, thisProcess, type Claimant } from './claim.js';
 import { etaSeconds, shareDone, type ItemEvent } from './progress.js';
-import { dropItemCache, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
+import { dropItemCache, dropStaleOutputs, ItemStopped, runImage, runVideo, runVolume, type RunContext } from './runners.js';
 import { hashForKind, type BatchSettings } from './settings.js';
 import { isFinished, readStatus, readSummary, STATUS_FILE, SUMMARY_FILE, writeStatus, writeSummary } from './status.js';
 import type { BatchItem, ItemKind, ItemSummary } from './types.js';
@@ -238,6 +238,8 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
         writeStatus(dir, { status: error ? 'failed' : 'done', error, settingsHash: hash, modelSha: m.sha, startedAt, seconds, rel: item.rel, kind: item.kind }),
       );
       if (!error) await dropItemCache(dir);
+      // (what an earlier run wrote and this one did not: the folder holds this outcome's files only)
+      await writing(dir, () => dropStaleOutputs(dir, error ? [] : (summary?.files ?? [])));
       worked++;
       workedSeconds += seconds;
       if (error) r.failed++;

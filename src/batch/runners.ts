@@ -1,7 +1,7 @@
 // One item of each kind through the existing pipelines (src/video, src/slices, src/engine), with
 // the process's one loaded model. Each writes its result files into the item's folder (every file
 // by atomic rename) and returns the summary; the caller writes status.json after that.
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeImageFile } from '../engine/imageAnalysis.js';
 import type { ModelFlags } from '../engine/openModel.js';
@@ -137,6 +137,30 @@ export async function runVolume(item: BatchItem, dir: string, ctx: RunContext): 
   const warnings = [fourDNote(volume.frames, false)].filter((w): w is string => w !== null);
   await writeJsonAtomic(path.join(dir, 'volume.json'), volumeJson(result, written.map((f) => path.basename(f)), warnings));
   return summariseVolume(result, [...written.map((f) => path.basename(f)), 'volume.json']);
+}
+
+/**
+ * The names the runners above write in an item's folder: a clip's timeline and annotated export,
+ * an image's map and overlay, a scan's attention volumes (outputNames: attention[-axis][-method[-class|-top1]])
+ * and volume.json.
+ */
+export const ITEM_OUTPUT_RE = /^(timeline\.(json|csv)|annotated\.(mp4|webm|gif)|map\.json|overlay\.png|volume\.json|attention(-[a-z0-9-]+)?\.nii\.gz)$/;
+
+/**
+ * After an item is redone: the result files an earlier run wrote that this one did not (`keep`:
+ * the files it wrote; none when it failed) are removed, so that the folder holds this run's results
+ * only (an --export mp4 run, then an --export gif run, left annotated.mp4 beside the new timeline;
+ * --axis all, then one axis, left attention-x/y/z.nii.gz). Returns the names removed.
+ */
+export async function dropStaleOutputs(dir: string, keep: readonly string[]): Promise<string[]> {
+  const kept = new Set(keep);
+  const gone: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!e.isFile() || kept.has(e.name) || !ITEM_OUTPUT_RE.test(e.name)) continue;
+    await rm(path.join(dir, e.name), { force: true });
+    gone.push(e.name);
+  }
+  return gone;
 }
 
 /** After status done: the video cache has served its purpose (the timeline is in the folder). */

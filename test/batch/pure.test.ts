@@ -16,6 +16,8 @@ import { projectVolume, shrinkMap } from '../../src/batch/thumb.js';
 import { discoverItems } from '../../src/batch/discover.js';
 import { isFinished } from '../../src/batch/status.js';
 import type { ItemStatus } from '../../src/batch/types.js';
+import { ITEM_OUTPUT_RE } from '../../src/batch/runners.js';
+import { outputNames } from '../../src/slices/outputNames.js';
 
 describe('item ids', () => {
   it('are the sanitised path plus a hash of it, stable and distinct', () => {
@@ -329,5 +331,19 @@ describe('report', () => {
     expect(shrinkMap(64, 64, new Array(64 * 64).fill(0).map((_, i) => (i === 65 ? 1 : 0))).values[0]).toBe(1);
     const p = projectVolume([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7], 'z');
     expect(Array.from(p.values)).toEqual([6, 7, 4, 5]);
+  });
+});
+
+describe('the result files a redo may remove', () => {
+  it('are every name the runners write, and nothing else', () => {
+    const maps = [
+      { axis: 'x' as const, method: 'l2caf' as const, target: null, perSliceTop1: false },
+      { axis: 'z' as const, method: 'l2caf-class' as const, target: { index: 285, label: 'Egyptian cat' }, perSliceTop1: false },
+      { axis: 'z' as const, method: 'gradcam' as const, target: null, perSliceTop1: true },
+    ];
+    const scan = outputNames('attention.nii.gz', maps).map((n) => path.basename(n));
+    expect(scan).toEqual(['attention-x-l2caf.nii.gz', 'attention-z-l2caf-class-285.nii.gz', 'attention-z-gradcam-top1.nii.gz']);
+    for (const f of [...scan, 'attention.nii.gz', 'volume.json', 'timeline.json', 'timeline.csv', 'annotated.mp4', 'annotated.webm', 'annotated.gif', 'map.json', 'overlay.png']) expect(f).toMatch(ITEM_OUTPUT_RE);
+    for (const f of ['status.json', 'summary.json', '.claim', '.cache', 'notes.txt', 'overlay.png.bak', 'attention.nii', 'my-attention.nii.gz']) expect(f).not.toMatch(ITEM_OUTPUT_RE);
   });
 });

@@ -106,6 +106,32 @@ describe('runBatch: what a rerun skips and what a redo removes', () => {
     expect(await runBatch(options({ sha: null }))).toMatchObject({ skipped: 4 });
   });
 
+  it('a redo removes the result files of the earlier run it did not write again; a failed redo leaves none; other files stay', async () => {
+    items = items.slice(0, 1);
+    await runBatch(options({
+      runItem: async (_item, dir) => {
+        for (const f of ['timeline.json', 'timeline.csv', 'annotated.mp4', 'attention-x.nii.gz', 'attention-y-l2caf-class-285.nii.gz']) writeFileSync(path.join(dir, f), 'x');
+        return { ...summary(), files: ['timeline.json', 'timeline.csv', 'annotated.mp4', 'attention-x.nii.gz', 'attention-y-l2caf-class-285.nii.gz'] };
+      },
+    }));
+    writeFileSync(path.join(dirOf(0), 'my-notes.txt'), 'mine');
+    await runBatch(options({
+      settings: viridis,
+      runItem: async (_item, dir) => {
+        for (const f of ['timeline.json', 'timeline.csv', 'annotated.gif']) writeFileSync(path.join(dir, f), 'y');
+        return { ...summary(), files: ['timeline.json', 'timeline.csv', 'annotated.gif'] };
+      },
+    }));
+    expect(readdirSync(dirOf(0)).sort()).toEqual(['annotated.gif', 'my-notes.txt', 'status.json', 'summary.json', 'timeline.csv', 'timeline.json']);
+    await runBatch(options({
+      runItem: async () => {
+        throw new Error('the clip is gone');
+      },
+    }));
+    expect(statusOf(0)).toMatchObject({ status: 'failed' });
+    expect(readdirSync(dirOf(0)).sort()).toEqual(['my-notes.txt', 'status.json']);
+  });
+
   it('a done item whose summary.json is missing or not valid JSON is redone', async () => {
     await runBatch(options());
     rmSync(path.join(dirOf(1), 'summary.json'));

@@ -44,7 +44,7 @@ function onFullDisk(args: string[]): Promise<{ code: number | null; stderr: stri
     });
     closeSync(full);
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });
