@@ -6,7 +6,9 @@ import path from 'node:path';
 import { buildReport, gatherItems, reportWarnings } from '../batch/report.js';
 import { reportCsv } from '../batch/reportCsv.js';
 import { reportHtml } from '../batch/reportHtml.js';
-import { checkOutputs } from './outputChecks.js';
+import { isBatchOutput, OUTPUT_MARKER } from '../batch/outputMarker.js';
+import { UsageError } from '../engine/targets.js';
+import { checkOutputs, JSON_EXT, CSV_EXT } from './outputChecks.js';
 import { writeJsonAtomic, writeTextAtomic } from '../fs/writeJson.js';
 import { printWritten } from './wrote.js';
 
@@ -24,11 +26,16 @@ export function batchReportCommand(): Command {
     .option('--csv <file>', 'write one row per item as CSV ("-" for stdout)')
     .option('--html <file>', 'write a self-contained HTML page (thumbnails and sparklines inline)')
     .action(async (dir: string, o: ReportCliOptions) => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`${dir}: cannot read the folder (${e.code ?? e.message})`);
+      });
+      // (a folder of one's images would report "0 items", as if a run had found nothing)
+      if (!(await isBatchOutput(dir, entries))) throw new UsageError(`${dir}: not an output folder of l2caf batch (no ${OUTPUT_MARKER}, no item folders): give the folder named by its --out`);
       // the item folders are what the report reads (a report may be written into DIR itself, and again)
-      const itemFolders = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+      const itemFolders = entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
       await checkOutputs(itemFolders, [
-        { file: o.json, what: 'report JSON' },
-        { file: o.csv, what: 'report CSV', extensions: ['.csv'] },
+        { file: o.json, what: 'report JSON', extensions: JSON_EXT },
+        { file: o.csv, what: 'report CSV', extensions: CSV_EXT },
         { file: o.html, what: 'report HTML', extensions: ['.html', '.htm'] },
       ]);
       const report = buildReport(await gatherItems(dir));

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
-import { checkOutputs } from './outputChecks.js';
+import { checkOutputs, JSON_EXT, CSV_EXT } from './outputChecks.js';
 import { printWritten } from './wrote.js';
 
 interface EvalCliOptions extends ModelCliOptions {
@@ -74,7 +74,7 @@ export function evalCommand(): Command {
     .option('--csv <file>', 'write one row per map (image x method x target) as CSV')
     .action(async (images: string[], o: EvalCliOptions) => {
       const files = await expandImages(images);
-      await checkOutputs([...files, o.boxes, o.model], [{ file: o.json, what: 'JSON' }, { file: o.csv, what: 'CSV' }]);
+      await checkOutputs([...files, o.boxes, o.model], [{ file: o.json, what: 'JSON', extensions: JSON_EXT }, { file: o.csv, what: 'CSV', extensions: CSV_EXT }]);
       const boxes = o.boxes ? await readBoxes(o.boxes) : null;
       const { model } = await loadFromFlags(o);
       try {

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
-import { checkOutputs } from './outputChecks.js';
+import { checkOutputs, JSON_EXT, CSV_EXT } from './outputChecks.js';
 import { printWritten } from './wrote.js';
 
 interface EvalVideoCliOptions extends ModelCliOptions {
@@ -63,7 +63,7 @@ export function evalVideoCommand(): Command {
     .option('--json <file>', 'write the per-frame metrics, summary and flags as JSON ("-" for stdout)')
     .option('--csv <file>', 'write one row per frame and map as CSV')
     .action(async (clip: string, o: EvalVideoCliOptions) => {
-      await checkOutputs([clip, o.track, o.model], [{ file: o.json, what: 'JSON' }, { file: o.csv, what: 'CSV' }]);
+      await checkOutputs([clip, o.track, o.model], [{ file: o.json, what: 'JSON', extensions: JSON_EXT }, { file: o.csv, what: 'CSV', extensions: CSV_EXT }]);
       const track = await readTrack(o.track);
       const { model } = await loadFromFlags(o);
       try {

@@ -13,7 +13,7 @@ import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repea
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
-import { checkOutputs } from './outputChecks.js';
+import { checkOutputs, JSON_EXT } from './outputChecks.js';
 import { kindByName } from '../batch/classify.js';
 import { interruptedBy, onInterrupt, signalsDelivered } from './interrupt.js';
 import { largeSolveWarning } from './solveCost.js';
@@ -71,7 +71,7 @@ export function imageCommand(): Command {
         o.overlay = o.out;
       }
       await checkOutputs([file, o.model], [
-        { file: o.json, what: 'JSON' },
+        { file: o.json, what: 'JSON', extensions: JSON_EXT },
         { file: o.overlay, what: 'overlay', extensions: ['.png'], alsoWrites: o.overlay ? overlayNamesBefore(o.overlay, o.method ?? ['l2caf'], o.class ?? []) : [] },
       ]);
       // ffmpeg decodes a clip as readily as a picture: a clip named here was most likely meant for

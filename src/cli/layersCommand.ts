@@ -2,14 +2,14 @@
 import { Command } from 'commander';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
-import { checkOutputs } from './outputChecks.js';
+import { checkOutputs, JSON_EXT } from './outputChecks.js';
 
 export function layersCommand(): Command {
   return addModelOptions(new Command('layers'))
     .description('list the layers of a model with their output shapes; * marks the default layer')
     .option('--json <file>', 'write the list as JSON ("-" for stdout)')
     .action(async (o: ModelCliOptions & { json?: string }) => {
-      await checkOutputs([o.model], [{ file: o.json, what: 'JSON' }]);
+      await checkOutputs([o.model], [{ file: o.json, what: 'JSON', extensions: JSON_EXT }]);
       const { model } = await loadFromFlags(o);
       try {
         if (o.json) {

@@ -14,6 +14,10 @@ import { UsageError } from '../engine/targets.js';
 import { kindOf } from '../fs/regularFile.js';
 import { isInside } from '../fs/isInside.js';
 
+/** What JSON and CSV outputs must end in: a typo'd flag (`--json photo.png`) must not replace a picture. */
+export const JSON_EXT: readonly string[] = ['.json'];
+export const CSV_EXT: readonly string[] = ['.csv'];
+
 export interface OutputSpec {
   /** the path as given; undefined (flag absent) and '-' (stdout) are skipped */
   file: string | undefined;

@@ -16,7 +16,7 @@ import { writeTimelineCsv, writeTimelineJson } from '../video/timelineWriters.js
 import { printWritten } from './wrote.js';
 import type { Timeline, TimelineEvalSummary } from '../video/types.js';
 import { addModelOptions, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { checkOutputs } from './outputChecks.js';
+import { checkOutputs, JSON_EXT, CSV_EXT } from './outputChecks.js';
 import { progressLine } from './progressLine.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
@@ -124,8 +124,8 @@ export function videoCommand(): Command {
     .action(async (file: string, o: VideoCliOptions) => {
       if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw new UsageError(`${file}: --from ${o.from} must be before --to ${o.to}`);
       await checkOutputs([file, o.model], [
-        { file: o.json, what: 'timeline JSON' },
-        { file: o.csv, what: 'timeline CSV' },
+        { file: o.json, what: 'timeline JSON', extensions: JSON_EXT },
+        { file: o.csv, what: 'timeline CSV', extensions: CSV_EXT },
         { file: o.out, what: 'export', extensions: EXPORT_EXTENSIONS, folderOk: true, alsoWrites: o.out ? sidecarNames(o.out) : [] },
       ]);
       if (o.class?.length) await checkClasses(o);

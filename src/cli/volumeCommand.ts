@@ -15,7 +15,7 @@ import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } fr
 import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
 import { presetLimit } from '../attention/solve.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
-import { checkOutputs } from './outputChecks.js';
+import { checkOutputs, JSON_EXT } from './outputChecks.js';
 import { outputNames, splitNiftiName } from '../slices/outputNames.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { progressLine } from './progressLine.js';
@@ -87,7 +87,7 @@ export function volumeCommand(): Command {
       const axisNames = o.axis === 'all' && oneKind && /\.nii(\.gz)?$/i.test(o.out) ? perAxisNames(o.out) : undefined;
       await checkOutputs([scan, o.model], [
         { file: o.out, what: 'attention volume', extensions: ['.nii', '.nii.gz'], ...(axisNames ? { alsoWrites: axisNames } : {}) },
-        { file: o.json, what: 'JSON' },
+        { file: o.json, what: 'JSON', extensions: JSON_EXT },
       ]);
       const bar = o.progress !== false ? progressLine('analysing') : null;
       // SIGINT/SIGTERM stop every phase through one signal (interrupt.ts): the pool's workers are
@@ -138,7 +138,7 @@ export function volumeCommand(): Command {
         if (names.length > 1) {
           await checkOutputs([scan, o.model], [
             { file: o.out, what: 'attention volume', extensions: ['.nii', '.nii.gz'], alsoWrites: names },
-            { file: o.json, what: 'JSON' },
+            { file: o.json, what: 'JSON', extensions: JSON_EXT },
           ]);
         }
         const files = await writeAttentionVolumes(o.out, result);

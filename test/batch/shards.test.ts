@@ -98,6 +98,14 @@ describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
     // the input folder as the output: said as such (it said "no video, image or scan found")
     const same = spawnSync(process.execPath, [BIN, 'batch', data, '--out', `${data}/`], { encoding: 'utf8', env: { ...process.env, L2CAF_MODEL_MIRROR: path.join(FIXTURES, 'models'), L2CAF_OFFLINE: '1' } });
     expect({ code: same.status, err: same.stderr.trim() }).toEqual({ code: 2, err: `l2caf: ${data}/: the output folder is the input folder ${data}: choose another (a folder inside it is fine)` });
+    // batch-report: a folder that is no batch output (it said "0 items"), a JSON named like a picture
+    const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+    const notOutput = cli(['batch-report', data]);
+    expect({ code: notOutput.status, err: notOutput.stderr.trim() }).toEqual({ code: 2, err: `l2caf: ${data}: not an output folder of l2caf batch (no .l2caf-batch, no item folders): give the folder named by its --out` });
+    const picture = cli(['batch-report', path.join(tmp, 'out'), '--json', path.join(data, 'images', 'apple.jpg')]);
+    expect(picture.status).toBe(2);
+    expect(picture.stderr).toMatch(/apple\.jpg: the report JSON must end in \.json, not \.jpg/);
+    expect(readFileSync(path.join(data, 'images', 'apple.jpg')).equals(readFileSync(fixture('images/apple.jpg')))).toBe(true);
   });
 
   it('three shards in parallel: every item done once, the corrupt one failed with its message, exit codes, report counts', async () => {
