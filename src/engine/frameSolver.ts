@@ -57,7 +57,7 @@ export function createFrameSolver(model: LoadedModel, split: SplitModel, plan: F
   return async (bb, chain) => {
     try {
       const head = split.head(bb);
-      if (plan.classes.length && !targets) targets = plan.classes.map((c) => resolveClass(c, model.labels, head.numOutputs));
+      if (plan.classes.length && !targets) targets = plan.classes.map((c) => resolveClass(c, model.labels, head.numOutputs, model.id));
       let requests: MapRequest[];
       let known: Float32Array | undefined;
       if (targets) requests = buildRequests(plan.methods, targets);

@@ -149,7 +149,7 @@ export async function analyzeImageFile(
     if (needsTarget && model.outputKind === 'embedding' && opts.classes.length === 0) {
       throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
     }
-    const targets = opts.classes.length ? opts.classes.map((c) => resolveClass(c, model.labels, head.numOutputs)) : [argmax(logits)];
+    const targets = opts.classes.length ? opts.classes.map((c) => resolveClass(c, model.labels, head.numOutputs, model.id)) : [argmax(logits)];
     const requests = buildRequests(opts.methods, targets);
     opts.onBeforeSolve?.({ linearity: head.linearity, headMs });
     const { maps } = analyzeFeatures(head, bb.features, requests, { solve: opts.solve, logits });

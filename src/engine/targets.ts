@@ -2,7 +2,16 @@
 
 export class UsageError extends Error {}
 
-export function resolveClass(spec: string | number, labels: readonly string[] | null, numOutputs: number): number {
+/** `model`: the model's id, said first in the error (a --class typo names the model it was checked against). */
+export function resolveClass(spec: string | number, labels: readonly string[] | null, numOutputs: number, model?: string): number {
+  try {
+    return resolveClassIn(spec, labels, numOutputs);
+  } catch (e) {
+    throw model && e instanceof UsageError ? new UsageError(`${model}: ${e.message}`) : e;
+  }
+}
+
+function resolveClassIn(spec: string | number, labels: readonly string[] | null, numOutputs: number): number {
   const s = String(spec).trim();
   if (/^\d+$/.test(s)) {
     const i = Number(s);

@@ -52,7 +52,7 @@ interface Case {
 }
 
 function casesFor(model: LoadedModel, numOutputs: number, output: Float32Array, o: EvalImageOptions, file: string): Case[] {
-  const classOf = (c: string | number) => resolveClass(c, model.labels, numOutputs);
+  const classOf = (c: string | number) => resolveClass(c, model.labels, numOutputs, model.id);
   const explicit = o.classes.map(classOf);
   const labelled = o.boxes && o.boxes.length > 0 && o.boxes.every((b) => b.label !== undefined) && model.outputKind === 'logits';
   const boxClass = (b: EvalBox): number => {

@@ -64,7 +64,7 @@ export async function analyzeVolume(opts: AnalyzeVolumeOptions): Promise<VolumeA
     if (needsTarget && model.outputKind === 'embedding' && classes.length === 0) {
       throw new UsageError('this model outputs an embedding: class-specific methods need --class INDEX (an output index)');
     }
-    const targets = classes.length ? classes.map((c) => resolveClass(c, model.labels, numOutputs)) : null;
+    const targets = classes.length ? classes.map((c) => resolveClass(c, model.labels, numOutputs, model.id)) : null;
     const templates = requestTemplates(methods, targets);
     const solve = { ...defaultSolveOptions(preset), ...opts.solve };
     const limit = opts.solve?.maxIterations;

@@ -146,7 +146,7 @@ describe.skipIf(!haveFixture(MODEL) || !haveFixture(CLIP) || IMAGES.some((i) => 
     const signal = new AbortController().signal;
     const s = { ...settingsAt(undefined), methods: ['l2caf-class' as const], classes: ['not a class'] };
     const here = await analyzeImageFile(model, model.split(), fixture(IMAGES[0]!), { methods: s.methods, classes: s.classes, solve: solveOf(s) }).then(() => null, (e: Error) => e.message);
-    expect(here).toBe('unknown class "not a class" (not in the model\'s labels)');
+    expect(here).toBe('darknet-tiny: unknown class "not a class" (not in the model\'s labels)');
     const workers = await openBatchWorkers(model, s, 1, signal);
     try {
       await expect(workers.analyzeImage(fixture(IMAGES[0]!), signal)).rejects.toThrow(here!);

@@ -259,7 +259,7 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
       [['image', path.join(tmp, 'missing.png')], 1, /missing\.png/],
       [['image', img, '--layer', 'nope'], 1, /no layer named "nope"/],
       [['image', img, '--layer', 'global_average_pooling2d_1'], 1, /without spatial extent/],
-      [['image', img, '--method', 'l2caf-class', '--class', 'flying teapot'], 2, /unknown class "flying teapot"/],
+      [['image', img, '--method', 'l2caf-class', '--class', 'flying teapot'], 2, /^l2caf: darknet-tiny: unknown class "flying teapot"/],
       [['image', img, '--model', path.join(tmp, 'nomodel')], 1, /no model.json|no such file/],
     ];
     mkdirSync(path.join(tmp, 'nomodel'), { recursive: true });
