@@ -46,7 +46,12 @@ function slurmIndex(env: NodeJS.ProcessEnv): number {
 }
 
 export function resolveShard(flags: { shard?: string; shards?: number }, env: NodeJS.ProcessEnv): Shard {
-  if (flags.shard !== undefined) return { ...parseShardFlag(flags.shard), from: '--shard' };
+  if (flags.shard !== undefined) {
+    const s = parseShardFlag(flags.shard);
+    // (--shards would be ignored: a count that disagrees is a slip in the job script)
+    if (flags.shards !== undefined && flags.shards !== s.count) throw new UsageError(`--shard ${flags.shard} and --shards ${flags.shards} disagree on the shard count: give one of them`);
+    return { ...s, from: '--shard' };
+  }
   const countFrom = (fallback?: string): { n: number; what: string } | null => {
     if (flags.shards !== undefined) return { n: flags.shards, what: '--shards' };
     if (env.L2CAF_SHARDS) return { n: int(env.L2CAF_SHARDS, 'L2CAF_SHARDS'), what: 'L2CAF_SHARDS' };

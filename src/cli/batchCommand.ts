@@ -26,7 +26,7 @@ import { batchBudgetNote } from './budgetNote.js';
 import { EXIT_FAILURE, EXIT_OK } from './exitCodes.js';
 import { interruptedBy, onInterrupt } from './interrupt.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
+import { checkSolverConstraint, CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
 import { makeDirs } from '../fs/makeDirs.js';
 
 interface BatchCliOptions extends ModelCliOptions {
@@ -151,11 +151,12 @@ export function batchCommand(): Command {
     .option('--export <format>', 'videos: also write the annotated clip (mp4, webm or gif)', oneOf(['mp4', 'webm', 'gif'] as const, 'export format'))
     .option('--colormap <name>', `overlay/export colour map: ${colormapNames.join(', ')}`, colormapArg, 'jet')
     .option('--opacity <x>', 'overlay/export map opacity 0..1', numberArg(0, 1), 0.5)
-    .option('--workers <n>', 'worker threads: one pool of N for the run, on which each video\'s frames and each scan\'s slices run, and images N at once (2 queued per worker) (default 0: everything in this thread; shards give the parallelism)', intArg(0, 64), 0)
+    .option('--workers <n>', 'worker threads: one pool of N for the run, on which each video\'s frames and each scan\'s slices run, and images N at once (2 queued per worker) (0: everything in this thread; shards give the parallelism)', intArg(0, 64), 0)
     .option('--axis <a>', 'scans: slicing axis x, y, z or all (default: the acquisition axis)', oneOf(['x', 'y', 'z', 'all'] as const, 'axis'))
     .option('--window <w>', 'scans: intensity window pLO,pHI or W/L', windowArg)
     .option('--no-weight', 'scans: keep every slice\'s map at 0..1 instead of weighting it by the slice\'s class probability')
     .action(async (inputs: string[], o: BatchCliOptions) => {
+      checkSolverConstraint(o.solver, o.constraint);
       lastExitCode = EXIT_OK;
       const settings = settingsOf(o);
       const shard = resolveShard({ shard: o.shard, shards: o.shards }, process.env);

@@ -9,7 +9,7 @@ import { renderOverlay, writePng } from '../media/overlay.js';
 import { colormapNames } from '../media/colormaps.js';
 import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { addModelOptions, loadFromFlags, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
+import { checkSolverConstraint, CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, numberArg, oneOf, repeatable, type Preset, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg, colormapArg } from './options.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { overlayNames, overlayNamesBefore } from './overlayNames.js';
 import { printWritten } from './wrote.js';
@@ -66,10 +66,13 @@ export function imageCommand(): Command {
     .option('--blend <b>', 'overlay tint: attention (weight opacity x attention, low attention clear) or uniform (opacity everywhere)', oneOf(TINT_BLENDS, 'blend'), 'attention')
     .option('--side-by-side', 'overlay next to the original')
     .action(async (file: string, o: ImageCliOptions) => {
+      checkSolverConstraint(o.solver, o.constraint);
       if (o.out !== undefined) {
         if (o.overlay !== undefined && o.overlay !== o.out) throw new UsageError(`--out ${o.out} and --overlay ${o.overlay} name two files for the one overlay: give one`);
         o.overlay = o.out;
       }
+      // (it shapes a file that would not be written: the run would look as if it had been honoured)
+      if (o.sideBySide && o.overlay === undefined) throw new UsageError('--side-by-side lays out the overlay: give --overlay F.png (or --out F.png) too');
       await checkOutputs([file, o.model], [
         { file: o.json, what: 'JSON', extensions: JSON_EXT },
         { file: o.overlay, what: 'overlay', extensions: ['.png'], alsoWrites: o.overlay ? overlayNamesBefore(o.overlay, o.method ?? ['l2caf'], o.class ?? []) : [] },

@@ -15,6 +15,8 @@ import { cacheCommand } from './cacheCommand.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { UsageError } from '../engine/targets.js';
 import { Interrupted } from './interrupt.js';
+import { UnknownLayerError } from '../models/layerErrors.js';
+import { UnknownBackendError } from '../engine/backend.js';
 
 export function program(): Command {
   const p = new Command('l2caf')
@@ -77,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`l2caf: ${msg.split('\n')[0]}\n`);
     if (process.env.L2CAF_DEBUG) console.error(e);
     if (e instanceof Interrupted) return e.exitCode;
-    return e instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+    // (a --layer the model lacks, or a backend that does not exist, is a bad flag too)
+    return e instanceof UsageError || e instanceof UnknownLayerError || e instanceof UnknownBackendError ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -1,5 +1,6 @@
 // Flag parsing helpers shared by the commands: numbers, enumerations, repeatable flags.
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../engine/targets.js';
 import { colormapNames, getColormap } from '../media/colormaps.js';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { ITERATION_LIMIT_RANGE, PRESET_NAMES, PRESET_ITERATION_LIMITS, SOLVER_NAMES, type PresetName } from '../contract/types.js';
@@ -61,3 +62,10 @@ export const maxIterationsArg = intArg(ITERATION_LIMIT_RANGE[0], ITERATION_LIMIT
  */
 export const SEED_HELP =
   'also try a start from N(0,1) noise of this seed: the default solver keeps the start that ends lowest (the JSON\'s "start" says which); --preset paper starts from the noise, as the reference code';
+
+/** --solver exact with a constraint it does not solve: refused before any work (the solve said it after the model loaded, exit 1). */
+export function checkSolverConstraint(solver: string | undefined, constraint: string | undefined): void {
+  if (solver === 'exact' && constraint && constraint !== 'l2') {
+    throw new UsageError(`--solver exact works only with --constraint l2 (got ${constraint}): use --solver iterative or auto`);
+  }
+}

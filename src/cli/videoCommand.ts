@@ -102,7 +102,7 @@ export function videoCommand(): Command {
     .option('--from <s>', 'start time in seconds', numberArg(0))
     .option('--to <s>', 'end time in seconds (exclusive)', numberArg(0))
     .option('--preset <p>', 'iterative solver: converged (L-BFGS, stops when the filter is optimal; default) or paper (Adam, every 50 iterations |dloss| < 1e-4)', oneOf(PRESETS, 'preset'), 'converged')
-    .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact', oneOf(SOLVERS, 'solver'))
+    .option('--solver <s>', 'auto (exact where the head is linear), iterative or exact (default: auto)', oneOf(SOLVERS, 'solver'))
     .option('--max-iterations <n>', MAX_ITERATIONS_HELP, maxIterationsArg)
     .option('--no-warm-start', 'start every frame cold (from the deterministic start) instead of from the previous frame\'s answer')
     .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))

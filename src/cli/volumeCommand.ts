@@ -12,7 +12,7 @@ import { readVolume } from '../volume/readVolume.js';
 import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
 import { addModelOptions, loadFromFlags, modelFlagsOf, type ModelCliOptions } from './modelOptions.js';
-import { CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
+import { checkSolverConstraint, CONSTRAINTS, METHODS, PRESETS, SOLVERS, intArg, oneOf, repeatable, SEED_HELP, MAX_ITERATIONS_HELP, maxIterationsArg } from './options.js';
 import { presetLimit } from '../attention/solve.js';
 import { writeJsonAtomic } from '../fs/writeJson.js';
 import { checkOutputs, JSON_EXT } from './outputChecks.js';
@@ -80,6 +80,7 @@ export function volumeCommand(): Command {
     .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))
     .option('--no-progress', 'no progress line on stderr')
     .action(async (scan: string, o: VolumeCliOptions) => {
+      checkSolverConstraint(o.solver, o.constraint);
       // Check the outputs before the model work, so a typo costs nothing.
       // With --axis all and one kind of map the per-axis names are known now (more kinds add
       // suffixes known only once the model has chosen: checked again before writing).

@@ -42,6 +42,9 @@ function tryLoadNative(): boolean {
   return nativeLoaded;
 }
 
+/** A backend name that is none of BACKEND_ORDER: a bad flag or environment value (exit 2 on the command line). */
+export class UnknownBackendError extends Error {}
+
 export function isBackendName(s: string): s is BackendName {
   return (BACKEND_ORDER as readonly string[]).includes(s);
 }
@@ -55,7 +58,7 @@ export async function selectBackend(requested?: string): Promise<BackendName> {
   const wanted = requested ?? process.env.L2CAF_BACKEND ?? '';
   if (wanted) {
     if (!isBackendName(wanted)) {
-      throw new Error(`unknown backend "${wanted}": choose one of ${BACKEND_ORDER.join(', ')}`);
+      throw new UnknownBackendError(`unknown backend "${wanted}"${requested === undefined ? ' (L2CAF_BACKEND)' : ''}: choose one of ${BACKEND_ORDER.join(', ')}`);
     }
     if (wanted === 'tensorflow' && !tryLoadNative()) {
       throw new Error('backend "tensorflow" is not available: @tensorflow/tfjs-node is not installed or its native library failed to load');

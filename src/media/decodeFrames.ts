@@ -119,7 +119,8 @@ export function selectFrames(info: VideoInfo, fromS?: number, toS?: number, stri
   }
   if (from >= clipEnd - EPS || to <= clipStart + EPS) {
     // times from the probe are sums of frame durations (30.159999999999997): shown rounded
-    const shown = `${roundS(fromS ?? clipStart)}-${roundS(toS ?? clipEnd)} s`;
+    // (say the range as asked: --from 31 alone is "from 31 s", not "31-30.16 s")
+    const shown = fromS !== undefined && toS !== undefined ? `${roundS(fromS)}-${roundS(toS)} s` : fromS !== undefined ? `from ${roundS(fromS)} s` : `to ${roundS(toS!)} s`;
     throw new MediaError('out-of-range', `Range ${shown} is outside "${info.path}", which spans ${span}`, { file: info.path });
   }
   const first = lowerBound(times, from - EPS);

@@ -13,6 +13,7 @@ import { layersForwardGraph } from './layersOnnx.js';
 import { buildGradModel } from './onnx/gradModel.js';
 import { attachEngine, headGradEngine, type HeadGradEngine } from './onnx/headGradEngine.js';
 import { ortThreadCount } from './onnx/ortSession.js';
+import { UnknownLayerError } from './layerErrors.js';
 
 type Layer = tfl.LayersModel['layers'][number];
 type SymbolicTensor = tfl.SymbolicTensor;
@@ -59,7 +60,7 @@ export function splitLayersModel(model: tfl.LayersModel, layerName: string, wher
   try {
     chosen = model.getLayer(layerName);
   } catch {
-    throw new Error(`${where}: no layer named "${layerName}" (run \`l2caf layers\` to list them)`);
+    throw new UnknownLayerError(`${where}: no layer named "${layerName}" (run \`l2caf layers\` to list them)`);
   }
   const shape = outputShapeOf(chosen);
   if (!isSpatialShape(shape)) {

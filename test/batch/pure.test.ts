@@ -33,6 +33,8 @@ describe('item ids', () => {
 describe('shards', () => {
   it('--shard I/N wins, then JOB_COMPLETION_INDEX, then Slurm', () => {
     expect(resolveShard({ shard: '1/3' }, { JOB_COMPLETION_INDEX: '2', L2CAF_SHARDS: '4' })).toMatchObject({ index: 1, count: 3 });
+    expect(resolveShard({ shard: '1/3', shards: 3 }, {})).toMatchObject({ index: 1, count: 3 });
+    expect(() => resolveShard({ shard: '0/2', shards: 3 }, {})).toThrow('--shard 0/2 and --shards 3 disagree on the shard count: give one of them');
     expect(resolveShard({}, { JOB_COMPLETION_INDEX: '2', L2CAF_SHARDS: '4' })).toMatchObject({ index: 2, count: 4 });
     expect(resolveShard({ shards: 5 }, { JOB_COMPLETION_INDEX: '2', L2CAF_SHARDS: '4' })).toMatchObject({ index: 2, count: 5 });
     expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '11', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '3' })).toMatchObject({ index: 1, count: 3 });

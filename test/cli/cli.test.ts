@@ -257,7 +257,10 @@ describe.skipIf(!built || !haveFixture('models/darknet-tiny') || !haveFixture('i
     const img = fixture('images/chelsea.png');
     const cases: [string[], number, RegExp][] = [
       [['image', path.join(tmp, 'missing.png')], 1, /missing\.png/],
-      [['image', img, '--layer', 'nope'], 1, /no layer named "nope"/],
+      [['image', img, '--layer', 'nope'], 2, /no layer named "nope"/],
+      [['image', img, '--backend', 'foo'], 2, /^l2caf: unknown backend "foo": choose one of tensorflow, wasm, cpu\n$/],
+      [['image', img, '--constraint', 'softmax', '--solver', 'exact'], 2, /^l2caf: --solver exact works only with --constraint l2 \(got softmax\)/],
+      [['image', img, '--side-by-side'], 2, /^l2caf: --side-by-side lays out the overlay: give --overlay F\.png/],
       [['image', img, '--layer', 'global_average_pooling2d_1'], 1, /without spatial extent/],
       [['image', img, '--method', 'l2caf-class', '--class', 'flying teapot'], 2, /^l2caf: darknet-tiny: unknown class "flying teapot"/],
       [['image', img, '--model', path.join(tmp, 'nomodel')], 1, /no model.json|no such file/],

@@ -206,6 +206,9 @@ describe('range planning', () => {
       return 'no error';
     };
     expect(code(() => selectFrames(info, 40, 45))).toMatch(/^out-of-range: Range 40-45 s is outside "clip.mp4", which spans 0.000-30.160 s/);
+    // one end given: said as given, not as a reversed range with the clip's other end
+    expect(code(() => selectFrames(info, 31))).toMatch(/^out-of-range: Range from 31 s is outside "clip.mp4"/);
+    expect(code(() => selectFrames(info, undefined, -1))).toMatch(/^out-of-range: Range to -1 s is outside/);
     expect(code(() => selectFrames(info, -5, 0))).toMatch(/^out-of-range/);
     expect(code(() => selectFrames(info, 5, 5))).toMatch(/^out-of-range: Empty range/);
     expect(code(() => selectFrames(info, 10.01, 10.05))).toMatch(/^out-of-range: No frame/);

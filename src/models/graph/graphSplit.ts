@@ -15,6 +15,7 @@ import { planHead } from './headPlan.js';
 import { IDENTITY_OPS, translateNode, type TranslatedNode } from './translateNode.js';
 import type { Owned } from '../owned.js';
 import { prepareHeadFilter } from '../filteredConv.js';
+import { UnknownLayerError } from '../layerErrors.js';
 
 /** The model's output, or the input of its final softmax (through any Identity nodes after it). */
 export function logitsOf(info: GraphInfo): { ref: TensorRef; softmaxRemoved: boolean } {
@@ -41,7 +42,7 @@ export function splitGraphModel(info: GraphInfo, layerName: string, outputKind: 
   const { graph, where } = info;
   const chosen = graph.nodes.get(layerName);
   if (!chosen || !info.imageDependent.has(layerName)) {
-    throw new Error(`${where}: no layer named "${layerName}" (run \`l2caf layers\` to list them)`);
+    throw new UnknownLayerError(`${where}: no layer named "${layerName}" (run \`l2caf layers\` to list them)`);
   }
   const { ref: out, softmaxRemoved } = logitsOf(info);
 

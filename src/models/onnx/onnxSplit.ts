@@ -17,13 +17,14 @@ import { gapLinearOf, isGapOnly } from './gapLinear.js';
 import { perPositionModel, PER_POSITION_INPUT, PER_POSITION_OUTPUT } from './perPositionModel.js';
 import { attachEngine, headGradEngine, type HeadGradEngine } from './headGradEngine.js';
 import { buildGradGraph } from './onnxGradGraph.js';
+import { UnknownLayerError } from '../layerErrors.js';
 
 /** The tensor a --layer value names: a tensor name, or a node name (its first output). */
 export function resolveLayerName(g: OnnxGraph, facts: Map<string, TensorFacts>, name: string): string {
   if (g.producer.has(name) && facts.has(name)) return name;
   const viaNode = g.nodeOutput.get(name);
   if (viaNode && facts.has(viaNode)) return viaNode;
-  throw new Error(`${g.where}: no node or tensor named "${name}" (run \`l2caf layers\` to list them)`);
+  throw new UnknownLayerError(`${g.where}: no node or tensor named "${name}" (run \`l2caf layers\` to list them)`);
 }
 
 function toTf(v: ort.Tensor): tf.Tensor {
