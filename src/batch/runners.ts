@@ -77,6 +77,8 @@ export async function runVideo(item: BatchItem, dir: string, ctx: RunContext): P
       out: path.join(dir, `annotated.${v.export}`),
       colormap: v.colormap,
       opacity: v.opacity,
+      ...(v.threshold !== undefined ? { threshold: v.threshold } : {}),
+      ...(v.blend ? { blend: v.blend } : {}),
       signal: ctx.signal,
     });
     files.push(path.basename(r.path));
@@ -94,7 +96,14 @@ export async function runImage(item: BatchItem, dir: string, ctx: RunContext): P
   const m = result.maps[0];
   if (m && m.depth === undefined) {
     const image = await decodeImage(item.path, { signal: ctx.signal });
-    const img = renderOverlay({ image, map: { width: m.width, height: m.height, values: Float32Array.from(m.values) }, colormap: s.image.colormap, opacity: s.image.opacity });
+    const img = renderOverlay({
+      image,
+      map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
+      colormap: s.image.colormap,
+      opacity: s.image.opacity,
+      ...(s.image.threshold !== undefined ? { threshold: s.image.threshold } : {}),
+      ...(s.image.blend ? { blend: s.image.blend } : {}),
+    });
     ctx.signal.throwIfAborted();
     await writePng(path.join(dir, 'overlay.png'), img);
     files.push('overlay.png');

@@ -7,6 +7,7 @@ import type { Axis } from '../volume/types.js';
 import type { WindowSpec } from '../volume/windowIntensity.js';
 import { settingsHash } from './settingsHash.js';
 import type { ItemKind } from './types.js';
+import type { TintBlend } from '../media/tint.js';
 
 export type ExportFormat = 'mp4' | 'webm' | 'gif';
 
@@ -31,10 +32,13 @@ export interface BatchSettings {
     export: ExportFormat | null;
     colormap: string;
     opacity: number;
+    /** the tint (media/tint.ts) where not the default (threshold 0, blend 'attention'): absent, the hash of earlier runs holds */
+    threshold?: number;
+    blend?: TintBlend;
     workers: number;
   };
   volume: { axis?: Axis | 'all'; window?: WindowSpec; weight: boolean };
-  image: { colormap: string; opacity: number };
+  image: { colormap: string; opacity: number; threshold?: number; blend?: TintBlend };
 }
 
 /** What changes an item of this kind's result (worker counts do not). */

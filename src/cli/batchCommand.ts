@@ -16,6 +16,7 @@ import { runBatch } from '../batch/runBatch.js';
 import type { BatchSettings, ExportFormat } from '../batch/settings.js';
 import { itemsOfShard, resolveShard } from '../batch/shard.js';
 import { resolveClass, UsageError } from '../engine/targets.js';
+import { TINT_BLENDS, type TintBlend } from '../media/tint.js';
 import { resolveModel } from '../models/resolve.js';
 import type { LoadedModel } from '../models/loadModel.js';
 import { colormapNames } from '../media/colormaps.js';
@@ -51,6 +52,8 @@ interface BatchCliOptions extends ModelCliOptions {
   export?: ExportFormat;
   colormap: string;
   opacity: number;
+  threshold: number;
+  blend: TintBlend;
   workers: number;
   axis?: Axis | 'all';
   window?: WindowSpec;
@@ -75,6 +78,8 @@ function windowArg(v: string): WindowSpec {
 function settingsOf(o: BatchCliOptions): BatchSettings {
   const { onProgress: _p, signal: _s, log: _l, ...model } = modelFlagsOf(o);
   if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw new UsageError(`--from ${o.from} must be before --to ${o.to}`);
+  // (the defaults are left out, so that the settings hash of runs made before these flags holds)
+  const tint = { ...(o.threshold ? { threshold: o.threshold } : {}), ...(o.blend !== 'attention' ? { blend: o.blend } : {}) };
   return {
     model,
     layer: o.layer,
@@ -94,10 +99,11 @@ function settingsOf(o: BatchCliOptions): BatchSettings {
       export: o.export ?? null,
       colormap: o.colormap,
       opacity: o.opacity,
+      ...tint,
       workers: o.workers,
     },
     volume: { axis: o.axis, window: o.window, weight: o.weight },
-    image: { colormap: o.colormap, opacity: o.opacity },
+    image: { colormap: o.colormap, opacity: o.opacity, ...tint },
   };
 }
 
@@ -151,6 +157,8 @@ export function batchCommand(): Command {
     .option('--export <format>', 'videos: also write the annotated clip (mp4, webm or gif)', oneOf(['mp4', 'webm', 'gif'] as const, 'export format'))
     .option('--colormap <name>', `overlay/export colour map: ${colormapNames.join(', ')}`, colormapArg, 'jet')
     .option('--opacity <x>', 'overlay/export map opacity 0..1', numberArg(0, 1), 0.5)
+    .option('--threshold <x>', 'overlay/export: attention below this (0..1) is not tinted', numberArg(0, 1), 0)
+    .option('--blend <b>', 'overlay/export tint: attention (weight opacity x attention) or uniform (opacity everywhere)', oneOf(TINT_BLENDS, 'blend'), 'attention')
     .option('--workers <n>', 'worker threads: one pool of N for the run, on which each video\'s frames and each scan\'s slices run, and images N at once (2 queued per worker) (0: everything in this thread; shards give the parallelism)', intArg(0, 64), 0)
     .option('--axis <a>', 'scans: slicing axis x, y, z or all (default: the acquisition axis)', oneOf(['x', 'y', 'z', 'all'] as const, 'axis'))
     .option('--window <w>', 'scans: intensity window pLO,pHI or W/L', windowArg)

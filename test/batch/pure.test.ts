@@ -17,6 +17,7 @@ import { discoverItems } from '../../src/batch/discover.js';
 import { isFinished } from '../../src/batch/status.js';
 import type { ItemStatus } from '../../src/batch/types.js';
 import { ITEM_OUTPUT_RE } from '../../src/batch/runners.js';
+import { hashForKind, type BatchSettings } from '../../src/batch/settings.js';
 import { outputNames } from '../../src/slices/outputNames.js';
 
 describe('item ids', () => {
@@ -347,5 +348,21 @@ describe('the result files a redo may remove', () => {
     expect(scan).toEqual(['attention-x-l2caf.nii.gz', 'attention-z-l2caf-class-285.nii.gz', 'attention-z-gradcam-top1.nii.gz']);
     for (const f of [...scan, 'attention.nii.gz', 'volume.json', 'timeline.json', 'timeline.csv', 'annotated.mp4', 'annotated.webm', 'annotated.gif', 'map.json', 'overlay.png']) expect(f).toMatch(ITEM_OUTPUT_RE);
     for (const f of ['status.json', 'summary.json', '.claim', '.cache', 'notes.txt', 'overlay.png.bak', 'attention.nii', 'my-attention.nii.gz']) expect(f).not.toMatch(ITEM_OUTPUT_RE);
+  });
+});
+
+describe('the tint flags in the settings hash', () => {
+  const base: BatchSettings = {
+    model: {}, methods: ['l2caf'], classes: [], preset: 'converged', solver: 'auto', constraint: 'l2', warmStart: true,
+    video: { stride: 1, eval: null, export: null, colormap: 'jet', opacity: 0.5, workers: 0 },
+    volume: { weight: true }, image: { colormap: 'jet', opacity: 0.5 },
+  };
+  it('leave the hash of runs made before them where they are defaults; a threshold or blend redoes images and clips, not scans', () => {
+    // (the hash of these settings as written before --threshold/--blend existed)
+    expect(hashForKind(base, 'image')).toBe(settingsHash({ kind: 'image', model: {}, methods: ['l2caf'], classes: [], preset: 'converged', solver: 'auto', constraint: 'l2', colormap: 'jet', opacity: 0.5 }));
+    const tinted: BatchSettings = { ...base, video: { ...base.video, threshold: 0.3 }, image: { ...base.image, blend: 'uniform' } };
+    expect(hashForKind(tinted, 'image')).not.toBe(hashForKind(base, 'image'));
+    expect(hashForKind(tinted, 'video')).not.toBe(hashForKind(base, 'video'));
+    expect(hashForKind(tinted, 'volume')).toBe(hashForKind(base, 'volume'));
   });
 });
