@@ -567,6 +567,15 @@ export function gunzipHead(b: Uint8Array, n: number, path: string): Uint8Array {
         throw new VolumeError(path, `truncated or corrupt gzip data (${(err as Error).message})`);
       }
     }
+    if (out && out.length < n && len === b.length) {
+      // The whole file gives less than a header. A cut stream inflates without error under the
+      // sync flush: inflated plainly, a truncated one says so (a 100-byte cut said "only 0 bytes").
+      try {
+        gunzipSync(b, { maxOutputLength: HEAD_OUTPUT_CAP });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw new VolumeError(path, `truncated or corrupt gzip data (${(err as Error).message})`);
+      }
+    }
     if (out && (out.length >= n || len === b.length)) return out.subarray(0, n);
     if (out) short = len;
     else over = len;

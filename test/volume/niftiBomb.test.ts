@@ -28,6 +28,11 @@ describe('gunzipHead', () => {
     expect(Array.from(gunzipHead(gzipSync(raw.subarray(0, 10)), 544, P))).toEqual(Array.from(raw.subarray(0, 10)));
   });
 
+  it('says a stream cut before the header is truncated (it returned the little it inflated: "only 0 bytes")', () => {
+    const raw = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) % 251);
+    expect(() => gunzipHead(gzipSync(raw).subarray(0, 100), 544, P)).toThrow(/truncated or corrupt gzip data \(unexpected end of file\)/);
+  });
+
   it('finds the head of a highly compressible stream without inflating it all', () => {
     // 64 MB of zeros compress ~1000:1; each attempt is capped at 1 MB of output
     const raw = new Uint8Array(64 * 2 ** 20);
