@@ -28,6 +28,8 @@ import { solveCountsWords } from '../contract/solveStop.js';
 import { budgetNote } from './budgetNote.js';
 
 interface VideoCliOptions extends ModelCliOptions {
+  /** false with --no-progress */
+  progress?: boolean;
   method?: Method[];
   class?: string[];
   stride: number;
@@ -107,6 +109,7 @@ export function videoCommand(): Command {
     .option('--no-warm-start', 'start every frame cold (from the deterministic start) instead of from the previous frame\'s answer')
     .option('--workers <n>', 'backbone worker threads (default: the number of cores; 0 = none)', intArg(0, 64))
     .option('--no-cache', 'neither read nor write the result cache')
+    .option('--no-progress', 'no progress line on stderr')
     .option('--cache-dir <dir>', 'result cache folder (default: the user cache, next to the models)')
     .option('--json <file>', 'write the timeline as JSON ("-" for stdout)')
     .option('--csv <file>', 'write the per-frame numbers as CSV ("-" for stdout)')
@@ -138,7 +141,7 @@ export function videoCommand(): Command {
       try {
         // the clip as analysed: an export draws the maps on its frames only while it is unchanged
         const analysed = o.out ? await identityNow(file) : null;
-        const bar = progressLine('analysing');
+        const bar = progressLine('analysing', o.progress !== false);
         let timeline: Timeline;
         try {
           timeline = await analyzeVideo({
@@ -193,7 +196,7 @@ export function videoCommand(): Command {
           if (!(analysed && now && sameIdentity(analysed, now))) {
             throw new Error(`${file}: changed while it was analysed: not exported (its maps are of the frames before; run the command again)`);
           }
-          const ex = progressLine('exporting');
+          const ex = progressLine('exporting', o.progress !== false);
           try {
             const r = await exportAnnotated({
               file,

@@ -51,6 +51,24 @@ describe.skipIf(!FFPROBE || !haveFixture('models/darknet-tiny'))('l2caf video', 
     expect([p.width, p.height, p.frames]).toEqual([160, 120, 30]);
   });
 
+  it('--no-progress writes no progress line (as volume takes it); without it one is written', async () => {
+    const lines = async (extra: string[]): Promise<string> => {
+      let err = '';
+      const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
+      try {
+        await program().parseAsync(['video', clip, '--model', 'darknet-tiny', '--method', 'gradcam', '--stride', '10', '--workers', '0', '--no-cache', '--out', path.join(dir, `p${extra.length}.mp4`), ...extra], { from: 'user' });
+      } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+      }
+      return err;
+    };
+    expect(await lines([])).toMatch(/^analysing \d+\/\d+ frames/m);
+    const quiet = await lines(['--no-progress']);
+    expect(quiet).not.toMatch(/analysing|exporting/);
+  });
+
   it('an unwritable output fails before any analysis, naming the file; bad flags are usage errors', async () => {
     const bad = path.join(dir, 'missing-folder', 't.json');
     await expect(program().parseAsync(['video', clip, '--json', bad], { from: 'user' })).rejects.toThrow(/missing-folder\/t\.json: cannot write the timeline JSON: the folder .*missing-folder does not exist/);
