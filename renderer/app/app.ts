@@ -91,7 +91,7 @@ export class App {
       h('div', { class: 'brand' }, h('strong', {}, 'L2-CAF Studio'), h('span', { class: 'clip-name', 'data-testid': 'clip-name' })),
       h('div', { class: 'top-actions' },
         h('button', { 'data-testid': 'header-open', onclick: () => void this.openDialog() }, 'Open…'),
-        h('button', { 'data-testid': 'header-home', onclick: () => this.showStart() }, 'Start'),
+        h('button', { 'data-testid': 'header-home', title: 'Back to the start screen: open another file, the sample, a recent file', onclick: () => this.showStart() }, 'Home'),
       ),
       this.jobBar.el,
     );

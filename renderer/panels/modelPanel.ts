@@ -135,6 +135,14 @@ export class ModelPanel {
   /** The limit field says what empty means for the solver chosen (the exact solver has none). */
   private showLimitHint(): void {
     Object.assign(this.limit, iterationLimitHint(this.settings.solver));
+    // Grad-CAM and CAM solve nothing: the L2-CAF solver's controls are off for them (kept as set)
+    const noSolve = this.settings.method === 'gradcam' || this.settings.method === 'cam';
+    const why = 'Grad-CAM and CAM are computed in one pass: these settings are for L2-CAF';
+    this.solverSel.disabled = noSolve;
+    this.warm.disabled = noSolve;
+    if (noSolve) Object.assign(this.limit, { disabled: true, title: why });
+    this.solverSel.title = noSolve ? why : '';
+    this.warm.title = noSolve ? why : '';
   }
 
   private bindEval(): void {
@@ -230,6 +238,7 @@ export class ModelPanel {
     this.settings.method = m;
     this.methodSel.value = m;
     this.pickerWrap.hidden = m === 'l2caf';
+    this.showLimitHint();
     if (notify) this.changed();
   }
 

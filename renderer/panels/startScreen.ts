@@ -25,7 +25,7 @@ export class StartScreen {
         h('h1', {}, 'See where the network looks'),
         h('p', { class: 'lead' }, 'Open an image, a video or a 3-D scan (NIfTI, DICOM) to see its attention (L2-CAF, Grad-CAM, CAM), frame by frame or slice by slice, scrub the attention timeline and export annotated clips and maps.'),
         h('div', { class: 'start-actions' },
-          h('button', { class: 'primary big', 'data-testid': 'open-file', onclick: () => actions.openDialog() }, 'Open video or scan…'),
+          h('button', { class: 'primary big', 'data-testid': 'open-file', onclick: () => actions.openDialog() }, 'Open image, video or scan…'),
           h('button', { class: 'big', 'data-testid': 'open-sample', onclick: () => actions.openSample() }, 'Open the sample clip'),
         ),
         h('p', { class: 'hint' }, host.kind === 'electron' ? 'or drop a file on the window' : 'or drop a file on the page, or type a path on this computer:'),
