@@ -121,7 +121,7 @@ export class App {
     const th = h('input', { type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'data-testid': 'threshold', 'aria-label': 'Threshold' });
     const sc = h('select', { 'data-testid': 'scale', 'aria-label': 'Scale' }, h('option', { value: 'frame' }, 'per-frame scale'), h('option', { value: 'clip' }, 'per-clip scale'));
     const sbs = h('input', { type: 'checkbox', 'data-testid': 'side-by-side' });
-    const play = h('button', { 'data-testid': 'play', title: 'Play/pause (space)', onclick: () => this.player.togglePlay() }, 'Play');
+    const play = h('button', { class: 'clip-only', 'data-testid': 'play', title: 'Play/pause (space)', onclick: () => this.player.togglePlay() }, 'Play');
     this.player.video.addEventListener('play', () => (play.textContent = 'Pause'));
     this.player.video.addEventListener('pause', () => (play.textContent = 'Play'));
     const apply = () => {
@@ -137,8 +137,8 @@ export class App {
     for (const el of [cm, op, th, sc, sbs]) el.addEventListener('input', apply);
     return h('div', { class: 'view-controls' },
       play,
-      h('button', { title: 'One frame back (←)', onclick: () => this.player.step(-1) }, '◀'),
-      h('button', { title: 'One frame on (→)', onclick: () => this.player.step(1) }, '▶'),
+      h('button', { class: 'clip-only', title: 'One frame back (←)', onclick: () => this.player.step(-1) }, '◀'),
+      h('button', { class: 'clip-only', title: 'One frame on (→)', onclick: () => this.player.step(1) }, '▶'),
       h('label', {}, 'Colours ', cm),
       h('label', { title: 'The tint where attention is highest; lower attention is tinted less' }, 'Opacity ', op),
       h('label', { title: 'Attention below this (of the map\'s range) is not tinted' }, 'Threshold ', th),
@@ -147,8 +147,8 @@ export class App {
       h('span', { class: 'spacer' }),
       // kept together: on a narrow window the group wraps as one
       h('span', { class: 'control-group' },
-        h('button', { 'data-testid': 'mark-in', title: 'Mark in (I)', onclick: () => this.mark('in') }, 'In'),
-        h('button', { 'data-testid': 'mark-out', title: 'Mark out (O)', onclick: () => this.mark('out') }, 'Out'),
+        h('button', { class: 'clip-only', 'data-testid': 'mark-in', title: 'Mark in (I)', onclick: () => this.mark('in') }, 'In'),
+        h('button', { class: 'clip-only', 'data-testid': 'mark-out', title: 'Mark out (O)', onclick: () => this.mark('out') }, 'Out'),
         h('button', { class: 'primary', 'data-testid': 'open-export', onclick: () => this.openExport() }, 'Export…'),
       ),
     );
@@ -315,6 +315,8 @@ export class App {
     }
     this.volumeRoot.hidden = true;
     this.workspace.hidden = false;
+    // a picture opens as a one-frame clip: what only moves through a clip is hidden (styles.css)
+    this.root.dataset.still = String(media.video?.frameCount === 1);
     this.timeline.inMark = this.timeline.outMark = null;
     this.data = null;
     this.player.setTimeline(null);
@@ -429,7 +431,7 @@ export class App {
       if (finished) {
         this.jobState = 'done';
         const s = view.summary;
-        this.jobBar.set('done', `done: ${view.frames.length} frames${s ? `, ${s.fps.toFixed(1)} frames/s${solvesPhrase(s.solves)}` : ''}`, 1);
+        this.jobBar.set('done', `done: ${view.frames.length} frame${view.frames.length === 1 ? '' : 's'}${s ? `, ${s.fps.toFixed(1)} frames/s${solvesPhrase(s.solves)}` : ''}`, 1);
         this.errors.settle('Analysis');
         for (const w of view.warnings ?? []) this.errors.show(new Error(w), 'Analysis');
       }
@@ -482,7 +484,7 @@ export class App {
         break;
       case 'job.cancelled':
         this.jobState = 'cancelled';
-        this.jobBar.set('cancelled', `cancelled after ${this.data?.known().length ?? 0} frames`);
+        this.jobBar.set('cancelled', `cancelled after ${this.data?.known().length ?? 0} frame${this.data?.known().length === 1 ? '' : 's'}`);
         break;
     }
   }

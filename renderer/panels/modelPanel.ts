@@ -74,6 +74,8 @@ export class ModelPanel {
     this.pickerWrap = h('div', { class: 'field picker-wrap', hidden: true }, this.picker.el);
     this.info = h('div', { class: 'model-info', 'data-testid': 'model-info' });
     const field = (label: string, el: HTMLElement) => h('label', { class: 'field' }, h('span', {}, label), el);
+    // (a field that matters only for a clip: hidden for a picture, styles.css #app[data-still])
+    const clipOnly = (el: HTMLElement): HTMLElement => (el.classList.add('clip-only'), el);
     this.el = h('section', { class: 'panel model-panel', 'data-testid': 'model-panel' },
       h('h2', {}, 'Analysis'),
       field('Model', this.modelSel),
@@ -83,8 +85,8 @@ export class ModelPanel {
       this.pickerWrap,
       field('Solver', this.solverSel),
       h('label', { class: 'field inline' }, h('span', {}, 'Iteration limit'), this.limit),
-      h('label', { class: 'field inline' }, this.warm, h('span', {}, 'Warm start from the previous frame')),
-      field('Stride (every Nth frame)', this.stride),
+      h('label', { class: 'field inline clip-only' }, this.warm, h('span', {}, 'Warm start from the previous frame')),
+      clipOnly(field('Stride (every Nth frame)', this.stride)),
       h('label', { class: 'field inline', title: 'Deletion/insertion AUC and confidence drop of every analysed frame: 2(steps+1)+1 extra forward passes per frame' },
         this.evalOn, h('span', {}, 'Faithfulness, steps'), this.evalSteps),
     );

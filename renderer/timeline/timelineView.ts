@@ -196,7 +196,9 @@ export class TimelineView {
     tmp.height = d.mapHeight;
     const tg = tmp.getContext('2d')!;
     g.imageSmoothingEnabled = true;
-    for (let i = 0; i < n; i++) {
+    // a picture (one frame, the clip no longer than it) shows its map once, not once per place
+    const still = d.known().length === 1 && D <= (d.frameSpanS ?? D);
+    for (let i = 0; i < (still ? 1 : n); i++) {
       const t = ((i + 0.5) / n) * D;
       const slot = d.slotAt(t);
       if (slot === null) continue;
