@@ -106,9 +106,9 @@ export function frameSpan(stride: number | undefined, fps: number): number | nul
 
 /**
  * Pure: the slot shown at time t (see TimelineData.slotAt); null with no frames. `span`: the time
- * a frame stands for; with it, a frame is shown up to HOLD_SPANS spans after its timestamp (and the
- * first one from a span before it), else nothing; without it (unknown), the last frame before t
- * or the first one, however far.
+ * a frame stands for; with it, a frame whose next slot is not analysed is shown up to HOLD_SPANS
+ * spans after its timestamp (and the first one from a span before it), else nothing; without it
+ * (unknown), the last frame before t or the first one, however far.
  */
 export function slotAtTime(frames: readonly (FrameSummary | undefined)[], t: number, span: number | null = null): number | null {
   let best: number | null = null;
@@ -121,7 +121,10 @@ export function slotAtTime(frames: readonly (FrameSummary | undefined)[], t: num
     if (f.timeS <= t + eps && (best === null || f.timeS > frames[best]!.timeS)) best = i;
   }
   if (span === null || !(span > 0)) return best ?? first;
-  if (best !== null) return t < frames[best]!.timeS + HOLD_SPANS * span ? best : null;
+  // (between two analysed neighbours a frame holds until the next one, however far: a clip of
+  // variable rate can leave seconds between them; the span bounds only a frame whose next one is
+  // missing, a cancelled job's last or one still on its way)
+  if (best !== null) return frames[best + 1] !== undefined || t < frames[best]!.timeS + HOLD_SPANS * span ? best : null;
   return first !== null && t >= frames[first]!.timeS - span ? first : null;
 }
 

@@ -3,6 +3,7 @@
 // model folder, a layer or a class can still be typed freely, as the command line takes them).
 // Pure (tested in test/renderer); the viewer fills its datalists with them.
 import type { ModelDescription, ModelSummary } from '../../src/contract/index.js';
+import { resolveClass } from '../../src/engine/targets.js';
 
 /** One option per entry: its value, and the text the browser shows beside it. */
 export interface Suggestion {
@@ -24,11 +25,19 @@ export function layerSuggestions(d: Pick<ModelDescription, 'layers' | 'defaultLa
 
 /**
  * Pure: the model's classes by their first name, their index beside it (the field takes either); a
- * name two classes share (ImageNet's two "crane"s) is offered as the index, which is not ambiguous.
+ * name the service would resolve to another class (ImageNet's two "crane"s; "tub", a synonym of
+ * "bathtub" before it is the first name of "tub, vat") is offered as the index, which is not ambiguous.
  */
 export function classSuggestions(labels: readonly string[] | null): Suggestion[] {
-  const names = (labels ?? []).map((l) => l.split(',')[0]!.trim());
-  const seen = new Map<string, number>();
-  for (const n of names) seen.set(n.toLowerCase(), (seen.get(n.toLowerCase()) ?? 0) + 1);
-  return names.map((n, i) => (n && seen.get(n.toLowerCase()) === 1 ? { value: n, label: `#${i}` } : { value: String(i), label: n || `class #${i}` }));
+  const all = labels ?? [];
+  return all.map((l, i) => {
+    const n = l.split(',')[0]!.trim();
+    let same = false;
+    try {
+      same = n !== '' && resolveClass(n, all, all.length) === i;
+    } catch {
+      // (a name resolveClass does not take: offered as the index)
+    }
+    return same ? { value: n, label: `#${i}` } : { value: String(i), label: n || `class #${i}` };
+  });
 }

@@ -186,6 +186,10 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
         event('skipped', 0, null, null);
         return;
       }
+      // A model (or the workers) that does not load is the run's failure, not each item's: it
+      // propagates, before anything of the item is touched (a --class the model lacks, found as it
+      // loads, must not cost a done item its status).
+      const m = await o.model();
       // Redone: the earlier outcome goes first, or a stop midway would leave its "done" beside the
       // new partial outputs, and a rerun under the earlier settings would skip over wrong files.
       await writing(path.join(dir, STATUS_FILE), () => rm(path.join(dir, STATUS_FILE), { force: true }));
@@ -194,8 +198,6 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchRunResult> {
       const t0 = performance.now();
       firstStart ??= t0;
       runningSince.set(i, t0);
-      // A model (or the workers) that does not load is the run's failure, not each item's: it propagates.
-      const m = await o.model();
       let pool: BatchWorkers | undefined;
       // (a scan at a 3-D layer runs whole in this thread: no workers for it)
       if (pooled && (item.kind === 'image' || item.kind === 'video' || (item.kind === 'volume' && (scansPooled ??= scansUseWorkers(m.model, o.settings.layer))))) {

@@ -26,6 +26,7 @@ import type { FramePlan } from '../engine/frameSolver.js';
 import type { ModelFlags } from '../engine/openModel.js';
 import { createBackbonePool } from '../pool/backbonePool.js';
 import { stopWorker } from '../pool/stopWorker.js';
+import { newInterruptFlag } from '../attention/interrupt.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
@@ -73,14 +74,20 @@ async function perImage(model: LoadedModel, split: SplitModel, rgb: Uint8Array, 
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(median(v))]));
 }
 
+/** Each bench worker's interrupt flag (its map solves may run on ONNX Runtime: stopWorker raises it first). */
+const flags = new WeakMap<Worker, SharedArrayBuffer>();
+const stopBenchWorker = (wk: Worker): Promise<void> => stopWorker(wk, undefined, flags.get(wk));
+
 function startWorker(data: BackboneWorkerData): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    const wk = new Worker(WORKER, { workerData: data });
+    const interrupt = newInterruptFlag();
+    const wk = new Worker(WORKER, { workerData: { ...data, interrupt } satisfies BackboneWorkerData });
+    flags.set(wk, interrupt);
     const onMsg = (m: { ready?: boolean; fatal?: string }) => {
       wk.off('message', onMsg);
       if (m.ready) resolve(wk);
       else {
-        void stopWorker(wk);
+        void stopBenchWorker(wk);
         reject(new Error(`worker: ${m.fatal ?? 'did not start'}`));
       }
     };
@@ -207,14 +214,14 @@ async function poolFps(model: ModelFlags, frames: Uint8Array[], w: number, h: nu
         const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
         const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) {
-          await Promise.all(workers.map((wk) => stopWorker(wk)));
+          await Promise.all(workers.map((wk) => stopBenchWorker(wk)));
           throw failed.reason as Error;
         }
         try {
           await throughput(workers, frames.slice(0, 4 * nWorkers), w, h, onFrame); // warm-up
           return await throughput(workers, frames, w, h, onFrame);
         } finally {
-          await Promise.all(workers.map((wk) => stopWorker(wk)));
+          await Promise.all(workers.map((wk) => stopBenchWorker(wk)));
         }
       };
       const withMap = (req: MapRequest) => (r: FrameReply) => {

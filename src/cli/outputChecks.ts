@@ -111,8 +111,11 @@ export async function checkOutputs(inputs: readonly (string | undefined)[], outp
     // now, not after the analysis
     const asFolder = spec.folderOk && (/[\\/]$/.test(file) || path.extname(file) === '');
     if (asFolder && there?.isFile()) throw new UsageError(`${file}: the ${spec.what} needs a folder, and a file of that name exists: choose a new or empty folder`);
-    if (asFolder && there?.isDirectory() && (await readdir(file).catch(() => [])).length > 0) {
-      throw new UsageError(`${file}: the ${spec.what} folder is not empty: choose a new or empty folder`);
+    if (asFolder && there?.isDirectory()) {
+      const inside = await readdir(file).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`${file}: cannot read the ${spec.what} folder (${e.code ?? e.message})`);
+      });
+      if (inside.length > 0) throw new UsageError(`${file}: the ${spec.what} folder is not empty: choose a new or empty folder`);
     }
     for (const written of [file, ...(spec.alsoWrites ?? [])]) {
       const abs = path.resolve(written.replace(/[\\/]+$/, '') || written);

@@ -24,9 +24,12 @@ export async function makeDirs(dir: string, mode?: number): Promise<void> {
     d = parent;
   }
   for (const m of missing.reverse()) {
-    await mkdir(m, mode === undefined ? {} : { mode }).catch((e: NodeJS.ErrnoException) => {
-      // (made meanwhile by another writer: fine, if it is a folder)
+    await mkdir(m, mode === undefined ? {} : { mode }).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EEXIST') throw e;
+      // Made meanwhile by another writer: fine if it is a folder. A link to nowhere (an unmounted
+      // drive) or a file is not: stat says so (ENOENT), or ENOTDIR is thrown.
+      const st = await stat(m);
+      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: m });
     });
   }
 }

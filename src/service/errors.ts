@@ -1,5 +1,6 @@
 // Engine errors -> ServiceError codes, so the window shows the engine's own one-line message
 // under a code the UI can act on (e.g. 'media' -> "choose another file").
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ServiceError } from '../contract/index.js';
 import { MediaError } from '../media/errors.js';
@@ -37,8 +38,21 @@ export function asUploadError(e: unknown, file: string, uploadsDir: string): unk
   const rel = path.relative(uploadsDir, file);
   if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || !(e instanceof Error)) return e;
   const name = path.basename(file);
-  const message = e.message.split(file).join(name);
-  if (e instanceof MediaError) return new MediaError(e.code, message, { file: name, cause: e });
-  if (e instanceof ServiceError) return new ServiceError(e.code, message, e.file === file ? name : e.file);
+  // (the probes name the file by its real path: a data folder under a symbolic link, as macOS's
+  // /var or a linked home folder, would otherwise still show uploads/<id>/...)
+  const real = realOr(file);
+  const paths = real === file ? [file] : [real, file];
+  const message = paths.reduce((m, p) => m.split(p).join(name), e.message);
+  const fileOf = (f: string | undefined) => (f !== undefined && paths.includes(f) ? name : f);
+  if (e instanceof MediaError) return new MediaError(e.code, message, { file: fileOf(e.file) ?? name, cause: e });
+  if (e instanceof ServiceError) return new ServiceError(e.code, message, fileOf(e.file));
   return new Error(message, { cause: e });
+}
+
+function realOr(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }

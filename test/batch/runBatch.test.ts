@@ -132,6 +132,18 @@ describe('runBatch: what a rerun skips and what a redo removes', () => {
     expect(readdirSync(dirOf(0)).sort()).toEqual(['my-notes.txt', 'status.json']);
   });
 
+  it('a model that fails to load (a --class it lacks) ends the run before a redone item loses its status', async () => {
+    items = items.slice(0, 1);
+    await runBatch(options());
+    const before = statusOf(0);
+    const refused = async (): Promise<never> => {
+      throw new Error('darknet-tiny: class index 5000 is out of range');
+    };
+    await expect(runBatch(options({ settings: viridis, model: refused }))).rejects.toThrow(/class index 5000/);
+    expect(statusOf(0)).toEqual(before);
+    expect(readdirSync(dirOf(0)).sort()).toEqual(['overlay.png', 'status.json', 'summary.json']);
+  });
+
   it('a done item whose summary.json is missing or not valid JSON is redone', async () => {
     await runBatch(options());
     rmSync(path.join(dirOf(1), 'summary.json'));

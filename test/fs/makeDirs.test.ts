@@ -1,6 +1,6 @@
 // makeDirs: mkdir -p that fails where a level cannot be made (Node's recursive mkdir spins forever
 // on procfs, where mkdir answers ENOENT under a parent that exists).
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,13 @@ describe('makeDirs', () => {
     expect(statSync(path.join(dir, 'a')).mode & 0o777).toBe(0o700);
     await makeDirs(deep);
     await makeDirs(dir);
+  });
+
+  it('says ENOENT for a link to nowhere in the way (an unmounted drive), as mkdir -p does', async () => {
+    symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
+    await expect(makeDirs(path.join(dir, 'dangling'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(makeDirs(path.join(dir, 'dangling', 'sub'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(existsSync(path.join(dir, 'nowhere'))).toBe(false);
   });
 
   it('says ENOTDIR where a file is in the way', async () => {

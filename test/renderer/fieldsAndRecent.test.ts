@@ -23,10 +23,12 @@ describe('volume field suggestions', () => {
       { value: 'conv2', label: '14×14×32 (default)' },
     ]);
   });
-  it('offers classes by first name, and by index where two classes share it', () => {
+  it('offers classes by first name, and by index where the name resolves to another class', () => {
+    // "tub" resolves to the bathtub (a synonym there, earlier in the list): the tub is offered by index
+    expect(classSuggestions(['bathtub, bathing tub, bath, tub', 'tub, vat'])).toEqual([{ value: 'bathtub', label: '#0' }, { value: '1', label: 'tub' }]);
     expect(classSuggestions(['tench, Tinca tinca', 'crane', 'sports car, sport car', 'Crane', ''])).toEqual([
       { value: 'tench', label: '#0' },
-      { value: '1', label: 'crane' },
+      { value: 'crane', label: '#1' }, // (the first "crane" is the one the name resolves to)
       { value: 'sports car', label: '#2' },
       { value: '3', label: 'Crane' },
       { value: '4', label: 'class #4' },

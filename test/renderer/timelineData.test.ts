@@ -46,6 +46,15 @@ describe('slotAtTime with the span a frame stands for', () => {
     // without a span (an unknown rate) as before: the nearest frame however far
     expect(slotAtTime(frames, 24.08)).toBe(9);
   });
+  it('holds a frame until its analysed neighbour however far it is (a clip of variable rate)', () => {
+    const vfr = [frame(0, 0), frame(1, 0.5), frame(2, 2.9)];
+    expect(slotAtTime(vfr, 2.0, span)).toBe(1);
+    expect(slotAtTime(vfr, 2.4, span)).toBe(1);
+    expect(slotAtTime(vfr, 3.5, span)).toBeNull();
+    // a slot still on its way is a gap: the frame before it holds for its span only
+    const gap: (FrameSummary | undefined)[] = [frame(0, 0), undefined, frame(2, 2.9)];
+    expect(slotAtTime(gap, 1.0, span)).toBeNull();
+  });
   it('is the span of the job: its stride over the clip\'s rate, none for an unknown rate', () => {
     expect(frameSpan(undefined, 12.5)).toBeCloseTo(0.08, 12);
     expect(frameSpan(3, 0)).toBeNull();

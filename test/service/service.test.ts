@@ -1,6 +1,6 @@
 // The service on real data: darknet-tiny and car-detection.mp4 through the real video pipeline.
 // A coarse stride keeps the model work small.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -59,6 +59,16 @@ describe.skipIf(!ready)('the service on car-detection.mp4', () => {
     writeFileSync(fake, 'just text, named as a picture\n'.repeat(20));
     const picture = await service.call('media.open', { path: fake }).catch((e: Error) => e);
     expect(picture).toMatchObject({ code: 'media', message: expect.stringMatching(/^No frames: "bad\.png" is not a readable PNG image: it does not decode/) });
+    // the same upload reached through a symbolic link to the data folder (its real path in the message)
+    const linked = path.join(dir, 'linked-data');
+    symlinkSync(dir, linked);
+    const viaLink = createService({ host: 'test', dataDir: linked, videoCacheDir: null, workers: 1 });
+    try {
+      const e = await viaLink.call('media.open', { path: path.join(linked, 'uploads', '0123abcd', 'trunc.mp4') }).catch((x: Error) => x);
+      expect(e).toMatchObject({ code: 'media', file: 'trunc.mp4', message: expect.stringMatching(/^No frames: "trunc\.mp4" has a h264 video stream/) });
+    } finally {
+      await viaLink.dispose();
+    }
     // a file elsewhere keeps its full path in the message
     const elsewhere = path.join(dir, 'cut.mp4');
     copyFileSync(cut, elsewhere);

@@ -18,6 +18,7 @@ import { selectBackend } from '../../engine/backend.js';
 import { defaultSolveOptions } from '../../attention/index.js';
 import { createSession, ortThreadCount } from './ortSession.js';
 import { isStopMessage } from '../../pool/stopWorker.js';
+import { watchInterrupt } from '../../attention/interrupt.js';
 
 export interface BackboneWorkerData {
   mode: 'backbone' | 'bare' | 'map';
@@ -27,6 +28,8 @@ export interface BackboneWorkerData {
   /** mode 'map': the map to compute per frame */
   request?: MapRequest;
   outputKind?: 'logits' | 'embedding';
+  /** raised before the worker is stopped: its map solves end at their next head pass (attention/interrupt.ts) */
+  interrupt?: SharedArrayBuffer;
 }
 
 export interface FrameRequest {
@@ -56,6 +59,7 @@ function toNchw(x: Float32Array, h: number, w: number): Float32Array {
 async function main(): Promise<void> {
   const port = parentPort!;
   const d = workerData as BackboneWorkerData;
+  if (d.interrupt) watchInterrupt(d.interrupt);
   let handle: (r: FrameRequest) => Promise<FrameReply>;
   if (d.mode === 'bare') {
     const file = await onnxFilePath(d.location);
