@@ -5,12 +5,12 @@
 // written (full, read-only), 143/130 when SIGTERM/SIGINT stopped it (the item then running gets no
 // status.json).
 import { Command, InvalidArgumentError } from 'commander';
-import { realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Constraint, Method, SolverChoice } from '../attention/types.js';
 import { discoverItems } from '../batch/discover.js';
 import { modelSha } from '../batch/modelSha.js';
-import { OUTPUT_MARKER, writeOutputMarker } from '../batch/outputMarker.js';
+import { isBatchOutput, OUTPUT_MARKER, writeOutputMarker } from '../batch/outputMarker.js';
 import { formatEnd, formatItem, formatStart, IGNORED_EXAMPLES, ignoredWords, type ProgressMode } from '../batch/progress.js';
 import { runBatch } from '../batch/runBatch.js';
 import type { BatchSettings, ExportFormat } from '../batch/settings.js';
@@ -197,6 +197,14 @@ export function batchCommand(): Command {
         throw new UsageError(`${path.join(out, OUTPUT_MARKER)}: cannot write (${e.code ?? e.message}): the output folder is full or read-only`);
       });
       const say = (line: string): void => void process.stderr.write(line + '\n');
+      // A folder named as input is walked even when an earlier run wrote it (discover.ts: what was
+      // asked for); its overlays and maps then become items, which is rarely what was meant.
+      for (const input of inputs) {
+        const entries = await readdir(input, { withFileTypes: true }).catch(() => null);
+        if (!entries || !(await isBatchOutput(input, entries))) continue;
+        const message = `${input} is the output of an earlier batch run (${OUTPUT_MARKER}): its results are analysed as inputs; to redo that run, name the folder it analysed`;
+        say(o.progress === 'json' ? JSON.stringify({ event: 'warning', message }) : `batch: warning: ${message}`);
+      }
       say(formatStart({ shard, items: items.length, allItems: all.length, out, ...(ignored.files ? { ignored } : {}), ...(outputs.length ? { outputs } : {}) }, o.progress));
       const scope = onInterrupt(STOP_GRACE_MS);
       let loaded: Promise<{ model: LoadedModel; sha: string | null }> | null = null;

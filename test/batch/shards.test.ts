@@ -108,6 +108,16 @@ describe.skipIf(!ready)('l2caf batch: shards, resume, interruption', () => {
     expect(readFileSync(path.join(data, 'images', 'apple.jpg')).equals(readFileSync(fixture('images/apple.jpg')))).toBe(true);
   });
 
+  it('warns when a folder named as input is an earlier run\'s output (its results become items)', () => {
+    const earlier = path.join(tmp, 'earlier-out');
+    mkdirSync(earlier, { recursive: true });
+    writeFileSync(path.join(earlier, '.l2caf-batch'), '{}\n');
+    copyFileSync(fixture('images/apple.jpg'), path.join(earlier, 'overlay.png'));
+    const r = spawnSync(process.execPath, [BIN, 'batch', earlier, '--out', path.join(tmp, 'again'), '--method', 'gradcam'], { encoding: 'utf8', env: { ...process.env, L2CAF_MODEL_MIRROR: path.join(FIXTURES, 'models'), L2CAF_OFFLINE: '1' } });
+    expect(r.stderr.split('\n')[0]).toBe(`batch: warning: ${earlier} is the output of an earlier batch run (.l2caf-batch): its results are analysed as inputs; to redo that run, name the folder it analysed`);
+    expect(r.status).toBe(0);
+  });
+
   it('three shards in parallel: every item done once, the corrupt one failed with its message, exit codes, report counts', async () => {
     const runs = await Promise.all([0, 1, 2].map((i) => batch(['--shard', `${i}/3`])));
     const all = statuses();
