@@ -468,7 +468,9 @@ export class App {
     switch (e.type) {
       case 'job.progress':
         if (this.jobState === 'running') {
-          this.jobBar.set('running', `analysing: ${e.done}/${e.total} frames${e.fps ? `, ${e.fps.toFixed(1)}/s` : ''}${e.etaS != null ? `, ${Math.ceil(e.etaS)} s left` : ''}`, e.total ? e.done / e.total : 0);
+          // (progress events are throttled, frames are not: the count never lags the timeline's)
+          const done = Math.min(e.total || Infinity, Math.max(e.done, this.data?.known().length ?? 0));
+          this.jobBar.set('running', `analysing: ${done}/${e.total} frames${e.fps ? `, ${e.fps.toFixed(1)}/s` : ''}${e.etaS != null ? `, ${Math.ceil(e.etaS)} s left` : ''}`, e.total ? done / e.total : 0);
         }
         break;
       case 'job.frame':
