@@ -116,7 +116,8 @@ export function checkLayerAndClasses(model: LoadedModel, layer: string | undefin
   if (layer && !model.layers.some((l) => l.name === layer)) {
     // (not in the list: a name the split may still take, e.g. an ONNX node for its output tensor)
     try {
-      model.split(layer);
+      // (only to ask: its weights and, for ONNX, its sessions go now; dispose is idempotent, and the model's own dispose repeats it)
+      model.split(layer).dispose();
     } catch (e) {
       // (the split's message names the model's file)
       throw new UsageError((e as Error).message);
