@@ -452,7 +452,8 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
 
   // The suggestions: the catalogue once, the layers and labels of the model in the field (again when it changes)
   void host.call('models.list', {}).then((l) => fillDatalist(modelList, modelSuggestions(l.models)), () => {});
-  let described = '';
+  /** the model field's value last described (null: none yet) */
+  let described: string | null = null;
   const describeModel = (): void => {
     const m = model.value.trim();
     if (m === described) return;
@@ -471,7 +472,6 @@ export function mountVolumeView(root: HTMLElement, host: Host, opts: VolumeViewO
     });
   };
   model.addEventListener('change', describeModel);
-  described = '\0';
   describeModel();
 
   open(0).catch(fail);

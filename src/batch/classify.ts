@@ -2,17 +2,9 @@
 // first bytes for files without a known extension (a manifest may list "scan_001" or "clip").
 import { open } from 'node:fs/promises';
 import type { ItemKind } from './types.js';
+import { kindByName } from './kindByName.js';
 
-const VIDEO = /\.(mp4|m4v|mov|avi|mkv|webm|mpg|mpeg|wmv|flv|ogv|gif)$/i;
-const IMAGE = /\.(png|jpe?g|webp|bmp|tiff?)$/i;
-const VOLUME = /\.(nii|nii\.gz)$/i;
-
-export function kindByName(file: string): ItemKind | null {
-  if (VOLUME.test(file)) return 'volume';
-  if (VIDEO.test(file)) return 'video';
-  if (IMAGE.test(file)) return 'image';
-  return null;
-}
+export { kindByName };
 
 /** Kind from a file's first bytes (magic numbers); null when unknown. Pure. */
 export function kindByBytes(b: Uint8Array): ItemKind | null {

@@ -124,13 +124,8 @@ export function checkLayerAndClasses(model: LoadedModel, layer: string | undefin
     }
   }
   if (!model.labels) return;
-  for (const c of classes) {
-    try {
-      resolveClass(c, model.labels, model.labels.length);
-    } catch (e) {
-      throw new UsageError(`${model.id}: ${(e as Error).message}`);
-    }
-  }
+  // (a UsageError naming the model)
+  for (const c of classes) resolveClass(c, model.labels, model.labels.length, model.id);
 }
 
 export function batchCommand(): Command {

@@ -68,13 +68,8 @@ function sidecarNames(out: string): string[] {
 async function checkClasses(o: VideoCliOptions): Promise<void> {
   const { id, labels } = await modelLabels(modelFlagsOf(o));
   if (!labels) return;
-  for (const c of o.class ?? []) {
-    try {
-      resolveClass(c, labels, labels.length);
-    } catch (e) {
-      throw new UsageError(`${id}: ${(e as Error).message}`);
-    }
-  }
+  // (a UsageError naming the model)
+  for (const c of o.class ?? []) resolveClass(c, labels, labels.length, id);
 }
 
 function eta(s: number | null): string {

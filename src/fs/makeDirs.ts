@@ -5,6 +5,8 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
+const notDir = (dir: string, at: string): Error => Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: at });
+
 /** Makes `dir` and its missing parents (`mode` for the ones made); a file in the way is ENOTDIR. */
 export async function makeDirs(dir: string, mode?: number): Promise<void> {
   const missing: string[] = [];
@@ -15,7 +17,7 @@ export async function makeDirs(dir: string, mode?: number): Promise<void> {
       throw e;
     });
     if (st) {
-      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: d });
+      if (!st.isDirectory()) throw notDir(dir, d);
       break;
     }
     missing.push(d);
@@ -29,7 +31,7 @@ export async function makeDirs(dir: string, mode?: number): Promise<void> {
       // Made meanwhile by another writer: fine if it is a folder. A link to nowhere (an unmounted
       // drive) or a file is not: stat says so (ENOENT), or ENOTDIR is thrown.
       const st = await stat(m);
-      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: m });
+      if (!st.isDirectory()) throw notDir(dir, m);
     });
   }
 }
