@@ -46,11 +46,15 @@ function endsWithAny(file: string, exts: readonly string[]): boolean {
   return exts.some((e) => lower.endsWith(e));
 }
 
+/** Pure: whether `spec` names a folder output (it may be one, and ends in a separator or has no extension). */
+function namesFolder(spec: OutputSpec & { file: string }): boolean {
+  return !!spec.folderOk && (/[\\/]$/.test(spec.file) || path.extname(spec.file) === '');
+}
+
 /** Pure: the extension problem of `spec`, or null. */
 export function extensionProblem(spec: OutputSpec & { file: string }): string | null {
   if (!spec.extensions) return null;
-  const asFolder = /[\\/]$/.test(spec.file) || (spec.folderOk && path.extname(spec.file) === '');
-  if (asFolder && spec.folderOk) return null;
+  if (namesFolder(spec)) return null;
   if (endsWithAny(spec.file, spec.extensions)) return null;
   const ext = path.extname(spec.file) || 'no extension';
   return `the ${spec.what} must end in ${spec.extensions.join(' or ')}${spec.folderOk ? ' (or be a folder)' : ''}, not ${ext}`;
@@ -109,7 +113,7 @@ export async function checkOutputs(inputs: readonly (string | undefined)[], outp
     if (there?.isDirectory() && !spec.folderOk) throw new UsageError(`${file}: the ${spec.what} is a folder: name a file in it`);
     // a folder output (a PNG sequence) goes into a new or empty folder (media/outputTarget.ts): said
     // now, not after the analysis
-    const asFolder = spec.folderOk && (/[\\/]$/.test(file) || path.extname(file) === '');
+    const asFolder = namesFolder({ ...spec, file });
     if (asFolder && there?.isFile()) throw new UsageError(`${file}: the ${spec.what} needs a folder, and a file of that name exists: choose a new or empty folder`);
     if (asFolder && there?.isDirectory()) {
       const inside = await readdir(file).catch((e: NodeJS.ErrnoException) => {

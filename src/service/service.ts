@@ -64,6 +64,8 @@ export function createService(opts: ServiceOptions): Service {
     }
   };
   const dataDir = opts.dataDir ?? defaultDataDir();
+  /** where the browser mode stores uploads (uploadsDir below; media.open names their errors by the name sent) */
+  const uploadsPath = path.join(dataDir, 'uploads');
   const binaries = new BinaryStore();
   const downloads = new Map<string, string>();
   const jobs = new JobRegistry({
@@ -109,7 +111,7 @@ export function createService(opts: ServiceOptions): Service {
     async 'media.open'({ path: file }, signal) {
       // the probe (ffmpeg decoding every frame, up to 120 s) stops when the caller gives up
       const d = await media.open(file, signal).catch((e: unknown) => {
-        throw asUploadError(e, file, path.join(dataDir, 'uploads'));
+        throw asUploadError(e, file, uploadsPath);
       });
       await recent.add(d.path, d.kind).catch(() => {});
       return d;
@@ -186,7 +188,7 @@ export function createService(opts: ServiceOptions): Service {
       return media.servableFile(id) ?? null;
     },
     async uploadsDir() {
-      return privateDir(path.join(dataDir, 'uploads'));
+      return privateDir(uploadsPath);
     },
     async dispose() {
       await jobs.cancelAll();
